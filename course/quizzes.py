@@ -1,0 +1,134 @@
+"""Widget quizzes: multiple choice and "predict the shape".
+
+Each quiz is a plain object whose :meth:`judge` turns a response into a
+:class:`~course.exercises.Feedback`; the ipywidgets view (built by
+:meth:`widget`, shown when the quiz is the last expression of a cell) only
+forwards the learner's click to ``judge``. Tests drive the widget headlessly:
+set ``.value`` on the input, then ``click()`` the button.
+"""
+
+import ast
+import html
+
+from .exercises import FAILED, NOT_ATTEMPTED, PASSED, Feedback, record
+
+NO_SHAPE = "error"
+
+
+class Quiz:
+    """What every quiz shares: an id, a question and a widget around :meth:`judge`."""
+
+    def __init__(self, quiz_id, question, explanation=""):
+        if not isinstance(quiz_id, str) or not quiz_id:
+            raise ValueError(f"a quiz id is a non-empty string like '00.q1', got {quiz_id!r}")
+        if not isinstance(question, str) or not question:
+            raise ValueError(f"a quiz question is a non-empty string, got {question!r}")
+        self.id = quiz_id
+        self.question = question
+        self.explanation = explanation
+
+    def judge(self, response):
+        raise NotImplementedError
+
+    def _verdict(self, correct, message):
+        if correct:
+            return Feedback(self.id, PASSED, f"{message} {self.explanation}".strip())
+        return Feedback(self.id, FAILED, message)
+
+    def _input(self):
+        raise NotImplementedError
+
+    def widget(self):
+        import ipywidgets as widgets
+
+        answer = self._input()
+        button = widgets.Button(description="Check", button_style="primary")
+        result = widgets.HTML()
+
+        def on_click(_):
+            feedback = self.judge(answer.value)
+            record(feedback)
+            result.value = feedback._repr_html_()
+
+        button.on_click(on_click)
+        box = widgets.VBox([widgets.HTML(f"<b>{html.escape(self.question)}</b>"), answer, button, result])
+        box.answer, box.button, box.result = answer, button, result  # handles for tests
+        return box
+
+    def _ipython_display_(self):
+        from IPython.display import display
+
+        display(self.widget())
+
+
+class MultipleChoice(Quiz):
+    """Pick one option; ``answer`` is the correct option's text."""
+
+    def __init__(self, quiz_id, question, options, answer, explanation=""):
+        super().__init__(quiz_id, question, explanation)
+        options = list(options)
+        if len(options) < 2 or len(set(options)) != len(options):
+            raise ValueError(f"a multiple-choice quiz needs at least two distinct options, got {options!r}")
+        if answer not in options:
+            raise ValueError(f"the answer {answer!r} is not one of the options {options!r}")
+        self.options, self.answer = options, answer
+
+    def judge(self, response):
+        if response is None:
+            return Feedback(self.id, NOT_ATTEMPTED, "pick an option, then press Check.")
+        if response not in self.options:
+            return Feedback(self.id, FAILED, f"{response!r} is not one of the options.")
+        if response == self.answer:
+            return self._verdict(True, "Right.")
+        return self._verdict(False, f"Not {response!r}. Think again and try another option.")
+
+    def _input(self):
+        import ipywidgets as widgets
+
+        return widgets.RadioButtons(options=self.options, value=None, layout={"width": "max-content"})
+
+
+def parse_shape(text):
+    """Read ``"(2, 3)"``, ``"2, 3"``, ``"()"`` or ``"error"`` into a tuple or :data:`NO_SHAPE`."""
+    if not isinstance(text, str):
+        raise ValueError(f"a shape is written as text like (2, 3), got {text!r}")
+    cleaned = text.strip().lower()
+    if cleaned in {"error", "err", "fails", "none"}:
+        return NO_SHAPE
+    if not cleaned:
+        raise ValueError("write a shape like (2, 3), or 'error' if the operation fails")
+    try:
+        value = ast.literal_eval(cleaned if cleaned.startswith("(") else f"({cleaned},)")
+    except (ValueError, SyntaxError):
+        raise ValueError(f"could not read {text!r} as a shape; write it like (2, 3)") from None
+    if isinstance(value, int):
+        value = (value,)
+    if not isinstance(value, tuple) or not all(isinstance(n, int) and n >= 0 for n in value):
+        raise ValueError(f"a shape is a tuple of non-negative whole numbers, got {text!r}")
+    return value
+
+
+class PredictShape(Quiz):
+    """Type the shape an expression produces, or ``error`` when it fails."""
+
+    def __init__(self, quiz_id, question, shape, explanation=""):
+        super().__init__(quiz_id, question, explanation)
+        self.shape = NO_SHAPE if shape == NO_SHAPE else tuple(shape)
+
+    def judge(self, response):
+        if response is None or (isinstance(response, str) and not response.strip()):
+            return Feedback(self.id, NOT_ATTEMPTED, "type a shape such as (2, 3), then press Check.")
+        try:
+            guess = parse_shape(response)
+        except ValueError as error:
+            return Feedback(self.id, FAILED, str(error))
+        if guess == self.shape:
+            return self._verdict(True, "Right." if guess == NO_SHAPE else f"Right: {guess}.")
+        if self.shape == NO_SHAPE:
+            return self._verdict(False, f"{guess} is not it: this operation raises an error.")
+        return self._verdict(False, f"{guess} is not it. Work through the rule one axis at a time.")
+
+    def _input(self):
+        import ipywidgets as widgets
+
+        return widgets.Text(placeholder="e.g. (2, 3) or error")

@@ -1,0 +1,20 @@
+"""Shared test helpers."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+
+ROOT = Path(__file__).resolve().parent.parent
+SOLUTIONS = sorted((ROOT / "solutions").glob("*.ipynb"))
+LEARNER = sorted((ROOT / "notebooks").glob("*.ipynb"))
+
+
+def run_python(code, **kwargs):
+    """Run ``python -c code`` in a fresh interpreter; return the CompletedProcess."""
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300, **kwargs)
+
+
+def code_cells(path):
+    return [cell for cell in nbformat.read(path, as_version=4).cells if cell.cell_type == "code"]

@@ -1,0 +1,114 @@
+import json
+
+import numpy as np
+import pytest
+from hypothesis import given, settings as hsettings, strategies as st
+
+from course import exercises
+from course.exercises import FAILED, NOT_ATTEMPTED, PASSED, CheckFailed, UnknownExercise, check, evaluate
+
+
+def right(c):
+    return c * 9 / 5 + 32
+
+
+def stub(c):
+    raise NotImplementedError
+
+
+def crashes(c):
+    raise ZeroDivisionError("oops")
+
+
+def test_correct_function_passes():
+    assert evaluate("00.1", right).status == PASSED
+    assert evaluate("00.2", [n * n for n in range(10)]).status == PASSED
+
+
+@pytest.mark.parametrize("answer", [..., stub, [..., 1]])
+def test_stub_is_not_attempted(answer):
+    exercise_id = "00.1" if answer is not ... else "00.2"
+    feedback = evaluate(exercise_id, answer)
+    assert feedback.status == NOT_ATTEMPTED
+    assert "not attempted" in str(feedback).lower()
+
+
+@pytest.mark.parametrize(
+    "answer, says",
+    [
+        (lambda c: c * 9 / 5 + 23, "expected"),
+        (crashes, "ZeroDivisionError: oops"),
+        (None, "should be a function"),
+        ("text", "should be a function"),
+        (lambda c: None, "should be a number, got None"),
+        (lambda c: float("nan"), "NaN"),
+        (lambda c: np.zeros(3), "shape"),
+        (lambda: 1, "TypeError"),
+    ],
+)
+def test_wrong_or_garbage_gets_feedback_not_a_traceback(answer, says):
+    feedback = evaluate("00.1", answer)
+    assert feedback.status == FAILED
+    assert says in feedback.message
+    assert feedback.hint
+
+
+@pytest.mark.parametrize("answer", [None, 3, "squares", list(range(10)), [0, 1, 4], {"a": 1}, np.arange(10) ** 2])
+def test_wrong_values_for_a_value_exercise(answer):
+    feedback = evaluate("00.2", answer)
+    assert feedback.status == FAILED
+    assert feedback.message
+
+
+@hsettings(max_examples=60, deadline=None)
+@given(st.one_of(st.none(), st.integers(), st.floats(), st.text(), st.lists(st.integers()), st.binary()))
+def test_no_answer_ever_raises(answer):
+    for exercise_id in ("00.1", "00.2"):
+        assert evaluate(exercise_id, answer).status in (FAILED, NOT_ATTEMPTED)
+
+
+def test_unknown_id_lists_known_ids():
+    with pytest.raises(UnknownExercise, match="known exercises: .*00.1.*00.2"):
+        evaluate("99.9", 1)
+    with pytest.raises(TypeError, match="string like '00.1'"):
+        evaluate(1, 1)
+
+
+def test_strict_mode_raises_only_on_failure(monkeypatch, capsys):
+    monkeypatch.setenv("COURSE_STRICT", "1")
+    with pytest.raises(CheckFailed, match="00.1"):
+        check("00.1", crashes)
+    check("00.1", stub)  # not attempted: no raise
+    check("00.1", right)
+    monkeypatch.setenv("COURSE_STRICT", "0")
+    check("00.1", crashes)
+    assert "[not yet]" in capsys.readouterr().out
+
+
+def test_results_are_recorded_for_the_grader(monkeypatch, tmp_path, capsys):
+    target = tmp_path / "results.jsonl"
+    monkeypatch.setenv("COURSE_STRICT", "0")
+    monkeypatch.setenv(exercises.RESULTS_FILE_VARIABLE, str(target))
+    check("00.2", ...)
+    check("00.2", [n * n for n in range(10)])
+    lines = [json.loads(line) for line in target.read_text().splitlines()]
+    assert [(r["exercise"], r["status"]) for r in lines] == [("00.2", NOT_ATTEMPTED), ("00.2", PASSED)]
+    assert exercises.results()["00.2"].status == PASSED
+
+
+def test_feedback_renders_as_html_and_text():
+    feedback = evaluate("00.1", lambda c: "<b>")
+    assert "&lt;b&gt;" in feedback._repr_html_() or "Not yet" in feedback._repr_html_()
+    assert "<script" not in feedback._repr_html_()
+    assert str(feedback).startswith("[not yet] Exercise 00.1")
+
+
+def test_registering_twice_is_refused():
+    with pytest.raises(ValueError, match="registered twice"):
+        exercises.exercise("00.1", "dup", expects="x")(lambda a: None)
+
+
+def test_describe_names_shapes():
+    assert exercises.describe(np.zeros((2, 3), np.float32)) == "a ndarray of shape (2, 3) and dtype float32"
+    assert exercises.describe(None) == "None"
+    assert "length 2" in exercises.describe([1, 2])

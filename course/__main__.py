@@ -6,6 +6,8 @@ import sys
 COMMANDS = {
     "build": ("course.build", "generate notebooks/ from solutions/ (--check compares only)"),
     "doctor": ("course.doctor", "check this machine: versions, devices, data, network"),
+    "grade": ("course.grade", "run learner notebooks and write a gradebook"),
+    "bench": ("course.bench", "time the course's code against libraries"),
 }
 
 

@@ -92,7 +92,7 @@ def report():
             lines.append(f"{title}:")
         lines += more
         problems += found
-    lines.append(f"Modes: {current.describe()}")
+    lines.append(f"Settings: {current.describe()}")
     return "\n".join(lines), problems
 
 

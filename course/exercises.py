@@ -183,7 +183,13 @@ def record(feedback):
     _RESULTS[feedback.exercise] = feedback
     path = os.environ.get(RESULTS_FILE_VARIABLE)
     if path:
-        line = {"exercise": feedback.exercise, "status": feedback.status, "message": feedback.message, "time": time.time()}
+        line = {
+            "exercise": feedback.exercise,
+            "status": feedback.status,
+            "message": feedback.message,
+            "folder": os.getcwd(),
+            "time": time.time(),
+        }
         with open(path, "a", encoding="utf-8") as out:
             out.write(json.dumps(line) + "\n")
 

@@ -112,3 +112,22 @@ def test_describe_names_shapes():
     assert exercises.describe(np.zeros((2, 3), np.float32)) == "a ndarray of shape (2, 3) and dtype float32"
     assert exercises.describe(None) == "None"
     assert "length 2" in exercises.describe([1, 2])
+
+
+def test_suite_flags_notebook_checks_with_the_wrong_verdict(tmp_path):
+    from conftest import ROOT, check_verdicts
+
+    results = tmp_path / "results.jsonl"
+    lines = [
+        {"exercise": "00.1", "status": "passed", "message": "ok", "folder": str(ROOT / "solutions")},
+        {"exercise": "00.2", "status": "not attempted", "message": "stub", "folder": str(ROOT / "solutions")},
+        {"exercise": "00.1", "status": "not attempted", "message": "stub", "folder": str(ROOT / "notebooks")},
+        {"exercise": "00.2", "status": "passed", "message": "left in", "folder": str(ROOT / "notebooks")},
+        {"exercise": "00.2", "status": "failed", "message": "elsewhere", "folder": str(tmp_path)},
+    ]
+    results.write_text("".join(json.dumps(line) + "\n" for line in lines))
+    assert check_verdicts(results) == [
+        "solutions: exercise 00.2 is 'not attempted', expected 'passed': stub",
+        "notebooks: exercise 00.2 is 'passed', expected 'not attempted': left in",
+    ]
+    assert check_verdicts(tmp_path / "missing.jsonl") == []

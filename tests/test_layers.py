@@ -175,3 +175,90 @@ def test_checkpoint_helpers_reject_bad_arguments(tmp_path):
         restore_checkpoint("model", tmp_path / "x")
     with pytest.raises(FileNotFoundError, match="no readable checkpoint"):
         restore_checkpoint(mlp(), tmp_path / "missing")
+
+
+# ---------------------------------------------------------------------------
+# Checkers of notebook 05: right answers pass, stubs are "not attempted", garbage gets feedback.
+# ---------------------------------------------------------------------------
+
+from course.exercises import FAILED, NOT_ATTEMPTED, PASSED, evaluate  # noqa: E402
+
+
+class Line:
+    def __init__(self, slope, intercept):
+        self.slope, self.intercept = slope, intercept
+
+    def __call__(self, x):
+        return self.slope * x + self.intercept
+
+
+class NotCallableLine:
+    def __init__(self, slope, intercept):
+        self.slope = slope
+
+
+class StubLine(NotCallableLine):
+    def __call__(self, x):
+        raise NotImplementedError
+
+
+def restore_model(model, path):
+    tf.train.Checkpoint(model=model).read(path)
+    return model
+
+
+def sgd_step(model, x, y, learning_rate):
+    with tf.GradientTape() as tape:
+        loss = tf.reduce_mean((model(x) - y) ** 2)
+    for variable, grad in zip(model.trainable_variables, tape.gradient(loss, model.trainable_variables)):
+        variable.assign_sub(learning_rate * grad)
+    return loss
+
+
+def stub(*args):
+    raise NotImplementedError
+
+
+RIGHT = {
+    "05.1": Line,
+    "05.2": lambda x, w, b: tf.nn.relu(x @ w + b),
+    "05.3": restore_model,
+    "05.4": sgd_step,
+}
+
+
+@pytest.mark.parametrize("exercise_id", sorted(RIGHT))
+def test_checkers_pass_right_answers_and_see_stubs(exercise_id):
+    assert evaluate(exercise_id, RIGHT[exercise_id]).status == PASSED
+    assert evaluate(exercise_id, stub).status == NOT_ATTEMPTED
+    assert evaluate(exercise_id, ...).status == NOT_ATTEMPTED
+
+
+@pytest.mark.parametrize(
+    "exercise_id, answer, says",
+    [
+        ("05.1", None, "should be a function"),
+        ("05.1", NotCallableLine, "define a __call__"),
+        ("05.1", lambda slope, intercept: (lambda x: slope * x - intercept), "expected"),
+        ("05.1", lambda slope, intercept: (lambda x: [1, 2]), "shape"),
+        ("05.2", lambda x, w, b: x @ w + b, "apply the relu"),
+        ("05.2", lambda x, w, b: x, "shape"),
+        ("05.2", lambda x, w, b: "relu", "should be an array"),
+        ("05.2", lambda x, w, b: tf.fill((4, 2), float("nan")), "NaN"),
+        ("05.2", lambda x, w: x, "TypeError"),
+        ("05.3", lambda model, path: None, "should return the model"),
+        ("05.3", lambda model, path: model, "restored model's output is off"),
+        ("05.3", lambda model, path: 1 / 0, "ZeroDivisionError"),
+        ("05.4", lambda model, x, y, lr: 0.0, "expected"),
+        ("05.4", lambda model, x, y, lr: tf.reduce_mean((model(x) - y) ** 2), "did not change"),
+        ("05.4", lambda model, x, y, lr: "loss", "should be a number"),
+    ],
+)
+def test_checkers_give_feedback_on_wrong_answers(exercise_id, answer, says):
+    feedback = evaluate(exercise_id, answer)
+    assert feedback.status == FAILED
+    assert says in feedback.message, feedback.message
+
+
+def test_a_stub_method_is_not_attempted():
+    assert evaluate("05.1", StubLine).status == NOT_ATTEMPTED

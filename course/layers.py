@@ -82,6 +82,7 @@ class Dense(tf.Module):
             self.w = tf.Variable(_glorot_uniform(in_features, out_features), name="w")
             self.b = tf.Variable(tf.zeros((out_features,)), name="b")
 
+    @tf.Module.with_name_scope
     def __call__(self, x):
         x = as_batch(x, self.in_features, f"Dense {self.name!r}")
         return self.activation(x @ self.w + self.b)
@@ -115,6 +116,7 @@ class LazyDense(tf.Module):
             self.w = tf.Variable(_glorot_uniform(self.in_features, self.out_features), name="w")
             self.b = tf.Variable(tf.zeros((self.out_features,)), name="b")
 
+    @tf.Module.with_name_scope
     def __call__(self, x):
         if not self.built:
             x = tf.convert_to_tensor(x)
@@ -141,6 +143,7 @@ class Sequential(tf.Module):
                 raise ValueError(f"layers[{index}] should be a callable layer, got a {type(layer).__name__}")
         self.layers = layers
 
+    @tf.Module.with_name_scope
     def __call__(self, x):
         for layer in self.layers:
             x = layer(x)

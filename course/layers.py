@@ -54,7 +54,10 @@ def _glorot_uniform(in_features, out_features):
 
 def as_batch(x, in_features, layer_name):
     """``x`` as a float32 tensor of shape (batch, in_features), or a ValueError naming both widths."""
-    x = tf.cast(tf.convert_to_tensor(x), tf.float32)
+    x = tf.convert_to_tensor(x)
+    if not (x.dtype.is_floating or x.dtype.is_integer):
+        raise ValueError(f"{layer_name} expects numbers, got a tensor of dtype {x.dtype.name}")
+    x = tf.cast(x, tf.float32)
     if x.shape.rank != 2:
         raise ValueError(f"{layer_name} expects inputs of shape (batch, {in_features}), got shape {tuple(x.shape)}")
     width = x.shape[-1]
@@ -160,6 +163,8 @@ def variable_shapes(module):
 
     The path is the chain of attributes (and list indices) that leads to the
     variable; ``tf.train.Checkpoint`` uses the same path to name it in the file.
+    ``tf.Module._flatten`` is the walk that ``module.variables`` itself makes;
+    ``with_path=True`` asks it for the path as well.
     """
     if not isinstance(module, tf.Module):
         raise TypeError(f"expected a tf.Module, got a {type(module).__name__}")

@@ -69,6 +69,8 @@ def test_wrong_input_width_names_both_widths():
     assert "'hidden'" in str(error.value)
     with pytest.raises(ValueError, match=r"expects inputs of shape \(batch, 3\), got shape \(3,\)"):
         layer(np.ones(3))
+    with pytest.raises(ValueError, match="expects numbers, got a tensor of dtype string"):
+        layer([["a", "b", "c"]])
 
 
 def test_wrong_width_inside_a_stack_and_in_a_graph():

@@ -1,0 +1,220 @@
+"""Layers built by hand on ``tf.Module``: what Keras does for you, in a few lines.
+
+A layer is a Python object that owns variables and computes with them:
+
+* :class:`Dense` knows its input width up front: ``Dense(in_features, out_features)``
+  creates ``w`` of shape ``(in_features, out_features)`` and ``b`` of shape
+  ``(out_features,)`` and computes ``activation(x @ w + b)``.
+* :class:`LazyDense` only knows ``out_features``; it creates its weights on the
+  first call, reading ``in_features`` from the input's last dimension.
+* :class:`Sequential` calls its layers one after the other.
+
+Because they are ``tf.Module`` objects, TensorFlow finds their variables
+(``module.trainable_variables``) and ``tf.train.Checkpoint`` can save and
+restore them: see :func:`save_checkpoint` and :func:`restore_checkpoint`.
+
+This module imports TensorFlow; ``import course`` does not import it.
+"""
+
+import tensorflow as tf
+
+ACTIVATIONS = {
+    None: tf.identity,
+    "linear": tf.identity,
+    "relu": tf.nn.relu,
+    "sigmoid": tf.sigmoid,
+    "tanh": tf.tanh,
+    "softmax": tf.nn.softmax,
+}
+CHECKPOINT_KEY = "model"  # the name the module gets inside every checkpoint written here
+
+
+def get_activation(activation):
+    """A function for ``activation``: None, a name from :data:`ACTIVATIONS`, or a callable."""
+    if callable(activation):
+        return activation
+    if isinstance(activation, str) or activation is None:
+        if activation in ACTIVATIONS:
+            return ACTIVATIONS[activation]
+    names = ", ".join(repr(name) for name in ACTIVATIONS)
+    raise ValueError(f"activation must be one of {names} or a function, got {activation!r}")
+
+
+def _positive_int(value, what):
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValueError(f"{what} must be a positive int, got {value!r}")
+    return value
+
+
+def _glorot_uniform(in_features, out_features):
+    """Random initial weights that keep the output's scale close to the input's (Glorot, 2010)."""
+    limit = (6.0 / (in_features + out_features)) ** 0.5
+    return tf.random.uniform((in_features, out_features), -limit, limit)
+
+
+def as_batch(x, in_features, layer_name):
+    """``x`` as a float32 tensor of shape (batch, in_features), or a ValueError naming both widths."""
+    x = tf.convert_to_tensor(x)
+    if not (x.dtype.is_floating or x.dtype.is_integer):
+        raise ValueError(f"{layer_name} expects numbers, got a tensor of dtype {x.dtype.name}")
+    x = tf.cast(x, tf.float32)
+    if x.shape.rank != 2:
+        raise ValueError(f"{layer_name} expects inputs of shape (batch, {in_features}), got shape {tuple(x.shape)}")
+    width = x.shape[-1]
+    if width is not None and width != in_features:
+        raise ValueError(
+            f"{layer_name} expects inputs with in_features={in_features} columns, "
+            f"got x.shape[-1]={width} (x.shape {tuple(x.shape)})"
+        )
+    return x
+
+
+class Dense(tf.Module):
+    """A fully connected layer: ``activation(x @ w + b)``.
+
+    ``x``: (batch, in_features) → (batch, out_features). ``w`` starts random
+    (Glorot uniform) so that the units differ; ``b`` starts at zero.
+    """
+
+    def __init__(self, in_features, out_features, activation=None, name=None):
+        super().__init__(name=name)
+        self.in_features = _positive_int(in_features, "in_features")
+        self.out_features = _positive_int(out_features, "out_features")
+        self.activation = get_activation(activation)
+        with self.name_scope:
+            self.w = tf.Variable(_glorot_uniform(in_features, out_features), name="w")
+            self.b = tf.Variable(tf.zeros((out_features,)), name="b")
+
+    @tf.Module.with_name_scope
+    def __call__(self, x):
+        x = as_batch(x, self.in_features, f"Dense {self.name!r}")
+        return self.activation(x @ self.w + self.b)
+
+
+class LazyDense(tf.Module):
+    """A Dense layer that creates ``w`` and ``b`` on its first call.
+
+    ``in_features`` is read from the first input's last dimension, so you
+    write ``LazyDense(10)`` and never count the columns yourself. Before the
+    first call the layer has no variables.
+    """
+
+    def __init__(self, out_features, activation=None, name=None):
+        super().__init__(name=name)
+        self.out_features = _positive_int(out_features, "out_features")
+        self.activation = get_activation(activation)
+        self.in_features = None
+        self.w = self.b = None
+
+    @property
+    def built(self):
+        return self.w is not None
+
+    def build(self, in_features):
+        """Create the variables for inputs with ``in_features`` columns (once)."""
+        if self.built:
+            raise ValueError(f"LazyDense {self.name!r} is already built for in_features={self.in_features}")
+        self.in_features = _positive_int(in_features, "in_features")
+        with self.name_scope:
+            self.w = tf.Variable(_glorot_uniform(self.in_features, self.out_features), name="w")
+            self.b = tf.Variable(tf.zeros((self.out_features,)), name="b")
+
+    @tf.Module.with_name_scope
+    def __call__(self, x):
+        if not self.built:
+            x = tf.convert_to_tensor(x)
+            if x.shape.rank != 2 or x.shape[-1] is None:
+                raise ValueError(
+                    f"LazyDense {self.name!r} builds from inputs of shape (batch, in_features) "
+                    f"with a known in_features, got shape {tuple(x.shape)}"
+                )
+            self.build(x.shape[-1])
+        x = as_batch(x, self.in_features, f"LazyDense {self.name!r}")
+        return self.activation(x @ self.w + self.b)
+
+
+class Sequential(tf.Module):
+    """Layers applied one after the other: ``Sequential([a, b])(x) == b(a(x))``."""
+
+    def __init__(self, layers, name=None):
+        super().__init__(name=name)
+        layers = list(layers)
+        if not layers:
+            raise ValueError("Sequential needs at least one layer, got an empty list")
+        for index, layer in enumerate(layers):
+            if not callable(layer):
+                raise ValueError(f"layers[{index}] should be a callable layer, got a {type(layer).__name__}")
+        self.layers = layers
+
+    @tf.Module.with_name_scope
+    def __call__(self, x):
+        for layer in self.layers:
+            x = layer(x)
+        return x
+
+
+# ---------------------------------------------------------------------------
+# Checkpoints: the variables' values, saved by where they live in the module.
+# ---------------------------------------------------------------------------
+
+
+def variable_shapes(module):
+    """``{"layers/0/w": (64, 32), ...}``: each variable of ``module`` by its path, with its shape.
+
+    The path is the chain of attributes (and list indices) that leads to the
+    variable; ``tf.train.Checkpoint`` uses the same path to name it in the file.
+    ``tf.Module._flatten`` is the walk that ``module.variables`` itself makes;
+    ``with_path=True`` asks it for the path as well.
+    """
+    if not isinstance(module, tf.Module):
+        raise TypeError(f"expected a tf.Module, got a {type(module).__name__}")
+    found = module._flatten(predicate=lambda value: isinstance(value, tf.Variable), with_path=True)
+    return {"/".join(str(step) for step in path): tuple(variable.shape) for path, variable in found}
+
+
+def checkpoint_shapes(path):
+    """The same mapping for a checkpoint written by :func:`save_checkpoint`."""
+    prefix, suffix = f"{CHECKPOINT_KEY}/", "/.ATTRIBUTES/VARIABLE_VALUE"
+    try:
+        listing = tf.train.list_variables(str(path))
+    except (tf.errors.NotFoundError, tf.errors.DataLossError):
+        raise FileNotFoundError(f"no readable checkpoint at {path} (expected the prefix that save_checkpoint returned)") from None
+    return {
+        name[len(prefix) : -len(suffix)]: tuple(shape)
+        for name, shape in listing
+        if name.startswith(prefix) and name.endswith(suffix)
+    }
+
+
+def save_checkpoint(module, path):
+    """Write every variable of ``module`` to the checkpoint ``path`` (a file prefix); return it."""
+    if not isinstance(module, tf.Module):
+        raise TypeError(f"save_checkpoint expects a tf.Module, got a {type(module).__name__}")
+    return tf.train.Checkpoint(**{CHECKPOINT_KEY: module}).write(str(path))
+
+
+def restore_checkpoint(module, path):
+    """Load the values saved at ``path`` into ``module``'s variables and return ``module``.
+
+    ``module`` must have the same variables, with the same shapes, as the one
+    that was saved; otherwise a ValueError names the variable and both shapes.
+    A module that builds its weights on the first call must be called once
+    (on an example batch) before it can be restored.
+    """
+    if not isinstance(module, tf.Module):
+        raise TypeError(f"restore_checkpoint expects a tf.Module, got a {type(module).__name__}")
+    saved, have = checkpoint_shapes(path), variable_shapes(module)
+    for name in sorted(saved.keys() | have.keys()):
+        if name not in have:
+            raise ValueError(
+                f"the checkpoint has variable {name!r} of shape {saved[name]} but the module has no such variable "
+                "(a lazily built module must be called once before restoring)"
+            )
+        if name not in saved:
+            raise ValueError(f"the module's variable {name!r} of shape {have[name]} is not in the checkpoint {path}")
+        if saved[name] != have[name]:
+            raise ValueError(
+                f"variable {name!r} has shape {have[name]} in the module but {saved[name]} in the checkpoint {path}"
+            )
+    tf.train.Checkpoint(**{CHECKPOINT_KEY: module}).read(str(path)).assert_consumed()
+    return module

@@ -1,0 +1,266 @@
+"""course.layers: shapes, lazy building, variable tracking, checkpoints and their errors."""
+
+import numpy as np
+import pytest
+from hypothesis import given, settings as hsettings, strategies as st
+
+from course.quiet import import_tensorflow
+
+tf = import_tensorflow()
+
+from course.layers import (  # noqa: E402  (TensorFlow first, quietly)
+    Dense,
+    LazyDense,
+    Sequential,
+    checkpoint_shapes,
+    restore_checkpoint,
+    save_checkpoint,
+    variable_shapes,
+)
+
+
+def mlp(widths=(5, 8, 3)):
+    return Sequential([Dense(a, b, activation="relu") for a, b in zip(widths[:-1], widths[1:])])
+
+
+@hsettings(max_examples=15, deadline=None)
+@given(batch=st.integers(1, 6), in_features=st.integers(1, 7), out_features=st.integers(1, 7))
+def test_dense_shapes_and_formula(batch, in_features, out_features):
+    layer = Dense(in_features, out_features)
+    x = np.random.default_rng(0).normal(size=(batch, in_features)).astype(np.float32)
+    y = layer(x)
+    assert y.shape == (batch, out_features)
+    assert layer.w.shape == (in_features, out_features) and layer.b.shape == (out_features,)
+    np.testing.assert_allclose(y.numpy(), x @ layer.w.numpy() + layer.b.numpy(), rtol=1e-5, atol=1e-6)
+
+
+def test_activation_is_applied():
+    layer = Dense(4, 6, activation="relu")
+    x = np.random.default_rng(1).normal(size=(10, 4))
+    out = layer(x).numpy()
+    assert out.min() >= 0
+    np.testing.assert_allclose(out, np.maximum(x.astype(np.float32) @ layer.w.numpy(), 0), rtol=1e-5, atol=1e-6)
+    custom = Dense(4, 2, activation=lambda z: 2 * z)
+    np.testing.assert_allclose(custom(x).numpy(), 2 * (x.astype(np.float32) @ custom.w.numpy()), rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize(
+    "make, says",
+    [
+        (lambda: Dense(0, 3), "in_features must be a positive int, got 0"),
+        (lambda: Dense(3, 2.5), "out_features must be a positive int, got 2.5"),
+        (lambda: Dense(3, 2, activation="swish!"), "activation must be one of"),
+        (lambda: LazyDense(-1), "out_features must be a positive int"),
+        (lambda: Sequential([]), "at least one layer"),
+        (lambda: Sequential([Dense(2, 2), 3]), "layers[1] should be a callable layer, got a int"),
+    ],
+)
+def test_bad_arguments_are_named(make, says):
+    with pytest.raises(ValueError) as error:
+        make()
+    assert says in str(error.value)
+
+
+def test_wrong_input_width_names_both_widths():
+    layer = Dense(3, 2, name="hidden")
+    with pytest.raises(ValueError) as error:
+        layer(np.ones((4, 5)))
+    assert "in_features=3" in str(error.value) and "x.shape[-1]=5" in str(error.value)
+    assert "'hidden'" in str(error.value)
+    with pytest.raises(ValueError, match=r"expects inputs of shape \(batch, 3\), got shape \(3,\)"):
+        layer(np.ones(3))
+    with pytest.raises(ValueError, match="expects numbers, got a tensor of dtype string"):
+        layer([["a", "b", "c"]])
+
+
+def test_wrong_width_inside_a_stack_and_in_a_graph():
+    model = Sequential([Dense(4, 6), Dense(5, 2)])  # 6 != 5: a wiring mistake
+    with pytest.raises(ValueError, match=r"in_features=5.*x.shape\[-1\]=6"):
+        model(np.ones((2, 4)))
+    graph = tf.function(Dense(3, 2))
+    with pytest.raises(ValueError, match=r"in_features=3.*x.shape\[-1\]=7"):
+        graph(tf.ones((2, 7)))
+
+
+def test_lazy_dense_builds_on_first_call_from_the_last_dimension():
+    layer = LazyDense(4)
+    assert not layer.built and layer.trainable_variables == ()
+    y = layer(np.ones((3, 7), np.float32))
+    assert layer.built and layer.in_features == 7
+    assert y.shape == (3, 4)
+    assert sorted(tuple(v.shape) for v in layer.trainable_variables) == [(4,), (7, 4)]
+    w_before = layer.w
+    layer(np.zeros((5, 7)))
+    assert layer.w is w_before  # built once
+    with pytest.raises(ValueError, match=r"in_features=7.*x.shape\[-1\]=2"):
+        layer(np.ones((1, 2)))
+    with pytest.raises(ValueError, match="already built"):
+        layer.build(7)
+
+
+def test_lazy_dense_needs_a_batch_of_rows():
+    with pytest.raises(ValueError, match=r"shape \(batch, in_features\).*got shape \(7,\)"):
+        LazyDense(2)(np.ones(7))
+
+
+def test_lazy_stack_matches_an_eager_stack():
+    lazy = Sequential([LazyDense(8, "relu"), LazyDense(3)])
+    y = lazy(np.ones((2, 5)))
+    assert y.shape == (2, 3)
+    assert variable_shapes(lazy) == variable_shapes(mlp((5, 8, 3)))
+
+
+def test_variables_are_tracked_by_path():
+    model = mlp((5, 8, 3))
+    assert len(model.trainable_variables) == 4
+    assert variable_shapes(model) == {"layers/0/w": (5, 8), "layers/0/b": (8,), "layers/1/w": (8, 3), "layers/1/b": (3,)}
+    assert sorted(v.name for v in Dense(2, 2, name="hidden").trainable_variables) == ["hidden/b:0", "hidden/w:0"]
+    x = tf.ones((2, 5))
+    with tf.GradientTape() as tape:
+        loss = tf.reduce_sum(model(x))
+    grads = tape.gradient(loss, model.trainable_variables)
+    assert all(g is not None and g.shape == v.shape for g, v in zip(grads, model.trainable_variables))
+
+
+def test_gradient_matches_finite_differences():
+    layer = Dense(3, 2, activation="tanh")
+    x = tf.constant(np.random.default_rng(2).normal(size=(4, 3)), tf.float32)
+    with tf.GradientTape() as tape:
+        loss = tf.reduce_sum(layer(x) ** 2)
+    grad_b = tape.gradient(loss, layer.b).numpy()
+    eps, numeric = 1e-3, np.zeros(2)
+    for j in range(2):
+        for sign in (1, -1):
+            layer.b[j].assign(layer.b[j] + sign * eps)
+            numeric[j] += sign * float(tf.reduce_sum(layer(x) ** 2)) / (2 * eps)
+            layer.b[j].assign(layer.b[j] - sign * eps)
+    np.testing.assert_allclose(grad_b, numeric, rtol=1e-2, atol=1e-3)
+
+
+def test_checkpoint_round_trip_gives_identical_outputs(tmp_path):
+    model = mlp()
+    x = np.random.default_rng(3).normal(size=(6, 5)).astype(np.float32)
+    path = save_checkpoint(model, tmp_path / "mlp")
+    assert checkpoint_shapes(path) == variable_shapes(model)
+    fresh = mlp()
+    assert not np.array_equal(fresh(x).numpy(), model(x).numpy())
+    assert restore_checkpoint(fresh, path) is fresh
+    np.testing.assert_array_equal(fresh(x).numpy(), model(x).numpy())
+
+
+def test_restore_into_a_built_lazy_model(tmp_path):
+    model = mlp()
+    path = save_checkpoint(model, tmp_path / "mlp")
+    lazy = Sequential([LazyDense(8, "relu"), LazyDense(3, "relu")])
+    with pytest.raises(ValueError, match="'layers/0/b'.*no such variable.*called once"):
+        restore_checkpoint(lazy, path)
+    x = np.ones((2, 5), np.float32)
+    lazy(x)
+    restore_checkpoint(lazy, path)
+    np.testing.assert_array_equal(lazy(x).numpy(), model(x).numpy())
+
+
+def test_restore_into_another_shape_names_the_variable_and_both_shapes(tmp_path):
+    path = save_checkpoint(mlp((5, 8, 3)), tmp_path / "mlp")
+    with pytest.raises(ValueError) as error:
+        restore_checkpoint(mlp((5, 9, 3)), path)
+    message = str(error.value)
+    assert "'layers/0/b'" in message and "(9,)" in message and "(8,)" in message
+    with pytest.raises(ValueError, match=r"'layers/2/b' of shape \(3,\) is not in the checkpoint"):
+        restore_checkpoint(mlp((5, 8, 3, 3)), path)
+
+
+def test_checkpoint_helpers_reject_bad_arguments(tmp_path):
+    with pytest.raises(TypeError, match="expects a tf.Module, got a list"):
+        save_checkpoint([1, 2], tmp_path / "x")
+    with pytest.raises(TypeError, match="expects a tf.Module, got a str"):
+        restore_checkpoint("model", tmp_path / "x")
+    with pytest.raises(FileNotFoundError, match="no readable checkpoint"):
+        restore_checkpoint(mlp(), tmp_path / "missing")
+
+
+# ---------------------------------------------------------------------------
+# Checkers of notebook 05: right answers pass, stubs are "not attempted", garbage gets feedback.
+# ---------------------------------------------------------------------------
+
+from course.exercises import FAILED, NOT_ATTEMPTED, PASSED, evaluate  # noqa: E402
+
+
+class Line:
+    def __init__(self, slope, intercept):
+        self.slope, self.intercept = slope, intercept
+
+    def __call__(self, x):
+        return self.slope * x + self.intercept
+
+
+class NotCallableLine:
+    def __init__(self, slope, intercept):
+        self.slope = slope
+
+
+class StubLine(NotCallableLine):
+    def __call__(self, x):
+        raise NotImplementedError
+
+
+def restore_model(model, path):
+    tf.train.Checkpoint(model=model).read(path)
+    return model
+
+
+def sgd_step(model, x, y, learning_rate):
+    with tf.GradientTape() as tape:
+        loss = tf.reduce_mean((model(x) - y) ** 2)
+    for variable, grad in zip(model.trainable_variables, tape.gradient(loss, model.trainable_variables)):
+        variable.assign_sub(learning_rate * grad)
+    return loss
+
+
+def stub(*args):
+    raise NotImplementedError
+
+
+RIGHT = {
+    "05.1": Line,
+    "05.2": lambda x, w, b: tf.nn.relu(x @ w + b),
+    "05.3": restore_model,
+    "05.4": sgd_step,
+}
+
+
+@pytest.mark.parametrize("exercise_id", sorted(RIGHT))
+def test_checkers_pass_right_answers_and_see_stubs(exercise_id):
+    assert evaluate(exercise_id, RIGHT[exercise_id]).status == PASSED
+    assert evaluate(exercise_id, stub).status == NOT_ATTEMPTED
+    assert evaluate(exercise_id, ...).status == NOT_ATTEMPTED
+
+
+@pytest.mark.parametrize(
+    "exercise_id, answer, says",
+    [
+        ("05.1", None, "should be a function"),
+        ("05.1", NotCallableLine, "define a __call__"),
+        ("05.1", lambda slope, intercept: (lambda x: slope * x - intercept), "expected"),
+        ("05.1", lambda slope, intercept: (lambda x: [1, 2]), "shape"),
+        ("05.2", lambda x, w, b: x @ w + b, "apply the relu"),
+        ("05.2", lambda x, w, b: x, "shape"),
+        ("05.2", lambda x, w, b: "relu", "should be an array"),
+        ("05.2", lambda x, w, b: tf.fill((4, 2), float("nan")), "NaN"),
+        ("05.2", lambda x, w: x, "TypeError"),
+        ("05.3", lambda model, path: None, "should return the model"),
+        ("05.3", lambda model, path: model, "restored model's output is off"),
+        ("05.3", lambda model, path: 1 / 0, "ZeroDivisionError"),
+        ("05.4", lambda model, x, y, lr: 0.0, "expected"),
+        ("05.4", lambda model, x, y, lr: tf.reduce_mean((model(x) - y) ** 2), "did not change"),
+        ("05.4", lambda model, x, y, lr: "loss", "should be a number"),
+    ],
+)
+def test_checkers_give_feedback_on_wrong_answers(exercise_id, answer, says):
+    feedback = evaluate(exercise_id, answer)
+    assert feedback.status == FAILED
+    assert says in feedback.message, feedback.message
+
+
+def test_a_stub_method_is_not_attempted():
+    assert evaluate("05.1", StubLine).status == NOT_ATTEMPTED

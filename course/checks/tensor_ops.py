@@ -56,8 +56,8 @@ def _naive_matrix_dot(answer):
 @exercise(
     "02.3",
     "A rotation matrix",
-    expects="a function rotation_matrix(theta) returning the 2x2 array [[cos θ, -sin θ], [sin θ, cos θ]] "
-    "that turns a vector counter-clockwise by theta radians",
+    expects="a function rotation_matrix(theta) returning the 2x2 array that turns a vector counter-clockwise "
+    "by theta radians",
     hint="np.array([[np.cos(theta), -np.sin(theta)], [np.sin(theta), np.cos(theta)]]). "
     "Check: rotating [1, 0] by a quarter turn (np.pi / 2) gives [0, 1].",
 )

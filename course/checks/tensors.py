@@ -14,8 +14,8 @@ def _images(count, height, width):
 @exercise(
     "01.1",
     "Crop the centre of every image",
-    expects="a function crop_center(images, size) that returns images[:, top:top+size, left:left+size] "
-    "with top = (height - size) // 2 and left = (width - size) // 2",
+    expects="a function crop_center(images, size) returning the central size x size square of every image, "
+    "an array of shape (n, size, size)",
     hint="Slice all images at once: images[:, top:top + size, left:left + size]. For 28x28 images and size 14, "
     "that is images[:, 7:21, 7:21], the same as images[:, 7:-7, 7:-7].",
 )
@@ -41,7 +41,7 @@ def _crop_center(answer):
 @exercise(
     "01.2",
     "The n-th batch",
-    expects="a function get_batch(images, batch_size, n) returning images[batch_size * n : batch_size * (n + 1)]",
+    expects="a function get_batch(images, batch_size, n) returning batch number n (counting from 0) along the first axis",
     hint="Batch 0 is images[0:batch_size], batch 1 starts where batch 0 ends. The last batch may be shorter.",
 )
 def _get_batch(answer):

@@ -129,10 +129,10 @@ def download(item, url, cache):
     """Download ``url`` into ``cache`` with Keras's downloader, checked against the sha256."""
     from .quiet import import_tensorflow
 
-    import_tensorflow()  # Keras needs TensorFlow; import it without its log noise
-    import keras
-
     try:
+        import_tensorflow()  # Keras needs TensorFlow; import it without its log noise
+        import keras
+
         with stall_timeout(STALL_TIMEOUT_S):
             return Path(
                 keras.utils.get_file(

@@ -242,7 +242,9 @@ def test_offline_fallback_when_the_host_never_answers(tmp_path, monkeypatch, cap
     monkeypatch.setattr(socket, "create_connection", lambda *a, **k: time.sleep(30))
     started = time.monotonic()
     load_mnist()
-    assert time.monotonic() - started < 5
+    # the connection attempt is abandoned after CONNECT_TIMEOUT_S (3 s), then the fallback is built
+    # (about 0.4 s on an idle machine); the margin absorbs a machine busy with other work
+    assert time.monotonic() - started < downloads.CONNECT_TIMEOUT_S + 3
     assert "offline fallback" in capsys.readouterr().out
 
 

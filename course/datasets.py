@@ -25,6 +25,9 @@ def read_mnist(path):
         array = arrays[name]
         if array.shape != shape or array.dtype != np.uint8:
             raise ValueError(f"{path}: {name} should be uint8 of shape {shape}, got {array.dtype} of shape {array.shape}")
+    for name in ("y_train", "y_test"):
+        if arrays[name].max() > 9:
+            raise ValueError(f"{path}: {name} should hold digit labels 0-9, found {arrays[name].max()}")
     return (arrays["x_train"], arrays["y_train"]), (arrays["x_test"], arrays["y_test"])
 
 

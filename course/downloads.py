@@ -8,10 +8,13 @@ file name, sha256). :func:`fetch` finds the file in this order:
 3. a download with Keras's own downloader from the origin, or from
    ``COURSE_DATA_MIRROR`` + the file name, checked against the sha256.
 
-When the host cannot be reached within a few seconds, :class:`DatasetUnavailable`
+A cached file whose sha256 does not match (a download cut short, a disk
+error) is announced, deleted and downloaded again. When the host cannot be
+reached within a few seconds, or a download stalls, :class:`DatasetUnavailable`
 is raised so the caller can fall back to offline data and say so.
 """
 
+import contextlib
 import hashlib
 import json
 import socket
@@ -23,19 +26,21 @@ from .config import settings, workdir
 
 REGISTRY_PATH = Path(__file__).resolve().parent.parent / "datasets" / "registry.json"
 CONNECT_TIMEOUT_S = 3.0
+STALL_TIMEOUT_S = 30.0  # a download that receives nothing for this long is given up
 
 
 class DatasetUnavailable(RuntimeError):
     """The dataset is neither local nor downloadable right now."""
 
 
-def registry(path=REGISTRY_PATH):
-    """All registry entries, by dataset name."""
-    with open(path, encoding="utf-8") as file:
+def registry(path=None):
+    """All registry entries, by dataset name (``path`` defaults to :data:`REGISTRY_PATH`)."""
+    with open(path or REGISTRY_PATH, encoding="utf-8") as file:
         return json.load(file)
 
 
-def entry(name, path=REGISTRY_PATH):
+def entry(name, path=None):
+    """The registry entry of dataset ``name``: ``file``, ``origin``, ``sha256``, ..."""
     entries = registry(path)
     if name not in entries:
         raise KeyError(f"unknown dataset {name!r}; the registry has: {', '.join(sorted(entries))}")
@@ -82,7 +87,8 @@ def reachable(url, timeout=CONNECT_TIMEOUT_S):
 
 def local_copy(item, data_dir):
     """The file, or its extracted folder, inside ``data_dir``; None when absent."""
-    for candidate in (data_dir / item["file"], data_dir / item.get("folder", "\0")):
+    names = [item["file"]] + ([item["folder"]] if item.get("folder") else [])
+    for candidate in (data_dir / name for name in names):
         if candidate.exists():
             return candidate
     return None
@@ -92,8 +98,63 @@ def cache_folder():
     return workdir("datasets")
 
 
-def fetch(name, path=REGISTRY_PATH):
-    """The path of dataset ``name``: local copy, verified cache, or a fresh verified download."""
+def verified_cache(item, cache):
+    """The cached file when its sha256 is right; a wrong one is announced and deleted."""
+    cached = cache / item["file"]
+    if not cached.is_file():
+        return None
+    if sha256(cached) == item["sha256"]:
+        return cached
+    print(f"The cached {item['file']} is damaged or incomplete (its sha256 does not match): downloading it again.")
+    cached.unlink()
+    return None
+
+
+@contextlib.contextmanager
+def stall_timeout(seconds):
+    """Sockets opened inside this block give up after ``seconds`` without data.
+
+    Keras's downloader sets no timeout of its own, so a connection that opens
+    and then stays silent would otherwise wait forever.
+    """
+    previous = socket.getdefaulttimeout()
+    socket.setdefaulttimeout(seconds)
+    try:
+        yield
+    finally:
+        socket.setdefaulttimeout(previous)
+
+
+def download(item, url, cache):
+    """Download ``url`` into ``cache`` with Keras's downloader, checked against the sha256."""
+    from .quiet import import_tensorflow
+
+    try:
+        import_tensorflow()  # Keras needs TensorFlow; import it without its log noise
+        import keras
+
+        with stall_timeout(STALL_TIMEOUT_S):
+            return Path(
+                keras.utils.get_file(
+                    fname=item["file"],
+                    origin=url,
+                    file_hash=item["sha256"],
+                    cache_dir=str(cache),
+                    cache_subdir="",
+                    extract=bool(item.get("extract")),
+                )
+            )
+    except Exception as error:
+        (cache / item["file"]).unlink(missing_ok=True)  # never keep a file that failed its check
+        raise DatasetUnavailable(f"downloading {url} failed: {error}") from error
+
+
+def fetch(name, path=None):
+    """The path of dataset ``name``: local copy, verified cache, or a fresh verified download.
+
+    ``path`` is the registry file (default :data:`REGISTRY_PATH`). Raises
+    :class:`DatasetUnavailable` when none of the three is possible.
+    """
     item = entry(name, path)
     current = settings()
     if current.data_dir is not None:
@@ -103,24 +164,11 @@ def fetch(name, path=REGISTRY_PATH):
         if found is not None:
             return found
     cache = cache_folder()
-    cached = cache / item["file"]
-    if cached.exists() and sha256(cached) == item["sha256"] and not item.get("extract"):
-        return cached
+    if not item.get("extract"):
+        cached = verified_cache(item, cache)
+        if cached is not None:
+            return cached
     url = source_url(item, current.data_mirror)
     if not reachable(url):
         raise DatasetUnavailable(f"cannot reach {urllib.parse.urlsplit(url).netloc} to download {item['file']}")
-    import keras  # only a download needs Keras (and TensorFlow's start-up time)
-
-    try:
-        return Path(
-            keras.utils.get_file(
-                fname=item["file"],
-                origin=url,
-                file_hash=item["sha256"],
-                cache_dir=str(cache),
-                cache_subdir="",
-                extract=bool(item.get("extract")),
-            )
-        )
-    except Exception as error:
-        raise DatasetUnavailable(f"downloading {url} failed: {error}") from error
+    return download(item, url, cache)

@@ -1,0 +1,270 @@
+"""The MNIST loader and the downloads behind it, against an HTTP server on loopback (never the internet)."""
+
+import hashlib
+import io
+import json
+import socket
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import numpy as np
+import pytest
+
+from course import datasets, downloads
+from course.datasets import MNIST_SHAPES, digits_as_mnist, load_mnist, read_mnist
+from course.downloads import DatasetUnavailable, fetch, reachable
+
+
+class Files(BaseHTTPRequestHandler):
+    """Serves ``server.files[path]``; paths in ``server.stalled`` never answer."""
+
+    def do_GET(self):
+        if self.path in self.server.stalled:
+            self.server.release.wait(30)
+            return
+        body = self.server.files.get(self.path)
+        if body is None:
+            self.send_error(404)
+            return
+        self.server.requests.append(self.path)
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):  # keep the test output clean
+        pass
+
+
+@pytest.fixture
+def server():
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Files)
+    httpd.daemon_threads = True
+    httpd.files, httpd.stalled, httpd.requests, httpd.release = {}, set(), [], threading.Event()
+    httpd.url = f"http://127.0.0.1:{httpd.server_port}"
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    yield httpd
+    httpd.release.set()
+    httpd.shutdown()
+    httpd.server_close()
+
+
+@pytest.fixture
+def closed_port():
+    """A loopback port with nothing listening: connecting is refused at once."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(autouse=True)
+def isolated(tmp_path, monkeypatch):
+    """A fresh work folder and no data folder or mirror from the caller's environment."""
+    monkeypatch.setenv("COURSE_WORKDIR", str(tmp_path / "work"))
+    monkeypatch.delenv("COURSE_DATA_DIR", raising=False)
+    monkeypatch.delenv("COURSE_DATA_MIRROR", raising=False)
+
+
+def sha(data):
+    return hashlib.sha256(data).hexdigest()
+
+
+def npz_bytes(compressed=False, **arrays):
+    buffer = io.BytesIO()
+    (np.savez_compressed if compressed else np.savez)(buffer, **arrays)
+    return buffer.getvalue()
+
+
+def fake_mnist(dtype=np.uint8, compressed=True):
+    """An mnist.npz with MNIST's shapes (mostly zeros, so it stays small) and a few marked pixels."""
+    arrays = {name: np.zeros(shape, dtype) for name, shape in MNIST_SHAPES.items()}
+    arrays["x_train"][7, 3, 4] = 255
+    arrays["y_train"][:10] = np.arange(10)
+    return npz_bytes(compressed, **arrays)
+
+
+def write_registry(tmp_path, name, data, origin):
+    item = {"file": f"{name}.npz", "origin": origin, "sha256": sha(data), "size_bytes": len(data), "extract": False}
+    path = tmp_path / "registry.json"
+    path.write_text(json.dumps({name: item}))
+    return path
+
+
+TINY = npz_bytes(x=np.arange(12, dtype=np.uint8).reshape(3, 4))
+
+
+def test_download_is_checked_and_cached(server, tmp_path):
+    server.files["/data/tiny.npz"] = TINY
+    registry = write_registry(tmp_path, "tiny", TINY, server.url + "/data/tiny.npz")
+    path = fetch("tiny", registry)
+    assert path.read_bytes() == TINY and path.parent == tmp_path / "work" / "datasets"
+    server.files.clear()  # the second fetch must not need the server
+    assert fetch("tiny", registry) == path
+    assert server.requests == ["/data/tiny.npz"]
+
+
+def test_a_file_with_the_wrong_sha256_is_refused_and_not_kept(server, tmp_path):
+    server.files["/data/tiny.npz"] = TINY + b"tampered"
+    registry = write_registry(tmp_path, "tiny", TINY, server.url + "/data/tiny.npz")
+    with pytest.raises(DatasetUnavailable, match="sha256|hash"):
+        fetch("tiny", registry)
+    assert not (tmp_path / "work" / "datasets" / "tiny.npz").exists()
+
+
+def test_mirror_replaces_the_origin_prefix(server, tmp_path, closed_port, monkeypatch):
+    server.files["/mirror/tiny.npz"] = TINY
+    registry = write_registry(tmp_path, "tiny", TINY, f"http://127.0.0.1:{closed_port}/origin/tiny.npz")
+    monkeypatch.setenv("COURSE_DATA_MIRROR", server.url + "/mirror")
+    assert fetch("tiny", registry).read_bytes() == TINY
+    assert server.requests == ["/mirror/tiny.npz"]
+
+
+@pytest.mark.parametrize("damage", [lambda data: data[: len(data) // 2], lambda data: b"\0" * len(data)], ids=["truncated", "corrupt"])
+def test_a_damaged_cache_is_announced_and_fetched_again(server, tmp_path, damage, capsys):
+    server.files["/data/tiny.npz"] = TINY
+    registry = write_registry(tmp_path, "tiny", TINY, server.url + "/data/tiny.npz")
+    cached = fetch("tiny", registry)
+    cached.write_bytes(damage(TINY))
+    assert fetch("tiny", registry).read_bytes() == TINY
+    assert "damaged or incomplete" in capsys.readouterr().out
+    assert len(server.requests) == 2
+
+
+def test_local_folder_is_used_before_any_download(tmp_path, closed_port, monkeypatch):
+    folder = tmp_path / "classroom"
+    folder.mkdir()
+    (folder / "tiny.npz").write_bytes(TINY)
+    registry = write_registry(tmp_path, "tiny", TINY, f"http://127.0.0.1:{closed_port}/tiny.npz")
+    monkeypatch.setenv("COURSE_DATA_DIR", str(folder))
+    assert fetch("tiny", registry) == folder / "tiny.npz"
+    monkeypatch.setenv("COURSE_DATA_DIR", str(tmp_path / "missing"))
+    with pytest.raises(DatasetUnavailable, match="is not a folder"):
+        fetch("tiny", registry)
+
+
+def test_unreachable_host_gives_up_at_once(tmp_path, closed_port):
+    registry = write_registry(tmp_path, "tiny", TINY, f"http://127.0.0.1:{closed_port}/tiny.npz")
+    started = time.monotonic()
+    with pytest.raises(DatasetUnavailable, match="cannot reach 127.0.0.1"):
+        fetch("tiny", registry)
+    assert time.monotonic() - started < 1
+
+
+def test_a_host_that_never_answers_is_abandoned_after_the_timeout(monkeypatch):
+    def hangs(*args, **kwargs):  # a resolver or firewall that swallows the request
+        time.sleep(30)
+
+    monkeypatch.setattr(socket, "create_connection", hangs)
+    started = time.monotonic()
+    assert not reachable("https://example.invalid/x.npz", timeout=0.5)
+    assert time.monotonic() - started < 1.5
+
+
+def test_a_stalled_download_is_given_up(server, tmp_path, monkeypatch):
+    server.stalled.add("/data/tiny.npz")
+    registry = write_registry(tmp_path, "tiny", TINY, server.url + "/data/tiny.npz")
+    monkeypatch.setattr(downloads, "STALL_TIMEOUT_S", 1.0)
+    started = time.monotonic()
+    with pytest.raises(DatasetUnavailable, match="failed"):
+        fetch("tiny", registry)
+    assert time.monotonic() - started < 20  # TensorFlow's import included
+    assert socket.getdefaulttimeout() is None
+
+
+def test_unknown_dataset_names_the_known_ones(tmp_path):
+    registry = write_registry(tmp_path, "tiny", TINY, "http://127.0.0.1:9/tiny.npz")
+    with pytest.raises(KeyError, match="registry has: tiny"):
+        fetch("flowers", registry)
+
+
+def test_the_real_registry_describes_mnist():
+    item = downloads.entry("mnist")
+    assert item["file"] == "mnist.npz" and item["origin"].endswith("/mnist.npz") and len(item["sha256"]) == 64
+
+
+# --- load_mnist --------------------------------------------------------------------------------
+
+
+def use_registry(monkeypatch, tmp_path, data, origin):
+    monkeypatch.setattr(downloads, "REGISTRY_PATH", write_registry(tmp_path, "mnist", data, origin))
+
+
+def test_load_mnist_downloads_with_keras_and_returns_keras_shapes(server, tmp_path, monkeypatch):
+    data = fake_mnist()
+    server.files["/mnist.npz"] = data
+    use_registry(monkeypatch, tmp_path, data, server.url + "/mnist.npz")
+    (x_train, y_train), (x_test, y_test) = load_mnist()
+    assert x_train.shape == (60000, 28, 28) and x_test.shape == (10000, 28, 28)
+    assert y_train.shape == (60000,) and y_test.shape == (10000,)
+    assert x_train.dtype == y_train.dtype == np.uint8
+    assert x_train[7, 3, 4] == 255 and list(y_train[:10]) == list(range(10))
+
+
+def test_load_mnist_accepts_a_repacked_local_copy(tmp_path, closed_port, monkeypatch):
+    repacked = fake_mnist(compressed=False)  # other bytes than the registry's sha256: checked by shape instead
+    use_registry(monkeypatch, tmp_path, fake_mnist(), f"http://127.0.0.1:{closed_port}/mnist.npz")
+    folder = tmp_path / "classroom"
+    folder.mkdir()
+    (folder / "mnist.npz").write_bytes(repacked)
+    monkeypatch.setenv("COURSE_DATA_DIR", str(folder))
+    (x_train, _), _ = load_mnist()
+    assert x_train.shape == (60000, 28, 28) and x_train[7, 3, 4] == 255
+
+
+def test_a_wrong_local_copy_is_refused_with_the_reason(tmp_path):
+    wrong = tmp_path / "mnist.npz"
+    wrong.write_bytes(fake_mnist(dtype=np.float32))
+    with pytest.raises(ValueError, match=r"x_train should be uint8 of shape \(60000, 28, 28\), got float32"):
+        read_mnist(wrong)
+    wrong.write_bytes(npz_bytes(x_train=np.zeros((2, 28, 28), np.uint8)))
+    with pytest.raises(ValueError, match="not a usable mnist.npz"):
+        read_mnist(wrong)
+    wrong.write_bytes(b"not a zip file")
+    with pytest.raises(ValueError, match="not a usable mnist.npz"):
+        read_mnist(wrong)
+
+
+@pytest.fixture
+def sklearn_imported():
+    """Import scikit-learn and SciPy once, so that a timing measures the loader, not a cold import.
+
+    (Their first import takes about a second on an idle machine, several on a busy one; a notebook
+    pays it once, whatever it uses them for.)
+    """
+    digits_as_mnist()
+
+
+def test_offline_fallback_is_announced_in_one_line_and_fast(tmp_path, closed_port, monkeypatch, capsys, sklearn_imported):
+    use_registry(monkeypatch, tmp_path, fake_mnist(), f"http://127.0.0.1:{closed_port}/mnist.npz")
+    started = time.monotonic()
+    (x_train, y_train), (x_test, y_test) = load_mnist()
+    elapsed = time.monotonic() - started
+    out = capsys.readouterr().out
+    assert elapsed < 5, f"the offline fallback took {elapsed:.1f} s"
+    assert out.count("\n") == 1 and "offline fallback" in out and "scikit-learn digits" in out
+    assert x_train.dtype == np.uint8 and x_train.shape[1:] == (28, 28) and x_test.shape[1:] == (28, 28)
+    assert len(x_train) + len(x_test) == 1797 and set(np.unique(y_train)) == set(range(10))
+
+
+def test_offline_fallback_when_the_host_never_answers(tmp_path, monkeypatch, capsys, sklearn_imported):
+    use_registry(monkeypatch, tmp_path, fake_mnist(), "https://storage.example.invalid/mnist.npz")
+    monkeypatch.setattr(socket, "create_connection", lambda *a, **k: time.sleep(30))
+    started = time.monotonic()
+    load_mnist()
+    # the connection attempt is abandoned after CONNECT_TIMEOUT_S (3 s), then the fallback is built
+    assert time.monotonic() - started < 5
+    assert "offline fallback" in capsys.readouterr().out
+
+
+def test_digits_in_mnist_format_look_like_mnist():
+    (x_train, y_train), (x_test, _) = digits_as_mnist()
+    assert x_train.dtype == np.uint8 and x_train.max() == 255 and x_train.min() == 0
+    border = np.concatenate([x_train[:, :4].ravel(), x_train[:, 24:].ravel(), x_train[:, :, :4].ravel(), x_train[:, :, 24:].ravel()])
+    assert border.max() == 0  # like MNIST, the digit sits inside a blank margin
+    assert len(y_train) == len(x_train) and y_train.dtype == np.uint8
+
+
+def test_load_digits_validates_its_argument():
+    with pytest.raises(ValueError, match="test_fraction must be between 0 and 1"):
+        datasets.load_digits(test_fraction=1.5)

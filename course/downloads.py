@@ -60,12 +60,14 @@ def sha256(path, chunk=1 << 20):
     return digest.hexdigest()
 
 
-def reachable(url, timeout=CONNECT_TIMEOUT_S):
+def reachable(url, timeout=None):
     """Can a TCP connection to ``url``'s host be opened within ``timeout`` seconds?
 
-    Name resolution can hang far longer than a socket timeout, so the whole
-    attempt runs in a daemon thread that is abandoned after ``timeout``.
+    ``timeout`` defaults to :data:`CONNECT_TIMEOUT_S`. Name resolution can hang far
+    longer than a socket timeout, so the whole attempt runs in a daemon thread
+    that is abandoned after ``timeout``.
     """
+    timeout = CONNECT_TIMEOUT_S if timeout is None else timeout
     parts = urllib.parse.urlsplit(url)
     if parts.scheme == "file":
         return Path(parts.path).exists()

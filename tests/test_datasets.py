@@ -148,7 +148,7 @@ def test_unreachable_host_gives_up_at_once(tmp_path, closed_port):
     started = time.monotonic()
     with pytest.raises(DatasetUnavailable, match="cannot reach 127.0.0.1"):
         fetch("tiny", registry)
-    assert time.monotonic() - started < 1
+    assert time.monotonic() - started < 3  # a refused connection is immediate; the bound allows a busy machine
 
 
 def test_a_host_that_never_answers_is_abandoned_after_the_timeout(monkeypatch):
@@ -250,10 +250,11 @@ def test_offline_fallback_is_announced_in_one_line_and_fast(tmp_path, closed_por
 def test_offline_fallback_when_the_host_never_answers(tmp_path, monkeypatch, capsys, sklearn_imported):
     use_registry(monkeypatch, tmp_path, fake_mnist(), "https://storage.example.invalid/mnist.npz")
     monkeypatch.setattr(socket, "create_connection", lambda *a, **k: time.sleep(30))
+    monkeypatch.setattr(downloads, "CONNECT_TIMEOUT_S", 1.0)
     started = time.monotonic()
     load_mnist()
-    # the connection attempt is abandoned after CONNECT_TIMEOUT_S (3 s), then the fallback is built
-    assert time.monotonic() - started < 5
+    # the connection attempt is abandoned after CONNECT_TIMEOUT_S, then the fallback is built
+    assert time.monotonic() - started < 4
     assert "offline fallback" in capsys.readouterr().out
 
 

@@ -49,13 +49,6 @@ class Tensor:
     dtype = property(lambda self: self.value.dtype)
     T = property(lambda self: self.transpose())
 
-    def numpy(self):
-        return self.value
-
-    def detach(self):
-        """The same values as a constant (no graph behind it)."""
-        return Tensor(self.value)
-
     def unit_adjoint(self, as_graph):
         ones = np.ones_like(self.value)
         return Tensor(ones) if as_graph else ones

@@ -147,8 +147,8 @@ def sum_to(x, shape):
     shape = tuple(shape)
     if x.shape == shape:
         return x
-    lead = x.ndim - len(shape)
-    axes = tuple(range(lead)) + tuple(lead + i for i, n in enumerate(shape) if n == 1 and x.shape[lead + i] != 1)
+    added = x.ndim - len(shape)
+    axes = tuple(range(added)) + tuple(added + i for i, n in enumerate(shape) if n == 1 and x.shape[added + i] != 1)
     return x.sum(axis=axes, keepdims=True).reshape(shape)
 
 

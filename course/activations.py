@@ -1,0 +1,91 @@
+"""Activation functions and their derivatives, in NumPy, safe for huge inputs.
+
+Every function takes an array (or a number) and returns a float64 array of the
+same shape. "Safe" means no overflow warning and no NaN even at ``|x| = 1e4``:
+``exp`` is only ever called on numbers that are <= 0, so it can underflow to 0
+(harmless) but never overflow to infinity.
+"""
+
+import numpy as np
+
+
+def _as_float_array(x, name="x"):
+    """``x`` as a float64 array; a clear error for anything that is not numbers."""
+    try:
+        array = np.asarray(x, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise TypeError(f"{name} must be a number or an array of numbers, got {type(x).__name__}") from None
+    return array
+
+
+def sigmoid(x):
+    """1 / (1 + e^-x), computed from e^-|x| so that exp never overflows."""
+    x = _as_float_array(x)
+    e = np.exp(-np.abs(x))  # in (0, 1]
+    return np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+
+
+def sigmoid_derivative(x):
+    """sigmoid'(x) = sigmoid(x) * (1 - sigmoid(x))."""
+    s = sigmoid(x)
+    return s * (1.0 - s)
+
+
+def relu(x):
+    """max(0, x)."""
+    return np.maximum(_as_float_array(x), 0.0)
+
+
+def relu_derivative(x):
+    """1 where x > 0, else 0 (we pick 0 at the kink x = 0, as TensorFlow does)."""
+    return (_as_float_array(x) > 0).astype(np.float64)
+
+
+def _check_alpha(alpha):
+    if isinstance(alpha, bool) or not isinstance(alpha, (int, float)) or not 0 <= alpha < 1:
+        raise ValueError(f"alpha (the slope for x < 0) must be a number in [0, 1), got {alpha!r}")
+
+
+def leaky_relu(x, alpha=0.2):
+    """x for x > 0, alpha * x otherwise (alpha=0.2 like ``tf.nn.leaky_relu``)."""
+    _check_alpha(alpha)
+    x = _as_float_array(x)
+    return np.where(x > 0, x, alpha * x)
+
+
+def leaky_relu_derivative(x, alpha=0.2):
+    """1 where x > 0, alpha otherwise."""
+    _check_alpha(alpha)
+    return np.where(_as_float_array(x) > 0, 1.0, alpha)
+
+
+def tanh(x):
+    """(e^x - e^-x) / (e^x + e^-x); NumPy's tanh is already stable."""
+    return np.tanh(_as_float_array(x))
+
+
+def tanh_derivative(x):
+    """tanh'(x) = 1 - tanh(x)^2."""
+    return 1.0 - np.tanh(_as_float_array(x)) ** 2
+
+
+def softmax(x, axis=-1):
+    """e^x / sum(e^x) along ``axis``, after subtracting the maximum (which changes nothing)."""
+    x = _as_float_array(x)
+    if x.ndim == 0:
+        raise ValueError("softmax needs at least one axis to normalise over, got a scalar")
+    shifted = x - x.max(axis=axis, keepdims=True)  # every exponent <= 0
+    e = np.exp(shifted)
+    return e / e.sum(axis=axis, keepdims=True)
+
+
+def softmax_jacobian(x):
+    """The Jacobian of softmax over the last axis: diag(s) - s s^T.
+
+    For x of shape (k,) the result is (k, k); for a batch (n, k) it is (n, k, k).
+    """
+    s = softmax(x)
+    if s.ndim > 2:
+        raise ValueError(f"softmax_jacobian takes shape (k,) or (n, k), got shape {s.shape}")
+    eye = np.eye(s.shape[-1])
+    return s[..., :, None] * eye - s[..., :, None] * s[..., None, :]

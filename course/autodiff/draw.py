@@ -1,0 +1,132 @@
+"""Pictures of automatic differentiation: computation graphs, a reverse pass step by step,
+and the error of finite differences against the step size.
+
+Every function returns a :class:`matplotlib.figure.Figure` (made without pyplot,
+so nothing is shown twice); the ``*_explorer`` functions wrap them in ipywidgets.
+"""
+
+import math
+
+import numpy as np
+from matplotlib.figure import Figure
+
+from .numerical import central_difference, difference_errors, forward_difference
+from .reverse import Node, adjoints, find_topo_sort
+
+
+def _name(node):
+    if node.label:
+        return node.label
+    return node.op.name if node.op else f"{node.value:g}"
+
+
+def graph_layout(output):
+    """Positions {node: (x, y)}: x is the node's depth (longest path from an input), y spreads a column."""
+    order = find_topo_sort([output])
+    depth = {}
+    for node in order:
+        depth[node] = 1 + max((depth[x] for x in node.inputs), default=-1)
+    columns = {}
+    for node in order:
+        columns.setdefault(depth[node], []).append(node)
+    return {node: (d, (len(col) - 1) / 2 - i) for d, col in columns.items() for i, node in enumerate(col)}
+
+
+def draw_graph(output, grads=None, current=None, title=None):
+    """Draw ``output``'s graph: each node shows its op, value and (if known) adjoint.
+
+    ``grads`` maps nodes to adjoints (numbers); ``current`` is highlighted in orange.
+    """
+    if not isinstance(output, Node):
+        raise TypeError(f"draw_graph draws a scalar Node's graph, got {type(output).__name__}")
+    grads = grads or {}
+    where = graph_layout(output)
+    if len(where) > 60:
+        raise ValueError(f"the graph has {len(where)} nodes; drawing is readable up to 60")
+    width = 1 + max(x for x, _ in where.values())
+    height = 1 + max(abs(y) for _, y in where.values()) * 2
+    fig = Figure(figsize=(min(2.2 * width + 1, 14), min(1.3 * height + 1.2, 9)))
+    ax = fig.subplots()
+    for node, (x, y) in where.items():
+        for child in node.inputs:
+            cx, cy = where[child]
+            ax.annotate("", (x - 0.28, y), (cx + 0.28, cy), arrowprops={"arrowstyle": "->", "color": "0.5"})
+    for node, (x, y) in where.items():
+        colour = "#ffcc80" if node is current else "#c8e6c9" if node in grads else "#eeeeee"
+        text = f"{_name(node)}\nvalue {node.value:.3g}"
+        if node in grads:
+            text += f"\ngrad {grads[node]:.3g}"
+        ax.text(x, y, text, ha="center", va="center", fontsize=8,
+                bbox={"boxstyle": "round", "facecolor": colour, "edgecolor": "0.4"})
+    ax.set_xlim(-0.6, width - 0.4)
+    ax.set_ylim(-height / 2 - 0.2, height / 2 + 0.2)
+    ax.axis("off")
+    ax.set_title(title or "computation graph: inputs on the left, output on the right", fontsize=10)
+    return fig
+
+
+def reverse_pass_steps(output):
+    """The reverse pass as a list of (node, adjoint), in the order the adjoints become final."""
+    return list(adjoints(output).items())
+
+
+def draw_reverse_step(output, step):
+    """The graph after ``step`` steps of the reverse pass (step 0: nothing known yet)."""
+    steps = reverse_pass_steps(output)
+    if isinstance(step, bool) or not isinstance(step, (int, np.integer)) or not 0 <= step <= len(steps):
+        raise ValueError(f"step must be an int from 0 to {len(steps)}, got {step!r}")
+    done = dict(steps[:step])
+    current = steps[step - 1][0] if step else None
+    if current is None:
+        title = "step 0: the forward pass is done, no adjoint known yet"
+    else:
+        title = f"step {step}/{len(steps)}: adjoint of {_name(current)} = {done[current]:.3g}"
+    return draw_graph(output, done, current, title)
+
+
+def reverse_pass_explorer(output):
+    """A slider over the steps of the reverse pass on ``output``'s graph."""
+    import ipywidgets as widgets
+
+    n = len(reverse_pass_steps(output))
+    slider = widgets.IntSlider(value=0, min=0, max=n, description="step", continuous_update=False)
+    return widgets.interactive(lambda step: draw_reverse_step(output, step), step=slider)
+
+
+TEST_FUNCTIONS = {  # name: (f, f', x)
+    "sin at x=1": (math.sin, math.cos, 1.0),
+    "exp at x=1": (math.exp, math.exp, 1.0),
+    "x^3 at x=2": (lambda x: x**3, lambda x: 3 * x**2, 2.0),
+}
+
+
+def plot_difference_errors(function="sin at x=1", h=1e-5):
+    """Log-log plot of |estimate - exact| against h for forward and central differences."""
+    if function not in TEST_FUNCTIONS:
+        raise ValueError(f"unknown function {function!r}; choose one of {list(TEST_FUNCTIONS)}")
+    f, df, x = TEST_FUNCTIONS[function]
+    errors = difference_errors(f, df, x, np.logspace(-15, 0, 61))
+    tiny = 1e-18  # an exact hit would be log(0)
+    fig = Figure(figsize=(7, 4))
+    ax = fig.subplots()
+    ax.loglog(errors["h"], errors["forward"] + tiny, ".-", label="forward difference")
+    ax.loglog(errors["h"], errors["central"] + tiny, ".-", label="central difference")
+    chosen = [abs(forward_difference(f, x, h) - df(x)), abs(central_difference(f, x, h) - df(x))]
+    ax.loglog([h, h], np.array(chosen) + tiny, "ko", label=f"h = {h:.0e}")
+    ax.axvline(h, color="0.7", lw=0.8)
+    ax.set_xlabel("step h")
+    ax.set_ylabel("absolute error")
+    ax.set_title(f"{function}: rounding error (left, ~eps/h) vs truncation error (right, ~h or h²)", fontsize=9)
+    ax.legend()
+    return fig
+
+
+def difference_error_explorer():
+    """Pick a function and a step h; see where h sits on the error curves."""
+    import ipywidgets as widgets
+
+    return widgets.interactive(
+        plot_difference_errors,
+        function=widgets.Dropdown(options=list(TEST_FUNCTIONS)),
+        h=widgets.FloatLogSlider(value=1e-5, base=10, min=-15, max=0, step=0.25, continuous_update=False),
+    )

@@ -1,0 +1,114 @@
+"""Optimizers written from scratch: each update rule is a small pure function.
+
+Every ``*_step`` function takes the weights ``w``, their gradient ``g`` and the
+optimizer's state, and returns the new weights and the new state. The classes
+below apply a rule to every parameter of a model (tensors with ``.grad``).
+
+    SGD        w <- w - lr g
+    momentum   v <- beta v - lr g;             w <- w + v           (a ball that keeps rolling)
+    RMSProp    s <- rho s + (1 - rho) g^2;     w <- w - lr g / (sqrt(s) + eps)
+    Adam       m <- b1 m + (1 - b1) g;  v <- b2 v + (1 - b2) g^2    (momentum + RMSProp)
+               w <- w - lr m_hat / (sqrt(v_hat) + eps),  m_hat = m / (1 - b1^t), v_hat = v / (1 - b2^t)
+"""
+
+import numpy as np
+
+
+def sgd_step(w, g, learning_rate):
+    """Plain gradient descent: a step against the gradient."""
+    return w - learning_rate * g
+
+
+def momentum_step(w, g, velocity, learning_rate, momentum=0.9):
+    """Returns (w, velocity): the velocity remembers past steps, the weights follow it."""
+    velocity = momentum * velocity - learning_rate * g
+    return w + velocity, velocity
+
+
+def rmsprop_step(w, g, mean_square, learning_rate, rho=0.9, epsilon=1e-7):
+    """Returns (w, mean_square): each weight's step is scaled by its recent gradient size."""
+    mean_square = rho * mean_square + (1 - rho) * g * g
+    return w - learning_rate * g / (np.sqrt(mean_square) + epsilon), mean_square
+
+
+def adam_step(w, g, m, v, t, learning_rate, beta_1=0.9, beta_2=0.999, epsilon=1e-7):
+    """Returns (w, m, v) after step number ``t`` (counting from 1)."""
+    if isinstance(t, bool) or not isinstance(t, (int, np.integer)) or t < 1:
+        raise ValueError(f"the step count t starts at 1, got {t!r}")
+    m = beta_1 * m + (1 - beta_1) * g
+    v = beta_2 * v + (1 - beta_2) * g * g
+    m_hat, v_hat = m / (1 - beta_1**t), v / (1 - beta_2**t)
+    return w - learning_rate * m_hat / (np.sqrt(v_hat) + epsilon), m, v
+
+
+def _check_learning_rate(learning_rate):
+    if isinstance(learning_rate, bool) or not isinstance(learning_rate, (int, float)) or not learning_rate > 0:
+        raise ValueError(f"learning_rate must be a positive number, got {learning_rate!r}")
+
+
+class Optimizer:
+    """Updates ``params`` (tensors with ``.value`` and ``.grad``) in place; keeps per-parameter state."""
+
+    def __init__(self, params, learning_rate):
+        _check_learning_rate(learning_rate)
+        self.params, self.learning_rate, self.iterations = list(params), learning_rate, 0
+        if not self.params:
+            raise ValueError("the optimizer got an empty list of parameters")
+        self.state = [self.initial_state(p.value) for p in self.params]
+
+    def initial_state(self, w):
+        return ()
+
+    def step(self):
+        """One update of every parameter from its current ``.grad``."""
+        self.iterations += 1
+        for i, p in enumerate(self.params):
+            if p.grad is None:
+                raise ValueError(f"parameter {i} ({p.name or p.shape}) has no gradient: call loss.backward() first")
+            new_w, *self.state[i] = self.update(p.value, p.grad, *self.state[i])
+            p.value[...] = new_w
+
+    def update(self, w, g, *state):
+        raise NotImplementedError
+
+
+class SGD(Optimizer):
+    """Gradient descent, with optional momentum (Keras's definition)."""
+
+    def __init__(self, params, learning_rate=0.01, momentum=0.0):
+        if not 0 <= momentum < 1:
+            raise ValueError(f"momentum must be in [0, 1), got {momentum!r}")
+        self.momentum = momentum
+        super().__init__(params, learning_rate)
+
+    def initial_state(self, w):
+        return (np.zeros_like(w),) if self.momentum else ()
+
+    def update(self, w, g, *velocity):
+        if not self.momentum:
+            return (sgd_step(w, g, self.learning_rate),)
+        return momentum_step(w, g, velocity[0], self.learning_rate, self.momentum)
+
+
+class RMSProp(Optimizer):
+    def __init__(self, params, learning_rate=0.001, rho=0.9, epsilon=1e-7):
+        self.rho, self.epsilon = rho, epsilon
+        super().__init__(params, learning_rate)
+
+    def initial_state(self, w):
+        return (np.zeros_like(w),)
+
+    def update(self, w, g, mean_square):
+        return rmsprop_step(w, g, mean_square, self.learning_rate, self.rho, self.epsilon)
+
+
+class Adam(Optimizer):
+    def __init__(self, params, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7):
+        self.beta_1, self.beta_2, self.epsilon = beta_1, beta_2, epsilon
+        super().__init__(params, learning_rate)
+
+    def initial_state(self, w):
+        return (np.zeros_like(w), np.zeros_like(w))
+
+    def update(self, w, g, m, v):
+        return adam_step(w, g, m, v, self.iterations, self.learning_rate, self.beta_1, self.beta_2, self.epsilon)

@@ -1,0 +1,459 @@
+"""A small NumPy tensor engine: reverse mode on arrays, enough to train an MLP.
+
+A :class:`Tensor` wraps a NumPy array. Operations on tensors that require
+gradients record a graph, exactly like the scalar engine in
+:mod:`course.autodiff.reverse`, whose traversal (:func:`~course.autodiff.reverse.adjoints`)
+this engine reuses. Only the ops differ: their values are arrays, so each
+vector-Jacobian product must respect shapes. Broadcasting is the subtle case:
+if ``b`` of shape (3,) was broadcast to (32, 3) in ``a + b``, every one of the
+32 copies received some adjoint, and ``b``'s adjoint is their sum (:func:`sum_to`).
+
+As in the scalar engine, each ``vjp`` rule is written with operators and methods
+that NumPy arrays and Tensors share, so it runs on arrays (fast ``backward``) or
+on tensors (gradients as graphs, so second derivatives work: :func:`grad`).
+"""
+
+import numpy as np
+
+from ..activations import sigmoid as _stable_sigmoid
+from .reverse import adjoints
+
+
+class Tensor:
+    """An array in a computation graph. ``requires_grad=True`` marks a variable to differentiate."""
+
+    __slots__ = ("value", "op", "inputs", "requires_grad", "grad", "name")
+
+    def __init__(self, value, requires_grad=False, name=""):
+        array = np.asarray(value)
+        if array.dtype == object or not (np.issubdtype(array.dtype, np.number) or array.dtype == bool):
+            raise TypeError(f"a Tensor holds numbers, got {type(value).__name__} of dtype {array.dtype}")
+        if not np.issubdtype(array.dtype, np.floating):
+            array = array.astype(np.float64)
+        self.value, self.op, self.inputs = array, None, ()
+        self.requires_grad, self.grad, self.name = bool(requires_grad), None, name
+
+    @classmethod
+    def _from_op(cls, value, op, inputs):
+        out = cls.__new__(cls)
+        out.value, out.op, out.inputs = value, op, inputs
+        out.requires_grad, out.grad, out.name = True, None, ""
+        return out
+
+    def __repr__(self):
+        return f"Tensor(shape={self.shape}, dtype={self.dtype}{', ' + self.op.name if self.op else ''})"
+
+    shape = property(lambda self: self.value.shape)
+    ndim = property(lambda self: self.value.ndim)
+    size = property(lambda self: self.value.size)
+    dtype = property(lambda self: self.value.dtype)
+    T = property(lambda self: self.transpose())
+
+    def unit_adjoint(self, as_graph):
+        ones = np.ones_like(self.value)
+        return Tensor(ones) if as_graph else ones
+
+    def backward(self):
+        """Set ``.grad`` (a NumPy array) of every tensor that requires grad in this scalar's graph.
+
+        Idempotent: gradients are computed afresh, never accumulated.
+        """
+        if self.size != 1:
+            raise ValueError(f"backward() needs a scalar output, got shape {self.shape}; reduce it first, e.g. .sum()")
+        for node, adjoint in adjoints(self).items():
+            if node.requires_grad:
+                node.grad = adjoint
+
+    # Operators -------------------------------------------------------------
+    def __add__(self, other):
+        return Add()(self, other)
+
+    def __radd__(self, other):
+        return Add()(other, self)
+
+    def __sub__(self, other):
+        return Sub()(self, other)
+
+    def __rsub__(self, other):
+        return Sub()(other, self)
+
+    def __mul__(self, other):
+        return Mul()(self, other)
+
+    def __rmul__(self, other):
+        return Mul()(other, self)
+
+    def __truediv__(self, other):
+        return Div()(self, other)
+
+    def __rtruediv__(self, other):
+        return Div()(other, self)
+
+    def __neg__(self):
+        return Neg()(self)
+
+    def __pow__(self, exponent):
+        return Pow(exponent)(self)
+
+    def __matmul__(self, other):
+        return MatMul()(self, other)
+
+    def __rmatmul__(self, other):
+        return MatMul()(other, self)
+
+    # Methods shared with NumPy arrays (the vjp rules rely on that) -----------
+    def sum(self, axis=None, keepdims=False):
+        return Sum(axis, keepdims)(self)
+
+    def mean(self, axis=None, keepdims=False):
+        total = self.sum(axis, keepdims)
+        return total * (total.size / self.size)  # divide by the number of entries summed
+
+    def reshape(self, *shape):
+        return Reshape(shape[0] if len(shape) == 1 and isinstance(shape[0], (tuple, list)) else shape)(self)
+
+    def transpose(self, axes=None):
+        return Transpose(axes)(self)
+
+    def exp(self):
+        return Exp()(self)
+
+    def log(self):
+        return Log()(self)
+
+
+def as_tensor(x, dtype=None):
+    """Tensors pass through; numbers and arrays become constants (of ``dtype`` if given)."""
+    if isinstance(x, Tensor):
+        return x
+    return Tensor(np.asarray(x, dtype=dtype) if dtype is not None and np.ndim(x) == 0 else x)
+
+
+def _like(reference, array):
+    """``array`` as the same kind of thing as ``reference``: a constant Tensor or an array."""
+    return Tensor(array) if isinstance(reference, Tensor) else array
+
+
+def _value(x):
+    return x.value if isinstance(x, Tensor) else x
+
+
+def sum_to(x, shape):
+    """Sum ``x`` down to ``shape``: the adjoint of broadcasting ``shape`` up to ``x.shape``.
+
+    Leading axes that broadcasting added are summed away; axes where ``shape`` has 1
+    are summed with keepdims. Works on arrays and on Tensors.
+    """
+    shape = tuple(shape)
+    if x.shape == shape:
+        return x
+    added = x.ndim - len(shape)
+    axes = tuple(range(added)) + tuple(added + i for i, n in enumerate(shape) if n == 1 and x.shape[added + i] != 1)
+    return x.sum(axis=axes, keepdims=True).reshape(shape)
+
+
+def broadcast_to(x, shape):
+    """np.broadcast_to for arrays, a recorded op for Tensors."""
+    return BroadcastTo(shape)(x) if isinstance(x, Tensor) else np.broadcast_to(x, shape)
+
+
+class Op:
+    """An array operation: ``compute`` on arrays, and ``vjp`` on arrays or Tensors."""
+
+    name = "op"
+
+    def __call__(self, *inputs):
+        dtype = next((x.dtype for x in inputs if isinstance(x, Tensor)), None)
+        tensors = tuple(as_tensor(x, dtype) for x in inputs)
+        value = self.compute(*[t.value for t in tensors])
+        if not any(t.requires_grad for t in tensors):
+            return Tensor(value)  # nothing to differentiate: no graph
+        return Tensor._from_op(value, self, tensors)
+
+    def compute(self, *values):
+        raise NotImplementedError
+
+    def vjp(self, adjoint, out, *inputs):
+        raise NotImplementedError
+
+
+def _broadcast_shape(name, a, b):
+    try:
+        return np.broadcast_shapes(a.shape, b.shape)
+    except ValueError:
+        raise ValueError(f"{name}: cannot broadcast a.shape {a.shape} with b.shape {b.shape}") from None
+
+
+class Add(Op):
+    name = "add"
+
+    def compute(self, a, b):
+        _broadcast_shape(self.name, a, b)
+        return a + b
+
+    def vjp(self, g, out, a, b):
+        return sum_to(g, a.shape), sum_to(g, b.shape)
+
+
+class Sub(Op):
+    name = "sub"
+
+    def compute(self, a, b):
+        _broadcast_shape(self.name, a, b)
+        return a - b
+
+    def vjp(self, g, out, a, b):
+        return sum_to(g, a.shape), sum_to(-g, b.shape)
+
+
+class Mul(Op):
+    name = "mul"
+
+    def compute(self, a, b):
+        _broadcast_shape(self.name, a, b)
+        return a * b
+
+    def vjp(self, g, out, a, b):
+        return sum_to(g * b, a.shape), sum_to(g * a, b.shape)
+
+
+class Div(Op):
+    name = "div"
+
+    def compute(self, a, b):
+        _broadcast_shape(self.name, a, b)
+        return a / b
+
+    def vjp(self, g, out, a, b):  # d(a/b)/db = -a/b^2 = -out/b
+        return sum_to(g / b, a.shape), sum_to(-g * out / b, b.shape)
+
+
+class Neg(Op):
+    name = "neg"
+
+    def compute(self, a):
+        return -a
+
+    def vjp(self, g, out, a):
+        return (-g,)
+
+
+class Pow(Op):
+    """a ** n for a constant number n."""
+
+    def __init__(self, n):
+        if isinstance(n, (bool, Tensor)) or not isinstance(n, (int, float)):
+            raise TypeError(f"the exponent must be a constant number, got {type(n).__name__}")
+        self.n, self.name = n, f"pow {n:g}"
+
+    def compute(self, a):
+        return a**self.n
+
+    def vjp(self, g, out, a):
+        return (g * self.n * a ** (self.n - 1),)
+
+
+class MatMul(Op):
+    """a @ b for matrices: (n, k) @ (k, m) -> (n, m)."""
+
+    name = "matmul"
+
+    def compute(self, a, b):
+        if a.ndim != 2 or b.ndim != 2:
+            raise ValueError(f"matmul takes two matrices (2-D), got a.shape {a.shape} and b.shape {b.shape}")
+        if a.shape[1] != b.shape[0]:
+            raise ValueError(f"matmul: a.shape[1] ({a.shape[1]}) must equal b.shape[0] ({b.shape[0]}) "
+                             f"(a.shape {a.shape}, b.shape {b.shape})")
+        return a @ b
+
+    def vjp(self, g, out, a, b):  # (n,m)@(m,k)->(n,k) ; (k,n)@(n,m)->(k,m)
+        return g @ b.T, a.T @ g
+
+
+def _axes(axis, ndim):
+    """``axis`` (None, an int or a tuple) as a tuple of non-negative axes, checked against ndim."""
+    axes = tuple(range(ndim)) if axis is None else (axis,) if isinstance(axis, int) else tuple(axis)
+    for a in axes:
+        if isinstance(a, bool) or not isinstance(a, (int, np.integer)) or not -ndim <= a < ndim:
+            raise ValueError(f"axis {axis!r} is out of range for a tensor with {ndim} dimensions")
+    return tuple(sorted(a % ndim for a in axes))
+
+
+class Sum(Op):
+    def __init__(self, axis=None, keepdims=False):
+        self.axis, self.keepdims, self.name = axis, keepdims, "sum"
+
+    def compute(self, a):
+        self.axes = _axes(self.axis, a.ndim)
+        return a.sum(axis=self.axes, keepdims=self.keepdims)
+
+    def vjp(self, g, out, a):  # every summed entry gets the adjoint of the sum
+        kept = tuple(1 if i in self.axes else n for i, n in enumerate(a.shape))
+        return (broadcast_to(g.reshape(kept), a.shape),)
+
+
+class BroadcastTo(Op):
+    def __init__(self, shape):
+        self.shape, self.name = tuple(shape), "broadcast"
+
+    def compute(self, a):
+        try:
+            return np.broadcast_to(a, self.shape)
+        except ValueError:
+            raise ValueError(f"cannot broadcast a tensor of shape {a.shape} to shape {self.shape}") from None
+
+    def vjp(self, g, out, a):
+        return (sum_to(g, a.shape),)
+
+
+class Reshape(Op):
+    def __init__(self, shape):
+        self.shape, self.name = tuple(shape), "reshape"
+
+    def compute(self, a):
+        try:
+            return a.reshape(self.shape)
+        except ValueError:
+            raise ValueError(f"cannot reshape a tensor of shape {a.shape} ({a.size} entries) into shape {self.shape}") from None
+
+    def vjp(self, g, out, a):
+        return (g.reshape(a.shape),)
+
+
+class Transpose(Op):
+    def __init__(self, axes=None):
+        self.axes, self.name = axes, "transpose"
+
+    def compute(self, a):
+        self.order = tuple(reversed(range(a.ndim))) if self.axes is None else tuple(self.axes)
+        if sorted(self.order) != list(range(a.ndim)):
+            raise ValueError(f"transpose: axes {self.axes} are not a permutation of the {a.ndim} axes of shape {a.shape}")
+        return a.transpose(self.order)
+
+    def vjp(self, g, out, a):
+        return (g.transpose(tuple(np.argsort(self.order))),)
+
+
+class Exp(Op):
+    name = "exp"
+
+    def compute(self, a):
+        return np.exp(a)
+
+    def vjp(self, g, out, a):
+        return (g * out,)
+
+
+class Log(Op):
+    name = "log"
+
+    def compute(self, a):
+        if np.any(a <= 0):
+            raise ValueError(f"log needs positive entries, got a minimum of {a.min()!r}")
+        return np.log(a)
+
+    def vjp(self, g, out, a):
+        return (g / a,)
+
+
+class Relu(Op):
+    name = "relu"
+
+    def compute(self, a):
+        return np.maximum(a, 0)
+
+    def vjp(self, g, out, a):  # the mask is a constant: relu'' = 0 where it exists
+        return (g * _like(a, (_value(a) > 0).astype(_value(a).dtype)),)
+
+
+class LeakyRelu(Op):
+    def __init__(self, alpha=0.2):
+        if isinstance(alpha, bool) or not isinstance(alpha, (int, float)) or not 0 <= alpha < 1:
+            raise ValueError(f"alpha must be a number in [0, 1), got {alpha!r}")
+        self.alpha, self.name = alpha, "leaky_relu"
+
+    def compute(self, a):
+        return np.where(a > 0, a, self.alpha * a)
+
+    def vjp(self, g, out, a):
+        return (g * _like(a, np.where(_value(a) > 0, 1.0, self.alpha).astype(_value(a).dtype)),)
+
+
+class Sigmoid(Op):
+    name = "sigmoid"
+
+    def compute(self, a):
+        return _stable_sigmoid(a).astype(a.dtype)
+
+    def vjp(self, g, out, a):
+        return (g * out * (1 - out),)
+
+
+class Tanh(Op):
+    name = "tanh"
+
+    def compute(self, a):
+        return np.tanh(a)
+
+    def vjp(self, g, out, a):
+        return (g * (1 - out * out),)
+
+
+def exp(x):
+    return Exp()(x)
+
+
+def log(x):
+    return Log()(x)
+
+
+def relu(x):
+    return Relu()(x)
+
+
+def leaky_relu(x, alpha=0.2):
+    return LeakyRelu(alpha)(x)
+
+
+def sigmoid(x):
+    return Sigmoid()(x)
+
+
+def tanh(x):
+    return Tanh()(x)
+
+
+def matmul(a, b):
+    return MatMul()(a, b)
+
+
+def softmax_cross_entropy(logits, labels):
+    """Mean cross-entropy of softmax(logits) against integer labels, computed stably.
+
+    loss_i = logsumexp(z_i) - z_i[label_i], with z = logits - max(logits) per row:
+    the shift is a constant (it cancels in the loss and in the gradient), and it
+    keeps every exp(z) <= 1, so no overflow however large the logits.
+    """
+    logits = as_tensor(logits)
+    labels = np.asarray(labels)
+    if logits.ndim != 2:
+        raise ValueError(f"logits must have shape (batch, classes), got shape {logits.shape}")
+    if labels.shape != (logits.shape[0],) or not np.issubdtype(labels.dtype, np.integer):
+        raise ValueError(f"labels must be {logits.shape[0]} integers (shape ({logits.shape[0]},)), "
+                         f"got {labels.dtype} of shape {labels.shape}")
+    classes = logits.shape[1]
+    if labels.size and (labels.min() < 0 or labels.max() >= classes):
+        raise ValueError(f"labels must lie in 0..{classes - 1}, got values from {labels.min()} to {labels.max()}")
+    z = logits - logits.value.max(axis=1, keepdims=True)
+    log_sum_exp = z.exp().sum(axis=1, keepdims=True).log()
+    one_hot = np.eye(classes, dtype=logits.dtype)[labels]
+    return (log_sum_exp - (z * one_hot).sum(axis=1, keepdims=True)).mean()
+
+
+def grad(output, inputs):
+    """The gradient of a scalar ``output`` with respect to each tensor of ``inputs``, as Tensors
+    that are graphs themselves (differentiate them again for second derivatives)."""
+    if not isinstance(output, Tensor) or output.size != 1:
+        raise ValueError(f"grad needs a scalar Tensor output, got {output!r}")
+    found = adjoints(output, as_graph=True)
+    return [found.get(x, Tensor(np.zeros_like(x.value))) for x in inputs]

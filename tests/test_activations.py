@@ -1,0 +1,77 @@
+import warnings
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+
+from course import activations as act
+from course.autodiff.numerical import numerical_gradient
+
+HUGE = np.array([-1e4, -800.0, -50.0, 0.0, 50.0, 800.0, 1e4])
+PAIRS = [
+    (act.sigmoid, act.sigmoid_derivative),
+    (act.relu, act.relu_derivative),
+    (act.leaky_relu, act.leaky_relu_derivative),
+    (act.tanh, act.tanh_derivative),
+]
+
+
+@pytest.mark.parametrize("f, df", PAIRS, ids=lambda f: getattr(f, "__name__", ""))
+def test_stable_for_huge_inputs(f, df):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # an overflow RuntimeWarning fails the test
+        with np.errstate(over="raise", invalid="raise", divide="raise"):
+            values, slopes = f(HUGE), df(HUGE)
+    assert np.all(np.isfinite(values)) and np.all(np.isfinite(slopes))
+
+
+def test_softmax_stable_and_normalised():
+    with np.errstate(over="raise", invalid="raise", divide="raise"):
+        s = act.softmax(np.array([[1e4, 0.0, -1e4], [5.0, 5.0, 5.0]]))
+    assert np.allclose(s.sum(axis=1), 1) and np.allclose(s[0], [1, 0, 0]) and np.allclose(s[1], 1 / 3)
+
+
+@settings(max_examples=30, deadline=None)
+@given(arrays(np.float64, st.integers(1, 6), elements=st.floats(-5, 5)))
+@pytest.mark.parametrize("f, df", PAIRS, ids=lambda f: getattr(f, "__name__", ""))
+def test_derivatives_match_central_differences(f, df, x):
+    x = x[np.abs(x) > 1e-3]  # away from the kinks of relu and leaky_relu
+    numeric = np.array([numerical_gradient(lambda v: f(v).sum(), np.array([xi]))[0] for xi in x])
+    assert np.allclose(df(x), numeric, atol=1e-6)
+
+
+def test_softmax_jacobian_matches_differences():
+    x = np.array([0.3, -1.2, 2.0])
+    numeric = np.stack([numerical_gradient(lambda v, i=i: act.softmax(v)[i], x) for i in range(3)])
+    assert np.allclose(act.softmax_jacobian(x), numeric, atol=1e-8)
+    assert act.softmax_jacobian(np.zeros((4, 3))).shape == (4, 3, 3)
+
+
+def test_against_tensorflow():
+    tf = pytest.importorskip("tensorflow")
+    x = np.linspace(-6, 6, 25) + 0.01
+    pairs = [
+        (act.sigmoid, act.sigmoid_derivative, tf.nn.sigmoid),
+        (act.relu, act.relu_derivative, tf.nn.relu),
+        (act.leaky_relu, act.leaky_relu_derivative, tf.nn.leaky_relu),
+        (act.tanh, act.tanh_derivative, tf.nn.tanh),
+    ]
+    for f, df, tf_f in pairs:
+        v = tf.Variable(x)
+        with tf.GradientTape() as tape:
+            y = tf_f(v)
+        assert np.allclose(f(x), y.numpy()) and np.allclose(df(x), tape.gradient(y, v).numpy())
+    assert np.allclose(act.softmax(x.reshape(5, 5)), tf.nn.softmax(x.reshape(5, 5)).numpy())
+
+
+def test_bad_inputs_are_explained():
+    with pytest.raises(TypeError, match="numbers"):
+        act.sigmoid("abc")
+    with pytest.raises(ValueError, match="alpha"):
+        act.leaky_relu(1.0, alpha=2)
+    with pytest.raises(ValueError, match="scalar"):
+        act.softmax(3.0)
+    with pytest.raises(ValueError, match="shape"):
+        act.softmax_jacobian(np.zeros((2, 2, 2)))

@@ -84,9 +84,11 @@ def restore_latest(model, folder, pattern=CHECKPOINT_GLOB):
     return checkpoint_epoch(path)
 
 
-def fresh_workdir(name):
-    """The work sub-folder ``name``, emptied: a rerun replaces its own files and nothing else."""
-    folder = workdir(name)
+def fresh_workdir(*parts):
+    """The work sub-folder ``parts`` (e.g. ``"08_saving"``), emptied: a rerun replaces its own files only."""
+    if not parts:
+        raise ValueError("fresh_workdir() needs a sub-folder name: it never empties the whole work folder")
+    folder = workdir(*parts)
     shutil.rmtree(folder)
     folder.mkdir(parents=True)
     return folder
@@ -155,6 +157,13 @@ def _owner(key, shapes):
     return parent if parent in shapes else key
 
 
+def _has_optimizer_state(path):
+    import h5py
+
+    with h5py.File(path, "r") as file:
+        return len(file.get("optimizer/vars", {})) > 0
+
+
 def mismatches(model, path):
     """Sentences describing each way the weights in ``path`` do not fit ``model`` (empty: they fit)."""
     wanted = model_shapes(model)
@@ -206,7 +215,7 @@ def load_weights(model, path):
     if problems:
         raise ArchitectureMismatch(f"the weights in {Path(path).name} do not fit the model:\n  " + "\n  ".join(problems))
     optimizer = getattr(model, "optimizer", None)
-    if optimizer is not None and not optimizer.built:
+    if optimizer is not None and not optimizer.built and _has_optimizer_state(path):
         optimizer.build(model.trainable_variables)
     model.load_weights(path)
     return model

@@ -140,7 +140,7 @@ def file_shapes(path):
     shapes = {}
 
     def visit(name, item):
-        if isinstance(item, h5py.Group) and name.endswith("/vars") and not name.startswith("optimizer"):
+        if isinstance(item, h5py.Group) and name.endswith("/vars") and len(item) and not name.startswith("optimizer"):
             key = name[: -len("/vars")]
             shapes[key] = [tuple(item[index].shape) for index in sorted(item, key=int)]
 

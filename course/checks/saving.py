@@ -109,6 +109,7 @@ def _round_trip(answer):
         raise Wrong("round_trip returned the model it was given; return the model loaded from the file.")
     if not np.array_equal(np.asarray(model(x)), np.asarray(loaded(x))):
         raise Wrong("the loaded model predicts differently: did the file keep the trained weights?")
-    if loaded.optimizer is None or int(loaded.optimizer.iterations) != int(model.optimizer.iterations):
+    optimizer = getattr(loaded, "optimizer", None)
+    if optimizer is None or int(optimizer.iterations) != int(model.optimizer.iterations):
         raise Wrong("the loaded model lost its optimizer state: save the whole model with model.save(path).")
     return "same predictions and the same optimizer step count after the round trip."

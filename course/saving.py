@@ -186,7 +186,7 @@ def mismatches(model, path):
                     )
         else:
             problems.append(f"layer {layer.name!r} ({key}) has weights of shapes {shapes} in the model but {have} in the file")
-    for key in stored.keys() - wanted.keys():
+    for key in sorted(stored.keys() - wanted.keys()):
         problems.append(f"the file has weights for {key} (shapes {stored[key]}) but the model has no such layer")
     return problems
 
@@ -195,7 +195,9 @@ def load_weights(model, path):
     """``model.load_weights(path)``, after checking that the file's weights fit the model.
 
     * Raises :class:`ArchitectureMismatch` naming each layer that differs and
-      both shapes, instead of Keras's long message.
+      both shapes, instead of Keras's long message. (For ``Sequential`` and
+      functional models; a subclassed model stores its layers under its own
+      attribute names and is left to Keras's check.)
     * A weights file saved from a compiled, trained model also holds the
       optimizer's state. Keras restores it only into an optimizer that already
       has its variables, so a compiled model's optimizer is built first: the
@@ -211,7 +213,7 @@ def load_weights(model, path):
         raise ValueError(f"path should name a .weights.h5 file, got {path!r}")
     if not Path(path).is_file():
         raise FileNotFoundError(f"no weights file at {str(path)!r}")
-    problems = mismatches(model, path)
+    problems = mismatches(model, path) if _is_container(model) else []  # subclassed: Keras checks alone
     if problems:
         raise ArchitectureMismatch(f"the weights in {Path(path).name} do not fit the model:\n  " + "\n  ".join(problems))
     optimizer = getattr(model, "optimizer", None)

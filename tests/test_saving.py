@@ -164,11 +164,44 @@ def test_nested_models_are_compared_layer_by_layer(keras, tmp_path):
         saving.load_weights(nested(6), tmp_path / "nested.weights.h5")
 
 
+def functional(keras):
+    inputs = keras.Input(shape=(5,))
+    hidden = keras.layers.BatchNormalization()(keras.layers.Dense(4)(inputs))
+    return keras.Model(inputs, keras.layers.Dense(2)(keras.layers.Dense(3)(hidden)))
+
+
 def test_the_file_layout_we_rely_on_matches_keras(keras, tmp_path):
     # model_shapes predicts the keys Keras writes; if Keras changes its layout this test says so.
-    model, path = trained(keras, tmp_path)
-    predicted = {key: shapes for key, (layer, shapes) in saving.model_shapes(model).items()}
-    assert predicted == saving.file_shapes(path)
+    for model in (trained(keras, tmp_path)[0], functional(keras)):
+        model.save_weights(tmp_path / "layout.weights.h5")
+        predicted = {key: shapes for key, (layer, shapes) in saving.model_shapes(model).items()}
+        assert predicted == saving.file_shapes(tmp_path / "layout.weights.h5")
+        assert "layers/dense_1" in predicted
+
+
+def test_functional_model_mismatch_is_named(keras, tmp_path):
+    functional(keras).save_weights(tmp_path / "f.weights.h5")
+    inputs = keras.Input(shape=(5,))
+    hidden = keras.layers.BatchNormalization()(keras.layers.Dense(4)(inputs))
+    other = keras.Model(inputs, keras.layers.Dense(2)(keras.layers.Dense(7)(hidden)))
+    with pytest.raises(saving.ArchitectureMismatch, match=r"\(layers/dense_1\): kernel has shape \(4, 7\) in the model but \(4, 3\)"):
+        saving.load_weights(other, tmp_path / "f.weights.h5")
+
+
+def test_subclassed_models_are_loaded_by_keras_alone(keras, tmp_path):
+    class TwoLayers(keras.Model):
+        def __init__(self, hidden=4):
+            super().__init__()
+            self.first, self.second = keras.layers.Dense(hidden), keras.layers.Dense(2)
+
+        def call(self, x):
+            return self.second(self.first(x))
+
+    source, copy = TwoLayers(), TwoLayers()
+    source(np.ones((1, 5))), copy(np.ones((1, 5)))
+    source.save_weights(tmp_path / "sub.weights.h5")
+    saving.load_weights(copy, tmp_path / "sub.weights.h5")
+    assert same_weights(copy, source)
 
 
 def test_load_weights_validates_its_input(keras, tmp_path):

@@ -123,6 +123,8 @@ def _is_container(layer):
 
 def model_shapes(model, prefix="layers"):
     """``{file key: (layer, [variable shapes])}`` for every layer of ``model`` that has weights."""
+    if not _is_container(model):
+        raise TypeError(f"model should be a keras.Sequential or functional keras.Model, got {type(model).__name__}")
     found = {}
     for key, layer in _keys(model.layers):
         path = f"{prefix}/{key}"
@@ -137,6 +139,8 @@ def file_shapes(path):
     """``{layer key: [variable shapes]}`` read from a ``.weights.h5`` file (optimizer state left out)."""
     import h5py
 
+    if not isinstance(path, (str, Path)) or not Path(path).is_file():
+        raise FileNotFoundError(f"no weights file at {path!r}")
     shapes = {}
 
     def visit(name, item):
@@ -157,6 +161,19 @@ def _owner(key, shapes):
     return parent if parent in shapes else key
 
 
+def _check_arguments(model, path):
+    import keras
+
+    if not isinstance(model, keras.Model):
+        raise TypeError(f"model should be a keras.Model, got {type(model).__name__}")
+    if not model.built:
+        raise ValueError("the model has no weights yet: start it with keras.Input(shape) or call model.build(shape)")
+    if not isinstance(path, (str, Path)) or not str(path).endswith(".weights.h5"):
+        raise ValueError(f"path should name a .weights.h5 file, got {path!r}")
+    if not Path(path).is_file():
+        raise FileNotFoundError(f"no weights file at {str(path)!r}")
+
+
 def _has_optimizer_state(path):
     import h5py
 
@@ -166,6 +183,7 @@ def _has_optimizer_state(path):
 
 def mismatches(model, path):
     """Sentences describing each way the weights in ``path`` do not fit ``model`` (empty: they fit)."""
+    _check_arguments(model, path)
     wanted = model_shapes(model)
     stored = {}
     for key, shapes in file_shapes(path).items():  # a layer made of layers stores them below its key
@@ -203,16 +221,7 @@ def load_weights(model, path):
       has its variables, so a compiled model's optimizer is built first: the
       restored model then trains on exactly as the saved one would have.
     """
-    import keras
-
-    if not isinstance(model, keras.Model):
-        raise TypeError(f"model should be a keras.Model, got {type(model).__name__}")
-    if not model.built:
-        raise ValueError("the model has no weights yet: start it with keras.Input(shape) or call model.build(shape)")
-    if not isinstance(path, (str, Path)) or not str(path).endswith(".weights.h5"):
-        raise ValueError(f"path should name a .weights.h5 file, got {path!r}")
-    if not Path(path).is_file():
-        raise FileNotFoundError(f"no weights file at {str(path)!r}")
+    _check_arguments(model, path)
     problems = mismatches(model, path) if _is_container(model) else []  # subclassed: Keras checks alone
     if problems:
         raise ArchitectureMismatch(f"the weights in {Path(path).name} do not fit the model:\n  " + "\n  ".join(problems))

@@ -41,10 +41,16 @@ def mlp(keras, hidden=8, outputs=3, extra=False, compiled=True, seed=0):
 
 
 def trained(keras, tmp_path, **kwargs):
-    """A model after one training epoch, and its weights file (which holds the optimizer state)."""
+    """A model after two eager Adam steps, and its weights file (which holds the optimizer state)."""
+    import tensorflow as tf
+
     model = mlp(keras, **kwargs)
     rng = np.random.default_rng(0)
-    model.fit(rng.normal(size=(16, 5)), rng.normal(size=(16, kwargs.get("outputs", 3))), verbose=0)
+    x, y = rng.normal(size=(16, 5)).astype("float32"), rng.normal(size=(16, kwargs.get("outputs", 3))).astype("float32")
+    for _ in range(2):  # eager steps: no graph tracing, so the tests stay fast
+        with tf.GradientTape() as tape:
+            loss = model.compute_loss(x=x, y=y, y_pred=model(x))
+        model.optimizer.apply_gradients(zip(tape.gradient(loss, model.trainable_variables), model.trainable_variables))
     path = tmp_path / "model.weights.h5"
     model.save_weights(path)
     return model, path
@@ -215,6 +221,15 @@ def test_load_weights_validates_its_input(keras, tmp_path):
     unbuilt = keras.Sequential([keras.layers.Dense(3)])
     with pytest.raises(ValueError, match="no weights yet"):
         saving.load_weights(unbuilt, path)
+
+
+def test_shape_readers_validate_their_input(keras, tmp_path):
+    with pytest.raises(TypeError, match="Sequential or functional"):
+        saving.model_shapes("model")
+    with pytest.raises(FileNotFoundError, match="no weights file"):
+        saving.file_shapes(tmp_path / "missing.weights.h5")
+    with pytest.raises(TypeError, match="model should be a keras.Model"):
+        saving.mismatches(None, tmp_path / "missing.weights.h5")
 
 
 def test_restore_latest_returns_the_epoch_to_resume_from(keras, tmp_path):

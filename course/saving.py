@@ -1,0 +1,273 @@
+"""Saving and loading Keras models: checked weight loading, checkpoint files, clean folders.
+
+Keras 3 stores weights in an HDF5 file (``.weights.h5``) organised like the
+model: ``layers/dense/vars/0`` is the kernel of the first ``Dense`` layer,
+``layers/dense_1/vars/1`` the bias of the second, and ``optimizer/vars/...``
+the optimizer's state. Layers are keyed by their *class* and position, not by
+their name, so a freshly built copy of a model (whose layers get new names such
+as ``dense_7``) still finds its weights.
+
+When the architecture does not match, Keras's own error lists the whole
+variable. :func:`load_weights` compares the file with the model first and, if
+they differ, raises :class:`ArchitectureMismatch` naming the layer and both
+shapes.
+"""
+
+import contextlib
+import logging
+import re
+import shutil
+import warnings
+from pathlib import Path
+
+from .config import workdir
+
+CHECKPOINT_GLOB = "cp-*.weights.h5"
+
+
+class ArchitectureMismatch(ValueError):
+    """The weights in a file do not fit the model they are loaded into."""
+
+
+# ---------------------------------------------------------------------------
+# Checkpoint files and folders
+# ---------------------------------------------------------------------------
+
+
+def _folder(folder):
+    if not isinstance(folder, (str, Path)):
+        raise TypeError(f"folder should be a path (str or pathlib.Path), got {type(folder).__name__}")
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise FileNotFoundError(f"folder {str(folder)!r} does not exist or is not a folder")
+    return folder
+
+
+def checkpoint_epoch(path):
+    """The epoch number written in a checkpoint's file name: ``cp-0007.weights.h5`` -> 7.
+
+    It is the last run of digits in the name before the suffix, so
+    ``cp-{epoch:04d}.weights.h5`` and ``epoch_7.keras`` both work.
+    """
+    if not isinstance(path, (str, Path)):
+        raise TypeError(f"path should be a file name or path, got {type(path).__name__}")
+    name = Path(path).name.split(".")[0]
+    numbers = re.findall(r"\d+", name)
+    if not numbers:
+        raise ValueError(f"the file name {Path(path).name!r} holds no epoch number (expected e.g. 'cp-0007.weights.h5')")
+    return int(numbers[-1])
+
+
+def latest_checkpoint(folder, pattern=CHECKPOINT_GLOB):
+    """The checkpoint with the highest epoch number in ``folder``, or ``None`` if there is none.
+
+    "Latest" means the highest epoch in the name, not the newest file on disk:
+    copying a folder changes the files' times, not their names.
+    """
+    folder = _folder(folder)
+    if not isinstance(pattern, str) or not pattern:
+        raise TypeError(f"pattern should be a glob such as {CHECKPOINT_GLOB!r}, got {pattern!r}")
+    files = [path for path in folder.glob(pattern) if path.is_file()]
+    return max(files, key=checkpoint_epoch, default=None)
+
+
+def restore_latest(model, folder, pattern=CHECKPOINT_GLOB):
+    """Load the latest checkpoint in ``folder`` into ``model``; return the epoch to resume from.
+
+    Returns 0 (start from scratch, weights untouched) when the folder holds no
+    checkpoint. Pass the result to ``fit(..., initial_epoch=...)``.
+    """
+    path = latest_checkpoint(folder, pattern)
+    if path is None:
+        return 0
+    load_weights(model, path)
+    return checkpoint_epoch(path)
+
+
+def fresh_workdir(*parts):
+    """The work sub-folder ``parts`` (e.g. ``"08_saving"``), emptied: a rerun replaces its own files only."""
+    if not parts:
+        raise ValueError("fresh_workdir() needs a sub-folder name: it never empties the whole work folder")
+    folder = workdir(*parts)
+    shutil.rmtree(folder)
+    folder.mkdir(parents=True)
+    return folder
+
+
+# ---------------------------------------------------------------------------
+# Checked weight loading
+# ---------------------------------------------------------------------------
+
+
+def _snake_case(class_name):
+    """``Dense`` -> ``dense``, ``BatchNormalization`` -> ``batch_normalization`` (Keras's rule)."""
+    name = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", re.sub(r"\W+", "", class_name))
+    return re.sub(r"([a-z])([A-Z])", r"\1_\2", name).lower()
+
+
+def _keys(layers):
+    """The key of each layer in a weights file: its class in snake case, ``_1``, ``_2``... for repeats."""
+    seen = {}
+    for layer in layers:
+        base = _snake_case(type(layer).__name__)
+        count = seen.get(base, 0)
+        seen[base] = count + 1
+        yield (base if count == 0 else f"{base}_{count}"), layer
+
+
+def _is_container(layer):
+    import keras
+
+    return isinstance(layer, keras.Model) and type(layer).__name__ in ("Sequential", "Functional")
+
+
+def model_shapes(model, prefix="layers"):
+    """``{file key: (layer, [variable shapes])}`` for every layer of ``model`` that has weights."""
+    if not _is_container(model):
+        raise TypeError(f"model should be a keras.Sequential or functional keras.Model, got {type(model).__name__}")
+    found = {}
+    for key, layer in _keys(model.layers):
+        path = f"{prefix}/{key}"
+        if _is_container(layer):
+            found.update(model_shapes(layer, prefix=f"{path}/layers"))
+        elif layer.weights:
+            found[path] = (layer, [tuple(v.shape) for v in layer.weights])
+    return found
+
+
+def file_shapes(path):
+    """``{layer key: [variable shapes]}`` read from a ``.weights.h5`` file (optimizer state left out)."""
+    import h5py
+
+    if not isinstance(path, (str, Path)) or not Path(path).is_file():
+        raise FileNotFoundError(f"no weights file at {path!r}")
+    shapes = {}
+
+    def visit(name, item):
+        if isinstance(item, h5py.Group) and name.endswith("/vars") and len(item) and not name.startswith("optimizer"):
+            key = name[: -len("/vars")]
+            shapes[key] = [tuple(item[index].shape) for index in sorted(item, key=int)]
+
+    with h5py.File(path, "r") as file:
+        file.visititems(visit)
+    return shapes
+
+
+def _owner(key, shapes):
+    """The layer key in ``shapes`` that owns ``key``: itself, or the closest enclosing layer."""
+    parent = key
+    while parent not in shapes and "/" in parent:
+        parent = parent.rsplit("/", 1)[0]
+    return parent if parent in shapes else key
+
+
+def _check_arguments(model, path):
+    import keras
+
+    if not isinstance(model, keras.Model):
+        raise TypeError(f"model should be a keras.Model, got {type(model).__name__}")
+    if not model.built:
+        raise ValueError("the model has no weights yet: start it with keras.Input(shape) or call model.build(shape)")
+    if not isinstance(path, (str, Path)) or not str(path).endswith(".weights.h5"):
+        raise ValueError(f"path should name a .weights.h5 file, got {path!r}")
+    if not Path(path).is_file():
+        raise FileNotFoundError(f"no weights file at {str(path)!r}")
+
+
+def _has_optimizer_state(path):
+    import h5py
+
+    with h5py.File(path, "r") as file:
+        return len(file.get("optimizer/vars", {})) > 0
+
+
+def mismatches(model, path):
+    """Sentences describing each way the weights in ``path`` do not fit ``model`` (empty: they fit)."""
+    _check_arguments(model, path)
+    wanted = model_shapes(model)
+    stored = {}
+    for key, shapes in file_shapes(path).items():  # a layer made of layers stores them below its key
+        stored.setdefault(_owner(key, wanted), []).extend(shapes)
+    problems = []
+    for key, (layer, shapes) in wanted.items():
+        have = stored.get(key)
+        if have is None:
+            problems.append(f"layer {layer.name!r} ({key}) has weights of shapes {shapes}, but the file has none for it")
+        elif sorted(have) == sorted(shapes):
+            continue  # the same variables (a layer made of layers may store them in another order)
+        elif len(have) == len(shapes):
+            for variable, want, got in zip(layer.weights, shapes, have):
+                if want != got:
+                    problems.append(
+                        f"layer {layer.name!r} ({key}): {variable.name} has shape {want} in the model "
+                        f"but {got} in the file"
+                    )
+        else:
+            problems.append(f"layer {layer.name!r} ({key}) has weights of shapes {shapes} in the model but {have} in the file")
+    for key in sorted(stored.keys() - wanted.keys()):
+        problems.append(f"the file has weights for {key} (shapes {stored[key]}) but the model has no such layer")
+    return problems
+
+
+def load_weights(model, path):
+    """``model.load_weights(path)``, after checking that the file's weights fit the model.
+
+    * Raises :class:`ArchitectureMismatch` naming each layer that differs and
+      both shapes, instead of Keras's long message. (For ``Sequential`` and
+      functional models; a subclassed model stores its layers under its own
+      attribute names and is left to Keras's check.)
+    * A weights file saved from a compiled, trained model also holds the
+      optimizer's state. Keras restores it only into an optimizer that already
+      has its variables, so a compiled model's optimizer is built first: the
+      restored model then trains on exactly as the saved one would have.
+    """
+    _check_arguments(model, path)
+    problems = mismatches(model, path) if _is_container(model) else []  # subclassed: Keras checks alone
+    if problems:
+        raise ArchitectureMismatch(f"the weights in {Path(path).name} do not fit the model:\n  " + "\n  ".join(problems))
+    optimizer = getattr(model, "optimizer", None)
+    if optimizer is not None and not optimizer.built and _has_optimizer_state(path):
+        optimizer.build(model.trainable_variables)
+    model.load_weights(path)
+    return model
+
+
+# ---------------------------------------------------------------------------
+# Keras's warnings, caught so that a notebook can show and explain them
+# ---------------------------------------------------------------------------
+
+
+class _Collect(logging.Handler):
+    def __init__(self, messages):
+        super().__init__(logging.WARNING)
+        self.messages = messages
+
+    def emit(self, record):
+        self.messages.append(record.getMessage().strip())
+
+
+@contextlib.contextmanager
+def caught_warnings():
+    """Collect, instead of printing, the warnings Keras gives inside the ``with`` block.
+
+    Keras warns through Python's ``warnings`` and through the ``absl`` logger
+    (TensorFlow's); both end up here as a list of strings::
+
+        with caught_warnings() as messages:
+            model.save("old.h5")
+        print(messages)
+    """
+    messages = []
+    logger = logging.getLogger("absl")
+    handler, propagate = _Collect(messages), logger.propagate
+    logger.addHandler(handler)
+    logger.propagate = False
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            warnings.simplefilter("ignore", DeprecationWarning)  # library internals, not for learners
+            yield messages
+        messages.extend(str(w.message).strip() for w in caught)
+    finally:
+        logger.removeHandler(handler)
+        logger.propagate = propagate

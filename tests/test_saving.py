@@ -1,0 +1,375 @@
+"""course.saving (checkpoint files, checked weight loading, caught warnings) and the 08.* checkers."""
+
+import os
+
+import numpy as np
+import pytest
+from hypothesis import given, settings as hsettings, strategies as st
+
+from course import saving
+from course.exercises import FAILED, NOT_ATTEMPTED, PASSED, evaluate
+
+# Keras calls np.array(x) on tensors in ways NumPy 2 flags; that is inside the libraries, not here.
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
+
+
+@pytest.fixture(autouse=True)
+def work_folder(tmp_path, monkeypatch):
+    monkeypatch.setenv("COURSE_WORKDIR", str(tmp_path / "work"))
+    return tmp_path / "work"
+
+
+@pytest.fixture(scope="module")
+def keras():
+    from course.quiet import import_tensorflow
+
+    import_tensorflow()
+    import keras
+
+    return keras
+
+
+def mlp(keras, hidden=8, outputs=3, extra=False, compiled=True, seed=0):
+    layers = [keras.Input(shape=(5,)), keras.layers.Dense(hidden, activation="relu"), keras.layers.Dense(outputs)]
+    if extra:
+        layers.append(keras.layers.Dense(2))
+    keras.utils.set_random_seed(seed)
+    model = keras.Sequential(layers)
+    if compiled:
+        model.compile(optimizer=keras.optimizers.Adam(learning_rate=0.01), loss=keras.losses.MeanSquaredError())
+    return model
+
+
+def trained(keras, tmp_path, **kwargs):
+    """A model after two eager Adam steps, and its weights file (which holds the optimizer state)."""
+    import tensorflow as tf
+
+    model = mlp(keras, **kwargs)
+    rng = np.random.default_rng(0)
+    x, y = rng.normal(size=(16, 5)).astype("float32"), rng.normal(size=(16, kwargs.get("outputs", 3))).astype("float32")
+    for _ in range(2):  # eager steps: no graph tracing, so the tests stay fast
+        with tf.GradientTape() as tape:
+            loss = model.compute_loss(x=x, y=y, y_pred=model(x))
+        model.optimizer.apply_gradients(zip(tape.gradient(loss, model.trainable_variables), model.trainable_variables))
+    path = tmp_path / "model.weights.h5"
+    model.save_weights(path)
+    return model, path
+
+
+def same_weights(a, b):
+    return all(np.array_equal(x, y) for x, y in zip(a.get_weights(), b.get_weights()))
+
+
+# --- checkpoint files -------------------------------------------------------
+
+
+@given(st.integers(min_value=0, max_value=10**6))
+@hsettings(max_examples=50, deadline=None)
+def test_checkpoint_epoch_reads_the_pattern_back(epoch):
+    assert saving.checkpoint_epoch(f"cp-{epoch:04d}.weights.h5") == epoch
+    assert saving.checkpoint_epoch(f"run3/epoch_{epoch}.keras") == epoch  # the folder's digits do not count
+
+
+@pytest.mark.parametrize("bad, error", [("best.weights.h5", ValueError), (None, TypeError), (7, TypeError)])
+def test_checkpoint_epoch_rejects_names_without_a_number(bad, error):
+    with pytest.raises(error, match="epoch number|path should be"):
+        saving.checkpoint_epoch(bad)
+
+
+def test_latest_checkpoint_is_the_highest_epoch_not_the_newest_file(tmp_path):
+    for epoch in (10, 2, 9):  # written out of order: the newest file is epoch 9
+        (tmp_path / f"cp-{epoch:04d}.weights.h5").write_bytes(b"")
+    (tmp_path / "best.weights.h5").write_bytes(b"")  # not matched by the pattern
+    assert saving.latest_checkpoint(tmp_path).name == "cp-0010.weights.h5"
+
+
+def test_latest_checkpoint_of_an_empty_folder_is_none(tmp_path):
+    assert saving.latest_checkpoint(tmp_path) is None
+
+
+def test_latest_checkpoint_validates_its_input(tmp_path):
+    with pytest.raises(FileNotFoundError, match="does not exist"):
+        saving.latest_checkpoint(tmp_path / "missing")
+    with pytest.raises(TypeError, match="folder should be a path"):
+        saving.latest_checkpoint(3)
+    with pytest.raises(TypeError, match="pattern should be a glob"):
+        saving.latest_checkpoint(tmp_path, pattern="")
+
+
+def test_fresh_workdir_empties_only_its_own_folder(work_folder):
+    mine = saving.fresh_workdir("08_saving")
+    (mine / "old.keras").write_text("old")
+    neighbour = work_folder / "07_cnn" / "keep.txt"
+    neighbour.parent.mkdir(parents=True)
+    neighbour.write_text("keep")
+    again = saving.fresh_workdir("08_saving")
+    assert again == mine and list(again.iterdir()) == []
+    assert neighbour.read_text() == "keep"
+
+
+@pytest.mark.parametrize("parts", [(), ("..",), ("/etc",)])
+def test_fresh_workdir_refuses_to_empty_anything_else(parts):
+    with pytest.raises(ValueError):
+        saving.fresh_workdir(*parts)
+
+
+# --- checked weight loading -------------------------------------------------
+
+
+def test_load_weights_round_trip_restores_weights_and_optimizer_state(keras, tmp_path):
+    model, path = trained(keras, tmp_path)
+    fresh = mlp(keras, seed=1)
+    assert not same_weights(fresh, model)
+    saving.load_weights(fresh, path)
+    assert same_weights(fresh, model)
+    assert int(fresh.optimizer.iterations) == int(model.optimizer.iterations) > 0
+    x = np.ones((4, 5), "float32")
+    assert np.array_equal(np.asarray(fresh(x)), np.asarray(model(x)))
+
+
+def test_load_weights_into_an_uncompiled_model(keras, tmp_path):
+    model, path = trained(keras, tmp_path)
+    fresh = mlp(keras, compiled=False, seed=1)
+    saving.load_weights(fresh, path)
+    assert same_weights(fresh, model)
+
+
+def test_mismatched_layer_size_names_the_layer_and_both_shapes(keras, tmp_path):
+    _, path = trained(keras, tmp_path, hidden=8)
+    wider = mlp(keras, hidden=16)
+    with pytest.raises(saving.ArchitectureMismatch) as caught:
+        saving.load_weights(wider, path)
+    message = str(caught.value)
+    first = wider.layers[0].name
+    assert f"layer {first!r} (layers/dense): kernel has shape (5, 16) in the model but (5, 8) in the file" in message
+    assert "bias has shape (16,) in the model but (8,) in the file" in message
+    assert "kernel has shape (16, 3) in the model but (8, 3) in the file" in message
+
+
+def test_extra_or_missing_layers_are_named(keras, tmp_path):
+    _, path = trained(keras, tmp_path)
+    deeper = mlp(keras, extra=True)
+    with pytest.raises(saving.ArchitectureMismatch, match=r"\(layers/dense_2\) has weights of shapes \[\(3, 2\), \(2,\)\], but the file has none"):
+        saving.load_weights(deeper, path)
+    shallow = keras.Sequential([keras.Input(shape=(5,)), keras.layers.Dense(8)])
+    with pytest.raises(saving.ArchitectureMismatch, match=r"file has weights for layers/dense_1 .* no such layer"):
+        saving.load_weights(shallow, path)
+
+
+def test_nested_models_are_compared_layer_by_layer(keras, tmp_path):
+    def nested(hidden):
+        inner = keras.Sequential([keras.Input(shape=(5,)), keras.layers.Dense(hidden)])
+        return keras.Sequential([keras.Input(shape=(5,)), inner, keras.layers.Dense(2)])
+
+    source = nested(4)
+    source.save_weights(tmp_path / "nested.weights.h5")
+    copy = nested(4)
+    saving.load_weights(copy, tmp_path / "nested.weights.h5")
+    assert same_weights(copy, source)
+    with pytest.raises(saving.ArchitectureMismatch, match=r"layers/sequential/layers/dense\): kernel has shape \(5, 6\)"):
+        saving.load_weights(nested(6), tmp_path / "nested.weights.h5")
+
+
+def functional(keras):
+    inputs = keras.Input(shape=(5,))
+    hidden = keras.layers.BatchNormalization()(keras.layers.Dense(4)(inputs))
+    return keras.Model(inputs, keras.layers.Dense(2)(keras.layers.Dense(3)(hidden)))
+
+
+def test_the_file_layout_we_rely_on_matches_keras(keras, tmp_path):
+    # model_shapes predicts the keys Keras writes; if Keras changes its layout this test says so.
+    for model in (trained(keras, tmp_path)[0], functional(keras)):
+        model.save_weights(tmp_path / "layout.weights.h5")
+        predicted = {key: shapes for key, (layer, shapes) in saving.model_shapes(model).items()}
+        assert predicted == saving.file_shapes(tmp_path / "layout.weights.h5")
+        assert "layers/dense_1" in predicted
+
+
+def test_functional_model_mismatch_is_named(keras, tmp_path):
+    functional(keras).save_weights(tmp_path / "f.weights.h5")
+    inputs = keras.Input(shape=(5,))
+    hidden = keras.layers.BatchNormalization()(keras.layers.Dense(4)(inputs))
+    other = keras.Model(inputs, keras.layers.Dense(2)(keras.layers.Dense(7)(hidden)))
+    with pytest.raises(saving.ArchitectureMismatch, match=r"\(layers/dense_1\): kernel has shape \(4, 7\) in the model but \(4, 3\)"):
+        saving.load_weights(other, tmp_path / "f.weights.h5")
+
+
+def test_subclassed_models_are_loaded_by_keras_alone(keras, tmp_path):
+    class TwoLayers(keras.Model):
+        def __init__(self, hidden=4):
+            super().__init__()
+            self.first, self.second = keras.layers.Dense(hidden), keras.layers.Dense(2)
+
+        def call(self, x):
+            return self.second(self.first(x))
+
+    source, copy = TwoLayers(), TwoLayers()
+    source(np.ones((1, 5))), copy(np.ones((1, 5)))
+    source.save_weights(tmp_path / "sub.weights.h5")
+    saving.load_weights(copy, tmp_path / "sub.weights.h5")
+    assert same_weights(copy, source)
+
+
+def test_load_weights_validates_its_input(keras, tmp_path):
+    model, path = trained(keras, tmp_path)
+    with pytest.raises(TypeError, match="model should be a keras.Model"):
+        saving.load_weights("model", path)
+    with pytest.raises(ValueError, match="should name a .weights.h5 file"):
+        saving.load_weights(model, tmp_path / "model.keras")
+    with pytest.raises(FileNotFoundError, match="no weights file"):
+        saving.load_weights(model, tmp_path / "missing.weights.h5")
+    unbuilt = keras.Sequential([keras.layers.Dense(3)])
+    with pytest.raises(ValueError, match="no weights yet"):
+        saving.load_weights(unbuilt, path)
+
+
+def test_shape_readers_validate_their_input(keras, tmp_path):
+    with pytest.raises(TypeError, match="Sequential or functional"):
+        saving.model_shapes("model")
+    with pytest.raises(FileNotFoundError, match="no weights file"):
+        saving.file_shapes(tmp_path / "missing.weights.h5")
+    with pytest.raises(TypeError, match="model should be a keras.Model"):
+        saving.mismatches(None, tmp_path / "missing.weights.h5")
+
+
+def test_restore_latest_returns_the_epoch_to_resume_from(keras, tmp_path):
+    model, path = trained(keras, tmp_path)
+    run = tmp_path / "run"
+    run.mkdir()
+    assert saving.restore_latest(mlp(keras), run) == 0
+    os.replace(path, run / "cp-0004.weights.h5")
+    fresh = mlp(keras, seed=2)
+    assert saving.restore_latest(fresh, run) == 4
+    assert same_weights(fresh, model)
+
+
+def test_caught_warnings_collects_python_and_absl_warnings():
+    import logging
+    import warnings
+
+    with saving.caught_warnings() as messages:
+        warnings.warn("a user warning")
+        logging.getLogger("absl").warning("a log warning")
+        warnings.warn("internal", DeprecationWarning)
+    assert messages == ["a log warning", "a user warning"]
+    assert not logging.getLogger("absl").handlers or all(
+        not isinstance(h, saving._Collect) for h in logging.getLogger("absl").handlers
+    )
+
+
+def test_caught_warnings_catches_the_legacy_h5_warning(keras, tmp_path):
+    model = mlp(keras)
+    with saving.caught_warnings() as messages:
+        model.save(tmp_path / "old.h5")
+    assert any("legacy" in message for message in messages)
+
+
+# --- checkers ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "answer, status",
+    [
+        ("cp-{epoch:04d}.weights.h5", PASSED),
+        ("epoch_{epoch:05d}.weights.h5", PASSED),
+        (..., NOT_ATTEMPTED),
+        ("cp-{epoch}.weights.h5", FAILED),  # cp-10 sorts before cp-2
+        ("cp.weights.h5", FAILED),
+        ("cp-{epoch:04d}.h5", FAILED),
+        ("ckpt/cp-{epoch:04d}.weights.h5", FAILED),
+        ("{step}.weights.h5", FAILED),
+        ("{}.weights.h5", FAILED),
+        (None, FAILED),
+        (4, FAILED),
+    ],
+)
+def test_checker_08_1(answer, status):
+    feedback = evaluate("08.1", answer)
+    assert feedback.status == status, feedback
+    assert feedback.message
+
+
+def restore_latest_solution(model, folder):
+    return saving.restore_latest(model, folder)
+
+
+def by_newest_file(model, folder):
+    files = sorted(folder.glob("cp-*.weights.h5"), key=lambda p: p.stat().st_mtime)
+    if not files:
+        return 0
+    model.load_weights(files[-1])
+    return saving.checkpoint_epoch(files[-1])
+
+
+def no_loading(model, folder):
+    path = saving.latest_checkpoint(folder)
+    return 0 if path is None else saving.checkpoint_epoch(path)
+
+
+def stub(model, folder):
+    raise NotImplementedError
+
+
+@pytest.mark.parametrize(
+    "answer, status, says",
+    [
+        (restore_latest_solution, PASSED, "cp-0010"),
+        (stub, NOT_ATTEMPTED, "not attempted"),
+        (by_newest_file, FAILED, "newest file"),
+        (no_loading, FAILED, "does not hold the weights"),
+        (lambda model, folder: None, FAILED, "is None, expected 0"),
+        (lambda model, folder: 1 / 0, FAILED, "ZeroDivisionError"),
+        (lambda model: 0, FAILED, "TypeError"),
+        (None, FAILED, "should be a function"),
+    ],
+)
+def test_checker_08_2(keras, answer, status, says):
+    feedback = evaluate("08.2", answer)
+    assert feedback.status == status, feedback
+    assert says in str(feedback)
+
+
+def round_trip_solution(model, path):
+    model.save(path)
+    return keras_module().models.load_model(path)
+
+
+def keras_module():
+    import keras
+
+    return keras
+
+
+def weights_only(model, path):
+    model.save(path)
+    copy = keras_module().Sequential.from_config(model.get_config())
+    return copy
+
+
+def without_optimizer(model, path):
+    model.save(path)
+    return keras_module().models.load_model(path, compile=False)
+
+
+@pytest.mark.parametrize(
+    "answer, status, says",
+    [
+        (round_trip_solution, PASSED, "same predictions"),
+        (lambda model, path: model, FAILED, "did not write a file"),
+        (weights_only, FAILED, "predicts differently"),
+        (without_optimizer, FAILED, "optimizer state"),
+        (lambda model, path: (model.save(path), model)[1], FAILED, "returned the model it was given"),
+        (lambda model, path: (model.save(path), "done")[1], FAILED, "should return the loaded keras.Model"),
+        ("model.keras", FAILED, "should be a function"),
+    ],
+)
+def test_checker_08_3(keras, answer, status, says):
+    feedback = evaluate("08.3", answer)
+    assert feedback.status == status, feedback
+    assert says in str(feedback)
+
+
+def test_checkers_write_only_under_the_work_folder(keras, work_folder):
+    evaluate("08.2", restore_latest_solution)
+    evaluate("08.3", round_trip_solution)
+    assert sorted(p.name for p in (work_folder / "checks").iterdir()) == ["08.2", "08.2-empty", "08.3"]

@@ -13,7 +13,9 @@ exercises a notebook holds are found by reading its code for ``check("NN.k"``,
 so a check the run never reached counts as *not attempted*.
 
 A notebook that raises, runs out of time or is not a notebook at all is graded
-as far as it got, and its row says why it stopped. The submitted files are
+as far as it got, and its row says why it stopped (cells are counted from 1,
+text cells included). Notebooks run in FAST mode unless ``COURSE_FAST`` says
+otherwise: the same code and the same checks on less data. The submitted files are
 only read, never written: the kernel works on a copy in memory and writes its
 files under the temporary folder.
 """
@@ -126,8 +128,9 @@ def this_python_kernel(folder):
     """A kernel manager for an ipykernel on this very Python, talking over local sockets.
 
     Grading must use the course's environment, not whatever kernel named
-    ``python3`` happens to be installed for the user; IPC sockets (files in
-    ``folder``) keep the kernel's traffic off the network.
+    ``python3`` happens to be installed for the user. IPC sockets (files in
+    ``folder``) keep the kernel's traffic off the network; Windows, which has
+    none, gets local TCP.
     """
     import ipykernel.kernelspec
     from jupyter_client import AsyncKernelManager
@@ -139,12 +142,19 @@ def this_python_kernel(folder):
                 resource_dir=ipykernel.kernelspec.RESOURCES, **ipykernel.kernelspec.get_kernel_dict()
             )
 
+    if os.name != "posix":
+        return AsyncKernelManager(kernel_spec_manager=ThisPython())
     return AsyncKernelManager(kernel_spec_manager=ThisPython(), transport="ipc", ip=str(folder / "kernel"))
 
 
 def kernel_environment(folder, results_file):
-    """This process's environment plus the grading settings for the kernel."""
+    """This process's environment plus the grading settings for the kernel.
+
+    Notebooks run in FAST mode (less data, fewer epochs: the same code and the
+    same checks) unless ``COURSE_FAST`` is set, e.g. ``COURSE_FAST=0`` for full mode.
+    """
     env = dict(os.environ)
+    env.setdefault("COURSE_FAST", "1")
     env.update(
         {
             RESULTS_FILE_VARIABLE: str(results_file),
@@ -210,20 +220,22 @@ def grade(submission, timeout):
         folder = Path(tmp)
         result.outcome = execute(notebook, folder, folder / "results.jsonl", timeout)
         recorded = read_results(folder / "results.jsonl")
-    ids = exercise_ids(notebook) + sorted(set(recorded) - set(exercise_ids(notebook)))
-    result.statuses = {i: recorded.get(i, NOT_ATTEMPTED) for i in ids}
+    result.statuses = {i: NOT_ATTEMPTED for i in exercise_ids(notebook)} | recorded
     result.seconds = time.monotonic() - start
     return result
 
 
-def fill_unreadable(grades):
-    """Give a notebook that could not be read the exercises of the other copies of it, all unanswered."""
+def align_exercises(grades):
+    """Every copy of a notebook is graded on every exercise any copy of it holds.
+
+    A student who deleted a ``check`` line, or whose file could not be read,
+    gets "not attempted" for the exercises missing from their copy.
+    """
     posed = {}
     for g in grades:
         posed.setdefault(g.submission.notebook, {}).update(dict.fromkeys(g.statuses, NOT_ATTEMPTED))
     for g in grades:
-        if not g.statuses:
-            g.statuses = dict(posed[g.submission.notebook])
+        g.statuses = {**posed[g.submission.notebook], **g.statuses}
 
 
 # ---------------------------------------------------------------------------
@@ -296,7 +308,7 @@ def cli(argv):
     for number, submission in enumerate(submissions, 1):
         print(f"[{number}/{len(submissions)}] {submission.student}: {submission.path}", flush=True)
         grades.append(grade(submission, args.timeout))
-    fill_unreadable(grades)
+    align_exercises(grades)
     print()
     print(table(grades))
     if args.csv:

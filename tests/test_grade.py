@@ -8,13 +8,14 @@ TensorFlow, which costs seconds and has nothing to do with grading.
 import csv
 import hashlib
 import json
+from pathlib import Path
 
 import nbformat
 import pytest
 
 from course.__main__ import main
 from course.exercises import FAILED, NOT_ATTEMPTED, PASSED
-from course.grade import Submission, exercise_ids, find_submissions, grade, read_results
+from course.grade import Grade, Submission, align_exercises, exercise_ids, find_submissions, grade, read_results, table
 
 from .helpers import ROOT
 
@@ -113,6 +114,19 @@ def test_exercise_ids_are_read_from_the_code():
         nbformat.v4.new_code_cell("course.check('01.2', again)\nMultipleChoice(\"01.q1\", ...)"),
     ]
     assert exercise_ids(nb) == ["01.2", "01.10"]
+
+
+def test_every_copy_of_a_notebook_is_graded_on_the_same_exercises():
+    full = Grade(Submission("ann", Path("ann/00_welcome.ipynb")), {"00.1": PASSED, "00.2": FAILED})
+    trimmed = Grade(Submission("ben", Path("ben/00_welcome.ipynb")), {"00.1": PASSED})  # deleted a check
+    other = Grade(Submission("ben", Path("ben/01_tensors.ipynb")), {"01.1": PASSED})
+    align_exercises([full, trimmed, other])
+    assert trimmed.statuses == {"00.1": PASSED, "00.2": NOT_ATTEMPTED}
+    assert other.statuses == {"01.1": PASSED}
+    lines = table([full, trimmed, other]).splitlines()
+    assert lines[0].split()[:5] == ["student", "notebook", "00.1", "00.2", "01.1"]
+    assert lines[4].split()[:4] == ["ben", "01_tensors", "passed", "1/1"]  # no cells for 00.x exercises
+    assert lines[5].split()[:5] == ["total", "2/2", "0/2", "1/1", "3/5"]
 
 
 def test_results_file_keeps_the_latest_verdict_and_skips_broken_lines(tmp_path):

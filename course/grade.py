@@ -189,7 +189,8 @@ def execute(notebook, folder, results_file, timeout):
     )
     index = None
     try:
-        with client.setup_kernel(cwd=str(folder), env=kernel_environment(folder, results_file)):
+        # cleanup_kc: shut the kernel down afterwards even though we made its manager
+        with client.setup_kernel(cwd=str(folder), env=kernel_environment(folder, results_file), cleanup_kc=True):
             deadline = time.monotonic() + timeout
             for index, cell in enumerate(notebook.cells):
                 client.execute_cell(cell, index)

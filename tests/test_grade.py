@@ -8,6 +8,7 @@ TensorFlow, which costs seconds and has nothing to do with grading.
 import csv
 import hashlib
 import json
+import os
 from pathlib import Path
 
 import nbformat
@@ -71,6 +72,20 @@ def snapshot(folder):
     }
 
 
+def running_kernels():
+    """Kernels started by this process that are still running (read from Linux's /proc)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            state, parent = stat.read_text().rsplit(")", 1)[1].split()[:2]
+            command = (stat.parent / "cmdline").read_bytes()
+        except (OSError, ValueError):
+            continue  # the process ended while we looked
+        if parent == str(os.getpid()) and state != "Z" and b"ipykernel" in command:
+            found.append(stat.parent.name)
+    return found
+
+
 def test_grading_a_class(classroom, tmp_path, capsys):
     before = snapshot(classroom)
     gradebook = tmp_path / "gradebook.csv"
@@ -79,6 +94,8 @@ def test_grading_a_class(classroom, tmp_path, capsys):
     assert main(["grade", *students, "--csv", str(gradebook), "--timeout", str(TIMEOUT)]) == 0
 
     assert snapshot(classroom) == before, "grading changed or added files next to the submissions"
+    if Path("/proc/self/stat").exists():
+        assert running_kernels() == [], "a kernel outlived the notebook it ran"
     printed = capsys.readouterr().out
     rows = {line.split()[0]: line.split() for line in printed.splitlines() if line.split()}
     assert rows["alice"][2:5] == ["passed", "passed", "2/2"] and rows["alice"][-1] == "completed"

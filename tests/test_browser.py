@@ -177,6 +177,7 @@ def test_welcome_notebook_in_chromium(chromium, jupyterlab):
             assert len(prompts) >= 5
             assert page.locator(".jp-OutputArea-output", has_text="course ready | seed 0").count() == 1
             assert page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']").count() == 0
+            expect(page.locator(".jp-OutputArea-output", has_text="Not attempted yet")).to_have_count(2)  # 00.1, 00.2
 
             choice = quiz_output(page, "You restart the kernel")
             choice.locator("label", has_text="It is reset to an empty list").click()

@@ -144,8 +144,8 @@ def code_cell_prompts(page):
 
 def run_all_cells(page):
     """Run ▸ Run All Cells, then wait until every code cell has an execution count."""
-    page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
-    page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
+    page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Run$")).click()
+    page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Run All Cells$")).click()
     deadline = time.monotonic() + RUN_ALL_SECONDS
     while time.monotonic() < deadline:
         prompts = [p.strip() for p in code_cell_prompts(page)]

@@ -209,7 +209,7 @@ def grade(submission, timeout):
     """Run one submission and return its :class:`Grade`; never raises for a bad notebook."""
     import nbformat
 
-    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not timeout > 0:
+    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not 0 < timeout < math.inf:
         raise ValueError(f"timeout must be a positive number of seconds, got {timeout!r}")
     result, start = Grade(submission), time.monotonic()
     try:
@@ -298,7 +298,7 @@ def cli(argv):
     parser.add_argument("--csv", metavar="FILE", help="also write the gradebook to this CSV file")
     parser.add_argument("--timeout", type=float, default=600, metavar="SECONDS", help="time limit per notebook (default 600)")
     args = parser.parse_args(argv)
-    if not args.timeout > 0:
+    if not 0 < args.timeout < math.inf:
         parser.error(f"--timeout must be a positive number of seconds, got {args.timeout:g}")
     try:
         submissions = find_submissions(args.paths)

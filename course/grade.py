@@ -210,7 +210,7 @@ def grade(submission, timeout):
     import nbformat
 
     if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not 0 < timeout < math.inf:
-        raise ValueError(f"timeout must be a positive number of seconds, got {timeout!r}")
+        raise ValueError(f"timeout must be a finite, positive number of seconds, got {timeout!r}")
     result, start = Grade(submission), time.monotonic()
     try:
         notebook = nbformat.reads(submission.path.read_bytes().decode("utf-8"), as_version=4)
@@ -299,7 +299,7 @@ def cli(argv):
     parser.add_argument("--timeout", type=float, default=600, metavar="SECONDS", help="time limit per notebook (default 600)")
     args = parser.parse_args(argv)
     if not 0 < args.timeout < math.inf:
-        parser.error(f"--timeout must be a positive number of seconds, got {args.timeout:g}")
+        parser.error(f"--timeout must be a finite, positive number of seconds, got {args.timeout:g}")
     try:
         submissions = find_submissions(args.paths)
     except FileNotFoundError as error:

@@ -151,11 +151,14 @@ def test_unreachable_host_gives_up_at_once(tmp_path, closed_port):
     assert time.monotonic() - started < 3  # a refused connection is immediate; the bound allows a busy machine
 
 
-def test_a_host_that_never_answers_is_abandoned_after_the_timeout(monkeypatch):
-    def hangs(*args, **kwargs):  # a resolver or firewall that swallows the request
-        time.sleep(30)
+def swallowed_connection(*args, **kwargs):
+    """A resolver or firewall that swallows the request: no answer for 30 s, then a time-out."""
+    time.sleep(30)
+    raise TimeoutError("timed out")
 
-    monkeypatch.setattr(socket, "create_connection", hangs)
+
+def test_a_host_that_never_answers_is_abandoned_after_the_timeout(monkeypatch):
+    monkeypatch.setattr(socket, "create_connection", swallowed_connection)
     started = time.monotonic()
     assert not reachable("https://example.invalid/x.npz", timeout=0.5)
     assert time.monotonic() - started < 1.5
@@ -249,7 +252,7 @@ def test_offline_fallback_is_announced_in_one_line_and_fast(tmp_path, closed_por
 
 def test_offline_fallback_when_the_host_never_answers(tmp_path, monkeypatch, capsys, sklearn_imported):
     use_registry(monkeypatch, tmp_path, fake_mnist(), "https://storage.example.invalid/mnist.npz")
-    monkeypatch.setattr(socket, "create_connection", lambda *a, **k: time.sleep(30))
+    monkeypatch.setattr(socket, "create_connection", swallowed_connection)
     monkeypatch.setattr(downloads, "CONNECT_TIMEOUT_S", 1.0)
     started = time.monotonic()
     load_mnist()

@@ -58,9 +58,14 @@ def _my_dense(answer):
         kernel = _weight_by_shape(layer, (n_inputs, units), "kernel (input features, units)")
         bias = _weight_by_shape(layer, (units,), "bias (units,)")
         expect_close(out, act(x @ kernel + bias), what=f"MyDense{args}(x)", rtol=1e-4, atol=1e-5)
+        # new values for both weights (a zero bias would hide a forgotten "+ bias")
+        kernel, bias = rng.normal(size=kernel.shape).astype("float32"), rng.normal(size=bias.shape).astype("float32")
+        for weight in layer.trainable_weights:
+            weight.assign(kernel if tuple(weight.shape) == kernel.shape else bias)
         again = expect_array(call(layer, x, what="a second call"), shape=(5, units), what="a second call")
-        if len(layer.trainable_weights) != 2 or not np.allclose(again, out):
-            raise Wrong("a second call changed the layer: create the weights in build(), which Keras runs once.")
+        if len(layer.trainable_weights) != 2:
+            raise Wrong("a second call added weights: create them in build(), which Keras runs once.")
+        expect_close(again, act(x @ kernel + bias), what=f"MyDense{args}(x) with a non-zero bias", rtol=1e-4, atol=1e-4)
     return "MyDense builds its weights on the first call and computes activation(x @ kernel + bias)."
 
 

@@ -68,3 +68,55 @@ def training_curves(history, metrics=("loss",), title=None):
         fig.suptitle(title)
     fig.tight_layout()
     return fig
+
+
+def compare_histories(histories, metric="val_loss", title=None):
+    """One curve per training run: ``metric`` against the epoch, on one axes.
+
+    ``histories``: a dict of run name -> Keras ``History`` (or dict of lists).
+    Use it to set runs side by side: optimizers, or a model with and without dropout.
+    """
+    import matplotlib.pyplot as plt
+
+    if not isinstance(histories, dict) or not histories:
+        raise ValueError(f"histories should be a non-empty dict of name -> History, got {type(histories).__name__}")
+    fig, ax = plt.subplots(figsize=(6, 3.6))
+    for name, history in histories.items():
+        logs = getattr(history, "history", history)
+        if not isinstance(logs, dict):
+            raise ValueError(f"histories[{name!r}] should be a keras History or a dict of lists, got {type(history).__name__}")
+        if metric not in logs:
+            raise ValueError(f"histories[{name!r}] has no {metric!r}; it has {sorted(logs)}")
+        values = logs[metric]
+        ax.plot(range(1, len(values) + 1), values, "o-", markersize=3, label=name)
+    ax.set_xlabel("epoch")
+    ax.set_ylabel(metric)
+    ax.legend()
+    if title:
+        ax.set_title(title)
+    fig.tight_layout()
+    return fig
+
+
+def early_stopping_plot(val_losses, patience, min_delta=0.0):
+    """The validation loss with the epoch EarlyStopping keeps and the epoch it stops at.
+
+    The rule is ``course.keras_tools.early_stopping_epochs`` (the one Keras applies).
+    """
+    import matplotlib.pyplot as plt
+
+    from .keras_tools import early_stopping_epochs
+
+    best, stop = early_stopping_epochs(val_losses, patience, min_delta)
+    epochs = np.arange(1, len(val_losses) + 1)
+    fig, ax = plt.subplots(figsize=(6, 3.4))
+    ax.plot(epochs, val_losses, "o-", color="tab:orange", label="validation loss")
+    ax.axvline(best, color="tab:green", linestyle="--", label=f"best epoch {best} (weights kept)")
+    if stop is not None:
+        ax.axvspan(stop + 0.5, len(val_losses) + 0.5, color="grey", alpha=0.2, label=f"stopped after epoch {stop}")
+    ax.set_xlabel("epoch")
+    ax.set_ylabel("val_loss")
+    ax.set_title(f"EarlyStopping(patience={patience})" + ("" if stop else ": never stops"))
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    return fig

@@ -1,0 +1,281 @@
+"""course.keras_tools, the comparison plots of course.plots, and the 06.* checkers."""
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import keras  # noqa: E402
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+from hypothesis import given, settings as hsettings, strategies as st  # noqa: E402
+
+from course.exercises import FAILED, NOT_ATTEMPTED, PASSED, evaluate  # noqa: E402
+from course.keras_tools import MLP, DenseLayer, early_stopping_epochs, early_stopping_explorer  # noqa: E402
+from course.plots import compare_histories, early_stopping_plot  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    plt.close("all")
+
+
+# --------------------------------------------------------------------------- DenseLayer, MLP
+
+
+def test_dense_layer_builds_on_first_call_and_matches_keras_dense():
+    x = np.random.default_rng(0).normal(size=(5, 4)).astype("float32")
+    ours, theirs = DenseLayer(3, activation="relu"), keras.layers.Dense(3, activation="relu")
+    assert ours.weights == []
+    theirs(x)
+    ours(x)
+    assert [tuple(w.shape) for w in ours.trainable_weights] == [(4, 3), (3,)]
+    ours.set_weights(theirs.get_weights())
+    np.testing.assert_allclose(ours(x), theirs(x), rtol=1e-6)
+
+
+def test_dense_layer_config_round_trip():
+    layer = DenseLayer(7, activation="softmax", name="top")
+    again = DenseLayer.from_config(layer.get_config())
+    assert (again.units, again.name, again.activation) == (7, "top", keras.activations.softmax)
+
+
+@pytest.mark.parametrize("units", [0, -1, 2.5, "3", True, None])
+def test_dense_layer_rejects_bad_units(units):
+    with pytest.raises(ValueError, match="units must be a positive int"):
+        DenseLayer(units)
+
+
+def test_dense_layer_needs_a_known_last_axis():
+    with pytest.raises(ValueError, match="last axis of the input must be known"):
+        DenseLayer(2).build((None, None))
+
+
+def test_mlp_is_the_sequential_model_as_a_class():
+    sequential = keras.Sequential(
+        [keras.Input((784,)), keras.layers.Dense(32, activation="relu"), keras.layers.Dense(10, activation="softmax")]
+    )
+    model = MLP(hidden_units=32, num_classes=10)
+    x = np.random.default_rng(1).random((6, 784)).astype("float32")
+    model(x)
+    assert model.count_params() == sequential.count_params() == 784 * 32 + 32 + 32 * 10 + 10
+    model.set_weights(sequential.get_weights())
+    np.testing.assert_allclose(model(x), sequential(x), rtol=1e-5, atol=1e-7)
+    np.testing.assert_allclose(np.sum(model(x), axis=1), 1.0, rtol=1e-5)
+
+
+def test_mlp_trains_with_fit():
+    rng = np.random.default_rng(2)
+    x = rng.random((64, 784)).astype("float32")
+    y = keras.utils.to_categorical(x[:, :3].argmax(axis=1), 3)  # learnable: which of 3 pixels is brightest
+    model = MLP(hidden_units=16, num_classes=3)
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate=0.001), loss="categorical_crossentropy")
+    before = [w.copy() for w in model(x[:1]) is not None and model.get_weights()]
+    losses = model.fit(x, y, epochs=20, batch_size=16, verbose=0).history["loss"]
+    assert losses[-1] < 0.9 * losses[0]
+    assert all(not np.array_equal(a, b) for a, b in zip(before, model.get_weights()))  # every weight was trained
+
+
+@pytest.mark.parametrize("kwargs, name", [({"hidden_units": 0}, "hidden_units"), ({"num_classes": 1.5}, "num_classes")])
+def test_mlp_rejects_bad_sizes(kwargs, name):
+    with pytest.raises(ValueError, match=f"{name} must be a positive int"):
+        MLP(**kwargs)
+
+
+# --------------------------------------------------------------------------- early stopping
+
+
+def keras_early_stopping(losses, patience, min_delta):
+    """Drive the real keras.callbacks.EarlyStopping over a list of validation losses."""
+    model = keras.Sequential([keras.Input((1,)), keras.layers.Dense(1)])
+    callback = keras.callbacks.EarlyStopping(monitor="val_loss", patience=patience, min_delta=min_delta)
+    callback.set_model(model)
+    model.stop_training = False
+    callback.on_train_begin()
+    for epoch, loss in enumerate(losses):
+        callback.on_epoch_end(epoch, {"val_loss": loss})
+        if model.stop_training:
+            return callback.best_epoch + 1, epoch + 1
+    return callback.best_epoch + 1, None
+
+
+@hsettings(max_examples=60, deadline=None)
+@given(
+    losses=st.lists(st.integers(0, 300), min_size=1, max_size=25).map(lambda xs: [x / 100 for x in xs]),
+    patience=st.integers(0, 5),
+    min_delta=st.sampled_from([0.0, 0.005, 0.015, 0.105]),
+)
+def test_early_stopping_epochs_replays_the_keras_callback(losses, patience, min_delta):
+    assert early_stopping_epochs(losses, patience, min_delta) == keras_early_stopping(losses, patience, min_delta)
+
+
+def test_early_stopping_epochs_by_hand():
+    losses = [1.0, 0.8, 0.7, 0.75, 0.72, 0.9, 0.95]
+    assert early_stopping_epochs(losses, patience=2) == (3, 5)
+    assert early_stopping_epochs(losses, patience=10) == (3, None)
+    assert early_stopping_epochs([1.0, 0.99, 0.98], patience=1, min_delta=0.05) == (1, 2)
+
+
+@pytest.mark.parametrize(
+    "losses, patience, min_delta, says",
+    [
+        ([], 2, 0.0, "non-empty"),
+        ([[1.0, 2.0]], 2, 0.0, "non-empty list"),
+        ([1.0, float("nan")], 2, 0.0, "finite"),
+        ([1.0], -1, 0.0, "patience must be"),
+        ([1.0], 1.5, 0.0, "patience must be"),
+        ([1.0], 1, -0.1, "min_delta must be"),
+    ],
+)
+def test_early_stopping_epochs_rejects_bad_input(losses, patience, min_delta, says):
+    with pytest.raises(ValueError, match=says):
+        early_stopping_epochs(losses, patience, min_delta)
+
+
+def test_early_stopping_plot_and_explorer():
+    losses = [1.0, 0.8, 0.7, 0.75, 0.72, 0.9, 0.95]
+    fig = early_stopping_plot(losses, patience=2)
+    assert "patience=2" in fig.axes[0].get_title()
+    explorer = early_stopping_explorer(losses)
+    slider = explorer.children[0]
+    slider.value = 10
+    assert "never stops" in explorer.result.axes[0].get_title()
+    slider.value = 1
+    assert "patience=1" in explorer.result.axes[0].get_title()
+    with pytest.raises(ValueError, match="finite"):
+        early_stopping_explorer([1.0, float("inf")])
+
+
+# --------------------------------------------------------------------------- compare_histories
+
+
+def test_compare_histories_draws_one_line_per_run():
+    fig = compare_histories({"a": {"loss": [3, 2, 1]}, "b": {"loss": [3, 2.5, 2.2, 2.0]}}, metric="loss", title="t")
+    ax = fig.axes[0]
+    assert [line.get_label() for line in ax.get_lines()] == ["a", "b"]
+    assert list(ax.get_lines()[1].get_xdata()) == [1, 2, 3, 4]
+
+
+@pytest.mark.parametrize(
+    "histories, says",
+    [({}, "non-empty dict"), ([1, 2], "non-empty dict"), ({"a": 3}, "keras History or a dict"), ({"a": {"loss": [1]}}, "has no 'val_loss'")],
+)
+def test_compare_histories_rejects_bad_input(histories, says):
+    with pytest.raises(ValueError, match=says):
+        compare_histories(histories, metric="val_loss")
+
+
+# --------------------------------------------------------------------------- checkers 06.*
+
+
+class MyDenseStub(keras.layers.Layer):
+    def __init__(self, units, activation=None, **kwargs):
+        super().__init__(**kwargs)
+        self.units = units
+
+    def build(self, input_shape):
+        raise NotImplementedError
+
+    def call(self, inputs):
+        raise NotImplementedError
+
+
+class NoBuild(keras.layers.Layer):
+    """Makes fixed-size weights in __init__: wrong for any other input size."""
+
+    def __init__(self, units, activation=None, **kwargs):
+        super().__init__(**kwargs)
+        self.kernel = self.add_weight(shape=(4, units))
+        self.bias = self.add_weight(shape=(units,), initializer="zeros")
+
+    def call(self, inputs):
+        return keras.ops.matmul(inputs, self.kernel) + self.bias
+
+
+class ForgetsBias(DenseLayer):
+    def call(self, inputs):
+        return self.activation(keras.ops.matmul(inputs, self.kernel))
+
+
+class MnistMLPStub(keras.Model):
+    def __init__(self, hidden_units=512, num_classes=10, **kwargs):
+        super().__init__(**kwargs)
+        raise NotImplementedError
+
+
+class NoSoftmax(keras.Model):
+    def __init__(self, hidden_units=512, num_classes=10, **kwargs):
+        super().__init__(**kwargs)
+        self.hidden = keras.layers.Dense(hidden_units, activation="relu")
+        self.out = keras.layers.Dense(num_classes)
+
+    def call(self, inputs):
+        return self.out(self.hidden(inputs))
+
+
+def sequential_mlp(hidden_units=512, num_classes=10):
+    return keras.Sequential([keras.Input((784,)), keras.layers.Dense(hidden_units, "relu"), keras.layers.Dense(num_classes, "softmax")])
+
+
+def crashes(*args):
+    raise ZeroDivisionError("oops")
+
+
+def stub(*args):
+    raise NotImplementedError
+
+
+RIGHT = {
+    "06.1": lambda n, u: n * u + u,
+    "06.2": DenseLayer,
+    "06.3": MLP,
+    "06.4": keras.callbacks.EarlyStopping(monitor="val_accuracy", mode="max", min_delta=0.001, patience=2, restore_best_weights=True),
+}
+
+
+@pytest.mark.parametrize("exercise_id", sorted(RIGHT))
+def test_right_answers_pass(exercise_id):
+    feedback = evaluate(exercise_id, RIGHT[exercise_id])
+    assert feedback.status == PASSED, feedback.message
+
+
+@pytest.mark.parametrize(
+    "exercise_id, answer",
+    [("06.1", stub), ("06.1", ...), ("06.2", MyDenseStub), ("06.2", ...), ("06.3", MnistMLPStub), ("06.4", ...)],
+)
+def test_stubs_are_not_attempted(exercise_id, answer):
+    assert evaluate(exercise_id, answer).status == NOT_ATTEMPTED
+
+
+GARBAGE = [None, 3, "text", [1, 2], np.zeros(3), float("nan"), crashes]
+
+
+@pytest.mark.parametrize("exercise_id", sorted(RIGHT))
+@pytest.mark.parametrize("answer", GARBAGE, ids=lambda a: type(a).__name__)
+def test_garbage_gets_feedback(exercise_id, answer):
+    feedback = evaluate(exercise_id, answer)
+    assert feedback.status == FAILED and feedback.message
+
+
+@pytest.mark.parametrize(
+    "exercise_id, answer, says",
+    [
+        ("06.1", lambda n, u: n * u, "expected 15"),
+        ("06.1", lambda n, u: float(n * u + u), "whole number"),
+        ("06.2", NoBuild, "shape"),
+        ("06.2", ForgetsBias, "is off"),
+        ("06.2", lambda units, activation=None: "layer", "keras.layers.Layer"),
+        ("06.3", NoSoftmax, "output"),
+        ("06.3", sequential_mlp, "subclass"),
+        ("06.4", keras.callbacks.EarlyStopping(monitor="val_loss", patience=2, restore_best_weights=True), "monitor"),
+        ("06.4", keras.callbacks.EarlyStopping(monitor="val_accuracy", mode="min", patience=2, min_delta=0.001, restore_best_weights=True), "mode='max'"),
+        ("06.4", keras.callbacks.EarlyStopping(monitor="val_accuracy", mode="max", patience=2, min_delta=0.001), "restore_best_weights"),
+        ("06.4", keras.callbacks.EarlyStopping(monitor="val_accuracy", mode="max", patience=3, min_delta=0.001, restore_best_weights=True), "patience"),
+        ("06.4", keras.callbacks.ModelCheckpoint("m.keras"), "EarlyStopping"),
+    ],
+)
+def test_wrong_answers_say_what_is_wrong(exercise_id, answer, says):
+    feedback = evaluate(exercise_id, answer)
+    assert feedback.status == FAILED
+    assert says in feedback.message, feedback.message

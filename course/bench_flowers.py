@@ -13,10 +13,15 @@ ratios compact / tutorial.
 import argparse
 import time
 
-from .flower_models import COMPACT_SIZE, TUTORIAL_SIZE, compact_model, compile_for_flowers, tutorial_model
-
-TUTORIAL_EPOCHS = 15
-COMPACT_EPOCHS = 30
+from .flower_models import (
+    COMPACT_EPOCHS,
+    COMPACT_SIZE,
+    TUTORIAL_EPOCHS,
+    TUTORIAL_SIZE,
+    compact_model,
+    compile_for_flowers,
+    tutorial_model,
+)
 
 
 def train_and_time(model, folder, image_size, epochs, seed=123):

@@ -136,7 +136,8 @@ def load_flowers(folder=None, image_size=(180, 180), batch_size=32, validation_s
     ``validation_split=0.2, seed=123`` (the same photos land in validation every time), the
     decoded images cached in memory after the first epoch, and the next batch prefetched while
     the current one trains. Images come as float32 0-255 of shape (batch, height, width, 3),
-    labels as int32 class indices. ``folder`` defaults to :func:`flower_photos_folder`.
+    labels as int32 class indices; ``validation.file_paths`` lists the validation pictures'
+    files in order. ``folder`` defaults to :func:`flower_photos_folder`.
     """
     if not (isinstance(image_size, (tuple, list)) and len(image_size) == 2 and all(isinstance(n, int) and n > 0 for n in image_size)):
         raise ValueError(f"image_size should be (height, width) in pixels, got {image_size!r}")
@@ -161,7 +162,8 @@ def load_flowers(folder=None, image_size=(180, 180), batch_size=32, validation_s
             batch_size=batch_size,
             verbose=False,
         )
-    class_names = train.class_names
+    class_names, validation_files = train.class_names, validation.file_paths
     train = train.cache().shuffle(1000, seed=seed).prefetch(tf.data.AUTOTUNE)
     validation = validation.cache().prefetch(tf.data.AUTOTUNE)
+    validation.file_paths = validation_files  # pictures the model never trains on
     return train, validation, class_names

@@ -6,7 +6,7 @@ dropout. ``compact_model`` is the course's answer: it aims for higher validation
 less training time by spending its computation where it pays:
 
 * **smaller pictures** (96×96): a convolution costs in proportion to the pixel count, so
-  this alone saves 60% of every layer's work;
+  this alone saves about 70% of every layer's work;
 * **a strided first convolution** halves the resolution at once, where the feature maps are
   biggest and most expensive;
 * **batch normalization** after every convolution keeps activations well scaled, so Adam can
@@ -21,8 +21,8 @@ Both build with ``keras.Input`` and output logits (no softmax): compile with
 ``SparseCategoricalCrossentropy(from_logits=True)``.
 """
 
-TUTORIAL_SIZE = (180, 180)
-COMPACT_SIZE = (96, 96)
+TUTORIAL_SIZE, TUTORIAL_EPOCHS = (180, 180), 15
+COMPACT_SIZE, COMPACT_EPOCHS = (96, 96), 30
 
 
 def augmentation(flip="horizontal", rotation=0.1, zoom=0.1, seed=None):

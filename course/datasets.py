@@ -113,7 +113,7 @@ def generated_flower_folder(per_class=None, size=None, seed=0):
     from .config import pick, workdir
     from .synthetic_flowers import make_flower_folder
 
-    per_class = pick(80, 300) if per_class is None else per_class
+    per_class = pick(60, 300) if per_class is None else per_class
     size = pick(64, 128) if size is None else size
     folder = workdir("datasets", f"flower_photos_generated_{per_class}x{size}px_seed{seed}")
     return make_flower_folder(folder, per_class=per_class, size=size, seed=seed)

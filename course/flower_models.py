@@ -15,14 +15,15 @@ less training time by spending its computation where it pays:
   1×1 convolution mixing channels — nearly the effect of a full 3×3 convolution for a fraction
   of its weights and multiplications;
 * **global average pooling** instead of ``Flatten`` + a big ``Dense``: the tutorial's
-  ``Dense(128)`` holds 4 of its 4.2 million weights, the easiest ones to overfit with.
+  ``Dense(128)`` holds 4 of its 4.2 million weights, the easiest ones to overfit with;
+* **a cosine learning-rate schedule** (see :func:`compile_for_flowers`): fewer epochs suffice.
 
 Both build with ``keras.Input`` and output logits (no softmax): compile with
 ``SparseCategoricalCrossentropy(from_logits=True)``.
 """
 
 TUTORIAL_SIZE, TUTORIAL_EPOCHS = (180, 180), 15
-COMPACT_SIZE, COMPACT_EPOCHS = (96, 96), 30
+COMPACT_SIZE, COMPACT_EPOCHS, COMPACT_LEARNING_RATE = (96, 96), 20, 2e-3
 
 
 def augmentation(flip="horizontal", rotation=0.1, zoom=0.1, seed=None):
@@ -68,7 +69,8 @@ def _conv_bn_relu(layer):
     """A convolution without bias (BatchNorm's shift replaces it), BatchNorm, ReLU."""
     from keras import layers
 
-    return [layer, layers.BatchNormalization(), layers.ReLU()]
+    # momentum 0.9: the running mean and variance used for prediction settle within ~50 steps
+    return [layer, layers.BatchNormalization(momentum=0.9), layers.ReLU()]
 
 
 def compact_model(num_classes=5, image_size=COMPACT_SIZE, widths=(32, 64, 128, 256), dropout=0.3):
@@ -86,10 +88,17 @@ def compact_model(num_classes=5, image_size=COMPACT_SIZE, widths=(32, 64, 128, 2
     return keras.Sequential(stack, name="compact_cnn")
 
 
-def compile_for_flowers(model, learning_rate=1e-3):
-    """Adam and cross-entropy on logits, reporting accuracy: the tutorial's settings."""
+def compile_for_flowers(model, learning_rate=1e-3, decay_steps=None):
+    """Adam and cross-entropy on logits, reporting accuracy: the tutorial's settings.
+
+    With ``decay_steps`` (epochs × batches per epoch) the learning rate falls from
+    ``learning_rate`` to 0 along a half cosine: big steps early, small careful ones at the end,
+    so the last epoch's weights are settled rather than bouncing around.
+    """
     import keras
 
+    if decay_steps is not None:
+        learning_rate = keras.optimizers.schedules.CosineDecay(learning_rate, decay_steps)
     model.compile(
         optimizer=keras.optimizers.Adam(learning_rate=learning_rate),
         loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),

@@ -22,9 +22,12 @@ def conv_cases(draw):
     stride = (draw(st.integers(1, 3)), draw(st.integers(1, 3)))
     padding = draw(st.sampled_from(["valid", "same"]))
     rng = np.random.default_rng(draw(st.integers(0, 2**16)))
-    x = rng.normal(size=(batch, height, width, channels)).astype("float32")
-    kernels = rng.normal(size=(kh, kw, channels, out)).astype("float32")
-    bias = rng.normal(size=out).astype("float32")
+    # float64: TF 2.21's float32 CPU convolution returns garbage for some shapes with one input
+    # channel, an output one pixel wide and unequal strides, e.g. x (3, 7, 4, 1), kernels
+    # (1, 3, 1, 4), strides (1, 2); its float64 path is right.
+    x = rng.normal(size=(batch, height, width, channels))
+    kernels = rng.normal(size=(kh, kw, channels, out))
+    bias = rng.normal(size=out)
     return x, kernels, bias, stride, padding
 
 
@@ -35,13 +38,14 @@ def test_naive_conv2d_equals_tf(case):
     want = tf.nn.conv2d(x, kernels, strides=stride, padding=padding.upper()) + bias
     got = naive_conv2d(x, kernels, bias, stride=stride, padding=padding)
     assert got.shape == tuple(want.shape)
-    np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-4)
+    np.testing.assert_allclose(got, want, rtol=1e-9, atol=1e-9)
 
 
 @settings(max_examples=40, deadline=None)
 @given(conv_cases(), st.integers(1, 3))
 def test_naive_pooling_equals_tf(case, size):
     x, _, _, stride, padding = case
+    x = x.astype("float32")  # TF's pooling computes in float32
     size = min(size, x.shape[1], x.shape[2])
     for naive, library in ((naive_max_pool2d, tf.nn.max_pool2d), (naive_avg_pool2d, tf.nn.avg_pool2d)):
         want = library(x, size, stride, padding.upper())

@@ -38,7 +38,7 @@ def train_and_time(model, folder, image_size, epochs, learning_rate=1e-3, schedu
 
 
 def parse(argv):
-    parser = argparse.ArgumentParser(prog="python -m course bench flowers", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m course bench flowers", description="Train the tutorial CNN and the compact CNN on the same flower photos; compare.")
     source = parser.add_mutually_exclusive_group()
     source.add_argument("--data", help="a folder of flower photos in class folders (default: the course's loader)")
     source.add_argument("--generated", action="store_true", help="use the generated offline flower set")

@@ -1,0 +1,191 @@
+"""Naive convolution and pooling against TensorFlow, the explorer, and the 07 checkers."""
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from course import convolution
+from course.exercises import FAILED, NOT_ATTEMPTED, PASSED, evaluate
+from course.quiet import import_tensorflow
+from course.tensor_ops import conv_padding, naive_avg_pool2d, naive_conv2d, naive_max_pool2d
+
+tf = import_tensorflow()
+
+
+@st.composite
+def conv_cases(draw):
+    """A batch, kernels, bias, stride and padding for which the output is not empty."""
+    kh, kw = draw(st.integers(1, 4)), draw(st.integers(1, 4))
+    height, width = draw(st.integers(kh, 9)), draw(st.integers(kw, 9))
+    batch, channels, out = draw(st.integers(1, 3)), draw(st.integers(1, 3)), draw(st.integers(1, 4))
+    stride = (draw(st.integers(1, 3)), draw(st.integers(1, 3)))
+    padding = draw(st.sampled_from(["valid", "same"]))
+    rng = np.random.default_rng(draw(st.integers(0, 2**16)))
+    # float64: TF 2.21's float32 CPU convolution returns garbage for some shapes with one input
+    # channel, an output one pixel wide and unequal strides, e.g. x (3, 7, 4, 1), kernels
+    # (1, 3, 1, 4), strides (1, 2); its float64 path is right.
+    x = rng.normal(size=(batch, height, width, channels))
+    kernels = rng.normal(size=(kh, kw, channels, out))
+    bias = rng.normal(size=out)
+    return x, kernels, bias, stride, padding
+
+
+@settings(max_examples=40, deadline=None)
+@given(conv_cases())
+def test_naive_conv2d_equals_tf(case):
+    x, kernels, bias, stride, padding = case
+    want = tf.nn.conv2d(x, kernels, strides=stride, padding=padding.upper()) + bias
+    got = naive_conv2d(x, kernels, bias, stride=stride, padding=padding)
+    assert got.shape == tuple(want.shape)
+    np.testing.assert_allclose(got, want, rtol=1e-9, atol=1e-9)
+
+
+@settings(max_examples=40, deadline=None)
+@given(conv_cases(), st.integers(1, 3))
+def test_naive_pooling_equals_tf(case, size):
+    x, _, _, stride, padding = case
+    x = x.astype("float32")  # TF's pooling computes in float32
+    size = min(size, x.shape[1], x.shape[2])
+    for naive, library in ((naive_max_pool2d, tf.nn.max_pool2d), (naive_avg_pool2d, tf.nn.avg_pool2d)):
+        want = library(x, size, stride, padding.upper())
+        np.testing.assert_allclose(naive(x, size, stride, padding), want, rtol=1e-5, atol=1e-6)
+
+
+def test_pool_stride_defaults_to_the_window():
+    x = np.arange(16.0).reshape(1, 4, 4, 1)
+    assert naive_max_pool2d(x)[0, :, :, 0].tolist() == [[5, 7], [13, 15]]
+    assert naive_avg_pool2d(x)[0, :, :, 0].tolist() == [[2.5, 4.5], [10.5, 12.5]]
+
+
+def test_full_padding_matches_explicit_zeros():
+    rng = np.random.default_rng(1)
+    x, k = rng.normal(size=(2, 6, 5, 2)), rng.normal(size=(3, 2, 2, 3))
+    want = tf.nn.conv2d(x, k, strides=1, padding=[[0, 0], [2, 2], [1, 1], [0, 0]])
+    np.testing.assert_allclose(naive_conv2d(x, k, padding="full"), want, atol=1e-10)
+
+
+def test_integer_images_are_convolved_as_floats():
+    x = np.ones((1, 3, 3, 1), dtype=np.uint8)
+    assert naive_conv2d(x, np.full((2, 2, 1, 1), 0.5)).tolist() == [[[[2.0], [2.0]], [[2.0], [2.0]]]]
+
+
+@pytest.mark.parametrize(
+    "x, kernels, kwargs, message",
+    [
+        (np.zeros((4, 4, 3)), np.zeros((3, 3, 3, 1)), {}, r"x should be .*\(batch, height, width, channels\).*shape \(4, 4, 3\)"),
+        (np.zeros((1, 4, 4, 3)), np.zeros((3, 3, 3)), {}, r"kernels should have shape .*got shape \(3, 3, 3\)"),
+        (np.zeros((1, 4, 4, 3)), np.zeros((3, 3, 2, 1)), {}, r"kernels.shape\[2\] \(2\) must equal x.shape\[3\] \(3\)"),
+        (np.zeros((1, 4, 4, 3)), np.zeros((3, 3, 3, 2)), {"bias": np.zeros(3)}, r"bias should have shape .*\(2,\), got shape \(3,\)"),
+        (np.zeros((1, 2, 4, 1)), np.zeros((3, 3, 1, 1)), {}, r"a window of 3 does not fit in a length of 2"),
+        (np.zeros((1, 4, 4, 1)), np.zeros((3, 3, 1, 1)), {"stride": 0}, r"stride should be a positive int"),
+        (np.zeros((1, 4, 4, 1)), np.zeros((3, 3, 1, 1)), {"padding": "SAME"}, r"padding should be one of"),
+        (np.array([["a"]]), np.zeros((1, 1, 1, 1)), {}, r"x should be numbers"),
+    ],
+)
+def test_conv_names_bad_shapes(x, kernels, kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        naive_conv2d(x, kernels, **kwargs)
+
+
+def test_pool_names_bad_arguments():
+    with pytest.raises(ValueError, match=r"pool_size should be a positive int or a pair"):
+        naive_max_pool2d(np.zeros((1, 4, 4, 1)), pool_size=(2, 2, 2))
+    with pytest.raises(ValueError, match=r"pooling padding should be 'valid' or 'same', got 'full'"):
+        naive_avg_pool2d(np.zeros((1, 4, 4, 1)), padding="full")
+    with pytest.raises(ValueError, match=r"shape \(4, 4\)"):
+        naive_max_pool2d(np.zeros((4, 4)))
+
+
+@given(st.integers(1, 40), st.integers(1, 7), st.integers(1, 4), st.sampled_from(["valid", "same", "full"]))
+def test_output_size_is_the_length_naive_conv2d_produces(length, kernel, stride, padding):
+    before, after = conv_padding(length, kernel, stride, padding)
+    if length + before + after < kernel:
+        with pytest.raises(ValueError, match="does not fit"):
+            convolution.output_size(length, kernel, stride, padding)
+        return
+    got = naive_conv2d(np.zeros((1, length, 1, 1)), np.zeros((kernel, 1, 1, 1)), stride=(stride, 1), padding=padding).shape[1]
+    assert convolution.output_size(length, kernel, stride, padding) == got
+    if padding == "valid":
+        assert got == (length - kernel) // stride + 1
+    if padding == "same":
+        assert got == -(-length // stride)
+
+
+def test_output_size_rejects_bad_numbers():
+    with pytest.raises(ValueError, match="stride should be a positive int, got 0"):
+        convolution.output_size(10, 3, 0)
+
+
+def test_feature_map_and_explorer():
+    image = convolution.sample_image(step=20)
+    assert image.dtype == np.float32 and image.ndim == 2 and 0 <= image.min() and image.max() <= 1
+    edges = convolution.feature_map(image, convolution.KERNELS["vertical edges (Sobel)"], stride=2, padding="same")
+    assert edges.shape == (-(-image.shape[0] // 2), -(-image.shape[1] // 2))
+    identity = convolution.feature_map(image, convolution.KERNELS["identity"], padding="same")
+    np.testing.assert_allclose(identity, image, atol=1e-6)
+    with pytest.raises(ValueError, match="should both be 2-D"):
+        convolution.feature_map(image[None], np.ones((3, 3)))
+    with pytest.raises(ValueError, match="kernel should be one of"):
+        convolution.explore("emboss")
+
+    widget = convolution.explorer(image)
+    kernel, stride, padding = widget.children[:3]
+    stride.value, padding.value, kernel.value = 3, "full", "sharpen"
+    title = widget.result.axes[2].get_title()
+    rows, cols = (convolution.output_size(n, 3, 3, "full") for n in image.shape)
+    assert f"{rows}×{cols}" in title and "stride 3, full" in title
+
+
+# --- checkers ---------------------------------------------------------------------------------
+
+
+def _conv(image, kernel):
+    return naive_conv2d(image[None, :, :, None], kernel[:, :, None, None])[0, :, :, 0]
+
+
+def _boom(*_):
+    raise RuntimeError("learner bug")
+
+
+def _stub(*_):
+    raise NotImplementedError
+
+
+GOOD = {
+    "07.1": lambda L, f, s: (L - f) // s + 1,
+    "07.2": _conv,
+    "07.3": lambda image, size: naive_max_pool2d(image[None, :, :, None], size)[0, :, :, 0],
+    "07.4": lambda layers: 1 + sum((k - 1) * int(np.prod([s for _, s in layers[:i]])) for i, (k, _) in enumerate(layers)),
+}
+
+
+@pytest.mark.parametrize("exercise_id", sorted(GOOD))
+def test_checkers_pass_right_answers_and_explain_garbage(exercise_id):
+    assert evaluate(exercise_id, GOOD[exercise_id]).status == PASSED
+    assert evaluate(exercise_id, ...).status == NOT_ATTEMPTED
+    assert evaluate(exercise_id, _stub).status == NOT_ATTEMPTED
+    for bad in (None, 3, "text", _boom, lambda *_: None, lambda *_: np.nan, lambda *_: np.zeros((2, 2, 2))):
+        feedback = evaluate(exercise_id, bad)
+        assert feedback.status == FAILED and feedback.message
+
+
+def test_checkers_catch_typical_mistakes():
+    assert "use //" in evaluate("07.1", lambda L, f, s: (L - f) / s + 1).message
+    assert evaluate("07.1", lambda L, f, s: L - f + 1).status == FAILED  # ignores the stride
+    assert "flipped the kernel" in evaluate("07.2", lambda image, kernel: _conv(image, kernel[::-1, ::-1])).message
+    assert evaluate("07.3", lambda image, size: image[::size, ::size]).status == FAILED
+    assert evaluate("07.4", lambda layers: 1 + sum(k - 1 for k, _ in layers)).status == FAILED  # forgets strides
+
+
+def test_augmentation_checker():
+    import keras
+
+    layers = keras.layers
+    right = keras.Sequential([layers.RandomFlip("horizontal"), layers.RandomRotation(0.1), layers.RandomZoom(0.1)])
+    assert evaluate("07.5", right).status == PASSED
+    assert evaluate("07.5", ...).status == NOT_ATTEMPTED
+    wrong_factor = keras.Sequential([layers.RandomFlip("horizontal"), layers.RandomRotation(0.5), layers.RandomZoom(0.1)])
+    vertical = keras.Sequential([layers.RandomFlip("vertical"), layers.RandomRotation(0.1), layers.RandomZoom(0.1)])
+    for bad in (None, 3, [layers.RandomFlip("horizontal")], keras.Sequential([layers.RandomFlip("horizontal")]), wrong_factor, vertical):
+        assert evaluate("07.5", bad).status == FAILED

@@ -1,0 +1,134 @@
+"""The generated flowers, the flower loader (local copy, archive, fallback), the models and the bench."""
+
+import tarfile
+
+import numpy as np
+import pytest
+
+from course import datasets
+from course.downloads import entry
+from course.flower_models import augmentation, compact_model, tutorial_model
+from course.synthetic_flowers import CLASSES, flower_image, make_flower_folder
+
+
+@pytest.fixture
+def workfolder(tmp_path, monkeypatch):
+    monkeypatch.setenv("COURSE_WORKDIR", str(tmp_path / "work"))
+    monkeypatch.delenv("COURSE_DATA_DIR", raising=False)
+    monkeypatch.delenv("COURSE_DATA_MIRROR", raising=False)
+    return tmp_path
+
+
+def test_flower_images_are_deterministic_and_varied():
+    rng = np.random.default_rng(5)
+    first = [flower_image("roses", rng, size=48) for _ in range(2)]
+    again = flower_image("roses", np.random.default_rng(5), size=48)
+    assert first[0].shape == (48, 48, 3) and first[0].dtype == np.uint8
+    assert np.array_equal(first[0], again)
+    assert not np.array_equal(first[0], first[1])
+    means = {kind: np.mean([flower_image(kind, np.random.default_rng(n), 48) for n in range(6)], axis=(0, 1, 2)) for kind in CLASSES}
+    assert means["sunflowers"][0] > means["sunflowers"][2]  # yellow petals: more red+green than blue
+    assert len({tuple(np.round(m, -1)) for m in means.values()}) > 1
+
+
+def test_flower_image_rejects_bad_arguments():
+    with pytest.raises(ValueError, match="kind should be one of"):
+        flower_image("lily", np.random.default_rng(0))
+    with pytest.raises(ValueError, match="size should be an int of at least 16"):
+        flower_image("daisy", np.random.default_rng(0), size=8)
+    with pytest.raises(ValueError, match="per_class should be a positive int"):
+        make_flower_folder("unused", per_class=0)
+
+
+def test_make_flower_folder_writes_class_folders_once(tmp_path):
+    folder = make_flower_folder(tmp_path / "flowers", per_class=3, size=32, seed=1)
+    assert sorted(p.name for p in folder.iterdir() if p.is_dir()) == list(CLASSES)
+    files = sorted(folder.glob("*/*.png"))
+    assert len(files) == 15
+    stamp = files[0].stat().st_mtime_ns
+    make_flower_folder(folder, per_class=3, size=32, seed=1)
+    assert files[0].stat().st_mtime_ns == stamp  # reused, not redrawn
+
+
+def test_registry_entry_for_flower_photos():
+    item = entry("flower_photos")
+    assert item["origin"] == "https://storage.googleapis.com/download.tensorflow.org/example_images/flower_photos.tgz"
+    assert len(item["sha256"]) == 64 and item["extract"] and item["folder"] == "flower_photos"
+
+
+def test_offline_loader_falls_back_to_generated_flowers(workfolder, monkeypatch, capsys):
+    monkeypatch.setattr("course.downloads.reachable", lambda url, timeout=0: False)
+    monkeypatch.setenv("COURSE_FAST", "1")
+    folder = datasets.flower_photos_folder()
+    assert "unavailable" in capsys.readouterr().out and "generated" in folder.name
+    assert {p.name for p in folder.iterdir() if p.is_dir()} == set(CLASSES)
+
+
+def _small_photo_folder(root):
+    return make_flower_folder(root / "flower_photos", per_class=5, size=24, seed=2)
+
+
+def test_local_folder_from_course_data_dir(workfolder, monkeypatch):
+    _small_photo_folder(workfolder / "classroom")
+    monkeypatch.setenv("COURSE_DATA_DIR", str(workfolder / "classroom"))
+    assert datasets.flower_photos_folder() == workfolder / "classroom" / "flower_photos"
+
+
+def test_local_archive_is_extracted_into_the_cache(workfolder, monkeypatch):
+    source = _small_photo_folder(workfolder / "made")
+    (workfolder / "classroom").mkdir()
+    with tarfile.open(workfolder / "classroom" / "flower_photos.tgz", "w:gz") as archive:
+        archive.add(source, arcname="flower_photos")
+    monkeypatch.setenv("COURSE_DATA_DIR", str(workfolder / "classroom"))
+    folder = datasets.flower_photos_folder()
+    assert folder.name == "flower_photos" and str(folder).startswith(str(workfolder / "work"))
+    assert len(list(folder.glob("*/*.png"))) == 25
+
+
+def test_load_flowers_gives_cached_tf_datasets(workfolder):
+    folder = _small_photo_folder(workfolder)
+    train, validation, class_names = datasets.load_flowers(folder, image_size=(20, 20), batch_size=4)
+    assert class_names == list(CLASSES)
+    images, labels = next(iter(train))
+    assert images.shape[1:] == (20, 20, 3) and images.dtype.name == "float32" and labels.dtype.name == "int32"
+    n_train = sum(len(y) for _, y in train)
+    n_val = sum(len(y) for _, y in validation)
+    assert (n_train, n_val) == (20, 5) and len(validation.file_paths) == 5
+    first, again = (np.concatenate([y.numpy() for _, y in validation]) for _ in range(2))
+    assert np.array_equal(first, again)  # the validation set is the same in every epoch
+
+
+def test_load_flowers_validates(workfolder, tmp_path):
+    with pytest.raises(ValueError, match=r"image_size should be \(height, width\)"):
+        datasets.load_flowers(tmp_path, image_size=180)
+    with pytest.raises(ValueError, match="validation_split should be between 0 and 1"):
+        datasets.load_flowers(tmp_path, validation_split=1.5)
+    with pytest.raises(ValueError, match="should hold one folder per class"):
+        datasets.load_flowers(tmp_path)
+
+
+def test_models_have_the_expected_shapes_and_sizes():
+    import keras
+
+    tutorial = tutorial_model()
+    assert tutorial.count_params() == 3_989_285  # the tutorial's augmented model
+    assert tutorial.output_shape == (None, 5)
+    compact = compact_model(image_size=(64, 64))
+    assert compact.output_shape == (None, 5) and compact.count_params() < 100_000
+    assert any(isinstance(layer, keras.layers.BatchNormalization) for layer in compact.layers)
+    pictures = np.random.default_rng(0).uniform(0, 255, (2, 64, 64, 3)).astype("float32")
+    assert np.allclose(augmentation()(pictures, training=False), pictures, atol=1e-3)
+    with pytest.raises(ValueError, match="num_classes should be an int >= 2"):
+        compact_model(num_classes=1)
+    with pytest.raises(ValueError, match="image_size should be"):
+        tutorial_model(image_size=(8, 8))
+
+
+def test_bench_trains_both_models_and_prints_ratios(workfolder, capsys):
+    from course.bench_flowers import cli
+
+    folder = make_flower_folder(workfolder / "flowers", per_class=4, size=32, seed=3)
+    assert cli(["--data", str(folder), "--tutorial-epochs", "1", "--compact-epochs", "1", "--compact-size", "32"]) == 0
+    out = capsys.readouterr().out
+    assert "tutorial: 180x180 px, 1 epochs" in out and "compact: 32x32 px, 1 epochs" in out
+    assert "compact / tutorial: accuracy" in out and "CPU time" in out

@@ -39,6 +39,14 @@ def image_grid(images, labels=None, ncols=8, title=None, cmap="gray", size=1.4):
     return fig
 
 
+def history_logs(history, what="history"):
+    """The dict of metric name -> values per epoch inside a Keras ``History`` (or the dict itself)."""
+    logs = getattr(history, "history", history)
+    if not isinstance(logs, dict):
+        raise ValueError(f"{what} should be a keras History or a dict of lists, got {type(history).__name__}")
+    return logs
+
+
 def training_curves(history, metrics=("loss",), title=None):
     """Plot each metric and its ``val_`` twin against the epoch.
 
@@ -46,9 +54,7 @@ def training_curves(history, metrics=("loss",), title=None):
     """
     import matplotlib.pyplot as plt
 
-    logs = getattr(history, "history", history)
-    if not isinstance(logs, dict):
-        raise ValueError(f"history should be a keras History or a dict of lists, got {type(history).__name__}")
+    logs = history_logs(history)
     missing = [m for m in metrics if m not in logs]
     if missing:
         raise ValueError(f"history has no {missing}; it has {sorted(logs)}")
@@ -82,9 +88,7 @@ def compare_histories(histories, metric="val_loss", title=None):
         raise ValueError(f"histories should be a non-empty dict of name -> History, got {type(histories).__name__}")
     fig, ax = plt.subplots(figsize=(6, 3.6))
     for name, history in histories.items():
-        logs = getattr(history, "history", history)
-        if not isinstance(logs, dict):
-            raise ValueError(f"histories[{name!r}] should be a keras History or a dict of lists, got {type(history).__name__}")
+        logs = history_logs(history, what=f"histories[{name!r}]")
         if metric not in logs:
             raise ValueError(f"histories[{name!r}] has no {metric!r}; it has {sorted(logs)}")
         values = logs[metric]

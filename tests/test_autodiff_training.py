@@ -135,8 +135,8 @@ def _solutions():
     return {
         "03.1": lambda x: 2 * x * math.sin(x) + x * x * math.cos(x),
         "03.2": lambda a, b: forward.Dual(a.value * b.value, a.tangent * b.value + a.value * b.tangent),
-        "03.3": lambda g, a, b: (g @ b.T, a.T @ g),
-        "03.4": lambda out: find_topo_sort([out]),
+        "03.4": lambda g, a, b: (g @ b.T, a.T @ g),
+        "03.3": lambda out: find_topo_sort([out]),
         "04.1": o.momentum_step,
         "04.2": o.adam_step,
     }
@@ -167,7 +167,7 @@ def test_checkers_catch_plausible_mistakes():
 
     assert evaluate("03.1", lambda x: 2 * x * math.cos(x)).status == "failed"
     assert evaluate("03.2", lambda a, b: forward.Dual(a.value * b.value, a.tangent * b.tangent)).status == "failed"
-    assert evaluate("03.3", lambda g, a, b: (g @ b.T, g.T @ a)).status == "failed"
-    assert evaluate("03.4", lambda out: list(reversed(find_topo_sort([out])))).status == "failed"
+    assert evaluate("03.4", lambda g, a, b: (g @ b.T, g.T @ a)).status == "failed"
+    assert evaluate("03.3", lambda out: list(reversed(find_topo_sort([out])))).status == "failed"
     assert evaluate("04.1", lambda w, g, v, lr, m: (w - lr * g, v)).status == "failed"
     assert evaluate("04.2", lambda w, g, m, v, t, lr: optim.adam_step(w, g, m, v, 1, lr)).status == "failed"

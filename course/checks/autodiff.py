@@ -38,7 +38,7 @@ def _dual_mul(answer):
 
 
 @exercise(
-    "03.3",
+    "03.4",
     "The gradient of a matrix product",
     expects="a function matmul_vjp(g, a, b) returning (g @ b.T, a.T @ g)",
     hint="Match shapes: g is (n, m), a is (n, k), b is (k, m); the adjoint of a must be (n, k).",
@@ -70,7 +70,7 @@ def _valid_order(order, output, what):
 
 
 @exercise(
-    "03.4",
+    "03.3",
     "Topological sort",
     expects="a function topo_sort(output) listing every node once, each after all of its inputs",
     hint="Depth-first search: a node goes into the list after all of its inputs have gone in.",

@@ -7,7 +7,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
-from hypothesis import given, settings, strategies as st  # noqa: E402
+from hypothesis import given, settings  # noqa: E402
 from hypothesis.extra import numpy as hnp  # noqa: E402
 
 from course.broadcasting import CLASH, KEPT, PADDED, STRETCHED, broadcast_shape, draw, explain, explorer, read_shape  # noqa: E402

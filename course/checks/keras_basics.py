@@ -85,7 +85,7 @@ def _mnist_mlp(answer):
         if not isinstance(model, keras.Model) or isinstance(model, keras.Sequential):
             raise Wrong(f"MnistMLP(...) should be an instance of your keras.Model subclass, got a {type(model).__name__}.")
         x = rng.random((4, 784)).astype("float32")
-        out = expect_array(call(model, x, what=f"MnistMLP({hidden}, {classes})(x)"), shape=(4, classes), what="the output for 4 images")
+        expect_array(call(model, x, what=f"MnistMLP({hidden}, {classes})(x)"), shape=(4, classes), what="the output for 4 images")
         expect_equal(model.count_params(), 784 * hidden + hidden + hidden * classes + classes, what=f"the number of parameters of MnistMLP({hidden}, {classes})")
         reference = keras.Sequential(
             [keras.Input((784,)), keras.layers.Dense(hidden, activation="relu"), keras.layers.Dense(classes, activation="softmax")]

@@ -246,6 +246,13 @@ def call(function, *args, what=None):
         raise Wrong(f"calling {name} on {', '.join(describe(a) for a in args)} raised {type(error).__name__}: {error}")
 
 
+def expect_tuple(value, parts, what="your function"):
+    """``value`` must be a tuple (or list) with one item per name in ``parts``."""
+    if not isinstance(value, (tuple, list)) or len(value) != len(parts):
+        raise Wrong(f"{what} should return a tuple ({', '.join(parts)}), got {describe(value)}.")
+    return value
+
+
 def expect_array(value, shape=None, what="your answer"):
     """Turn ``value`` into a NumPy array, checking it is numeric, finite and of ``shape``."""
     kind = "a number" if shape == () else "an array"

@@ -131,3 +131,13 @@ def test_suite_flags_notebook_checks_with_the_wrong_verdict(tmp_path):
         "notebooks: exercise 00.2 is 'passed', expected 'not attempted': left in",
     ]
     assert check_verdicts(tmp_path / "missing.jsonl") == []
+
+
+def test_expect_tuple_names_the_parts():
+    from course.exercises import Wrong, expect_tuple
+
+    assert expect_tuple((1, 2), ("w", "v"), "step") == (1, 2)
+    with pytest.raises(Wrong, match=r"step should return a tuple \(w, v\), got a tuple of length 3"):
+        expect_tuple((1, 2, 3), ("w", "v"), "step")
+    with pytest.raises(Wrong, match=r"got None"):
+        expect_tuple(None, ("w", "v"), "step")

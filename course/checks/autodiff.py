@@ -4,7 +4,7 @@ import math
 
 import numpy as np
 
-from ..exercises import Wrong, call, exercise, expect_close
+from ..exercises import Wrong, call, exercise, expect_close, expect_tuple
 
 
 @exercise(
@@ -46,9 +46,7 @@ def _dual_mul(answer):
 def _matmul_vjp(answer):
     rng = np.random.default_rng(3)
     a, b, g = rng.normal(size=(4, 3)), rng.normal(size=(3, 5)), rng.normal(size=(4, 5))
-    got = call(answer, g, a, b, what="matmul_vjp(g, a, b)")
-    if not isinstance(got, (tuple, list)) or len(got) != 2:
-        raise Wrong("matmul_vjp should return a pair (adjoint of a, adjoint of b).")
+    got = expect_tuple(call(answer, g, a, b, what="matmul_vjp(g, a, b)"), ("adjoint of a", "adjoint of b"), "matmul_vjp")
     expect_close(got[0], g @ b.T, what="the adjoint of a")
     expect_close(got[1], a.T @ g, what="the adjoint of b")
     return "matmul_vjp returns g @ b.T and a.T @ g, shapes (4, 3) and (3, 5)."

@@ -2,13 +2,7 @@
 
 import numpy as np
 
-from ..exercises import Wrong, call, exercise, expect_close
-
-
-def _pair(got, n, what):
-    if not isinstance(got, (tuple, list)) or len(got) != n:
-        raise Wrong(f"{what} should return {n} arrays in a tuple, got {type(got).__name__}.")
-    return got
+from ..exercises import call, exercise, expect_close, expect_tuple
 
 
 @exercise(
@@ -22,7 +16,8 @@ def _momentum(answer):
 
     rng = np.random.default_rng(4)
     w, g, v = rng.normal(size=(3, 2)), rng.normal(size=(3, 2)), rng.normal(size=(3, 2))
-    got = _pair(call(answer, w.copy(), g, v.copy(), 0.1, 0.9, what="momentum_step(w, g, velocity, 0.1, 0.9)"), 2, "momentum_step")
+    got = call(answer, w.copy(), g, v.copy(), 0.1, 0.9, what="momentum_step(w, g, velocity, 0.1, 0.9)")
+    got = expect_tuple(got, ("new_w", "new_velocity"), "momentum_step")
     want_w, want_v = momentum_step(w, g, v, 0.1, 0.9)
     expect_close(got[1], want_v, what="the new velocity")
     expect_close(got[0], want_w, what="the new w")
@@ -42,7 +37,8 @@ def _adam(answer):
     w, g = rng.normal(size=4), rng.normal(size=4)
     m, v = 0.1 * rng.normal(size=4), rng.uniform(0, 0.1, size=4)
     for t in (1, 10):
-        got = _pair(call(answer, w.copy(), g, m.copy(), v.copy(), t, 0.01, what=f"adam_step(..., t={t}, 0.01)"), 3, "adam_step")
+        got = call(answer, w.copy(), g, m.copy(), v.copy(), t, 0.01, what=f"adam_step(..., t={t}, 0.01)")
+        got = expect_tuple(got, ("new_w", "new_m", "new_v"), "adam_step")
         want = adam_step(w, g, m, v, t, 0.01)
         for name, mine, ref in zip(("new m", "new v", "new w"), (got[1], got[2], got[0]), (want[1], want[2], want[0])):
             expect_close(mine, ref, what=f"the {name} (t={t})", rtol=1e-4)

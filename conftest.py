@@ -31,7 +31,9 @@ ROOT = Path(__file__).resolve().parent
 
 def _git_status():
     try:
-        done = subprocess.run(["git", "status", "--porcelain"], cwd=ROOT, capture_output=True, text=True, timeout=30)
+        done = subprocess.run(
+            ["git", "status", "--porcelain"], cwd=ROOT, capture_output=True, text=True, timeout=30
+        )
     except (OSError, subprocess.TimeoutExpired):
         return None
     return done.stdout if done.returncode == 0 else None
@@ -51,7 +53,9 @@ def check_verdicts(path):
         folder = Path(record.get("folder", ""))
         expected = EXPECTED_STATUS.get(folder.name) if folder.parent == ROOT else None
         if expected and record["status"] != expected:
-            wrong.append(f"{folder.name}: exercise {record['exercise']} is {record['status']!r}, expected {expected!r}: {record['message']}")
+            wrong.append(
+                f"{folder.name}: exercise {record['exercise']} is {record['status']!r}, expected {expected!r}: {record['message']}"
+            )
     return wrong
 
 
@@ -73,5 +77,8 @@ def assert_tree_unchanged(session):
     if before is None or after is None or after == before:
         return
     new = sorted(set(after.splitlines()) - set(before.splitlines()))
-    print("\nThe test run changed the working tree (git status --porcelain):\n" + "\n".join(new or after.splitlines()))
+    print(
+        "\nThe test run changed the working tree (git status --porcelain):\n"
+        + "\n".join(new or after.splitlines())
+    )
     session.exitstatus = 1

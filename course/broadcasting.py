@@ -15,9 +15,10 @@ of them must be 1. Otherwise the operation fails.
 :func:`draw` pictures it; :func:`explorer` is a widget around both.
 """
 
+import ast
 from dataclasses import dataclass
 
-from .quizzes import NO_SHAPE, parse_shape
+NO_SHAPE = "error"  # what a learner types for "this operation fails"
 
 PADDED, STRETCHED, KEPT, CLASH = "added in step 1", "stretched in step 2", "kept", "clash"
 COLOURS = {PADDED: "#d9d9d9", STRETCHED: "#f6c177", KEPT: "#a6d8a8", CLASH: "#f28b82"}
@@ -27,7 +28,9 @@ def as_shape(shape, name="shape"):
     """A shape as a tuple of non-negative ints (an int ``n`` means ``(n,)``)."""
     if isinstance(shape, int) and not isinstance(shape, bool):
         shape = (shape,)
-    if not isinstance(shape, (tuple, list)) or not all(isinstance(n, int) and not isinstance(n, bool) and n >= 0 for n in shape):
+    if not isinstance(shape, (tuple, list)) or not all(
+        isinstance(n, int) and not isinstance(n, bool) and n >= 0 for n in shape
+    ):
         raise ValueError(f"{name} must be a tuple of non-negative whole numbers like (32, 10), got {shape!r}")
     return tuple(shape)
 
@@ -136,19 +139,61 @@ def draw(a, b):
             ax.add_patch(Rectangle((axis, y + 0.08), 0.92, 0.84, facecolor=COLOURS[role], edgecolor="black"))
             stretched = outcome.ok and role in (PADDED, STRETCHED) and outcome.result[axis] != 1
             shown = f"1→{outcome.result[axis]}" if stretched else str(size)
-            ax.text(axis + 0.46, y + 0.5, shown, ha="center", va="center", fontsize=12, style="italic" if role == PADDED else "normal")
+            ax.text(
+                axis + 0.46,
+                y + 0.5,
+                shown,
+                ha="center",
+                va="center",
+                fontsize=12,
+                style="italic" if role == PADDED else "normal",
+            )
     for axis in range(len(outcome.a_padded)):
-        ax.text(axis + 0.46, len(rows) + 0.15, f"axis {axis}", ha="center", va="bottom", fontsize=9, color="dimgray")
+        ax.text(
+            axis + 0.46,
+            len(rows) + 0.15,
+            f"axis {axis}",
+            ha="center",
+            va="bottom",
+            fontsize=9,
+            color="dimgray",
+        )
     ax.set_xlim(-2.4, ndim + 0.1)
     ax.set_ylim(-0.1, len(rows) + 0.6)
     ax.axis("off")
     used = {role for _, _, roles in rows for role in roles}
-    ax.legend(handles=[Patch(facecolor=COLOURS[r], edgecolor="black", label=r) for r in COLOURS if r in used],
-              loc="upper center", bbox_to_anchor=(0.5, 0.0), ncol=4, frameon=False, fontsize=9)
+    ax.legend(
+        handles=[Patch(facecolor=COLOURS[r], edgecolor="black", label=r) for r in COLOURS if r in used],
+        loc="upper center",
+        bbox_to_anchor=(0.5, 0.0),
+        ncol=4,
+        frameon=False,
+        fontsize=9,
+    )
     title = f"→ {outcome.result}" if outcome.ok else "fails: " + outcome.reason.split(";")[0]
     ax.set_title(title, fontsize=11, color="black" if outcome.ok else "#b3261e")
     fig.tight_layout()
     return fig
+
+
+def parse_shape(text):
+    """Read ``"(2, 3)"``, ``"2, 3"``, ``"()"`` or ``"error"`` into a tuple or :data:`NO_SHAPE`."""
+    if not isinstance(text, str):
+        raise ValueError(f"a shape is written as text like (2, 3), got {text!r}")
+    cleaned = text.strip().lower()
+    if cleaned in {"error", "err", "fails", "none"}:
+        return NO_SHAPE
+    if not cleaned:
+        raise ValueError("write a shape like (2, 3), or 'error' if the operation fails")
+    try:
+        value = ast.literal_eval(cleaned if cleaned.startswith("(") else f"({cleaned},)")
+    except (ValueError, SyntaxError):
+        raise ValueError(f"could not read {text!r} as a shape; write it like (2, 3)") from None
+    if isinstance(value, int):
+        value = (value,)
+    if not isinstance(value, tuple) or not all(isinstance(n, int) and n >= 0 for n in value):
+        raise ValueError(f"a shape is a tuple of non-negative whole numbers, got {text!r}")
+    return value
 
 
 def read_shape(text, name="shape"):
@@ -181,4 +226,3 @@ def explorer(a="(64, 3, 32, 10)", b="(32, 10)"):
         a=widgets.Text(value=a, description="shape of a:", continuous_update=False, style=style),
         b=widgets.Text(value=b, description="shape of b:", continuous_update=False, style=style),
     )
-

@@ -31,14 +31,20 @@ def gradient_descent(gradient, start, learning_rate, steps, momentum=0.0):
     if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 0:
         raise ValueError(f"steps must be a non-negative int, got {steps!r}")
     if not learning_rate > 0 or not 0 <= momentum < 1:
-        raise ValueError(f"need learning_rate > 0 and 0 <= momentum < 1, got {learning_rate!r} and {momentum!r}")
+        raise ValueError(
+            f"need learning_rate > 0 and 0 <= momentum < 1, got {learning_rate!r} and {momentum!r}"
+        )
     w = np.array(start, dtype=np.float64)
     velocity = np.zeros_like(w)
     path = [w]
     with np.errstate(over="ignore", invalid="ignore"):
         for _ in range(steps):
             g = gradient(w)
-            w, velocity = momentum_step(w, g, velocity, learning_rate, momentum) if momentum else (sgd_step(w, g, learning_rate), velocity)
+            w, velocity = (
+                momentum_step(w, g, velocity, learning_rate, momentum)
+                if momentum
+                else (sgd_step(w, g, learning_rate), velocity)
+            )
             path.append(w)
             if not np.all(np.isfinite(w)) or np.max(np.abs(w)) > 1e6:
                 break  # diverged: stop before the numbers overflow
@@ -93,7 +99,9 @@ def plot_descent_2d(learning_rate=0.05, momentum=0.0, steps=40):
     ax.set_xlabel("w₁")
     ax.set_ylabel("w₂")
     final = ravine(path[-1]) if np.all(np.isfinite(path[-1])) else np.inf
-    ax.set_title(f"lr={learning_rate:g}, momentum={momentum:g}: {verdict(path)}, final loss {final:.3g}", fontsize=10)
+    ax.set_title(
+        f"lr={learning_rate:g}, momentum={momentum:g}: {verdict(path)}, final loss {final:.3g}", fontsize=10
+    )
     return fig
 
 
@@ -109,7 +117,9 @@ def learning_rate_explorer():
     return widgets.interactive(
         show,
         surface=widgets.Dropdown(options=[*SURFACES_1D, "2-D ravine"]),
-        learning_rate=widgets.FloatLogSlider(value=0.1, base=10, min=-3, max=0.3, step=0.05, continuous_update=False),
+        learning_rate=widgets.FloatLogSlider(
+            value=0.1, base=10, min=-3, max=0.3, step=0.05, continuous_update=False
+        ),
         momentum=widgets.FloatSlider(value=0.0, min=0.0, max=0.95, step=0.05, continuous_update=False),
     )
 
@@ -129,7 +139,11 @@ def fit_linear(x, y, batch_size, learning_rate=0.1, updates=100, seed=0):
     x, y = np.asarray(x, np.float64), np.asarray(y, np.float64)
     if x.ndim != 2 or y.shape != (len(x), 1):
         raise ValueError(f"x must be (n, d) and y (n, 1), got x.shape {x.shape} and y.shape {y.shape}")
-    if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or not 1 <= batch_size <= len(x):
+    if (
+        isinstance(batch_size, bool)
+        or not isinstance(batch_size, (int, np.integer))
+        or not 1 <= batch_size <= len(x)
+    ):
         raise ValueError(f"batch_size must be an int from 1 to {len(x)}, got {batch_size!r}")
     rng = np.random.default_rng(seed)
     w = Tensor(np.zeros((x.shape[1], 1)), requires_grad=True)

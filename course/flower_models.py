@@ -43,8 +43,14 @@ def augmentation(flip="horizontal", rotation=0.1, zoom=0.1, seed=None):
 def _check(num_classes, image_size):
     if not isinstance(num_classes, int) or num_classes < 2:
         raise ValueError(f"num_classes should be an int >= 2, got {num_classes!r}")
-    if not (isinstance(image_size, (tuple, list)) and len(image_size) == 2 and all(isinstance(n, int) and n >= 16 for n in image_size)):
-        raise ValueError(f"image_size should be (height, width) of at least 16 pixels each, got {image_size!r}")
+    if not (
+        isinstance(image_size, (tuple, list))
+        and len(image_size) == 2
+        and all(isinstance(n, int) and n >= 16 for n in image_size)
+    ):
+        raise ValueError(
+            f"image_size should be (height, width) of at least 16 pixels each, got {image_size!r}"
+        )
 
 
 def tutorial_model(num_classes=5, image_size=TUTORIAL_SIZE, augment=True, dropout=0.2):

@@ -13,14 +13,18 @@ def image_grid(images, labels=None, ncols=8, title=None, cmap="gray", size=1.4):
 
     images = np.asarray(images)
     if images.ndim not in (3, 4) or len(images) == 0:
-        raise ValueError(f"images should have shape (n, height, width[, channels]) with n > 0, got shape {images.shape}")
+        raise ValueError(
+            f"images should have shape (n, height, width[, channels]) with n > 0, got shape {images.shape}"
+        )
     if labels is not None and len(labels) != len(images):
         raise ValueError(f"labels has length {len(labels)} but images has {len(images)} images")
     if not isinstance(ncols, int) or ncols < 1:
         raise ValueError(f"ncols must be a positive int, got {ncols!r}")
     ncols = min(ncols, len(images))
     nrows = -(-len(images) // ncols)
-    fig, axes = plt.subplots(nrows, ncols, figsize=(size * ncols, size * nrows + (0.4 if title else 0)), squeeze=False)
+    fig, axes = plt.subplots(
+        nrows, ncols, figsize=(size * ncols, size * nrows + (0.4 if title else 0)), squeeze=False
+    )
     for index, ax in enumerate(axes.flat):
         ax.axis("off")
         if index >= len(images):
@@ -65,7 +69,11 @@ def training_curves(history, metrics=("loss",), title=None):
         if f"val_{metric}" in logs:
             val = logs[f"val_{metric}"]
             # with validation_freq > 1, validation values exist only for some epochs
-            epochs = np.linspace(len(values) / len(val), len(values), len(val)) if len(val) != len(values) else range(1, len(val) + 1)
+            epochs = (
+                np.linspace(len(values) / len(val), len(values), len(val))
+                if len(val) != len(values)
+                else range(1, len(val) + 1)
+            )
             ax.plot(epochs, val, "s--", label=f"validation {metric}")
         ax.set_xlabel("epoch")
         ax.set_ylabel(metric)
@@ -85,7 +93,9 @@ def compare_histories(histories, metric="val_loss", title=None):
     import matplotlib.pyplot as plt
 
     if not isinstance(histories, dict) or not histories:
-        raise ValueError(f"histories should be a non-empty dict of name -> History, got {type(histories).__name__}")
+        raise ValueError(
+            f"histories should be a non-empty dict of name -> History, got {type(histories).__name__}"
+        )
     fig, ax = plt.subplots(figsize=(6, 3.6))
     for name, history in histories.items():
         logs = history_logs(history, what=f"histories[{name!r}]")
@@ -98,29 +108,5 @@ def compare_histories(histories, metric="val_loss", title=None):
     ax.legend()
     if title:
         ax.set_title(title)
-    fig.tight_layout()
-    return fig
-
-
-def early_stopping_plot(val_losses, patience, min_delta=0.0):
-    """The validation loss with the epoch EarlyStopping keeps and the epoch it stops at.
-
-    The rule is ``course.keras_tools.early_stopping_epochs`` (the one Keras applies).
-    """
-    import matplotlib.pyplot as plt
-
-    from .keras_tools import early_stopping_epochs
-
-    best, stop = early_stopping_epochs(val_losses, patience, min_delta)
-    epochs = np.arange(1, len(val_losses) + 1)
-    fig, ax = plt.subplots(figsize=(6, 3.4))
-    ax.plot(epochs, val_losses, "o-", color="tab:orange", label="validation loss")
-    ax.axvline(best, color="tab:green", linestyle="--", label=f"best epoch {best} (weights kept)")
-    if stop is not None:
-        ax.axvspan(stop + 0.5, len(val_losses) + 0.5, color="grey", alpha=0.2, label=f"stopped after epoch {stop}")
-    ax.set_xlabel("epoch")
-    ax.set_ylabel("val_loss")
-    ax.set_title(f"EarlyStopping(patience={patience})" + ("" if stop else ": never stops"))
-    ax.legend(fontsize=8)
     fig.tight_layout()
     return fig

@@ -20,7 +20,7 @@ import shutil
 import warnings
 from pathlib import Path
 
-from .config import workdir
+from .runtime.settings import workdir
 
 CHECKPOINT_GLOB = "cp-*.weights.h5"
 
@@ -54,7 +54,9 @@ def checkpoint_epoch(path):
     name = Path(path).name.split(".")[0]
     numbers = re.findall(r"\d+", name)
     if not numbers:
-        raise ValueError(f"the file name {Path(path).name!r} holds no epoch number (expected e.g. 'cp-0007.weights.h5')")
+        raise ValueError(
+            f"the file name {Path(path).name!r} holds no epoch number (expected e.g. 'cp-0007.weights.h5')"
+        )
     return int(numbers[-1])
 
 
@@ -124,7 +126,9 @@ def _is_container(layer):
 def model_shapes(model, prefix="layers"):
     """``{file key: (layer, [variable shapes])}`` for every layer of ``model`` that has weights."""
     if not _is_container(model):
-        raise TypeError(f"model should be a keras.Sequential or functional keras.Model, got {type(model).__name__}")
+        raise TypeError(
+            f"model should be a keras.Sequential or functional keras.Model, got {type(model).__name__}"
+        )
     found = {}
     for key, layer in _keys(model.layers):
         path = f"{prefix}/{key}"
@@ -144,7 +148,12 @@ def file_shapes(path):
     shapes = {}
 
     def visit(name, item):
-        if isinstance(item, h5py.Group) and name.endswith("/vars") and len(item) and not name.startswith("optimizer"):
+        if (
+            isinstance(item, h5py.Group)
+            and name.endswith("/vars")
+            and len(item)
+            and not name.startswith("optimizer")
+        ):
             key = name[: -len("/vars")]
             shapes[key] = [tuple(item[index].shape) for index in sorted(item, key=int)]
 
@@ -167,7 +176,9 @@ def _check_arguments(model, path):
     if not isinstance(model, keras.Model):
         raise TypeError(f"model should be a keras.Model, got {type(model).__name__}")
     if not model.built:
-        raise ValueError("the model has no weights yet: start it with keras.Input(shape) or call model.build(shape)")
+        raise ValueError(
+            "the model has no weights yet: start it with keras.Input(shape) or call model.build(shape)"
+        )
     if not isinstance(path, (str, Path)) or not str(path).endswith(".weights.h5"):
         raise ValueError(f"path should name a .weights.h5 file, got {path!r}")
     if not Path(path).is_file():
@@ -192,7 +203,9 @@ def mismatches(model, path):
     for key, (layer, shapes) in wanted.items():
         have = stored.get(key)
         if have is None:
-            problems.append(f"layer {layer.name!r} ({key}) has weights of shapes {shapes}, but the file has none for it")
+            problems.append(
+                f"layer {layer.name!r} ({key}) has weights of shapes {shapes}, but the file has none for it"
+            )
         elif sorted(have) == sorted(shapes):
             continue  # the same variables (a layer made of layers may store them in another order)
         elif len(have) == len(shapes):
@@ -203,9 +216,13 @@ def mismatches(model, path):
                         f"but {got} in the file"
                     )
         else:
-            problems.append(f"layer {layer.name!r} ({key}) has weights of shapes {shapes} in the model but {have} in the file")
+            problems.append(
+                f"layer {layer.name!r} ({key}) has weights of shapes {shapes} in the model but {have} in the file"
+            )
     for key in sorted(stored.keys() - wanted.keys()):
-        problems.append(f"the file has weights for {key} (shapes {stored[key]}) but the model has no such layer")
+        problems.append(
+            f"the file has weights for {key} (shapes {stored[key]}) but the model has no such layer"
+        )
     return problems
 
 
@@ -224,7 +241,9 @@ def load_weights(model, path):
     _check_arguments(model, path)
     problems = mismatches(model, path) if _is_container(model) else []  # subclassed: Keras checks alone
     if problems:
-        raise ArchitectureMismatch(f"the weights in {Path(path).name} do not fit the model:\n  " + "\n  ".join(problems))
+        raise ArchitectureMismatch(
+            f"the weights in {Path(path).name} do not fit the model:\n  " + "\n  ".join(problems)
+        )
     optimizer = getattr(model, "optimizer", None)
     if optimizer is not None and not optimizer.built and _has_optimizer_state(path):
         optimizer.build(model.trainable_variables)

@@ -24,11 +24,16 @@ def test_error_curve_shows_rounding_and_truncation():
     errors = num.difference_errors(math.sin, math.cos, 1.0, np.logspace(-14, -1, 14))
     best = np.argmin(errors["central"])
     assert 0 < best < 13  # the best h is in the middle: rounding left of it, truncation right of it
-    assert errors["central"][0] > errors["central"][best] * 100 and errors["central"][-1] > errors["central"][best] * 100
+    assert (
+        errors["central"][0] > errors["central"][best] * 100
+        and errors["central"][-1] > errors["central"][best] * 100
+    )
 
 
 def test_gradient_check():
-    ok, error = num.gradient_check(lambda w: np.sum(w**3), lambda w: 3 * w**2, np.array([[1.0, -2.0], [0.5, 3.0]]))
+    ok, error = num.gradient_check(
+        lambda w: np.sum(w**3), lambda w: 3 * w**2, np.array([[1.0, -2.0], [0.5, 3.0]])
+    )
     assert ok and error < 1e-8
     ok, _ = num.gradient_check(lambda w: np.sum(w**3), lambda w: 2 * w**2, np.array([1.0, 2.0]))
     assert not ok
@@ -49,7 +54,7 @@ def test_relative_error_needs_same_shapes():
 @given(reals)
 def test_symbolic_derivative_is_exact(x):
     v = sym.Var("x")
-    f = v * v * sym.sin(v) + sym.exp(v * 0.5) - 3 * v ** 3
+    f = v * v * sym.sin(v) + sym.exp(v * 0.5) - 3 * v**3
     want = 2 * x * math.sin(x) + x * x * math.cos(x) + 0.5 * math.exp(0.5 * x) - 9 * x**2
     assert math.isclose(f.diff("x").evaluate({"x": x}), want, rel_tol=1e-9, abs_tol=1e-9)
 
@@ -59,7 +64,9 @@ def test_expression_swell():
     sizes = [sym.logistic_map(v, n).diff("x").size() for n in range(1, 6)]
     assert all(b > 2.5 * a for a, b in zip(sizes, sizes[1:]))  # grows exponentially
     f = sym.logistic_map(v, 3)
-    assert math.isclose(f.diff("x").evaluate({"x": 0.3}), fw.derivative(lambda t: sym.logistic_map(t, 3), 0.3))
+    assert math.isclose(
+        f.diff("x").evaluate({"x": 0.3}), fw.derivative(lambda t: sym.logistic_map(t, 3), 0.3)
+    )
 
 
 def test_symbolic_errors():
@@ -72,8 +79,11 @@ def test_symbolic_errors():
 
 
 UNARY = [
-    (fw.exp, math.exp), (fw.sin, math.cos), (fw.cos, lambda x: -math.sin(x)),
-    (fw.tanh, lambda x: 1 - math.tanh(x) ** 2), (fw.sigmoid, lambda x: math.exp(-x) / (1 + math.exp(-x)) ** 2),
+    (fw.exp, math.exp),
+    (fw.sin, math.cos),
+    (fw.cos, lambda x: -math.sin(x)),
+    (fw.tanh, lambda x: 1 - math.tanh(x) ** 2),
+    (fw.sigmoid, lambda x: math.exp(-x) / (1 + math.exp(-x)) ** 2),
 ]
 
 
@@ -87,7 +97,12 @@ def test_dual_unary_against_analytic(f, df, x):
 @settings(max_examples=40, deadline=None)
 @given(st.floats(0.5, 3), st.floats(-3, 3))
 def test_dual_arithmetic_against_analytic(x, c):
-    assert math.isclose(fw.derivative(lambda t: (t * c + 1) / t - t**3 + fw.log(t), x), -1 / x**2 - 3 * x**2 + 1 / x, rel_tol=1e-9, abs_tol=1e-9)
+    assert math.isclose(
+        fw.derivative(lambda t: (t * c + 1) / t - t**3 + fw.log(t), x),
+        -1 / x**2 - 3 * x**2 + 1 / x,
+        rel_tol=1e-9,
+        abs_tol=1e-9,
+    )
     assert math.isclose(fw.derivative(lambda t: t**t, x), x**x * (math.log(x) + 1), rel_tol=1e-9)
     assert math.isclose(fw.derivative(lambda t: 2**t - (5 - t), x), 2**x * math.log(2) + 1, rel_tol=1e-9)
 
@@ -101,7 +116,9 @@ def test_jacobian_by_columns():
     want = np.array([[x[1], x[0]], [math.cos(x[0]), 2 * x[1]], [0, math.exp(x[1])]])
     assert np.allclose(fw.jacobian(f, x), want)
     value, tangent = fw.jvp(f, x, np.array([1.0, 2.0]))
-    assert np.allclose(tangent, want @ [1.0, 2.0]) and np.allclose(value, [x[0] * x[1], math.sin(x[0]) + x[1] ** 2, math.exp(x[1])])
+    assert np.allclose(tangent, want @ [1.0, 2.0]) and np.allclose(
+        value, [x[0] * x[1], math.sin(x[0]) + x[1] ** 2, math.exp(x[1])]
+    )
 
 
 def test_dual_errors():

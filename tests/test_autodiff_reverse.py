@@ -13,7 +13,14 @@ from course.autodiff.numerical import central_difference
 
 def test_backward_matches_central_differences():
     def f(x, y):
-        return rv.sin(x * y) + rv.exp(x) / y - rv.tanh(y) ** 2 + rv.sigmoid(x - y) + rv.log(x * x + 1) + rv.relu(y)
+        return (
+            rv.sin(x * y)
+            + rv.exp(x) / y
+            - rv.tanh(y) ** 2
+            + rv.sigmoid(x - y)
+            + rv.log(x * x + 1)
+            + rv.relu(y)
+        )
 
     x, y = rv.Node(0.7), rv.Node(1.3)
     out = f(x, y)
@@ -59,11 +66,25 @@ def test_second_derivatives_via_gradient_graphs(a, b):
     dfdx, dfdy = rv.grad(f, [x, y])
     d2fdx2, d2fdxdy = rv.grad(dfdx, [x, y])
     t = math.tanh(a * b)
-    assert math.isclose(dfdx.value, 2 * a * b + math.cos(a) * math.exp(b) + b * (1 - t * t), rel_tol=1e-9, abs_tol=1e-9)
-    assert math.isclose(d2fdx2.value, 2 * b - math.sin(a) * math.exp(b) - 2 * b * b * t * (1 - t * t), rel_tol=1e-9, abs_tol=1e-9)
-    assert math.isclose(d2fdxdy.value, 2 * a + math.cos(a) * math.exp(b) + (1 - t * t) - 2 * a * b * t * (1 - t * t), rel_tol=1e-9, abs_tol=1e-9)
+    assert math.isclose(
+        dfdx.value, 2 * a * b + math.cos(a) * math.exp(b) + b * (1 - t * t), rel_tol=1e-9, abs_tol=1e-9
+    )
+    assert math.isclose(
+        d2fdx2.value,
+        2 * b - math.sin(a) * math.exp(b) - 2 * b * b * t * (1 - t * t),
+        rel_tol=1e-9,
+        abs_tol=1e-9,
+    )
+    assert math.isclose(
+        d2fdxdy.value,
+        2 * a + math.cos(a) * math.exp(b) + (1 - t * t) - 2 * a * b * t * (1 - t * t),
+        rel_tol=1e-9,
+        abs_tol=1e-9,
+    )
     (d2fdydx,) = rv.grad(dfdy, [x])
-    assert math.isclose(d2fdydx.value, d2fdxdy.value, rel_tol=1e-9, abs_tol=1e-9)  # symmetry of mixed partials
+    assert math.isclose(
+        d2fdydx.value, d2fdxdy.value, rel_tol=1e-9, abs_tol=1e-9
+    )  # symmetry of mixed partials
 
 
 def test_third_derivative():
@@ -110,7 +131,10 @@ def test_drawing_and_reverse_steps():
     assert len(draw_reverse_step(f, 2).axes) == 1
     widget = reverse_pass_explorer(f)
     widget.children[0].value = len(steps)
-    assert "adjoint of x" in widget.result.axes[0].get_title() or "adjoint of y" in widget.result.axes[0].get_title()
+    assert (
+        "adjoint of x" in widget.result.axes[0].get_title()
+        or "adjoint of y" in widget.result.axes[0].get_title()
+    )
     with pytest.raises(ValueError, match="step must be"):
         draw_reverse_step(f, 99)
 

@@ -23,9 +23,19 @@ OPS = {
     "matmul": (lambda a, b: a @ b, lambda a, b: a @ b, [(3, 4), (4, 2)], False),
     "sum all": (lambda a: a.sum(), lambda a: T_tf().reduce_sum(a), [(3, 4)], False),
     "sum axis": (lambda a: a.sum(axis=0), lambda a: T_tf().reduce_sum(a, axis=0), [(3, 4)], False),
-    "mean keepdims": (lambda a: a.mean(axis=1, keepdims=True), lambda a: T_tf().reduce_mean(a, axis=1, keepdims=True), [(3, 4)], False),
+    "mean keepdims": (
+        lambda a: a.mean(axis=1, keepdims=True),
+        lambda a: T_tf().reduce_mean(a, axis=1, keepdims=True),
+        [(3, 4)],
+        False,
+    ),
     "reshape": (lambda a: a.reshape(6, 2), lambda a: T_tf().reshape(a, (6, 2)), [(3, 4)], False),
-    "transpose": (lambda a: a.transpose((2, 0, 1)), lambda a: T_tf().transpose(a, (2, 0, 1)), [(2, 3, 4)], False),
+    "transpose": (
+        lambda a: a.transpose((2, 0, 1)),
+        lambda a: T_tf().transpose(a, (2, 0, 1)),
+        [(2, 3, 4)],
+        False,
+    ),
     "exp": (T.exp, lambda a: T_tf().exp(a), [(4,)], False),
     "log": (T.log, lambda a: T_tf().math.log(a), [(4,)], True),
     "relu": (T.relu, lambda a: T_tf().nn.relu(a), [(3, 3)], False),
@@ -43,7 +53,9 @@ def T_tf():
 
 def inputs_for(shapes, positive):
     arrays_ = [rng.normal(size=s) for s in shapes]
-    arrays_ = [np.abs(a) + 0.5 if positive else np.where(np.abs(a) < 0.05, 0.3, a) for a in arrays_]  # away from kinks
+    arrays_ = [
+        np.abs(a) + 0.5 if positive else np.where(np.abs(a) < 0.05, 0.3, a) for a in arrays_
+    ]  # away from kinks
     return arrays_
 
 
@@ -65,6 +77,7 @@ def test_gradient_against_central_differences(name):
     weights = rng.normal(size=f(*[T.Tensor(v) for v in values]).shape)
     grads = course_gradients(f, values, weights)
     for i, v in enumerate(values):
+
         def scalar(x, i=i):
             args = [T.Tensor(x if j == i else w) for j, w in enumerate(values)]
             return float(weighted(f(*args), weights).value)
@@ -84,7 +97,9 @@ def test_gradient_against_tensorflow(name):
     with tf.GradientTape() as tape:
         out = tf.reduce_sum(tf_f(*variables) * weights)
     for mine, theirs in zip(grads, tape.gradient(out, variables)):
-        assert np.allclose(mine, theirs.numpy(), rtol=1e-7, atol=1e-10), name  # TF keeps leaky_relu's alpha in float32
+        assert np.allclose(mine, theirs.numpy(), rtol=1e-7, atol=1e-10), (
+            name
+        )  # TF keeps leaky_relu's alpha in float32
 
 
 def test_softmax_cross_entropy_against_tensorflow_and_differences():
@@ -128,7 +143,9 @@ def test_second_derivatives_against_tensorflow():
         tgx = inner.gradient(out, vx)
         squared = tf.reduce_sum(tgx * tgx)
     assert np.allclose(gx.value, tgx.numpy())
-    assert np.allclose(x.grad, outer.gradient(squared, vx).numpy()) and np.allclose(y.grad, outer.gradient(squared, vy).numpy())
+    assert np.allclose(x.grad, outer.gradient(squared, vx).numpy()) and np.allclose(
+        y.grad, outer.gradient(squared, vy).numpy()
+    )
 
 
 @settings(max_examples=25, deadline=None)
@@ -150,7 +167,9 @@ def test_backward_idempotent_and_matches_differences(x):
     first = t.grad.copy()
     loss.backward()
     assert np.array_equal(first, t.grad)
-    assert np.allclose(first, numerical_gradient(lambda v: float((T.sigmoid(T.Tensor(v)) * v).mean().value), x), atol=1e-8)
+    assert np.allclose(
+        first, numerical_gradient(lambda v: float((T.sigmoid(T.Tensor(v)) * v).mean().value), x), atol=1e-8
+    )
 
 
 def test_long_chain_is_iterative():
@@ -167,9 +186,15 @@ def test_long_chain_is_iterative():
     [
         (lambda: T.Tensor(np.ones((2, 3))) + T.Tensor(np.ones(4)), r"a.shape \(2, 3\) with b.shape \(4,\)"),
         (lambda: T.Tensor(np.ones((2, 3))) * np.ones((3, 2)), r"a.shape \(2, 3\) with b.shape \(3, 2\)"),
-        (lambda: T.Tensor(np.ones((2, 3))) @ T.Tensor(np.ones((4, 2))), r"a.shape\[1\] \(3\) must equal b.shape\[0\] \(4\)"),
+        (
+            lambda: T.Tensor(np.ones((2, 3))) @ T.Tensor(np.ones((4, 2))),
+            r"a.shape\[1\] \(3\) must equal b.shape\[0\] \(4\)",
+        ),
         (lambda: T.Tensor(np.ones(3)) @ T.Tensor(np.ones(3)), r"two matrices"),
-        (lambda: T.Tensor(np.ones((2, 3))).reshape(4, 2), r"shape \(2, 3\) \(6 entries\) into shape \(4, 2\)"),
+        (
+            lambda: T.Tensor(np.ones((2, 3))).reshape(4, 2),
+            r"shape \(2, 3\) \(6 entries\) into shape \(4, 2\)",
+        ),
         (lambda: T.Tensor(np.ones((2, 3))).sum(axis=2), r"axis 2 is out of range"),
         (lambda: T.Tensor(np.ones((2, 3))).transpose((0, 0)), r"not a permutation"),
         (lambda: T.Tensor("x"), r"holds numbers"),

@@ -3,10 +3,10 @@
 import numpy as np
 import pytest
 
+from course import descent
 from course.autodiff import optim
 from course.autodiff.nn import MLP, Dense, accuracy, train_step
 from course.autodiff.tensor import Tensor
-from course import descent
 from course.exercises import evaluate
 
 
@@ -30,7 +30,10 @@ def quadratic_run(make_course, make_keras, steps=5):
     "make_course, make_keras",
     [
         (lambda p: optim.SGD(p, 0.1), lambda: __import__("keras").optimizers.SGD(learning_rate=0.1)),
-        (lambda p: optim.SGD(p, 0.1, momentum=0.9), lambda: __import__("keras").optimizers.SGD(learning_rate=0.1, momentum=0.9)),
+        (
+            lambda p: optim.SGD(p, 0.1, momentum=0.9),
+            lambda: __import__("keras").optimizers.SGD(learning_rate=0.1, momentum=0.9),
+        ),
         (lambda p: optim.Adam(p, 0.1), lambda: __import__("keras").optimizers.Adam(learning_rate=0.1)),
     ],
     ids=["sgd", "momentum", "adam"],
@@ -63,7 +66,7 @@ def test_optimizer_errors():
 
 
 def test_mlp_learns_digits_quickly():
-    from course.datasets import load_digits
+    from course.data.mnist import load_digits
 
     (x, y), (x_test, y_test) = load_digits()
     x, x_test = x.reshape(len(x), -1), x_test.reshape(len(x_test), -1)
@@ -92,13 +95,17 @@ def test_descent_regimes():
     assert descent.verdict(descent.gradient_descent(bowl, 2.0, 0.1, 30)) == "converges"
     assert descent.verdict(descent.gradient_descent(bowl, 2.0, 0.8, 30)) == "oscillates"
     assert descent.verdict(descent.gradient_descent(bowl, 2.0, 1.2, 30)) == "diverges"
-    assert descent.verdict(descent.gradient_descent(descent.ravine_gradient, [-4, 1.5], 0.25, 40)) == "diverges"
+    assert (
+        descent.verdict(descent.gradient_descent(descent.ravine_gradient, [-4, 1.5], 0.25, 40)) == "diverges"
+    )
 
 
 def test_momentum_escapes_the_local_minimum():
     valleys = descent.SURFACES_1D["two valleys: w⁴ - 3w² + w"][1]
     assert descent.gradient_descent(valleys, 2.0, 0.01, 200)[-1] > 1  # stuck in the right-hand valley
-    assert descent.gradient_descent(valleys, 2.0, 0.01, 200, momentum=0.9)[-1] < -1  # rolls into the deeper one
+    assert (
+        descent.gradient_descent(valleys, 2.0, 0.01, 200, momentum=0.9)[-1] < -1
+    )  # rolls into the deeper one
 
 
 def test_batch_sizes_all_fit_the_line():
@@ -129,7 +136,8 @@ def test_difference_demo_rejects_unknown_function():
 def _solutions():
     import math
 
-    from course.autodiff import forward, optim as o
+    from course.autodiff import forward
+    from course.autodiff import optim as o
     from course.autodiff.reverse import find_topo_sort
 
     return {
@@ -155,7 +163,15 @@ def test_checkers(exercise):
     assert evaluate(exercise, _solutions()[exercise]).status == "passed"
     assert evaluate(exercise, ...).status == "not attempted"
     assert evaluate(exercise, _stub).status == "not attempted"
-    for bad in (None, 3, "text", _raises, lambda *a: None, lambda *a: (np.nan, np.nan, np.nan), lambda *a: [1, 2]):
+    for bad in (
+        None,
+        3,
+        "text",
+        _raises,
+        lambda *a: None,
+        lambda *a: (np.nan, np.nan, np.nan),
+        lambda *a: [1, 2],
+    ):
         assert evaluate(exercise, bad).status == "failed", bad
 
 
@@ -166,7 +182,10 @@ def test_checkers_catch_plausible_mistakes():
     from course.autodiff.reverse import find_topo_sort
 
     assert evaluate("03.1", lambda x: 2 * x * math.cos(x)).status == "failed"
-    assert evaluate("03.2", lambda a, b: forward.Dual(a.value * b.value, a.tangent * b.tangent)).status == "failed"
+    assert (
+        evaluate("03.2", lambda a, b: forward.Dual(a.value * b.value, a.tangent * b.tangent)).status
+        == "failed"
+    )
     assert evaluate("03.4", lambda g, a, b: (g @ b.T, g.T @ a)).status == "failed"
     assert evaluate("03.3", lambda out: list(reversed(find_topo_sort([out])))).status == "failed"
     assert evaluate("04.1", lambda w, g, v, lr, m: (w - lr * g, v)).status == "failed"

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from course import bench_autodiff as bench
+from course.tools.bench import autodiff as bench
 
 
 def test_course_and_tensorflow_steps_agree():

@@ -10,7 +10,17 @@ import pytest  # noqa: E402
 from hypothesis import given, settings  # noqa: E402
 from hypothesis.extra import numpy as hnp  # noqa: E402
 
-from course.broadcasting import CLASH, KEPT, PADDED, STRETCHED, broadcast_shape, draw, explain, explorer, read_shape  # noqa: E402
+from course.broadcasting import (
+    CLASH,
+    KEPT,
+    PADDED,
+    STRETCHED,
+    broadcast_shape,
+    draw,
+    explain,
+    explorer,
+    read_shape,
+)  # noqa: E402
 
 SHAPES = hnp.array_shapes(min_dims=0, max_dims=5, min_side=0, max_side=4)
 

@@ -44,7 +44,10 @@ CHROMIUM_ARGS = [
 # page (no virtual scrolling), no news or update pop-ups.
 LAB_SETTINGS = {
     "@jupyterlab/notebook-extension/tracker.jupyterlab-settings": {"windowingMode": "none"},
-    "@jupyterlab/apputils-extension/notification.jupyterlab-settings": {"fetchNews": "false", "checkForUpdates": False},
+    "@jupyterlab/apputils-extension/notification.jupyterlab-settings": {
+        "fetchNews": "false",
+        "checkForUpdates": False,
+    },
 }
 KERNEL_READY = re.compile(r"Python 3.* \| Idle")  # the status bar once the notebook's kernel is up
 SERVER_START_SECONDS = 120
@@ -72,7 +75,9 @@ def wait_until_up(url, server, log, seconds):
     while time.monotonic() < deadline:
         if server.poll() is not None:
             tail = log.read_text(errors="replace")[-2000:]
-            raise RuntimeError(f"JupyterLab exited with code {server.returncode} before it was ready:\n{tail}")
+            raise RuntimeError(
+                f"JupyterLab exited with code {server.returncode} before it was ready:\n{tail}"
+            )
         try:
             with urllib.request.urlopen(url, timeout=2) as reply:
                 if reply.status == 200:
@@ -176,8 +181,13 @@ def test_welcome_notebook_in_chromium(chromium, jupyterlab):
             prompts = run_all_cells(page)
             assert len(prompts) >= 5
             assert page.locator(".jp-OutputArea-output", has_text="course ready | seed 0").count() == 1
-            assert page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']").count() == 0
-            expect(page.locator(".jp-OutputArea-output", has_text="Not attempted yet")).to_have_count(2)  # 00.1, 00.2
+            assert (
+                page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']").count()
+                == 0
+            )
+            expect(page.locator(".jp-OutputArea-output", has_text="Not attempted yet")).to_have_count(
+                2
+            )  # 00.1, 00.2
 
             choice = quiz_output(page, "You restart the kernel")
             choice.locator("label", has_text="It is reset to an empty list").click()

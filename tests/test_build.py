@@ -1,14 +1,17 @@
 import nbformat
 import pytest
 
-from course import build
-from course.build import MarkerError, learner_notebook, stub_cell_source
+from course.tools import build
+from course.tools.build import MarkerError, learner_notebook, stub_cell_source
 from tests.helpers import LEARNER, ROOT, SOLUTIONS
 
 
 def test_function_region_becomes_raise():
     source = "def f(x):\n    # BEGIN SOLUTION\n    y = x * 2\n    # END SOLUTION\n    return y"
-    assert stub_cell_source(source, "t") == "def f(x):\n    # YOUR CODE HERE\n    raise NotImplementedError\n    return y"
+    assert (
+        stub_cell_source(source, "t")
+        == "def f(x):\n    # YOUR CODE HERE\n    raise NotImplementedError\n    return y"
+    )
 
 
 def test_top_level_region_keeps_names_and_signatures():

@@ -1,7 +1,7 @@
 import pytest
 
 import course
-from course.config import settings, workdir
+from course.runtime.settings import settings, workdir
 
 
 def test_settings_read_environment(monkeypatch, tmp_path):
@@ -83,7 +83,9 @@ def test_importing_course_does_not_import_tensorflow():
     from tests.helpers import run_python
 
     done = run_python(
-        "import sys, course, course.exercises, course.quizzes, course.build, course.downloads, course.checks;"
+        "import sys, course, course.exercises, course.data, course.tools.build, course.tools.grade, course.tools.doctor;"
+        "import course.tensor_ops, course.broadcasting, course.convolution, course.activations, course.descent;"
+        "import course.plots, course.early_stopping, course.saving, course.flower_models, course.autodiff.draw;"
         "course.exercises.known_ids();"
         "print('tensorflow' in sys.modules, 'keras' in sys.modules)"
     )

@@ -6,9 +6,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from course import convolution
+from course.convolution import conv_padding, naive_avg_pool2d, naive_conv2d, naive_max_pool2d
 from course.exercises import FAILED, NOT_ATTEMPTED, PASSED, evaluate
-from course.quiet import import_tensorflow
-from course.tensor_ops import conv_padding, naive_avg_pool2d, naive_conv2d, naive_max_pool2d
+from course.runtime.quiet import import_tensorflow
 
 tf = import_tensorflow()
 
@@ -73,10 +73,30 @@ def test_integer_images_are_convolved_as_floats():
 @pytest.mark.parametrize(
     "x, kernels, kwargs, message",
     [
-        (np.zeros((4, 4, 3)), np.zeros((3, 3, 3, 1)), {}, r"x should be .*\(batch, height, width, channels\).*shape \(4, 4, 3\)"),
-        (np.zeros((1, 4, 4, 3)), np.zeros((3, 3, 3)), {}, r"kernels should have shape .*got shape \(3, 3, 3\)"),
-        (np.zeros((1, 4, 4, 3)), np.zeros((3, 3, 2, 1)), {}, r"kernels.shape\[2\] \(2\) must equal x.shape\[3\] \(3\)"),
-        (np.zeros((1, 4, 4, 3)), np.zeros((3, 3, 3, 2)), {"bias": np.zeros(3)}, r"bias should have shape .*\(2,\), got shape \(3,\)"),
+        (
+            np.zeros((4, 4, 3)),
+            np.zeros((3, 3, 3, 1)),
+            {},
+            r"x should be .*\(batch, height, width, channels\).*shape \(4, 4, 3\)",
+        ),
+        (
+            np.zeros((1, 4, 4, 3)),
+            np.zeros((3, 3, 3)),
+            {},
+            r"kernels should have shape .*got shape \(3, 3, 3\)",
+        ),
+        (
+            np.zeros((1, 4, 4, 3)),
+            np.zeros((3, 3, 2, 1)),
+            {},
+            r"kernels.shape\[2\] \(2\) must equal x.shape\[3\] \(3\)",
+        ),
+        (
+            np.zeros((1, 4, 4, 3)),
+            np.zeros((3, 3, 3, 2)),
+            {"bias": np.zeros(3)},
+            r"bias should have shape .*\(2,\), got shape \(3,\)",
+        ),
         (np.zeros((1, 2, 4, 1)), np.zeros((3, 3, 1, 1)), {}, r"a window of 3 does not fit in a length of 2"),
         (np.zeros((1, 4, 4, 1)), np.zeros((3, 3, 1, 1)), {"stride": 0}, r"stride should be a positive int"),
         (np.zeros((1, 4, 4, 1)), np.zeros((3, 3, 1, 1)), {"padding": "SAME"}, r"padding should be one of"),
@@ -104,7 +124,9 @@ def test_output_size_is_the_length_naive_conv2d_produces(length, kernel, stride,
         with pytest.raises(ValueError, match="does not fit"):
             convolution.output_size(length, kernel, stride, padding)
         return
-    got = naive_conv2d(np.zeros((1, length, 1, 1)), np.zeros((kernel, 1, 1, 1)), stride=(stride, 1), padding=padding).shape[1]
+    got = naive_conv2d(
+        np.zeros((1, length, 1, 1)), np.zeros((kernel, 1, 1, 1)), stride=(stride, 1), padding=padding
+    ).shape[1]
     assert convolution.output_size(length, kernel, stride, padding) == got
     if padding == "valid":
         assert got == (length - kernel) // stride + 1
@@ -120,7 +142,9 @@ def test_output_size_rejects_bad_numbers():
 def test_feature_map_and_explorer():
     image = convolution.sample_image(step=20)
     assert image.dtype == np.float32 and image.ndim == 2 and 0 <= image.min() and image.max() <= 1
-    edges = convolution.feature_map(image, convolution.KERNELS["vertical edges (Sobel)"], stride=2, padding="same")
+    edges = convolution.feature_map(
+        image, convolution.KERNELS["vertical edges (Sobel)"], stride=2, padding="same"
+    )
     assert edges.shape == (-(-image.shape[0] // 2), -(-image.shape[1] // 2))
     identity = convolution.feature_map(image, convolution.KERNELS["identity"], padding="same")
     np.testing.assert_allclose(identity, image, atol=1e-6)
@@ -156,7 +180,9 @@ GOOD = {
     "07.1": lambda L, f, s: (L - f) // s + 1,
     "07.2": _conv,
     "07.3": lambda image, size: naive_max_pool2d(image[None, :, :, None], size)[0, :, :, 0],
-    "07.4": lambda layers: 1 + sum((k - 1) * int(np.prod([s for _, s in layers[:i]])) for i, (k, _) in enumerate(layers)),
+    "07.4": lambda layers: (
+        1 + sum((k - 1) * int(np.prod([s for _, s in layers[:i]])) for i, (k, _) in enumerate(layers))
+    ),
 }
 
 
@@ -173,19 +199,37 @@ def test_checkers_pass_right_answers_and_explain_garbage(exercise_id):
 def test_checkers_catch_typical_mistakes():
     assert "use //" in evaluate("07.1", lambda L, f, s: (L - f) / s + 1).message
     assert evaluate("07.1", lambda L, f, s: L - f + 1).status == FAILED  # ignores the stride
-    assert "flipped the kernel" in evaluate("07.2", lambda image, kernel: _conv(image, kernel[::-1, ::-1])).message
+    assert (
+        "flipped the kernel"
+        in evaluate("07.2", lambda image, kernel: _conv(image, kernel[::-1, ::-1])).message
+    )
     assert evaluate("07.3", lambda image, size: image[::size, ::size]).status == FAILED
-    assert evaluate("07.4", lambda layers: 1 + sum(k - 1 for k, _ in layers)).status == FAILED  # forgets strides
+    assert (
+        evaluate("07.4", lambda layers: 1 + sum(k - 1 for k, _ in layers)).status == FAILED
+    )  # forgets strides
 
 
 def test_augmentation_checker():
     import keras
 
     layers = keras.layers
-    right = keras.Sequential([layers.RandomFlip("horizontal"), layers.RandomRotation(0.1), layers.RandomZoom(0.1)])
+    right = keras.Sequential(
+        [layers.RandomFlip("horizontal"), layers.RandomRotation(0.1), layers.RandomZoom(0.1)]
+    )
     assert evaluate("07.5", right).status == PASSED
     assert evaluate("07.5", ...).status == NOT_ATTEMPTED
-    wrong_factor = keras.Sequential([layers.RandomFlip("horizontal"), layers.RandomRotation(0.5), layers.RandomZoom(0.1)])
-    vertical = keras.Sequential([layers.RandomFlip("vertical"), layers.RandomRotation(0.1), layers.RandomZoom(0.1)])
-    for bad in (None, 3, [layers.RandomFlip("horizontal")], keras.Sequential([layers.RandomFlip("horizontal")]), wrong_factor, vertical):
+    wrong_factor = keras.Sequential(
+        [layers.RandomFlip("horizontal"), layers.RandomRotation(0.5), layers.RandomZoom(0.1)]
+    )
+    vertical = keras.Sequential(
+        [layers.RandomFlip("vertical"), layers.RandomRotation(0.1), layers.RandomZoom(0.1)]
+    )
+    for bad in (
+        None,
+        3,
+        [layers.RandomFlip("horizontal")],
+        keras.Sequential([layers.RandomFlip("horizontal")]),
+        wrong_factor,
+        vertical,
+    ):
         assert evaluate("07.5", bad).status == FAILED

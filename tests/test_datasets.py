@@ -11,9 +11,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import numpy as np
 import pytest
 
-from course import datasets, downloads
-from course.datasets import MNIST_SHAPES, digits_as_mnist, load_mnist, read_mnist
-from course.downloads import DatasetUnavailable, fetch, reachable
+from course.data import downloads, mnist
+from course.data.downloads import DatasetUnavailable, fetch, reachable
+from course.data.mnist import MNIST_SHAPES, digits_as_mnist, load_mnist, read_mnist
 
 
 class Files(BaseHTTPRequestHandler):
@@ -85,7 +85,13 @@ def fake_mnist(dtype=np.uint8, compressed=True):
 
 
 def write_registry(tmp_path, name, data, origin):
-    item = {"file": f"{name}.npz", "origin": origin, "sha256": sha(data), "size_bytes": len(data), "extract": False}
+    item = {
+        "file": f"{name}.npz",
+        "origin": origin,
+        "sha256": sha(data),
+        "size_bytes": len(data),
+        "extract": False,
+    }
     path = tmp_path / "registry.json"
     path.write_text(json.dumps({name: item}))
     return path
@@ -120,7 +126,11 @@ def test_mirror_replaces_the_origin_prefix(server, tmp_path, closed_port, monkey
     assert server.requests == ["/mirror/tiny.npz"]
 
 
-@pytest.mark.parametrize("damage", [lambda data: data[: len(data) // 2], lambda data: b"\0" * len(data)], ids=["truncated", "corrupt"])
+@pytest.mark.parametrize(
+    "damage",
+    [lambda data: data[: len(data) // 2], lambda data: b"\0" * len(data)],
+    ids=["truncated", "corrupt"],
+)
 def test_a_damaged_cache_is_announced_and_fetched_again(server, tmp_path, damage, capsys):
     server.files["/data/tiny.npz"] = TINY
     registry = write_registry(tmp_path, "tiny", TINY, server.url + "/data/tiny.npz")
@@ -148,7 +158,9 @@ def test_unreachable_host_gives_up_at_once(tmp_path, closed_port):
     started = time.monotonic()
     with pytest.raises(DatasetUnavailable, match="cannot reach 127.0.0.1"):
         fetch("tiny", registry)
-    assert time.monotonic() - started < 3  # a refused connection is immediate; the bound allows a busy machine
+    assert (
+        time.monotonic() - started < 3
+    )  # a refused connection is immediate; the bound allows a busy machine
 
 
 def swallowed_connection(*args, **kwargs):
@@ -205,7 +217,9 @@ def test_load_mnist_downloads_with_keras_and_returns_keras_shapes(server, tmp_pa
 
 
 def test_load_mnist_accepts_a_repacked_local_copy(tmp_path, closed_port, monkeypatch):
-    repacked = fake_mnist(compressed=False)  # other bytes than the registry's sha256: checked by shape instead
+    repacked = fake_mnist(
+        compressed=False
+    )  # other bytes than the registry's sha256: checked by shape instead
     use_registry(monkeypatch, tmp_path, fake_mnist(), f"http://127.0.0.1:{closed_port}/mnist.npz")
     folder = tmp_path / "classroom"
     folder.mkdir()
@@ -238,7 +252,9 @@ def sklearn_imported():
     digits_as_mnist()
 
 
-def test_offline_fallback_is_announced_in_one_line_and_fast(tmp_path, closed_port, monkeypatch, capsys, sklearn_imported):
+def test_offline_fallback_is_announced_in_one_line_and_fast(
+    tmp_path, closed_port, monkeypatch, capsys, sklearn_imported
+):
     use_registry(monkeypatch, tmp_path, fake_mnist(), f"http://127.0.0.1:{closed_port}/mnist.npz")
     started = time.monotonic()
     (x_train, y_train), (x_test, y_test) = load_mnist()
@@ -264,11 +280,18 @@ def test_offline_fallback_when_the_host_never_answers(tmp_path, monkeypatch, cap
 def test_digits_in_mnist_format_look_like_mnist():
     (x_train, y_train), (x_test, _) = digits_as_mnist()
     assert x_train.dtype == np.uint8 and x_train.max() == 255 and x_train.min() == 0
-    border = np.concatenate([x_train[:, :4].ravel(), x_train[:, 24:].ravel(), x_train[:, :, :4].ravel(), x_train[:, :, 24:].ravel()])
+    border = np.concatenate(
+        [
+            x_train[:, :4].ravel(),
+            x_train[:, 24:].ravel(),
+            x_train[:, :, :4].ravel(),
+            x_train[:, :, 24:].ravel(),
+        ]
+    )
     assert border.max() == 0  # like MNIST, the digit sits inside a blank margin
     assert len(y_train) == len(x_train) and y_train.dtype == np.uint8
 
 
 def test_load_digits_validates_its_argument():
     with pytest.raises(ValueError, match="test_fraction must be between 0 and 1"):
-        datasets.load_digits(test_fraction=1.5)
+        mnist.load_digits(test_fraction=1.5)

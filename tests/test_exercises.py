@@ -2,10 +2,20 @@ import json
 
 import numpy as np
 import pytest
-from hypothesis import given, settings as hsettings, strategies as st
+from hypothesis import given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 
-from course import exercises
-from course.exercises import FAILED, NOT_ATTEMPTED, PASSED, CheckFailed, UnknownExercise, check, evaluate
+from course.exercises import framework as exercises
+from course.exercises.framework import (
+    FAILED,
+    NOT_ATTEMPTED,
+    PASSED,
+    CheckFailed,
+    UnknownExercise,
+    check,
+    evaluate,
+)
 
 
 def right(c):
@@ -53,7 +63,9 @@ def test_wrong_or_garbage_gets_feedback_not_a_traceback(answer, says):
     assert feedback.hint
 
 
-@pytest.mark.parametrize("answer", [None, 3, "squares", list(range(10)), [0, 1, 4], {"a": 1}, np.arange(10) ** 2])
+@pytest.mark.parametrize(
+    "answer", [None, 3, "squares", list(range(10)), [0, 1, 4], {"a": 1}, np.arange(10) ** 2]
+)
 def test_wrong_values_for_a_value_exercise(answer):
     feedback = evaluate("00.2", answer)
     assert feedback.status == FAILED
@@ -134,7 +146,7 @@ def test_suite_flags_notebook_checks_with_the_wrong_verdict(tmp_path):
 
 
 def test_expect_tuple_names_the_parts():
-    from course.exercises import Wrong, expect_tuple
+    from course.exercises.framework import Wrong, expect_tuple
 
     assert expect_tuple((1, 2), ("w", "v"), "step") == (1, 2)
     with pytest.raises(Wrong, match=r"step should return a tuple \(w, v\), got a tuple of length 3"):

@@ -5,10 +5,10 @@ import tarfile
 import numpy as np
 import pytest
 
-from course import datasets
-from course.downloads import entry
+from course.data import flowers
+from course.data.downloads import entry
+from course.data.generated_flowers import CLASSES, flower_image, make_flower_folder
 from course.flower_models import augmentation, compact_model, tutorial_model
-from course.synthetic_flowers import CLASSES, flower_image, make_flower_folder
 
 
 @pytest.fixture
@@ -26,7 +26,10 @@ def test_flower_images_are_deterministic_and_varied():
     assert first[0].shape == (48, 48, 3) and first[0].dtype == np.uint8
     assert np.array_equal(first[0], again)
     assert not np.array_equal(first[0], first[1])
-    means = {kind: np.mean([flower_image(kind, np.random.default_rng(n), 48) for n in range(6)], axis=(0, 1, 2)) for kind in CLASSES}
+    means = {
+        kind: np.mean([flower_image(kind, np.random.default_rng(n), 48) for n in range(6)], axis=(0, 1, 2))
+        for kind in CLASSES
+    }
     assert means["sunflowers"][0] > means["sunflowers"][2]  # yellow petals: more red+green than blue
     assert len({tuple(np.round(m, -1)) for m in means.values()}) > 1
 
@@ -52,14 +55,17 @@ def test_make_flower_folder_writes_class_folders_once(tmp_path):
 
 def test_registry_entry_for_flower_photos():
     item = entry("flower_photos")
-    assert item["origin"] == "https://storage.googleapis.com/download.tensorflow.org/example_images/flower_photos.tgz"
+    assert (
+        item["origin"]
+        == "https://storage.googleapis.com/download.tensorflow.org/example_images/flower_photos.tgz"
+    )
     assert len(item["sha256"]) == 64 and item["extract"] and item["folder"] == "flower_photos"
 
 
 def test_offline_loader_falls_back_to_generated_flowers(workfolder, monkeypatch, capsys):
-    monkeypatch.setattr("course.downloads.reachable", lambda url, timeout=0: False)
+    monkeypatch.setattr("course.data.downloads.reachable", lambda url, timeout=0: False)
     monkeypatch.setenv("COURSE_FAST", "1")
-    folder = datasets.flower_photos_folder()
+    folder = flowers.flower_photos_folder()
     assert "unavailable" in capsys.readouterr().out and "generated" in folder.name
     assert {p.name for p in folder.iterdir() if p.is_dir()} == set(CLASSES)
 
@@ -71,7 +77,7 @@ def _small_photo_folder(root):
 def test_local_folder_from_course_data_dir(workfolder, monkeypatch):
     _small_photo_folder(workfolder / "classroom")
     monkeypatch.setenv("COURSE_DATA_DIR", str(workfolder / "classroom"))
-    assert datasets.flower_photos_folder() == workfolder / "classroom" / "flower_photos"
+    assert flowers.flower_photos_folder() == workfolder / "classroom" / "flower_photos"
 
 
 def test_local_archive_is_extracted_into_the_cache(workfolder, monkeypatch):
@@ -80,14 +86,14 @@ def test_local_archive_is_extracted_into_the_cache(workfolder, monkeypatch):
     with tarfile.open(workfolder / "classroom" / "flower_photos.tgz", "w:gz") as archive:
         archive.add(source, arcname="flower_photos")
     monkeypatch.setenv("COURSE_DATA_DIR", str(workfolder / "classroom"))
-    folder = datasets.flower_photos_folder()
+    folder = flowers.flower_photos_folder()
     assert folder.name == "flower_photos" and str(folder).startswith(str(workfolder / "work"))
     assert len(list(folder.glob("*/*.png"))) == 25
 
 
 def test_load_flowers_gives_cached_tf_datasets(workfolder):
     folder = _small_photo_folder(workfolder)
-    train, validation, class_names = datasets.load_flowers(folder, image_size=(20, 20), batch_size=4)
+    train, validation, class_names = flowers.load_flowers(folder, image_size=(20, 20), batch_size=4)
     assert class_names == list(CLASSES)
     images, labels = next(iter(train))
     assert images.shape[1:] == (20, 20, 3) and images.dtype.name == "float32" and labels.dtype.name == "int32"
@@ -100,11 +106,11 @@ def test_load_flowers_gives_cached_tf_datasets(workfolder):
 
 def test_load_flowers_validates(workfolder, tmp_path):
     with pytest.raises(ValueError, match=r"image_size should be \(height, width\)"):
-        datasets.load_flowers(tmp_path, image_size=180)
+        flowers.load_flowers(tmp_path, image_size=180)
     with pytest.raises(ValueError, match="validation_split should be between 0 and 1"):
-        datasets.load_flowers(tmp_path, validation_split=1.5)
+        flowers.load_flowers(tmp_path, validation_split=1.5)
     with pytest.raises(ValueError, match="should hold one folder per class"):
-        datasets.load_flowers(tmp_path)
+        flowers.load_flowers(tmp_path)
 
 
 def test_models_have_the_expected_shapes_and_sizes():
@@ -125,10 +131,15 @@ def test_models_have_the_expected_shapes_and_sizes():
 
 
 def test_bench_trains_both_models_and_prints_ratios(workfolder, capsys):
-    from course.bench_flowers import cli
+    from course.tools.bench.flowers import cli
 
     folder = make_flower_folder(workfolder / "flowers", per_class=4, size=32, seed=3)
-    assert cli(["--data", str(folder), "--tutorial-epochs", "1", "--compact-epochs", "1", "--compact-size", "32"]) == 0
+    assert (
+        cli(
+            ["--data", str(folder), "--tutorial-epochs", "1", "--compact-epochs", "1", "--compact-size", "32"]
+        )
+        == 0
+    )
     out = capsys.readouterr().out
     assert "tutorial: 180x180 px, 1 epochs" in out and "compact: 32x32 px, 1 epochs" in out
     assert "compact / tutorial: accuracy" in out and "CPU time" in out

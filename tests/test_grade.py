@@ -16,23 +16,32 @@ import pytest
 
 from course.__main__ import main
 from course.exercises import FAILED, NOT_ATTEMPTED, PASSED
-from course.grade import Grade, Submission, align_exercises, exercise_ids, find_submissions, grade, read_results, table
+from course.tools.grade import (
+    Grade,
+    Submission,
+    align_exercises,
+    exercise_ids,
+    find_submissions,
+    grade,
+    read_results,
+    table,
+)
 
 from .helpers import ROOT
 
 TIMEOUT = 10  # seconds per notebook: plenty for 00_welcome, and what the endless loop costs
 
-CELSIUS = "def celsius_to_fahrenheit(c):\n    return c * 9 / 5 + 32\n\n\ncourse.check(\"00.1\", celsius_to_fahrenheit)"
-SQUARES = "squares = [n * n for n in range(10)]\ncourse.check(\"00.2\", squares)"
-WRONG_SQUARES = "squares = [n * 2 for n in range(10)]\ncourse.check(\"00.2\", squares)"
-CRASHING_SQUARES = "squares = [n * n for n in rang(10)]\ncourse.check(\"00.2\", squares)"
+CELSIUS = 'def celsius_to_fahrenheit(c):\n    return c * 9 / 5 + 32\n\n\ncourse.check("00.1", celsius_to_fahrenheit)'
+SQUARES = 'squares = [n * n for n in range(10)]\ncourse.check("00.2", squares)'
+WRONG_SQUARES = 'squares = [n * 2 for n in range(10)]\ncourse.check("00.2", squares)'
+CRASHING_SQUARES = 'squares = [n * n for n in rang(10)]\ncourse.check("00.2", squares)'
 ENDLESS_SQUARES = (
     "squares = [0] * 10\n"
     "n = 0\n"
     "while n < 10:\n"
     "    squares[n] = n * n\n"
     "    # (n is never increased)\n"
-    "course.check(\"00.2\", squares)"
+    'course.check("00.2", squares)'
 )
 
 

@@ -8,11 +8,14 @@ import keras  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
-from hypothesis import given, settings as hsettings, strategies as st  # noqa: E402
+from hypothesis import given  # noqa: E402
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 
+from course.early_stopping import early_stopping_epochs, early_stopping_explorer, early_stopping_plot
 from course.exercises import FAILED, NOT_ATTEMPTED, PASSED, evaluate  # noqa: E402
-from course.keras_tools import MLP, DenseLayer, early_stopping_epochs, early_stopping_explorer  # noqa: E402
-from course.plots import compare_histories, early_stopping_plot  # noqa: E402
+from course.keras_layers import MLP, DenseLayer  # noqa: E402
+from course.plots import compare_histories  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
@@ -54,7 +57,11 @@ def test_dense_layer_needs_a_known_last_axis():
 
 def test_mlp_is_the_sequential_model_as_a_class():
     sequential = keras.Sequential(
-        [keras.Input((784,)), keras.layers.Dense(32, activation="relu"), keras.layers.Dense(10, activation="softmax")]
+        [
+            keras.Input((784,)),
+            keras.layers.Dense(32, activation="relu"),
+            keras.layers.Dense(10, activation="softmax"),
+        ]
     )
     model = MLP(hidden_units=32, num_classes=10)
     x = np.random.default_rng(1).random((6, 784)).astype("float32")
@@ -74,10 +81,14 @@ def test_mlp_trains_with_fit():
     before = [w.copy() for w in model(x[:1]) is not None and model.get_weights()]
     losses = model.fit(x, y, epochs=20, batch_size=16, verbose=0).history["loss"]
     assert losses[-1] < 0.9 * losses[0]
-    assert all(not np.array_equal(a, b) for a, b in zip(before, model.get_weights()))  # every weight was trained
+    assert all(
+        not np.array_equal(a, b) for a, b in zip(before, model.get_weights())
+    )  # every weight was trained
 
 
-@pytest.mark.parametrize("kwargs, name", [({"hidden_units": 0}, "hidden_units"), ({"num_classes": 1.5}, "num_classes")])
+@pytest.mark.parametrize(
+    "kwargs, name", [({"hidden_units": 0}, "hidden_units"), ({"num_classes": 1.5}, "num_classes")]
+)
 def test_mlp_rejects_bad_sizes(kwargs, name):
     with pytest.raises(ValueError, match=f"{name} must be a positive int"):
         MLP(**kwargs)
@@ -107,7 +118,9 @@ def keras_early_stopping(losses, patience, min_delta):
     min_delta=st.sampled_from([0.0, 0.005, 0.015, 0.105]),
 )
 def test_early_stopping_epochs_replays_the_keras_callback(losses, patience, min_delta):
-    assert early_stopping_epochs(losses, patience, min_delta) == keras_early_stopping(losses, patience, min_delta)
+    assert early_stopping_epochs(losses, patience, min_delta) == keras_early_stopping(
+        losses, patience, min_delta
+    )
 
 
 def test_early_stopping_epochs_by_hand():
@@ -151,7 +164,9 @@ def test_early_stopping_plot_and_explorer():
 
 
 def test_compare_histories_draws_one_line_per_run():
-    fig = compare_histories({"a": {"loss": [3, 2, 1]}, "b": {"loss": [3, 2.5, 2.2, 2.0]}}, metric="loss", title="t")
+    fig = compare_histories(
+        {"a": {"loss": [3, 2, 1]}, "b": {"loss": [3, 2.5, 2.2, 2.0]}}, metric="loss", title="t"
+    )
     ax = fig.axes[0]
     assert [line.get_label() for line in ax.get_lines()] == ["a", "b"]
     assert list(ax.get_lines()[1].get_xdata()) == [1, 2, 3, 4]
@@ -159,7 +174,12 @@ def test_compare_histories_draws_one_line_per_run():
 
 @pytest.mark.parametrize(
     "histories, says",
-    [({}, "non-empty dict"), ([1, 2], "non-empty dict"), ({"a": 3}, "keras History or a dict"), ({"a": {"loss": [1]}}, "has no 'val_loss'")],
+    [
+        ({}, "non-empty dict"),
+        ([1, 2], "non-empty dict"),
+        ({"a": 3}, "keras History or a dict"),
+        ({"a": {"loss": [1]}}, "has no 'val_loss'"),
+    ],
 )
 def test_compare_histories_rejects_bad_input(histories, says):
     with pytest.raises(ValueError, match=says):
@@ -215,7 +235,13 @@ class NoSoftmax(keras.Model):
 
 
 def sequential_mlp(hidden_units=512, num_classes=10):
-    return keras.Sequential([keras.Input((784,)), keras.layers.Dense(hidden_units, "relu"), keras.layers.Dense(num_classes, "softmax")])
+    return keras.Sequential(
+        [
+            keras.Input((784,)),
+            keras.layers.Dense(hidden_units, "relu"),
+            keras.layers.Dense(num_classes, "softmax"),
+        ]
+    )
 
 
 def crashes(*args):
@@ -230,7 +256,9 @@ RIGHT = {
     "06.1": lambda n, u: n * u + u,
     "06.2": DenseLayer,
     "06.3": MLP,
-    "06.4": keras.callbacks.EarlyStopping(monitor="val_accuracy", mode="max", min_delta=0.001, patience=2, restore_best_weights=True),
+    "06.4": keras.callbacks.EarlyStopping(
+        monitor="val_accuracy", mode="max", min_delta=0.001, patience=2, restore_best_weights=True
+    ),
 }
 
 
@@ -242,7 +270,14 @@ def test_right_answers_pass(exercise_id):
 
 @pytest.mark.parametrize(
     "exercise_id, answer",
-    [("06.1", stub), ("06.1", ...), ("06.2", MyDenseStub), ("06.2", ...), ("06.3", MnistMLPStub), ("06.4", ...)],
+    [
+        ("06.1", stub),
+        ("06.1", ...),
+        ("06.2", MyDenseStub),
+        ("06.2", ...),
+        ("06.3", MnistMLPStub),
+        ("06.4", ...),
+    ],
 )
 def test_stubs_are_not_attempted(exercise_id, answer):
     assert evaluate(exercise_id, answer).status == NOT_ATTEMPTED
@@ -268,10 +303,30 @@ def test_garbage_gets_feedback(exercise_id, answer):
         ("06.2", lambda units, activation=None: "layer", "keras.layers.Layer"),
         ("06.3", NoSoftmax, "output"),
         ("06.3", sequential_mlp, "subclass"),
-        ("06.4", keras.callbacks.EarlyStopping(monitor="val_loss", patience=2, restore_best_weights=True), "monitor"),
-        ("06.4", keras.callbacks.EarlyStopping(monitor="val_accuracy", mode="min", patience=2, min_delta=0.001, restore_best_weights=True), "mode='max'"),
-        ("06.4", keras.callbacks.EarlyStopping(monitor="val_accuracy", mode="max", patience=2, min_delta=0.001), "restore_best_weights"),
-        ("06.4", keras.callbacks.EarlyStopping(monitor="val_accuracy", mode="max", patience=3, min_delta=0.001, restore_best_weights=True), "patience"),
+        (
+            "06.4",
+            keras.callbacks.EarlyStopping(monitor="val_loss", patience=2, restore_best_weights=True),
+            "monitor",
+        ),
+        (
+            "06.4",
+            keras.callbacks.EarlyStopping(
+                monitor="val_accuracy", mode="min", patience=2, min_delta=0.001, restore_best_weights=True
+            ),
+            "mode='max'",
+        ),
+        (
+            "06.4",
+            keras.callbacks.EarlyStopping(monitor="val_accuracy", mode="max", patience=2, min_delta=0.001),
+            "restore_best_weights",
+        ),
+        (
+            "06.4",
+            keras.callbacks.EarlyStopping(
+                monitor="val_accuracy", mode="max", patience=3, min_delta=0.001, restore_best_weights=True
+            ),
+            "patience",
+        ),
         ("06.4", keras.callbacks.ModelCheckpoint("m.keras"), "EarlyStopping"),
     ],
 )

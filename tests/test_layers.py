@@ -2,13 +2,15 @@
 
 import numpy as np
 import pytest
-from hypothesis import given, settings as hsettings, strategies as st
+from hypothesis import given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 
-from course.quiet import import_tensorflow
+from course.runtime.quiet import import_tensorflow
 
 tf = import_tensorflow()
 
-from course.layers import (  # noqa: E402  (TensorFlow first, quietly)
+from course.tf_layers import (  # noqa: E402  (TensorFlow first, quietly)
     Dense,
     LazyDense,
     Sequential,
@@ -39,9 +41,13 @@ def test_activation_is_applied():
     x = np.random.default_rng(1).normal(size=(10, 4))
     out = layer(x).numpy()
     assert out.min() >= 0
-    np.testing.assert_allclose(out, np.maximum(x.astype(np.float32) @ layer.w.numpy(), 0), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(
+        out, np.maximum(x.astype(np.float32) @ layer.w.numpy(), 0), rtol=1e-5, atol=1e-6
+    )
     custom = Dense(4, 2, activation=lambda z: 2 * z)
-    np.testing.assert_allclose(custom(x).numpy(), 2 * (x.astype(np.float32) @ custom.w.numpy()), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(
+        custom(x).numpy(), 2 * (x.astype(np.float32) @ custom.w.numpy()), rtol=1e-5, atol=1e-6
+    )
 
 
 @pytest.mark.parametrize(
@@ -113,8 +119,16 @@ def test_lazy_stack_matches_an_eager_stack():
 def test_variables_are_tracked_by_path():
     model = mlp((5, 8, 3))
     assert len(model.trainable_variables) == 4
-    assert variable_shapes(model) == {"layers/0/w": (5, 8), "layers/0/b": (8,), "layers/1/w": (8, 3), "layers/1/b": (3,)}
-    assert sorted(v.name for v in Dense(2, 2, name="hidden").trainable_variables) == ["hidden/b:0", "hidden/w:0"]
+    assert variable_shapes(model) == {
+        "layers/0/w": (5, 8),
+        "layers/0/b": (8,),
+        "layers/1/w": (8, 3),
+        "layers/1/b": (3,),
+    }
+    assert sorted(v.name for v in Dense(2, 2, name="hidden").trainable_variables) == [
+        "hidden/b:0",
+        "hidden/w:0",
+    ]
     x = tf.ones((2, 5))
     with tf.GradientTape() as tape:
         loss = tf.reduce_sum(model(x))
@@ -241,8 +255,8 @@ def test_checkers_pass_right_answers_and_see_stubs(exercise_id):
     [
         ("05.1", None, "should be a function"),
         ("05.1", NotCallableLine, "define a __call__"),
-        ("05.1", lambda slope, intercept: (lambda x: slope * x - intercept), "expected"),
-        ("05.1", lambda slope, intercept: (lambda x: [1, 2]), "shape"),
+        ("05.1", lambda slope, intercept: lambda x: slope * x - intercept, "expected"),
+        ("05.1", lambda slope, intercept: lambda x: [1, 2], "shape"),
         ("05.2", lambda x, w, b: x @ w + b, "apply the relu"),
         ("05.2", lambda x, w, b: x, "shape"),
         ("05.2", lambda x, w, b: "relu", "should be an array"),

@@ -14,7 +14,9 @@ KERAS2_IDIOMS = {
     "save() without .keras/.h5 (use model.save('m.keras') or model.export())": re.compile(
         r"\.save\(\s*(?:f?['\"](?![^'\"]*\.(?:keras|h5)['\"])[^'\"]*['\"])\s*[,)]"
     ),
-    "save_weights without .weights.h5": re.compile(r"\.save_weights\(\s*f?['\"](?![^'\"]*\.weights\.h5['\"])[^'\"]*['\"]"),
+    "save_weights without .weights.h5": re.compile(
+        r"\.save_weights\(\s*f?['\"](?![^'\"]*\.weights\.h5['\"])[^'\"]*['\"]"
+    ),
     "fit_generator (use fit)": re.compile(r"\bfit_generator\b"),
     "ImageDataGenerator (use keras.utils.image_dataset_from_directory and preprocessing layers)": re.compile(
         r"\bImageDataGenerator\b"
@@ -60,7 +62,9 @@ def test_first_code_cell_sets_up_the_course(path):
 
 @pytest.mark.parametrize("path", SOLUTIONS, ids=lambda p: p.name)
 def test_ends_with_summary_and_glossary(path):
-    markdown = "\n".join(c.source for c in nbformat.read(path, as_version=4).cells if c.cell_type == "markdown")
+    markdown = "\n".join(
+        c.source for c in nbformat.read(path, as_version=4).cells if c.cell_type == "markdown"
+    )
     assert "## Summary" in markdown, f"{path.name}: add a '## Summary' section"
     assert "## Glossary" in markdown and re.search(r"\|[^|\n]*[\u4e00-\u9fff]+[^|\n]*\|", markdown), (
         f"{path.name}: add an English-Chinese '## Glossary' table"
@@ -71,6 +75,11 @@ def test_ends_with_summary_and_glossary(path):
 def test_check_ids_belong_to_the_notebook(path):
     prefix = path.name[:2]
     ids = re.findall(r"check\(\s*['\"]([^'\"]+)['\"]", "\n".join(c.source for c in code_cells(path)))
-    quiz_ids = re.findall(r"(?:MultipleChoice|PredictShape)\(\s*['\"]([^'\"]+)['\"]", "\n".join(c.source for c in code_cells(path)))
-    assert all(i.startswith(prefix + ".") for i in ids + quiz_ids), f"{path.name}: ids must start with {prefix}."
+    quiz_ids = re.findall(
+        r"(?:MultipleChoice|PredictShape)\(\s*['\"]([^'\"]+)['\"]",
+        "\n".join(c.source for c in code_cells(path)),
+    )
+    assert all(i.startswith(prefix + ".") for i in ids + quiz_ids), (
+        f"{path.name}: ids must start with {prefix}."
+    )
     assert len(ids) == len(set(ids)), f"{path.name}: an exercise id is checked twice"

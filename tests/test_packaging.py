@@ -1,6 +1,7 @@
 """pyproject.toml and environment.yml list the same dependencies; README and CI agree."""
 
 import re
+
 import tomllib
 
 from tests.helpers import ROOT
@@ -13,7 +14,9 @@ def pyproject():
 def environment_pip_lines():
     lines = (ROOT / "environment.yml").read_text().splitlines()
     start = next(i for i, line in enumerate(lines) if line.strip() == "- pip:")
-    return [re.sub(r'^-\s*"?|"$', "", line.strip()) for line in lines[start + 1 :] if line.strip().startswith("-")]
+    return [
+        re.sub(r'^-\s*"?|"$', "", line.strip()) for line in lines[start + 1 :] if line.strip().startswith("-")
+    ]
 
 
 def test_environment_matches_pyproject():

@@ -17,7 +17,11 @@ def close_figures():
 
 @pytest.mark.parametrize(
     "images",
-    [np.zeros((5, 28, 28), np.uint8), np.random.rand(3, 8, 8, 3), np.random.rand(2, 8, 8, 1).astype(np.float32)],
+    [
+        np.zeros((5, 28, 28), np.uint8),
+        np.random.rand(3, 8, 8, 3),
+        np.random.rand(2, 8, 8, 1).astype(np.float32),
+    ],
 )
 def test_image_grid_draws_one_titled_axes_per_image(images):
     labels = list(range(len(images)))

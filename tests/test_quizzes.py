@@ -1,7 +1,7 @@
 import pytest
 
 from course.exercises import FAILED, NOT_ATTEMPTED, PASSED, results
-from course.quizzes import NO_SHAPE, MultipleChoice, PredictShape, parse_shape
+from course.exercises.quizzes import NO_SHAPE, MultipleChoice, PredictShape, parse_shape
 
 
 @pytest.fixture
@@ -54,7 +54,12 @@ def test_parse_shape_garbage(text):
 def test_predict_shape_widget():
     quiz = PredictShape("t.q2", "shape?", (3, 4))
     box = quiz.widget()
-    for typed, says in [("", "Not attempted"), ("(4, 3)", "Not yet"), ("banana", "could not read"), ("(3,4)", "Passed")]:
+    for typed, says in [
+        ("", "Not attempted"),
+        ("(4, 3)", "Not yet"),
+        ("banana", "could not read"),
+        ("(3,4)", "Passed"),
+    ]:
         box.answer.value = typed
         box.button.click()
         assert says in box.result.value

@@ -13,7 +13,7 @@ import nbclient
 import nbformat
 import pytest
 
-from course.downloads import reachable
+from course.data.downloads import reachable
 from tests.helpers import ROOT
 
 
@@ -27,7 +27,9 @@ def run_notebook(nb, env=None, cwd=None):
     old = dict(os.environ)
     os.environ.update(env or {})
     try:
-        nbclient.NotebookClient(nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(cwd or ROOT)}}).execute()
+        nbclient.NotebookClient(
+            nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(cwd or ROOT)}}
+        ).execute()
     finally:
         os.environ.clear()
         os.environ.update(old)
@@ -35,7 +37,9 @@ def run_notebook(nb, env=None, cwd=None):
 
 
 def stderr_text(nb):
-    return "".join(o.get("text", "") for c in nb.cells for o in c.get("outputs", []) if o.get("name") == "stderr")
+    return "".join(
+        o.get("text", "") for c in nb.cells for o in c.get("outputs", []) if o.get("name") == "stderr"
+    )
 
 
 STDERR_OF_A_CELL = """
@@ -55,23 +59,40 @@ def stderr_of_a_cell(source, tmp_path):
     """
     env = dict(os.environ, COURSE_WORKDIR=str(tmp_path), TF_CPP_MIN_LOG_LEVEL="0")
     env.pop("PYTEST_CURRENT_TEST", None)
-    done = subprocess.run([sys.executable, "-c", STDERR_OF_A_CELL, source], capture_output=True, text=True, timeout=300, env=env)
+    done = subprocess.run(
+        [sys.executable, "-c", STDERR_OF_A_CELL, source], capture_output=True, text=True, timeout=300, env=env
+    )
     assert done.returncode == 0, done.stderr
     return done.stdout
 
 
 def test_plain_tensorflow_import_is_noisy_and_setup_silences_it(tmp_path):
     noisy = stderr_of_a_cell("import tensorflow as tf\nx = tf.constant(1.0) + 1", tmp_path)
-    quiet = stderr_of_a_cell("import course\ncourse.setup(tensorflow=True)\nimport tensorflow as tf\nx = tf.constant(1.0) + 1", tmp_path)
+    quiet = stderr_of_a_cell(
+        "import course\ncourse.setup(tensorflow=True)\nimport tensorflow as tf\nx = tf.constant(1.0) + 1",
+        tmp_path,
+    )
     assert "absl::InitializeLog" in noisy or "cuda" in noisy.lower()
     assert quiet.strip() == ""
 
 
 def test_doctor_reports_and_succeeds_here():
     started = time.monotonic()
-    done = subprocess.run([sys.executable, "-m", "course", "doctor"], capture_output=True, text=True, timeout=120, cwd=ROOT)
+    done = subprocess.run(
+        [sys.executable, "-m", "course", "doctor"], capture_output=True, text=True, timeout=120, cwd=ROOT
+    )
     elapsed = time.monotonic() - started
-    for word in ("Python", "tensorflow", "keras", "numpy", "ipywidgets", "jupyterlab", "CPU devices", "mnist", "Settings: mode:"):
+    for word in (
+        "Python",
+        "tensorflow",
+        "keras",
+        "numpy",
+        "ipywidgets",
+        "jupyterlab",
+        "CPU devices",
+        "mnist",
+        "Settings: mode:",
+    ):
         assert word in done.stdout
     assert done.returncode == 0, done.stdout
     assert elapsed < 60
@@ -79,9 +100,15 @@ def test_doctor_reports_and_succeeds_here():
 
 def test_doctor_names_a_fix_for_each_problem(tmp_path):
     env = dict(os.environ, COURSE_DATA_DIR=str(tmp_path / "missing"), COURSE_WORKDIR=str(tmp_path))
-    done = subprocess.run([sys.executable, "-m", "course", "doctor"], capture_output=True, text=True, timeout=120, env=env)
+    done = subprocess.run(
+        [sys.executable, "-m", "course", "doctor"], capture_output=True, text=True, timeout=120, env=env
+    )
     assert done.returncode == 1
-    assert "1 problem(s)" in done.stdout and "COURSE_DATA_DIR" in done.stdout and "unset the variable" in done.stdout
+    assert (
+        "1 problem(s)" in done.stdout
+        and "COURSE_DATA_DIR" in done.stdout
+        and "unset the variable" in done.stdout
+    )
 
 
 def test_reachable_answers_quickly_on_loopback():
@@ -103,7 +130,11 @@ def test_reachable_answers_quickly_on_loopback():
 def test_welcome_checks_are_recorded(tmp_path, folder, status):
     results = tmp_path / "results.jsonl"
     nb = nbformat.read(ROOT / folder / "00_welcome.ipynb", as_version=4)
-    env = {"COURSE_RESULTS_FILE": str(results), "COURSE_WORKDIR": str(tmp_path / "work"), "COURSE_STRICT": "1"}
+    env = {
+        "COURSE_RESULTS_FILE": str(results),
+        "COURSE_WORKDIR": str(tmp_path / "work"),
+        "COURSE_STRICT": "1",
+    }
     run_notebook(nb, env, cwd=ROOT / folder)
     seen = {r["exercise"]: r["status"] for r in map(json.loads, results.read_text().splitlines())}
     assert seen == {"00.1": status, "00.2": status}
@@ -116,7 +147,11 @@ def test_solving_the_learner_copy_turns_not_attempted_into_passed(tmp_path):
         cell.source = cell.source.replace("    raise NotImplementedError", "    return c * 9 / 5 + 32")
         cell.source = cell.source.replace("squares = ...", "squares = [n ** 3 for n in range(10)]")
         cell.source = cell.source.replace("!{sys.executable} -m course doctor", "pass")
-    run_notebook(nb, {"COURSE_RESULTS_FILE": str(results), "COURSE_WORKDIR": str(tmp_path), "COURSE_STRICT": "0"}, ROOT / "notebooks")
+    run_notebook(
+        nb,
+        {"COURSE_RESULTS_FILE": str(results), "COURSE_WORKDIR": str(tmp_path), "COURSE_STRICT": "0"},
+        ROOT / "notebooks",
+    )
     seen = {r["exercise"]: r for r in map(json.loads, results.read_text().splitlines())}
     assert seen["00.1"]["status"] == "passed"
     assert seen["00.2"]["status"] == "failed" and "squares[2] is 8, expected 4" in seen["00.2"]["message"]

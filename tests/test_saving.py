@@ -4,7 +4,9 @@ import os
 
 import numpy as np
 import pytest
-from hypothesis import given, settings as hsettings, strategies as st
+from hypothesis import given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 
 from course import saving
 from course.exercises import FAILED, NOT_ATTEMPTED, PASSED, evaluate
@@ -21,7 +23,7 @@ def work_folder(tmp_path, monkeypatch):
 
 @pytest.fixture(scope="module")
 def keras():
-    from course.quiet import import_tensorflow
+    from course.runtime.quiet import import_tensorflow
 
     import_tensorflow()
     import keras
@@ -30,13 +32,19 @@ def keras():
 
 
 def mlp(keras, hidden=8, outputs=3, extra=False, compiled=True, seed=0):
-    layers = [keras.Input(shape=(5,)), keras.layers.Dense(hidden, activation="relu"), keras.layers.Dense(outputs)]
+    layers = [
+        keras.Input(shape=(5,)),
+        keras.layers.Dense(hidden, activation="relu"),
+        keras.layers.Dense(outputs),
+    ]
     if extra:
         layers.append(keras.layers.Dense(2))
     keras.utils.set_random_seed(seed)
     model = keras.Sequential(layers)
     if compiled:
-        model.compile(optimizer=keras.optimizers.Adam(learning_rate=0.01), loss=keras.losses.MeanSquaredError())
+        model.compile(
+            optimizer=keras.optimizers.Adam(learning_rate=0.01), loss=keras.losses.MeanSquaredError()
+        )
     return model
 
 
@@ -46,11 +54,16 @@ def trained(keras, tmp_path, **kwargs):
 
     model = mlp(keras, **kwargs)
     rng = np.random.default_rng(0)
-    x, y = rng.normal(size=(16, 5)).astype("float32"), rng.normal(size=(16, kwargs.get("outputs", 3))).astype("float32")
+    x, y = (
+        rng.normal(size=(16, 5)).astype("float32"),
+        rng.normal(size=(16, kwargs.get("outputs", 3))).astype("float32"),
+    )
     for _ in range(2):  # eager steps: no graph tracing, so the tests stay fast
         with tf.GradientTape() as tape:
             loss = model.compute_loss(x=x, y=y, y_pred=model(x))
-        model.optimizer.apply_gradients(zip(tape.gradient(loss, model.trainable_variables), model.trainable_variables))
+        model.optimizer.apply_gradients(
+            zip(tape.gradient(loss, model.trainable_variables), model.trainable_variables)
+        )
     path = tmp_path / "model.weights.h5"
     model.save_weights(path)
     return model, path
@@ -141,7 +154,10 @@ def test_mismatched_layer_size_names_the_layer_and_both_shapes(keras, tmp_path):
         saving.load_weights(wider, path)
     message = str(caught.value)
     first = wider.layers[0].name
-    assert f"layer {first!r} (layers/dense): kernel has shape (5, 16) in the model but (5, 8) in the file" in message
+    assert (
+        f"layer {first!r} (layers/dense): kernel has shape (5, 16) in the model but (5, 8) in the file"
+        in message
+    )
     assert "bias has shape (16,) in the model but (8,) in the file" in message
     assert "kernel has shape (16, 3) in the model but (8, 3) in the file" in message
 
@@ -149,10 +165,15 @@ def test_mismatched_layer_size_names_the_layer_and_both_shapes(keras, tmp_path):
 def test_extra_or_missing_layers_are_named(keras, tmp_path):
     _, path = trained(keras, tmp_path)
     deeper = mlp(keras, extra=True)
-    with pytest.raises(saving.ArchitectureMismatch, match=r"\(layers/dense_2\) has weights of shapes \[\(3, 2\), \(2,\)\], but the file has none"):
+    with pytest.raises(
+        saving.ArchitectureMismatch,
+        match=r"\(layers/dense_2\) has weights of shapes \[\(3, 2\), \(2,\)\], but the file has none",
+    ):
         saving.load_weights(deeper, path)
     shallow = keras.Sequential([keras.Input(shape=(5,)), keras.layers.Dense(8)])
-    with pytest.raises(saving.ArchitectureMismatch, match=r"file has weights for layers/dense_1 .* no such layer"):
+    with pytest.raises(
+        saving.ArchitectureMismatch, match=r"file has weights for layers/dense_1 .* no such layer"
+    ):
         saving.load_weights(shallow, path)
 
 
@@ -166,7 +187,9 @@ def test_nested_models_are_compared_layer_by_layer(keras, tmp_path):
     copy = nested(4)
     saving.load_weights(copy, tmp_path / "nested.weights.h5")
     assert same_weights(copy, source)
-    with pytest.raises(saving.ArchitectureMismatch, match=r"layers/sequential/layers/dense\): kernel has shape \(5, 6\)"):
+    with pytest.raises(
+        saving.ArchitectureMismatch, match=r"layers/sequential/layers/dense\): kernel has shape \(5, 6\)"
+    ):
         saving.load_weights(nested(6), tmp_path / "nested.weights.h5")
 
 
@@ -190,7 +213,10 @@ def test_functional_model_mismatch_is_named(keras, tmp_path):
     inputs = keras.Input(shape=(5,))
     hidden = keras.layers.BatchNormalization()(keras.layers.Dense(4)(inputs))
     other = keras.Model(inputs, keras.layers.Dense(2)(keras.layers.Dense(7)(hidden)))
-    with pytest.raises(saving.ArchitectureMismatch, match=r"\(layers/dense_1\): kernel has shape \(4, 7\) in the model but \(4, 3\)"):
+    with pytest.raises(
+        saving.ArchitectureMismatch,
+        match=r"\(layers/dense_1\): kernel has shape \(4, 7\) in the model but \(4, 3\)",
+    ):
         saving.load_weights(other, tmp_path / "f.weights.h5")
 
 
@@ -248,9 +274,9 @@ def test_caught_warnings_collects_python_and_absl_warnings():
     import warnings
 
     with saving.caught_warnings() as messages:
-        warnings.warn("a user warning")
+        warnings.warn("a user warning", stacklevel=1)
         logging.getLogger("absl").warning("a log warning")
-        warnings.warn("internal", DeprecationWarning)
+        warnings.warn("internal", DeprecationWarning, stacklevel=1)
     assert messages == ["a log warning", "a user warning"]
     assert not logging.getLogger("absl").handlers or all(
         not isinstance(h, saving._Collect) for h in logging.getLogger("absl").handlers

@@ -17,7 +17,9 @@ def crashes(*args):
 
 
 RIGHT = {
-    "01.1": lambda images, size: images[:, (images.shape[1] - size) // 2 :][:, :size, (images.shape[2] - size) // 2 :][:, :, :size],
+    "01.1": lambda images, size: images[:, (images.shape[1] - size) // 2 :][
+        :, :size, (images.shape[2] - size) // 2 :
+    ][:, :, :size],
     "01.2": lambda images, batch_size, n: images[batch_size * n : batch_size * (n + 1)],
     "01.3": lambda shape, dtype: math.prod(shape) * np.dtype(dtype).itemsize,
     "02.1": lambda x: np.maximum(x, 0),
@@ -47,7 +49,18 @@ WRONG = [
     ("02.4", lambda x, W, b: np.maximum(x @ W.T, 0), "is off"),
 ]
 
-GARBAGE = [None, 3, "answer", [1, 2], np.zeros(3), crashes, lambda *a: None, lambda *a: float("nan"), lambda *a: "text", lambda: 1]
+GARBAGE = [
+    None,
+    3,
+    "answer",
+    [1, 2],
+    np.zeros(3),
+    crashes,
+    lambda *a: None,
+    lambda *a: float("nan"),
+    lambda *a: "text",
+    lambda: 1,
+]
 
 
 @pytest.mark.parametrize("exercise_id", sorted(RIGHT))

@@ -2,7 +2,8 @@
 
 import numpy as np
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from course.tensor_ops import (
@@ -23,7 +24,10 @@ FLOATS = st.floats(-1e3, 1e3, allow_nan=False, width=64)
 INTS = st.integers(-1000, 1000)
 
 
-def tensors(shape=hnp.array_shapes(min_dims=0, max_dims=4, min_side=0, max_side=4), elements=None):
+ANY_SHAPE = hnp.array_shapes(min_dims=0, max_dims=4, min_side=0, max_side=4)
+
+
+def tensors(shape=ANY_SHAPE, elements=None):
     """Float64 or int64 arrays of the given shape (strategy)."""
     return st.sampled_from([(np.float64, FLOATS), (np.int64, INTS)]).flatmap(
         lambda kind: hnp.arrays(kind[0], shape, elements=elements or kind[1])
@@ -48,7 +52,11 @@ def test_relu_equals_numpy_for_any_rank(x):
 
 
 @FAST
-@given(hnp.array_shapes(min_dims=0, max_dims=4, min_side=0, max_side=4).flatmap(lambda s: st.tuples(tensors(s), tensors(s))))
+@given(
+    hnp.array_shapes(min_dims=0, max_dims=4, min_side=0, max_side=4).flatmap(
+        lambda s: st.tuples(tensors(s), tensors(s))
+    )
+)
 def test_add_equals_numpy_for_equal_shapes(pair):
     x, y = pair
     got = unchanged(naive_add, x, y)
@@ -123,24 +131,79 @@ def test_dot_is_not_commutative():
 @pytest.mark.parametrize(
     "op, args, error, message",
     [
-        (naive_add, (np.zeros((2, 3)), np.zeros((3, 2))), ValueError, r"x.shape \(2, 3\) and y.shape \(3, 2\)"),
-        (naive_add_matrix_and_vector, (np.zeros((2, 3)), np.zeros(4)), ValueError, r"x.shape\[1\] \(3\) must equal y.shape\[0\] \(4\)"),
-        (naive_add_matrix_and_vector, (np.zeros(3), np.zeros(3)), ValueError, r"x must be 2D \(a matrix\), got a 1D tensor of shape \(3,\)"),
-        (naive_add_matrix_and_vector, (np.zeros((2, 3)), np.zeros((1, 3))), ValueError, r"y must be 1D \(a vector\), got a 2D"),
-        (naive_vector_dot, (np.zeros(3), np.zeros(4)), ValueError, r"x.shape\[0\] \(3\) must equal y.shape\[0\] \(4\)"),
+        (
+            naive_add,
+            (np.zeros((2, 3)), np.zeros((3, 2))),
+            ValueError,
+            r"x.shape \(2, 3\) and y.shape \(3, 2\)",
+        ),
+        (
+            naive_add_matrix_and_vector,
+            (np.zeros((2, 3)), np.zeros(4)),
+            ValueError,
+            r"x.shape\[1\] \(3\) must equal y.shape\[0\] \(4\)",
+        ),
+        (
+            naive_add_matrix_and_vector,
+            (np.zeros(3), np.zeros(3)),
+            ValueError,
+            r"x must be 2D \(a matrix\), got a 1D tensor of shape \(3,\)",
+        ),
+        (
+            naive_add_matrix_and_vector,
+            (np.zeros((2, 3)), np.zeros((1, 3))),
+            ValueError,
+            r"y must be 1D \(a vector\), got a 2D",
+        ),
+        (
+            naive_vector_dot,
+            (np.zeros(3), np.zeros(4)),
+            ValueError,
+            r"x.shape\[0\] \(3\) must equal y.shape\[0\] \(4\)",
+        ),
         (naive_vector_dot, (np.zeros((2, 2)), np.zeros(2)), ValueError, r"x must be 1D \(a vector\)"),
-        (naive_matrix_vector_dot, (np.zeros((2, 3)), np.zeros(2)), ValueError, r"x.shape\[1\] \(3\) must equal y.shape\[0\] \(2\)"),
-        (naive_matrix_dot, (np.zeros((2, 3)), np.zeros((2, 3))), ValueError, r"x.shape\[1\] \(3\) must equal y.shape\[0\] \(2\)"),
-        (naive_matrix_dot, (np.zeros((2, 3, 4)), np.zeros((4, 2))), ValueError, r"x must be 2D \(a matrix\), got a 3D tensor of shape \(2, 3, 4\)"),
-        (naive_reshape, (np.zeros((3, 2)), (4,)), ValueError, r"cannot reshape 6 elements into shape \(4,\), which holds 4"),
+        (
+            naive_matrix_vector_dot,
+            (np.zeros((2, 3)), np.zeros(2)),
+            ValueError,
+            r"x.shape\[1\] \(3\) must equal y.shape\[0\] \(2\)",
+        ),
+        (
+            naive_matrix_dot,
+            (np.zeros((2, 3)), np.zeros((2, 3))),
+            ValueError,
+            r"x.shape\[1\] \(3\) must equal y.shape\[0\] \(2\)",
+        ),
+        (
+            naive_matrix_dot,
+            (np.zeros((2, 3, 4)), np.zeros((4, 2))),
+            ValueError,
+            r"x must be 2D \(a matrix\), got a 3D tensor of shape \(2, 3, 4\)",
+        ),
+        (
+            naive_reshape,
+            (np.zeros((3, 2)), (4,)),
+            ValueError,
+            r"cannot reshape 6 elements into shape \(4,\), which holds 4",
+        ),
         (naive_reshape, (np.zeros((3, 2)), (-1, -1)), ValueError, "more than one -1"),
         (naive_reshape, (np.zeros((3, 2)), (4, -1)), ValueError, r"cannot infer the -1 in shape \(4, -1\)"),
         (naive_reshape, (np.zeros(6), (2.5, 2)), ValueError, "shape must be a tuple of whole numbers"),
-        (naive_transpose, (np.zeros((2, 3)), (0, 0)), ValueError, r"axes must be an ordering of 0..1 for x of shape \(2, 3\)"),
+        (
+            naive_transpose,
+            (np.zeros((2, 3)), (0, 0)),
+            ValueError,
+            r"axes must be an ordering of 0..1 for x of shape \(2, 3\)",
+        ),
         (naive_relu, (None,), TypeError, "x must be a NumPy array of numbers, got NoneType"),
         (naive_relu, ("abc",), TypeError, "got str"),
         (naive_relu, ([[1, 2], [3]],), TypeError, "NumPy cannot read"),
-        (naive_add, (np.zeros(2), np.array(["a", "b"])), TypeError, "y must be a NumPy array of numbers, got an array of dtype <U1"),
+        (
+            naive_add,
+            (np.zeros(2), np.array(["a", "b"])),
+            TypeError,
+            "y must be a NumPy array of numbers, got an array of dtype <U1",
+        ),
     ],
 )
 def test_bad_input_is_named(op, args, error, message):

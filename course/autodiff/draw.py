@@ -56,8 +56,15 @@ def draw_graph(output, grads=None, current=None, title=None):
         text = f"{_name(node)}\nvalue {node.value:.3g}"
         if node in grads:
             text += f"\ngrad {grads[node]:.3g}"
-        ax.text(x, y, text, ha="center", va="center", fontsize=8,
-                bbox={"boxstyle": "round", "facecolor": colour, "edgecolor": "0.4"})
+        ax.text(
+            x,
+            y,
+            text,
+            ha="center",
+            va="center",
+            fontsize=8,
+            bbox={"boxstyle": "round", "facecolor": colour, "edgecolor": "0.4"},
+        )
     ax.set_xlim(-0.6, width - 0.4)
     ax.set_ylim(-height / 2 - 0.2, height / 2 + 0.2)
     ax.axis("off")
@@ -116,7 +123,9 @@ def plot_difference_errors(function="sin at x=1", h=1e-5):
     ax.axvline(h, color="0.7", lw=0.8)
     ax.set_xlabel("step h")
     ax.set_ylabel("absolute error")
-    ax.set_title(f"{function}: rounding error (left, ~eps/h) vs truncation error (right, ~h or h²)", fontsize=9)
+    ax.set_title(
+        f"{function}: rounding error (left, ~eps/h) vs truncation error (right, ~h or h²)", fontsize=9
+    )
     ax.legend()
     return fig
 

@@ -23,7 +23,11 @@ class Dense:
             raise ValueError(f"unknown activation {activation!r}; choose one of {list(ACTIVATIONS)}")
         rng = rng if rng is not None else np.random.default_rng(0)
         limit = np.sqrt(6 / (in_features + out_features))
-        self.W = Tensor(rng.uniform(-limit, limit, (in_features, out_features)).astype(dtype), requires_grad=True, name="W")
+        self.W = Tensor(
+            rng.uniform(-limit, limit, (in_features, out_features)).astype(dtype),
+            requires_grad=True,
+            name="W",
+        )
         self.b = Tensor(np.zeros(out_features, dtype), requires_grad=True, name="b")
         self.activation = activation
 

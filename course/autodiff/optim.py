@@ -42,7 +42,11 @@ def adam_step(w, g, m, v, t, learning_rate, beta_1=0.9, beta_2=0.999, epsilon=1e
 
 
 def _check_learning_rate(learning_rate):
-    if isinstance(learning_rate, bool) or not isinstance(learning_rate, (int, float)) or not learning_rate > 0:
+    if (
+        isinstance(learning_rate, bool)
+        or not isinstance(learning_rate, (int, float))
+        or not learning_rate > 0
+    ):
         raise ValueError(f"learning_rate must be a positive number, got {learning_rate!r}")
 
 
@@ -64,7 +68,9 @@ class Optimizer:
         self.iterations += 1
         for i, p in enumerate(self.params):
             if p.grad is None:
-                raise ValueError(f"parameter {i} ({p.name or p.shape}) has no gradient: call loss.backward() first")
+                raise ValueError(
+                    f"parameter {i} ({p.name or p.shape}) has no gradient: call loss.backward() first"
+                )
             new_w, *self.state[i] = self.update(p.value, p.grad, *self.state[i])
             p.value[...] = new_w
 
@@ -111,4 +117,6 @@ class Adam(Optimizer):
         return (np.zeros_like(w), np.zeros_like(w))
 
     def update(self, w, g, m, v):
-        return adam_step(w, g, m, v, self.iterations, self.learning_rate, self.beta_1, self.beta_2, self.epsilon)
+        return adam_step(
+            w, g, m, v, self.iterations, self.learning_rate, self.beta_1, self.beta_2, self.epsilon
+        )

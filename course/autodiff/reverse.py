@@ -236,7 +236,16 @@ class Step(Op):
 
 
 ADD, MUL = Add(), Mul()
-_EXP, _LOG, _SIN, _COS, _TANH, _SIGMOID, _RELU, _STEP = Exp(), Log(), Sin(), Cos(), Tanh(), Sigmoid(), Relu(), Step()
+_EXP, _LOG, _SIN, _COS, _TANH, _SIGMOID, _RELU, _STEP = (
+    Exp(),
+    Log(),
+    Sin(),
+    Cos(),
+    Tanh(),
+    Sigmoid(),
+    Relu(),
+    Step(),
+)
 
 
 def _function(op):
@@ -250,7 +259,9 @@ def _function(op):
     return apply
 
 
-exp, log, sin, cos, tanh, sigmoid, relu, step = map(_function, (_EXP, _LOG, _SIN, _COS, _TANH, _SIGMOID, _RELU, _STEP))
+exp, log, sin, cos, tanh, sigmoid, relu, step = map(
+    _function, (_EXP, _LOG, _SIN, _COS, _TANH, _SIGMOID, _RELU, _STEP)
+)
 
 
 def find_topo_sort(outputs):

@@ -59,7 +59,9 @@ class Tensor:
         Idempotent: gradients are computed afresh, never accumulated.
         """
         if self.size != 1:
-            raise ValueError(f"backward() needs a scalar output, got shape {self.shape}; reduce it first, e.g. .sum()")
+            raise ValueError(
+                f"backward() needs a scalar output, got shape {self.shape}; reduce it first, e.g. .sum()"
+            )
         for node, adjoint in adjoints(self).items():
             if node.requires_grad:
                 node.grad = adjoint
@@ -148,7 +150,9 @@ def sum_to(x, shape):
     if x.shape == shape:
         return x
     added = x.ndim - len(shape)
-    axes = tuple(range(added)) + tuple(added + i for i, n in enumerate(shape) if n == 1 and x.shape[added + i] != 1)
+    axes = tuple(range(added)) + tuple(
+        added + i for i, n in enumerate(shape) if n == 1 and x.shape[added + i] != 1
+    )
     return x.sum(axis=axes, keepdims=True).reshape(shape)
 
 
@@ -262,8 +266,10 @@ class MatMul(Op):
         if a.ndim != 2 or b.ndim != 2:
             raise ValueError(f"matmul takes two matrices (2-D), got a.shape {a.shape} and b.shape {b.shape}")
         if a.shape[1] != b.shape[0]:
-            raise ValueError(f"matmul: a.shape[1] ({a.shape[1]}) must equal b.shape[0] ({b.shape[0]}) "
-                             f"(a.shape {a.shape}, b.shape {b.shape})")
+            raise ValueError(
+                f"matmul: a.shape[1] ({a.shape[1]}) must equal b.shape[0] ({b.shape[0]}) "
+                f"(a.shape {a.shape}, b.shape {b.shape})"
+            )
         return a @ b
 
     def vjp(self, g, out, a, b):  # (n,m)@(m,k)->(n,k) ; (k,n)@(n,m)->(k,m)
@@ -314,7 +320,9 @@ class Reshape(Op):
         try:
             return a.reshape(self.shape)
         except ValueError:
-            raise ValueError(f"cannot reshape a tensor of shape {a.shape} ({a.size} entries) into shape {self.shape}") from None
+            raise ValueError(
+                f"cannot reshape a tensor of shape {a.shape} ({a.size} entries) into shape {self.shape}"
+            ) from None
 
     def vjp(self, g, out, a):
         return (g.reshape(a.shape),)
@@ -327,7 +335,9 @@ class Transpose(Op):
     def compute(self, a):
         self.order = tuple(reversed(range(a.ndim))) if self.axes is None else tuple(self.axes)
         if sorted(self.order) != list(range(a.ndim)):
-            raise ValueError(f"transpose: axes {self.axes} are not a permutation of the {a.ndim} axes of shape {a.shape}")
+            raise ValueError(
+                f"transpose: axes {self.axes} are not a permutation of the {a.ndim} axes of shape {a.shape}"
+            )
         return a.transpose(self.order)
 
     def vjp(self, g, out, a):
@@ -439,11 +449,15 @@ def softmax_cross_entropy(logits, labels):
     if logits.ndim != 2:
         raise ValueError(f"logits must have shape (batch, classes), got shape {logits.shape}")
     if labels.shape != (logits.shape[0],) or not np.issubdtype(labels.dtype, np.integer):
-        raise ValueError(f"labels must be {logits.shape[0]} integers (shape ({logits.shape[0]},)), "
-                         f"got {labels.dtype} of shape {labels.shape}")
+        raise ValueError(
+            f"labels must be {logits.shape[0]} integers (shape ({logits.shape[0]},)), "
+            f"got {labels.dtype} of shape {labels.shape}"
+        )
     classes = logits.shape[1]
     if labels.size and (labels.min() < 0 or labels.max() >= classes):
-        raise ValueError(f"labels must lie in 0..{classes - 1}, got values from {labels.min()} to {labels.max()}")
+        raise ValueError(
+            f"labels must lie in 0..{classes - 1}, got values from {labels.min()} to {labels.max()}"
+        )
     z = logits - logits.value.max(axis=1, keepdims=True)
     log_sum_exp = z.exp().sum(axis=1, keepdims=True).log()
     one_hot = np.eye(classes, dtype=logits.dtype)[labels]

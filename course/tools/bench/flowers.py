@@ -13,7 +13,7 @@ ratios compact / tutorial.
 import argparse
 import time
 
-from .flower_models import (
+from ...flower_models import (
     COMPACT_EPOCHS,
     COMPACT_LEARNING_RATE,
     COMPACT_SIZE,
@@ -27,53 +27,75 @@ from .flower_models import (
 
 def train_and_time(model, folder, image_size, epochs, learning_rate=1e-3, schedule=False, seed=123):
     """Fit ``model`` on ``folder``; return (final validation accuracy, wall seconds, CPU seconds)."""
-    from .datasets import load_flowers
+    from ...data.flowers import load_flowers
 
     train, validation, _ = load_flowers(folder, image_size=image_size, seed=seed)
     compile_for_flowers(model, learning_rate, decay_steps=epochs * len(train) if schedule else None)
     wall, cpu = time.perf_counter(), time.process_time()
-    history = model.fit(train, validation_data=validation, epochs=epochs, verbose=0, shuffle=False)  # the dataset shuffles itself
+    history = model.fit(
+        train, validation_data=validation, epochs=epochs, verbose=0, shuffle=False
+    )  # the dataset shuffles itself
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
     return history.history["val_accuracy"][-1], wall, cpu
 
 
 def parse(argv):
-    parser = argparse.ArgumentParser(prog="python -m course bench flowers", description="Train the tutorial CNN and the compact CNN on the same flower photos; compare.")
+    parser = argparse.ArgumentParser(
+        prog="python -m course bench flowers",
+        description="Train the tutorial CNN and the compact CNN on the same flower photos; compare.",
+    )
     source = parser.add_mutually_exclusive_group()
-    source.add_argument("--data", help="a folder of flower photos in class folders (default: the course's loader)")
+    source.add_argument(
+        "--data", help="a folder of flower photos in class folders (default: the course's loader)"
+    )
     source.add_argument("--generated", action="store_true", help="use the generated offline flower set")
-    parser.add_argument("--per-class", type=int, default=150, help="generated images per class (with --generated)")
+    parser.add_argument(
+        "--per-class", type=int, default=150, help="generated images per class (with --generated)"
+    )
     parser.add_argument("--tutorial-epochs", type=int, default=TUTORIAL_EPOCHS)
     parser.add_argument("--compact-epochs", type=int, default=COMPACT_EPOCHS)
-    parser.add_argument("--compact-size", type=int, default=COMPACT_SIZE[0], help="side of the compact model's pictures")
+    parser.add_argument(
+        "--compact-size", type=int, default=COMPACT_SIZE[0], help="side of the compact model's pictures"
+    )
     parser.add_argument("--seed", type=int, default=0, help="seed for weights and augmentation")
     return parser.parse_args(argv)
 
 
 def cli(argv):
     args = parse(argv)
-    from . import datasets
-    from .session import seed_everything
-    from .quiet import import_tensorflow
+    from ...data import flowers
+    from ...runtime.quiet import import_tensorflow
+    from ...runtime.session import seed_everything
 
     import_tensorflow()
     if args.generated:
-        folder = datasets.generated_flower_folder(per_class=args.per_class, size=128)
+        folder = flowers.generated_flower_folder(per_class=args.per_class, size=128)
     else:
-        folder = args.data or datasets.flower_photos_folder()
+        folder = args.data or flowers.flower_photos_folder()
     print(f"flower photos: {folder}")
     rows = []
     for name, build, size, epochs, training in [
         ("tutorial", tutorial_model, TUTORIAL_SIZE, args.tutorial_epochs, {}),
-        ("compact", compact_model, (args.compact_size,) * 2, args.compact_epochs, {"learning_rate": COMPACT_LEARNING_RATE, "schedule": True}),
+        (
+            "compact",
+            compact_model,
+            (args.compact_size,) * 2,
+            args.compact_epochs,
+            {"learning_rate": COMPACT_LEARNING_RATE, "schedule": True},
+        ),
     ]:
         seed_everything(args.seed)
         model = build(image_size=size)
         accuracy, wall, cpu = train_and_time(model, folder, size, epochs, **training)
         rows.append((name, accuracy, wall, cpu))
-        print(f"{name:>8}: {size[0]}x{size[1]} px, {epochs} epochs, {model.count_params():,} weights | "
-              f"val accuracy {accuracy:.3f} | training {wall:.0f} s wall, {cpu:.0f} s CPU", flush=True)
+        print(
+            f"{name:>8}: {size[0]}x{size[1]} px, {epochs} epochs, {model.count_params():,} weights | "
+            f"val accuracy {accuracy:.3f} | training {wall:.0f} s wall, {cpu:.0f} s CPU",
+            flush=True,
+        )
     (_, acc_t, wall_t, cpu_t), (_, acc_c, wall_c, cpu_c) = rows
-    print(f"compact / tutorial: accuracy {acc_c / acc_t:.2f}x ({acc_c - acc_t:+.3f}), "
-          f"wall time {wall_c / wall_t:.2f}x, CPU time {cpu_c / cpu_t:.2f}x")
+    print(
+        f"compact / tutorial: accuracy {acc_c / acc_t:.2f}x ({acc_c - acc_t:+.3f}), "
+        f"wall time {wall_c / wall_t:.2f}x, CPU time {cpu_c / cpu_t:.2f}x"
+    )
     return 0

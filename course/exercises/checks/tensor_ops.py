@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from ..exercises import Wrong, call, exercise, expect_array, expect_close
+from ..framework import Wrong, call, exercise, expect_array, expect_close
 
 
 def _unchanged(before, after, what):

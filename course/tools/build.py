@@ -38,7 +38,9 @@ def solution_regions(lines, where):
     for number, line in enumerate(lines):
         if BEGIN.match(line):
             if begin is not None:
-                raise MarkerError(f"{where}: nested '# BEGIN SOLUTION' at line {number + 1} (the one at line {begin + 1} is still open)")
+                raise MarkerError(
+                    f"{where}: nested '# BEGIN SOLUTION' at line {number + 1} (the one at line {begin + 1} is still open)"
+                )
             begin = number
         elif END.match(line):
             if begin is None:
@@ -55,7 +57,9 @@ def top_level_stub(body, where):
     try:
         tree = ast.parse("\n".join(body))
     except SyntaxError as error:
-        raise MarkerError(f"{where}: the solution region is not valid Python on its own ({error.msg})") from None
+        raise MarkerError(
+            f"{where}: the solution region is not valid Python on its own ({error.msg})"
+        ) from None
     stub = []
     for node in tree.body:
         if isinstance(node, (ast.Assign, ast.AnnAssign)):
@@ -124,8 +128,12 @@ def build(root=".", check=False):
 def cli(argv):
     import argparse
 
-    parser = argparse.ArgumentParser(prog="python -m course build", description="Generate notebooks/ from solutions/.")
-    parser.add_argument("--check", action="store_true", help="only compare; exit 1 naming each notebook out of sync")
+    parser = argparse.ArgumentParser(
+        prog="python -m course build", description="Generate notebooks/ from solutions/."
+    )
+    parser.add_argument(
+        "--check", action="store_true", help="only compare; exit 1 naming each notebook out of sync"
+    )
     parser.add_argument("--root", default=".", help="the course folder (default: current folder)")
     args = parser.parse_args(argv)
     try:

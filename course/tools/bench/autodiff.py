@@ -24,7 +24,7 @@ LEARNING_RATE = 0.1
 
 def digits_batch(batch=BATCH, seed=0):
     """A batch of flattened digit images (float32) and their labels."""
-    from .datasets import load_digits
+    from ...data.mnist import load_digits
 
     (x, y), _ = load_digits()
     rows = np.random.default_rng(seed).choice(len(x), batch, replace=False)
@@ -33,8 +33,8 @@ def digits_batch(batch=BATCH, seed=0):
 
 def course_step(sizes=SIZES, seed=0):
     """A function running one training step with the course engine, and the model's weights."""
-    from .autodiff.nn import MLP, train_step
-    from .autodiff.optim import SGD
+    from ...autodiff.nn import MLP, train_step
+    from ...autodiff.optim import SGD
 
     model = MLP(list(sizes), seed=seed)
     optimizer = SGD(model.parameters(), learning_rate=LEARNING_RATE)
@@ -82,7 +82,10 @@ def scalar_layers(make, sizes=(64, 16, 10), seed=0):
     """Random layers for :func:`scalar_mlp_loss`, each number wrapped by ``make`` (Node or Value)."""
     rng = random.Random(seed)
     return [
-        ([[make(rng.uniform(-1, 1) / n_in**0.5) for _ in range(n_in)] for _ in range(n_out)], [make(0.0) for _ in range(n_out)])
+        (
+            [[make(rng.uniform(-1, 1) / n_in**0.5) for _ in range(n_in)] for _ in range(n_out)],
+            [make(0.0) for _ in range(n_out)],
+        )
         for n_in, n_out in zip(sizes[:-1], sizes[1:])
     ]
 
@@ -91,7 +94,7 @@ def scalar_runs(batch=4):
     """(course_run, micrograd_run): each builds the loss and runs backward, returning the loss."""
     from micrograd.engine import Value
 
-    from .autodiff.reverse import Node, relu
+    from ...autodiff.reverse import Node, relu
 
     images, labels = digits_batch(batch)
     targets = np.eye(10)[labels]
@@ -128,19 +131,23 @@ def median_time(function, repeats, number):
 
 
 def cli(argv):
-    parser = argparse.ArgumentParser(prog="python -m course bench autodiff", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m course bench autodiff", description=__doc__.splitlines()[0]
+    )
     parser.add_argument("--repeats", type=int, default=7, help="timing rounds per contender (default 7)")
     args = parser.parse_args(argv)
     if args.repeats < 1:
         parser.error(f"--repeats must be at least 1, got {args.repeats}")
-    from .quiet import import_tensorflow
+    from ...runtime.quiet import import_tensorflow
 
     tf = import_tensorflow()
     x, y = digits_batch()
     ours, model = course_step()
     eager, compiled, _ = tensorflow_steps(model.weights())
     tx, ty = tf.constant(x), tf.constant(y)
-    print(f"MLP {' -> '.join(map(str, SIZES))}, batch {BATCH}, one SGD training step (median of {args.repeats}):")
+    print(
+        f"MLP {' -> '.join(map(str, SIZES))}, batch {BATCH}, one SGD training step (median of {args.repeats}):"
+    )
     times = {
         "course engine": median_time(lambda: ours(x, y), args.repeats, 200),
         "TF eager GradientTape": median_time(lambda: eager(tx, ty), args.repeats, 50),
@@ -148,12 +155,19 @@ def cli(argv):
     }
     for name, seconds in times.items():
         print(f"  {name:<24} {seconds * 1e6:9.1f} µs")
-    print(f"  TF eager / course      = {times['TF eager GradientTape'] / times['course engine']:.2f}x  (target >= 1)")
+    print(
+        f"  TF eager / course      = {times['TF eager GradientTape'] / times['course engine']:.2f}x  (target >= 1)"
+    )
     print(f"  tf.function / course   = {times['TF tf.function'] / times['course engine']:.2f}x")
     course_run, micrograd_run, _ = scalar_runs()
     print("Scalar MLP 64 -> 16 -> 10, 4 images, forward + backward:")
-    scalar = {"course scalar engine": median_time(course_run, args.repeats, 3), "micrograd": median_time(micrograd_run, args.repeats, 3)}
+    scalar = {
+        "course scalar engine": median_time(course_run, args.repeats, 3),
+        "micrograd": median_time(micrograd_run, args.repeats, 3),
+    }
     for name, seconds in scalar.items():
         print(f"  {name:<24} {seconds * 1e3:9.1f} ms")
-    print(f"  micrograd / course     = {scalar['micrograd'] / scalar['course scalar engine']:.2f}x  (target >= 1)")
+    print(
+        f"  micrograd / course     = {scalar['micrograd'] / scalar['course scalar engine']:.2f}x  (target >= 1)"
+    )
     return 0

@@ -1,6 +1,6 @@
 """Checkers for 00_welcome."""
 
-from ..exercises import Wrong, call, exercise, expect_close, expect_equal
+from ..framework import Wrong, call, exercise, expect_close, expect_equal
 
 
 @exercise(

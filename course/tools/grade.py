@@ -31,7 +31,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .exercises import FAILED, NOT_ATTEMPTED, PASSED, RESULTS_FILE_VARIABLE
+from ..exercises.framework import FAILED, NOT_ATTEMPTED, PASSED, RESULTS_FILE_VARIABLE
 
 EXERCISE_ID = re.compile(r"\d+\.\d+")  # "00.1"; quizzes ("00.q1") are practice, not graded
 CHECK_CALL = re.compile(r"""\bcheck\(\s*["'](\d+\.\d+)["']""")
@@ -190,7 +190,9 @@ def execute(notebook, folder, results_file, timeout):
     index = None
     try:
         # cleanup_kc: shut the kernel down afterwards even though we made its manager
-        with client.setup_kernel(cwd=str(folder), env=kernel_environment(folder, results_file), cleanup_kc=True):
+        with client.setup_kernel(
+            cwd=str(folder), env=kernel_environment(folder, results_file), cleanup_kc=True
+        ):
             deadline = time.monotonic() + timeout
             for index, cell in enumerate(notebook.cells):
                 client.execute_cell(cell, index)
@@ -265,9 +267,13 @@ def table(grades):
     passed = [sum(g.statuses.get(i) == PASSED for g in grades) for i in exercises]
     posed = [sum(i in g.statuses for g in grades) for i in exercises]
     total = sum(g.count(PASSED) for g in grades), sum(len(g.statuses) for g in grades)
-    rows.append(["total", ""] + [f"{p}/{n}" for p, n in zip(passed, posed)] + [f"{total[0]}/{total[1]}", "", ""])
+    rows.append(
+        ["total", ""] + [f"{p}/{n}" for p, n in zip(passed, posed)] + [f"{total[0]}/{total[1]}", "", ""]
+    )
     widths = [max(len(str(row[c])) for row in [header, *rows]) for c in range(len(header))]
-    lines = ["  ".join(str(cell).ljust(w) for cell, w in zip(row, widths)).rstrip() for row in [header, *rows]]
+    lines = [
+        "  ".join(str(cell).ljust(w) for cell, w in zip(row, widths)).rstrip() for row in [header, *rows]
+    ]
     lines.insert(1, "  ".join("-" * w for w in widths))
     lines.append(f"(passed: correct; failed: checked and wrong; -: {NOT_ATTEMPTED} or never reached)")
     return "\n".join(lines)
@@ -278,12 +284,31 @@ def write_csv(grades, path):
     exercises = all_exercises(grades)
     with open(path, "w", newline="", encoding="utf-8") as out:
         writer = csv.writer(out)
-        writer.writerow(["student", "notebook", *exercises, "passed", "failed", "not_attempted", "exercises", "seconds", "run"])
+        writer.writerow(
+            [
+                "student",
+                "notebook",
+                *exercises,
+                "passed",
+                "failed",
+                "not_attempted",
+                "exercises",
+                "seconds",
+                "run",
+            ]
+        )
         for g in grades:
             writer.writerow(
                 [g.submission.student, g.submission.notebook]
                 + [g.statuses.get(i, "") for i in exercises]
-                + [g.count(PASSED), g.count(FAILED), g.count(NOT_ATTEMPTED), len(g.statuses), f"{g.seconds:.1f}", g.outcome]
+                + [
+                    g.count(PASSED),
+                    g.count(FAILED),
+                    g.count(NOT_ATTEMPTED),
+                    len(g.statuses),
+                    f"{g.seconds:.1f}",
+                    g.outcome,
+                ]
             )
 
 
@@ -294,9 +319,13 @@ def cli(argv):
         prog="python -m course grade",
         description="Run learner notebooks in fresh kernels and print a gradebook.",
     )
-    parser.add_argument("paths", nargs="+", metavar="PATH", help="a notebook, or a folder of one student's notebooks")
+    parser.add_argument(
+        "paths", nargs="+", metavar="PATH", help="a notebook, or a folder of one student's notebooks"
+    )
     parser.add_argument("--csv", metavar="FILE", help="also write the gradebook to this CSV file")
-    parser.add_argument("--timeout", type=float, default=600, metavar="SECONDS", help="time limit per notebook (default 600)")
+    parser.add_argument(
+        "--timeout", type=float, default=600, metavar="SECONDS", help="time limit per notebook (default 600)"
+    )
     args = parser.parse_args(argv)
     if not 0 < args.timeout < math.inf:
         parser.error(f"--timeout must be a finite, positive number of seconds, got {args.timeout:g}")

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from ..exercises import call, exercise, expect_close, expect_tuple
+from ..framework import call, exercise, expect_close, expect_tuple
 
 
 @exercise(
@@ -12,7 +12,7 @@ from ..exercises import call, exercise, expect_close, expect_tuple
     hint="velocity = momentum * velocity - learning_rate * g; then w = w + velocity.",
 )
 def _momentum(answer):
-    from ..autodiff.optim import momentum_step
+    from ...autodiff.optim import momentum_step
 
     rng = np.random.default_rng(4)
     w, g, v = rng.normal(size=(3, 2)), rng.normal(size=(3, 2)), rng.normal(size=(3, 2))
@@ -31,7 +31,7 @@ def _momentum(answer):
     hint="m and v are moving averages of g and g²; divide them by (1 - β^t) before the update.",
 )
 def _adam(answer):
-    from ..autodiff.optim import adam_step
+    from ...autodiff.optim import adam_step
 
     rng = np.random.default_rng(5)
     w, g = rng.normal(size=4), rng.normal(size=4)
@@ -40,6 +40,8 @@ def _adam(answer):
         got = call(answer, w.copy(), g, m.copy(), v.copy(), t, 0.01, what=f"adam_step(..., t={t}, 0.01)")
         got = expect_tuple(got, ("new_w", "new_m", "new_v"), "adam_step")
         want = adam_step(w, g, m, v, t, 0.01)
-        for name, mine, ref in zip(("new m", "new v", "new w"), (got[1], got[2], got[0]), (want[1], want[2], want[0])):
+        for name, mine, ref in zip(
+            ("new m", "new v", "new w"), (got[1], got[2], got[0]), (want[1], want[2], want[0])
+        ):
             expect_close(mine, ref, what=f"the {name} (t={t})", rtol=1e-4)
     return "adam_step agrees with the reference at t=1 and t=10 (bias correction included)."

@@ -24,7 +24,14 @@ PETAL_COLOURS = {
     "dandelion": [(0.98, 0.82, 0.1), (0.95, 0.7, 0.05), (0.99, 0.88, 0.25)],
     "roses": [(0.8, 0.05, 0.12), (0.95, 0.45, 0.6), (0.98, 0.8, 0.8), (0.95, 0.6, 0.2), (0.6, 0.02, 0.1)],
     "sunflowers": [(0.99, 0.8, 0.05), (0.98, 0.65, 0.05), (0.95, 0.85, 0.2)],
-    "tulips": [(0.9, 0.1, 0.15), (0.95, 0.5, 0.7), (0.98, 0.85, 0.15), (0.55, 0.2, 0.6), (0.98, 0.5, 0.1), (0.97, 0.95, 0.9)],
+    "tulips": [
+        (0.9, 0.1, 0.15),
+        (0.95, 0.5, 0.7),
+        (0.98, 0.85, 0.15),
+        (0.55, 0.2, 0.6),
+        (0.98, 0.5, 0.1),
+        (0.97, 0.95, 0.9),
+    ],
 }
 
 
@@ -47,7 +54,9 @@ def _soft(distance, edge=1.2):
 
 
 def _jitter(rng, colour, amount=0.12):
-    return np.clip(np.asarray(colour) * rng.uniform(1 - amount, 1 + amount, 3) + rng.normal(0, amount / 3), 0, 1)
+    return np.clip(
+        np.asarray(colour) * rng.uniform(1 - amount, 1 + amount, 3) + rng.normal(0, amount / 3), 0, 1
+    )
 
 
 def _polar(x, y, cx, cy, turn, tilt, tilt_axis):
@@ -60,12 +69,18 @@ def _polar(x, y, cx, cy, turn, tilt, tilt_axis):
 
 def _background(rng, size, x, y):
     """Grass, sky or soil as a gradient, with leaves and blobs scattered over it (clutter)."""
-    top, bottom = rng.choice([(0.45, 0.65, 0.9), (0.3, 0.5, 0.2), (0.45, 0.35, 0.25), (0.2, 0.35, 0.15), (0.7, 0.72, 0.7)], 2)
+    top, bottom = rng.choice(
+        [(0.45, 0.65, 0.9), (0.3, 0.5, 0.2), (0.45, 0.35, 0.25), (0.2, 0.35, 0.15), (0.7, 0.72, 0.7)], 2
+    )
     t = (y / size)[..., None]
     canvas = (1 - t) * _jitter(rng, top, 0.2) + t * _jitter(rng, bottom, 0.2)
     canvas = canvas.astype(np.float32)
     for _ in range(rng.integers(3, 12)):
-        _paint(canvas, _blob(rng, size, x, y, scale=rng.uniform(0.05, 0.3)), _jitter(rng, _clutter_colour(rng), 0.2))
+        _paint(
+            canvas,
+            _blob(rng, size, x, y, scale=rng.uniform(0.05, 0.3)),
+            _jitter(rng, _clutter_colour(rng), 0.2),
+        )
     return canvas
 
 
@@ -97,7 +112,9 @@ def _petal_ring(r, theta, radius, petals, base, sharpness, ragged=None):
 def _daisy(canvas, rng, r, theta, radius, colour):
     petals = rng.integers(14, 24)
     _paint(canvas, _petal_ring(r, theta, radius, petals, 0.15, 3.0), colour)
-    _paint(canvas, _petal_ring(r, theta + np.pi / petals, radius * 0.9, petals, 0.15, 3.0) * 0.6, colour * 0.85)
+    _paint(
+        canvas, _petal_ring(r, theta + np.pi / petals, radius * 0.9, petals, 0.15, 3.0) * 0.6, colour * 0.85
+    )
     _paint(canvas, _soft(radius * rng.uniform(0.18, 0.28) - r), _jitter(rng, (0.95, 0.75, 0.1)))
 
 
@@ -117,7 +134,11 @@ def _dandelion(canvas, rng, r, theta, radius, colour):
         return
     ragged = 1 + 0.12 * np.sin(theta * rng.integers(35, 60)) * np.cos(theta * rng.integers(7, 13))
     for layer, shade in ((1.0, 1.0), (0.7, 0.92), (0.4, 0.8)):
-        _paint(canvas, _petal_ring(r, theta * 1.3 + layer, radius * layer, rng.integers(40, 70), 0.6, 1.0, ragged), colour * shade)
+        _paint(
+            canvas,
+            _petal_ring(r, theta * 1.3 + layer, radius * layer, rng.integers(40, 70), 0.6, 1.0, ragged),
+            colour * shade,
+        )
 
 
 def _rose(canvas, rng, r, theta, radius, colour):
@@ -165,7 +186,11 @@ def flower_image(kind, rng, size=128):
     centre = size * rng.uniform(0.3, 0.7, 2)
     _flower(canvas, rng, kind, x, y, *centre, size * rng.uniform(0.2, 0.42))
     if rng.random() < 0.4:  # a leaf or an object in front of the flower
-        _paint(canvas, _blob(rng, size, x, y, scale=rng.uniform(0.12, 0.3)), _jitter(rng, _clutter_colour(rng), 0.2))
+        _paint(
+            canvas,
+            _blob(rng, size, x, y, scale=rng.uniform(0.12, 0.3)),
+            _jitter(rng, _clutter_colour(rng), 0.2),
+        )
     light = rng.uniform(0.75, 1.15)
     canvas = canvas * light + rng.normal(0, 0.03, canvas.shape)
     return np.clip(canvas * 255, 0, 255).astype(np.uint8)

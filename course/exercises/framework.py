@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .config import settings
+from ..runtime.settings import settings
 
 PASSED, FAILED, NOT_ATTEMPTED = "passed", "failed", "not attempted"
 STATUSES = (PASSED, FAILED, NOT_ATTEMPTED)
@@ -243,7 +243,9 @@ def call(function, *args, what=None):
     except NotImplementedError:
         raise
     except Exception as error:
-        raise Wrong(f"calling {name} on {', '.join(describe(a) for a in args)} raised {type(error).__name__}: {error}")
+        raise Wrong(
+            f"calling {name} on {', '.join(describe(a) for a in args)} raised {type(error).__name__}: {error}"
+        ) from None
 
 
 def expect_tuple(value, parts, what="your function"):
@@ -261,7 +263,7 @@ def expect_array(value, shape=None, what="your answer"):
     try:
         array = np.asarray(value)
     except Exception:
-        raise Wrong(f"{what} should be {kind}, got {describe(value)}.")
+        raise Wrong(f"{what} should be {kind}, got {describe(value)}.") from None
     if array.dtype == object or not (np.issubdtype(array.dtype, np.number) or array.dtype == bool):
         raise Wrong(f"{what} should hold numbers, got {describe(value)}.")
     if shape is not None and array.shape != tuple(shape):

@@ -6,7 +6,7 @@ import sys
 
 import numpy as np
 
-from .config import settings, workdir
+from .settings import settings, workdir
 
 
 def seed_everything(seed):

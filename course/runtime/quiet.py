@@ -34,12 +34,15 @@ def import_tensorflow():
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", DeprecationWarning)
                 import tensorflow as tf
+
                 tf.config.list_physical_devices()  # first device use logs too
         finally:
             os.dup2(saved, 2)
             os.close(saved)
         capture.seek(0)
-        kept = [line for line in capture.read().decode(errors="replace").splitlines() if not NOISE.search(line)]
+        kept = [
+            line for line in capture.read().decode(errors="replace").splitlines() if not NOISE.search(line)
+        ]
     if kept:
         print("\n".join(kept), file=sys.stderr)
     tf.get_logger().setLevel("ERROR")

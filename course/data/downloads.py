@@ -1,6 +1,6 @@
 """Real downloads: the dataset registry, checksums, mirrors and local copies.
 
-Every dataset is described once in ``datasets/registry.json`` (origin URL,
+Every dataset is described once in ``registry.json`` beside this module (origin URL,
 file name, sha256). :func:`fetch` finds the file in this order:
 
 1. ``COURSE_DATA_DIR``: a folder holding the file (or its extracted folder);
@@ -22,9 +22,9 @@ import threading
 import urllib.parse
 from pathlib import Path
 
-from .config import settings, workdir
+from ..runtime.settings import settings, workdir
 
-REGISTRY_PATH = Path(__file__).resolve().parent.parent / "datasets" / "registry.json"
+REGISTRY_PATH = Path(__file__).resolve().parent / "registry.json"
 CONNECT_TIMEOUT_S = 3.0
 STALL_TIMEOUT_S = 30.0  # a download that receives nothing for this long is given up
 
@@ -107,7 +107,9 @@ def verified_cache(item, cache):
         return None
     if sha256(cached) == item["sha256"]:
         return cached
-    print(f"The cached {item['file']} is damaged or incomplete (its sha256 does not match): downloading it again.")
+    print(
+        f"The cached {item['file']} is damaged or incomplete (its sha256 does not match): downloading it again."
+    )
     cached.unlink()
     return None
 
@@ -129,7 +131,7 @@ def stall_timeout(seconds):
 
 def download(item, url, cache):
     """Download ``url`` into ``cache`` with Keras's downloader, checked against the sha256."""
-    from .quiet import import_tensorflow
+    from ..runtime.quiet import import_tensorflow
 
     try:
         import_tensorflow()  # Keras needs TensorFlow; import it without its log noise
@@ -172,5 +174,7 @@ def fetch(name, path=None):
             return cached
     url = source_url(item, current.data_mirror)
     if not reachable(url):
-        raise DatasetUnavailable(f"cannot reach {urllib.parse.urlsplit(url).netloc} to download {item['file']}")
+        raise DatasetUnavailable(
+            f"cannot reach {urllib.parse.urlsplit(url).netloc} to download {item['file']}"
+        )
     return download(item, url, cache)

@@ -7,12 +7,10 @@ forwards the learner's click to ``judge``. Tests drive the widget headlessly:
 set ``.value`` on the input, then ``click()`` the button.
 """
 
-import ast
 import html
 
-from .exercises import FAILED, NOT_ATTEMPTED, PASSED, Feedback, record
-
-NO_SHAPE = "error"
+from ..broadcasting import NO_SHAPE, parse_shape
+from .framework import FAILED, NOT_ATTEMPTED, PASSED, Feedback, record
 
 
 class Quiz:
@@ -86,26 +84,6 @@ class MultipleChoice(Quiz):
         import ipywidgets as widgets
 
         return widgets.RadioButtons(options=self.options, value=None, layout={"width": "max-content"})
-
-
-def parse_shape(text):
-    """Read ``"(2, 3)"``, ``"2, 3"``, ``"()"`` or ``"error"`` into a tuple or :data:`NO_SHAPE`."""
-    if not isinstance(text, str):
-        raise ValueError(f"a shape is written as text like (2, 3), got {text!r}")
-    cleaned = text.strip().lower()
-    if cleaned in {"error", "err", "fails", "none"}:
-        return NO_SHAPE
-    if not cleaned:
-        raise ValueError("write a shape like (2, 3), or 'error' if the operation fails")
-    try:
-        value = ast.literal_eval(cleaned if cleaned.startswith("(") else f"({cleaned},)")
-    except (ValueError, SyntaxError):
-        raise ValueError(f"could not read {text!r} as a shape; write it like (2, 3)") from None
-    if isinstance(value, int):
-        value = (value,)
-    if not isinstance(value, tuple) or not all(isinstance(n, int) and n >= 0 for n in value):
-        raise ValueError(f"a shape is a tuple of non-negative whole numbers, got {text!r}")
-    return value
 
 
 class PredictShape(Quiz):

@@ -59,7 +59,9 @@ def as_batch(x, in_features, layer_name):
         raise ValueError(f"{layer_name} expects numbers, got a tensor of dtype {x.dtype.name}")
     x = tf.cast(x, tf.float32)
     if x.shape.rank != 2:
-        raise ValueError(f"{layer_name} expects inputs of shape (batch, {in_features}), got shape {tuple(x.shape)}")
+        raise ValueError(
+            f"{layer_name} expects inputs of shape (batch, {in_features}), got shape {tuple(x.shape)}"
+        )
     width = x.shape[-1]
     if width is not None and width != in_features:
         raise ValueError(
@@ -178,7 +180,9 @@ def checkpoint_shapes(path):
     try:
         listing = tf.train.list_variables(str(path))
     except (tf.errors.NotFoundError, tf.errors.DataLossError):
-        raise FileNotFoundError(f"no readable checkpoint at {path} (expected the prefix that save_checkpoint returned)") from None
+        raise FileNotFoundError(
+            f"no readable checkpoint at {path} (expected the prefix that save_checkpoint returned)"
+        ) from None
     return {
         name[len(prefix) : -len(suffix)]: tuple(shape)
         for name, shape in listing
@@ -211,7 +215,9 @@ def restore_checkpoint(module, path):
                 "(a lazily built module must be called once before restoring)"
             )
         if name not in saved:
-            raise ValueError(f"the module's variable {name!r} of shape {have[name]} is not in the checkpoint {path}")
+            raise ValueError(
+                f"the module's variable {name!r} of shape {have[name]} is not in the checkpoint {path}"
+            )
         if saved[name] != have[name]:
             raise ValueError(
                 f"variable {name!r} has shape {have[name]} in the module but {saved[name]} in the checkpoint {path}"

@@ -4,7 +4,7 @@ import math
 
 import numpy as np
 
-from ..exercises import Wrong, call, exercise, expect_close, expect_tuple
+from ..framework import Wrong, call, exercise, expect_close, expect_tuple
 
 
 @exercise(
@@ -15,7 +15,9 @@ from ..exercises import Wrong, call, exercise, expect_close, expect_tuple
 )
 def _derivative(answer):
     for x in (0.0, 1.0, -2.0, 3.5):
-        expect_close(call(answer, x, what=f"df({x})"), 2 * x * math.sin(x) + x * x * math.cos(x), what=f"df({x})")
+        expect_close(
+            call(answer, x, what=f"df({x})"), 2 * x * math.sin(x) + x * x * math.cos(x), what=f"df({x})"
+        )
     return "df matches the product rule at four points."
 
 
@@ -26,7 +28,7 @@ def _derivative(answer):
     hint="(a + a'ε)(b + b'ε) = ab + (a'b + ab')ε because ε² = 0.",
 )
 def _dual_mul(answer):
-    from ..autodiff.forward import Dual
+    from ...autodiff.forward import Dual
 
     for (a, da), (b, db) in [((2.0, 1.0), (3.0, 0.0)), ((-1.5, 0.5), (4.0, 2.0)), ((0.0, 1.0), (7.0, 1.0))]:
         got = call(answer, Dual(a, da), Dual(b, db), what=f"dual_mul(Dual({a}, {da}), Dual({b}, {db}))")
@@ -46,20 +48,24 @@ def _dual_mul(answer):
 def _matmul_vjp(answer):
     rng = np.random.default_rng(3)
     a, b, g = rng.normal(size=(4, 3)), rng.normal(size=(3, 5)), rng.normal(size=(4, 5))
-    got = expect_tuple(call(answer, g, a, b, what="matmul_vjp(g, a, b)"), ("adjoint of a", "adjoint of b"), "matmul_vjp")
+    got = expect_tuple(
+        call(answer, g, a, b, what="matmul_vjp(g, a, b)"), ("adjoint of a", "adjoint of b"), "matmul_vjp"
+    )
     expect_close(got[0], g @ b.T, what="the adjoint of a")
     expect_close(got[1], a.T @ g, what="the adjoint of b")
     return "matmul_vjp returns g @ b.T and a.T @ g, shapes (4, 3) and (3, 5)."
 
 
 def _valid_order(order, output, what):
-    from ..autodiff.reverse import find_topo_sort
+    from ...autodiff.reverse import find_topo_sort
 
     if not isinstance(order, (list, tuple)):
         raise Wrong(f"{what} should return a list of nodes, got {type(order).__name__}.")
     expected = find_topo_sort([output])
     if len(order) != len(expected) or {id(n) for n in order} != {id(n) for n in expected}:
-        raise Wrong(f"{what} should list each of the graph's {len(expected)} nodes once; it listed {len(order)} items.")
+        raise Wrong(
+            f"{what} should list each of the graph's {len(expected)} nodes once; it listed {len(order)} items."
+        )
     seen = set()
     for node in order:
         if any(id(x) not in seen for x in node.inputs):
@@ -74,7 +80,7 @@ def _valid_order(order, output, what):
     hint="Depth-first search: a node goes into the list after all of its inputs have gone in.",
 )
 def _topo_sort(answer):
-    from ..autodiff.reverse import Node, sin
+    from ...autodiff.reverse import Node, sin
 
     x, y = Node(2.0, label="x"), Node(3.0, label="y")
     diamond = x * y + sin(x * y)

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from ..exercises import Wrong, call, exercise, expect_array, expect_callable, expect_close, expect_equal
+from ..framework import Wrong, call, exercise, expect_array, expect_callable, expect_close, expect_equal
 
 
 @exercise(
@@ -13,10 +13,21 @@ from ..exercises import Wrong, call, exercise, expect_array, expect_callable, ex
 )
 def _conv_output_size(answer):
     expect_callable(answer, what="conv_output_size")
-    for length, size, stride in [(28, 5, 1), (32, 3, 1), (7, 3, 2), (8, 3, 2), (180, 3, 1), (10, 10, 1), (224, 11, 4), (9, 2, 3)]:
+    for length, size, stride in [
+        (28, 5, 1),
+        (32, 3, 1),
+        (7, 3, 2),
+        (8, 3, 2),
+        (180, 3, 1),
+        (10, 10, 1),
+        (224, 11, 4),
+        (9, 2, 3),
+    ]:
         got = call(answer, length, size, stride, what=f"conv_output_size({length}, {size}, {stride})")
         if isinstance(got, float) and got.is_integer():
-            raise Wrong(f"conv_output_size({length}, {size}, {stride}) returned the float {got}; a size is a whole number: use //.")
+            raise Wrong(
+                f"conv_output_size({length}, {size}, {stride}) returned the float {got}; a size is a whole number: use //."
+            )
         expect_equal(got, (length - size) // stride + 1, what=f"conv_output_size({length}, {size}, {stride})")
     return "conv_output_size is right, including strides that do not divide L - f evenly (rounded down)."
 
@@ -33,16 +44,23 @@ def _test_images():
     hint="out[i, j] = np.sum(image[i:i+kh, j:j+kw] * kernel) for every i < H - kh + 1 and j < W - kw + 1.",
 )
 def _conv2d_single(answer):
-    from ..tensor_ops import naive_conv2d
+    from ...convolution import naive_conv2d
 
     expect_callable(answer, what="conv2d_single")
     rng = np.random.default_rng(3)
     for image, kernel in zip(_test_images(), [rng.normal(size=s) for s in [(3, 3), (2, 3), (4, 2)]]):
-        want, flipped = (naive_conv2d(image[None, :, :, None], k[:, :, None, None])[0, :, :, 0] for k in (kernel, kernel[::-1, ::-1]))
+        want, flipped = (
+            naive_conv2d(image[None, :, :, None], k[:, :, None, None])[0, :, :, 0]
+            for k in (kernel, kernel[::-1, ::-1])
+        )
         got = call(answer, image, kernel, what=f"conv2d_single(image {image.shape}, kernel {kernel.shape})")
-        got = expect_array(got, shape=want.shape, what=f"conv2d_single(image {image.shape}, kernel {kernel.shape})")
+        got = expect_array(
+            got, shape=want.shape, what=f"conv2d_single(image {image.shape}, kernel {kernel.shape})"
+        )
         if np.allclose(got, flipped) and not np.allclose(got, want):
-            raise Wrong("you flipped the kernel (the convolution of mathematics); deep learning's convolution, like tf.nn.conv2d, does not flip it.")
+            raise Wrong(
+                "you flipped the kernel (the convolution of mathematics); deep learning's convolution, like tf.nn.conv2d, does not flip it."
+            )
         expect_close(got, want, what=f"conv2d_single(image {image.shape}, kernel {kernel.shape})")
     return "conv2d_single equals tf.nn.conv2d on one channel: a window times the kernel, summed, at every position."
 
@@ -54,7 +72,7 @@ def _conv2d_single(answer):
     hint="out[i, j] = image[i*size:(i+1)*size, j*size:(j+1)*size].max(); a block that would stick out is left out.",
 )
 def _max_pool(answer):
-    from ..tensor_ops import naive_max_pool2d
+    from ...convolution import naive_max_pool2d
 
     expect_callable(answer, what="max_pool")
     for image in _test_images():
@@ -81,7 +99,14 @@ def _receptive_field(layers):
 )
 def _receptive_field_check(answer):
     expect_callable(answer, what="receptive_field")
-    for layers in [[], [(3, 1)], [(3, 1), (3, 1)], [(3, 1), (2, 2), (3, 1), (2, 2), (3, 1), (2, 2)], [(7, 2), (3, 2), (3, 1)], [(5, 1), (2, 2), (5, 1), (2, 2)]]:
+    for layers in [
+        [],
+        [(3, 1)],
+        [(3, 1), (3, 1)],
+        [(3, 1), (2, 2), (3, 1), (2, 2), (3, 1), (2, 2)],
+        [(7, 2), (3, 2), (3, 1)],
+        [(5, 1), (2, 2), (5, 1), (2, 2)],
+    ]:
         got = call(answer, list(layers), what=f"receptive_field({layers})")
         expect_equal(got, _receptive_field(layers), what=f"receptive_field({layers})")
     return "receptive_field is right: two 3×3 layers see 5×5 pixels, and every stride multiplies the reach of the layers after it."
@@ -99,12 +124,23 @@ def _augmentation(answer):
     if not isinstance(answer, keras.Sequential):
         raise Wrong(f"data_augmentation should be a keras.Sequential, got a {type(answer).__name__}.")
     kinds = [type(layer).__name__ for layer in answer.layers]
-    expect_equal(kinds, ["RandomFlip", "RandomRotation", "RandomZoom"], what="the layers of data_augmentation")
+    expect_equal(
+        kinds, ["RandomFlip", "RandomRotation", "RandomZoom"], what="the layers of data_augmentation"
+    )
     flip, rotation, zoom = answer.layers
     expect_equal(flip.mode, "horizontal", what="RandomFlip's mode")
-    expect_close(float(np.max(np.abs(rotation.factor))), 0.1, what="RandomRotation's factor (fraction of a full turn)")
+    expect_close(
+        float(np.max(np.abs(rotation.factor))), 0.1, what="RandomRotation's factor (fraction of a full turn)"
+    )
     expect_close(float(np.max(np.abs(zoom.height_factor))), 0.1, what="RandomZoom's height factor")
     images = np.random.default_rng(0).uniform(0, 255, (2, 16, 16, 3)).astype("float32")
-    out = np.asarray(call(lambda x: answer(x, training=False), images, what="data_augmentation(images, training=False)"))
-    expect_close(out, images, what="data_augmentation(images, training=False), which should leave images unchanged", atol=1e-3)
+    out = np.asarray(
+        call(lambda x: answer(x, training=False), images, what="data_augmentation(images, training=False)")
+    )
+    expect_close(
+        out,
+        images,
+        what="data_augmentation(images, training=False), which should leave images unchanged",
+        atol=1e-3,
+    )
     return "data_augmentation flips, turns and zooms while training, and leaves pictures alone at prediction time."

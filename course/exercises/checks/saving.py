@@ -1,7 +1,7 @@
 """Checkers for 08_saving_loading."""
 
-from ..exercises import Wrong, call, describe, exercise, expect_callable, expect_equal
-from ..saving import fresh_workdir
+from ...saving import fresh_workdir
+from ..framework import Wrong, call, describe, exercise, expect_callable, expect_equal
 
 
 @exercise(
@@ -16,13 +16,19 @@ def _checkpoint_pattern(answer):
     if "/" in answer or "\\" in answer:
         raise Wrong("checkpoint_pattern should be a file name only; the folder is joined to it separately.")
     if not answer.endswith(".weights.h5"):
-        raise Wrong(f"{answer!r} does not end in '.weights.h5', which Keras requires for weights-only checkpoints.")
+        raise Wrong(
+            f"{answer!r} does not end in '.weights.h5', which Keras requires for weights-only checkpoints."
+        )
     try:
         names = [answer.format(epoch=epoch) for epoch in (1, 2, 9, 10, 100, 1000)]
     except (KeyError, IndexError, ValueError) as error:
-        raise Wrong(f"{answer!r}.format(epoch=1) fails ({type(error).__name__}: {error}); use only the field {{epoch}}.")
+        raise Wrong(
+            f"{answer!r}.format(epoch=1) fails ({type(error).__name__}: {error}); use only the field {{epoch}}."
+        ) from None
     if len(set(names)) != len(names):
-        raise Wrong(f"{answer!r} gives the same name for different epochs ({names[0]!r}); put {{epoch}} in it.")
+        raise Wrong(
+            f"{answer!r} gives the same name for different epochs ({names[0]!r}); put {{epoch}} in it."
+        )
     if sorted(names) != names:
         raise Wrong(
             f"sorted by name, {names} come out as {sorted(names)}: pad the epoch with zeros ({{epoch:04d}}) "
@@ -32,12 +38,20 @@ def _checkpoint_pattern(answer):
 
 
 def _tiny_model(keras, seed, compiled=True):
-    init = keras.initializers.GlorotUniform(seed=seed)  # seeded here: the notebook's random state is left alone
+    init = keras.initializers.GlorotUniform(
+        seed=seed
+    )  # seeded here: the notebook's random state is left alone
     model = keras.Sequential(
-        [keras.Input((3,)), keras.layers.Dense(4, activation="relu", kernel_initializer=init), keras.layers.Dense(2)]
+        [
+            keras.Input((3,)),
+            keras.layers.Dense(4, activation="relu", kernel_initializer=init),
+            keras.layers.Dense(2),
+        ]
     )
     if compiled:  # a compiled model with a built optimizer, as after training: its files hold optimizer state
-        model.compile(optimizer=keras.optimizers.Adam(learning_rate=0.01), loss=keras.losses.MeanSquaredError())
+        model.compile(
+            optimizer=keras.optimizers.Adam(learning_rate=0.01), loss=keras.losses.MeanSquaredError()
+        )
         model.optimizer.build(model.trainable_variables)
         model.optimizer.iterations.assign(seed)
     return model
@@ -78,10 +92,14 @@ def _restore_latest(answer):
 
     got = call(answer, model, folder, what="restore_latest(model, folder)")
     if got == 2:
-        raise Wrong("you returned epoch 2, the newest file on disk; the latest checkpoint is the highest epoch (10).")
+        raise Wrong(
+            "you returned epoch 2, the newest file on disk; the latest checkpoint is the highest epoch (10)."
+        )
     expect_equal(got, 10, what="the epoch restore_latest returns for cp-0001, cp-0002 and cp-0010")
     if not _same_weights(model.get_weights(), saved[10]):
-        raise Wrong("restore_latest returned 10 but the model does not hold the weights of cp-0010.weights.h5.")
+        raise Wrong(
+            "restore_latest returned 10 but the model does not hold the weights of cp-0010.weights.h5."
+        )
     return "restore_latest finds cp-0010.weights.h5, loads it and returns 10 (0 for an empty folder)."
 
 

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from ..exercises import Wrong, call, exercise, expect_array, expect_close
+from ..framework import Wrong, call, exercise, expect_array, expect_close
 
 
 def _images(count, height, width):
@@ -20,7 +20,13 @@ def _images(count, height, width):
     "that is images[:, 7:21, 7:21], the same as images[:, 7:-7, 7:-7].",
 )
 def _crop_center(answer):
-    for count, height, width, size in [(3, 28, 28, 14), (2, 10, 10, 4), (2, 9, 9, 4), (1, 6, 8, 4), (2, 5, 5, 5)]:
+    for count, height, width, size in [
+        (3, 28, 28, 14),
+        (2, 10, 10, 4),
+        (2, 9, 9, 4),
+        (1, 6, 8, 4),
+        (2, 5, 5, 5),
+    ]:
         images = _images(count, height, width)
         original = images.copy()
         top, left = (height - size) // 2, (width - size) // 2

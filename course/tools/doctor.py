@@ -8,10 +8,9 @@ Exits 1 when it finds a problem, with a one-line fix for each.
 import importlib.metadata
 import os
 import platform
-import sys
 import urllib.parse
 
-from .config import settings
+from ..runtime.settings import settings
 
 REQUIRED = {
     # distribution: (lowest version, first version not supported)
@@ -46,24 +45,31 @@ def package_problems():
         ok = version_tuple(low) <= version_tuple(version) < version_tuple(high)
         lines.append(f"  {name:<13} {version}{'' if ok else '  (unsupported)'}")
         if not ok:
-            problems.append(f"{name} {version} is outside {low} <= v < {high}: pip install '{name}>={low},<{high}'")
+            problems.append(
+                f"{name} {version} is outside {low} <= v < {high}: pip install '{name}>={low},<{high}'"
+            )
     return lines, problems
 
 
 def device_lines():
     try:
-        from .quiet import import_tensorflow
+        from ..runtime.quiet import import_tensorflow
 
         tf = import_tensorflow()
     except Exception as error:  # a broken TF install is reported, not raised
-        return [f"  TensorFlow could not start: {error}"], [f"TensorFlow fails to import ({error}): reinstall it"]
+        return [f"  TensorFlow could not start: {error}"], [
+            f"TensorFlow fails to import ({error}): reinstall it"
+        ]
     cpus = tf.config.list_physical_devices("CPU")
     gpus = tf.config.list_physical_devices("GPU")
-    return [f"  CPU devices: {len(cpus)} ({os.cpu_count()} cores)", f"  GPU devices: {len(gpus) or 'none (CPU is fine for this course)'}"], []
+    return [
+        f"  CPU devices: {len(cpus)} ({os.cpu_count()} cores)",
+        f"  GPU devices: {len(gpus) or 'none (CPU is fine for this course)'}",
+    ], []
 
 
 def data_lines(current):
-    from .downloads import cache_folder, registry, source_url, reachable
+    from ..data.downloads import cache_folder, reachable, registry, source_url
 
     lines, problems = [f"  cache: {cache_folder()}"], []
     if current.data_dir is not None and not current.data_dir.is_dir():
@@ -72,7 +78,9 @@ def data_lines(current):
         url = source_url(item, current.data_mirror)
         cached = (cache_folder() / item["file"]).exists()
         answer = "reachable" if reachable(url) else "NOT reachable (the offline fallback will be used)"
-        lines.append(f"  {name:<13} {urllib.parse.urlsplit(url).netloc}: {answer}; cached: {'yes' if cached else 'no'}")
+        lines.append(
+            f"  {name:<13} {urllib.parse.urlsplit(url).netloc}: {answer}; cached: {'yes' if cached else 'no'}"
+        )
     return lines, problems
 
 
@@ -81,8 +89,6 @@ def report():
     current = settings()
     lines = [f"Python {platform.python_version()} on {platform.system()} {platform.machine()}", "Packages:"]
     problems = []
-    if sys.version_info < (3, 10):
-        problems.append("Python 3.10 or newer is needed: install a newer Python and recreate the environment")
     for title, (more, found) in (
         ("Packages", package_problems()),
         ("Devices", device_lines()),

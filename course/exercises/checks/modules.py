@@ -5,7 +5,7 @@ import tempfile
 
 import numpy as np
 
-from ..exercises import Wrong, call, exercise, expect_array, expect_close
+from ..framework import Wrong, call, exercise, expect_array, expect_close
 
 
 @exercise(
@@ -19,7 +19,11 @@ def _line(answer):
     if not callable(line):
         raise Wrong("Line(2.0, 1.0) made an object you cannot call: define a __call__(self, x) method.")
     expect_close(call(line, 3.0, what="Line(2.0, 1.0)(3.0)"), 7.0, what="Line(2.0, 1.0)(3.0)")
-    expect_close(call(line, np.array([0.0, -1.0, 0.5]), what="Line(2.0, 1.0)(x)"), [1.0, -1.0, 2.0], what="Line(2.0, 1.0)(x)")
+    expect_close(
+        call(line, np.array([0.0, -1.0, 0.5]), what="Line(2.0, 1.0)(x)"),
+        [1.0, -1.0, 2.0],
+        what="Line(2.0, 1.0)(x)",
+    )
     flat = call(answer, 0.0, -4.0, what="Line(0.0, -4.0)")
     expect_close(call(flat, 10.0, what="Line(0.0, -4.0)(10.0)"), -4.0, what="Line(0.0, -4.0)(10.0)")
     return "Line(2, 1)(3) is 7: the object remembers its parameters and is called like a function."
@@ -62,7 +66,7 @@ def _dense_forward(answer):
 def _restore_model(answer):
     import tensorflow as tf
 
-    from ..layers import Dense, Sequential, save_checkpoint
+    from ...tf_layers import Dense, Sequential, save_checkpoint
 
     def make():
         return Sequential([Dense(4, 6, activation="relu"), Dense(6, 2)])
@@ -92,7 +96,7 @@ def _restore_model(answer):
 def _sgd_step(answer):
     import tensorflow as tf
 
-    from ..layers import Dense
+    from ...tf_layers import Dense
 
     rng = np.random.default_rng(7)
     x = tf.constant(rng.normal(size=(8, 3)), tf.float32)
@@ -108,5 +112,9 @@ def _sgd_step(answer):
         now = variable.numpy()
         if np.array_equal(now, before):
             raise Wrong(f"{variable.name} did not change: update the variables with assign_sub.")
-        expect_close(now, before - 0.1 * grad.numpy(), what=f"{variable.name} after the step", rtol=1e-4, atol=1e-6)
-    return "One step of gradient descent: the loss is measured, differentiated and every weight moves downhill."
+        expect_close(
+            now, before - 0.1 * grad.numpy(), what=f"{variable.name} after the step", rtol=1e-4, atol=1e-6
+        )
+    return (
+        "One step of gradient descent: the loss is measured, differentiated and every weight moves downhill."
+    )

@@ -1,0 +1,68 @@
+"""Early stopping: the rule ``keras.callbacks.EarlyStopping`` applies, replayed on a list of losses.
+
+:func:`early_stopping_epochs` finds where training with a given ``patience`` stops,
+:func:`early_stopping_plot` draws it and :func:`early_stopping_explorer` puts a
+patience slider over the drawing, so the rule can be explored without training anything.
+Nothing here imports Keras.
+"""
+
+import numpy as np
+
+
+def early_stopping_epochs(val_losses, patience, min_delta=0.0):
+    """Where ``EarlyStopping(monitor="val_loss", patience=..., min_delta=...)`` stops.
+
+    Returns ``(best_epoch, stop_epoch)``, both counted from 1 like Keras's log;
+    ``stop_epoch`` is ``None`` when training would run to the end. An epoch is an
+    improvement when its loss is below the best so far by more than ``min_delta``;
+    training stops once ``patience`` epochs in a row bring no improvement.
+    With ``restore_best_weights=True`` the model ends with the weights of ``best_epoch``.
+    """
+    losses = np.asarray(val_losses, dtype=float)
+    if losses.ndim != 1 or len(losses) == 0 or not np.all(np.isfinite(losses)):
+        raise ValueError(f"val_losses should be a non-empty list of finite numbers, got shape {losses.shape}")
+    if isinstance(patience, bool) or not isinstance(patience, int) or patience < 0:
+        raise ValueError(f"patience must be a non-negative int, got {patience!r}")
+    if not min_delta >= 0:
+        raise ValueError(f"min_delta must be >= 0, got {min_delta!r}")
+    best, best_epoch, wait = np.inf, 0, 0
+    for epoch, loss in enumerate(losses):
+        wait += 1
+        if loss + min_delta < best:
+            best, best_epoch, wait = loss, epoch, 0
+        elif wait >= patience and epoch > 0:
+            return best_epoch + 1, epoch + 1
+    return best_epoch + 1, None
+
+
+def early_stopping_plot(val_losses, patience, min_delta=0.0):
+    """The validation loss with the epoch EarlyStopping keeps and the epoch it stops at.
+
+    The rule is :func:`early_stopping_epochs` (the one Keras applies).
+    """
+    import matplotlib.pyplot as plt
+
+    best, stop = early_stopping_epochs(val_losses, patience, min_delta)
+    epochs = np.arange(1, len(val_losses) + 1)
+    fig, ax = plt.subplots(figsize=(6, 3.4))
+    ax.plot(epochs, val_losses, "o-", color="tab:orange", label="validation loss")
+    ax.axvline(best, color="tab:green", linestyle="--", label=f"best epoch {best} (weights kept)")
+    if stop is not None:
+        ax.axvspan(
+            stop + 0.5, len(val_losses) + 0.5, color="grey", alpha=0.2, label=f"stopped after epoch {stop}"
+        )
+    ax.set_xlabel("epoch")
+    ax.set_ylabel("val_loss")
+    ax.set_title(f"EarlyStopping(patience={patience})" + ("" if stop else ": never stops"))
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def early_stopping_explorer(val_losses):
+    """A patience slider over :func:`early_stopping_plot` for these losses."""
+    import ipywidgets as widgets
+
+    early_stopping_epochs(val_losses, 0)  # validate once, before any widget exists
+    patience = widgets.IntSlider(value=2, min=0, max=max(1, len(val_losses) - 1), description="patience")
+    return widgets.interactive(lambda patience: early_stopping_plot(val_losses, patience), patience=patience)

@@ -1,0 +1,74 @@
+"""Keras building blocks for notebook 06: a custom layer and a subclassed model.
+
+``DenseLayer`` and ``MLP`` are what the notebook's exercises ask you to write:
+a layer that creates its weights in ``build`` and a model written as a Python
+class. (The same Dense layer appears three times in the course, once per
+framework: :mod:`course.autodiff.nn` on the course's own engine,
+:mod:`course.tf_layers` on ``tf.Module``, and here on Keras.)
+
+This module imports Keras (and so TensorFlow): ``import course`` does not import it.
+"""
+
+import keras
+
+
+@keras.saving.register_keras_serializable(package="course")
+class DenseLayer(keras.layers.Layer):
+    """``activation(x @ kernel + bias)``, the layer ``keras.layers.Dense`` implements.
+
+    The weights are created in :meth:`build`, on the first call, because only
+    then is the number of input features (``input_shape[-1]``) known.
+    """
+
+    def __init__(self, units, activation=None, **kwargs):
+        super().__init__(**kwargs)
+        if isinstance(units, bool) or not isinstance(units, int) or units < 1:
+            raise ValueError(f"units must be a positive int, got {units!r}")
+        self.units = units
+        self.activation = keras.activations.get(activation)
+
+    def build(self, input_shape):
+        n_inputs = input_shape[-1]
+        if n_inputs is None:
+            raise ValueError(
+                f"the last axis of the input must be known to build the weights, got input shape {input_shape}"
+            )
+        self.kernel = self.add_weight(
+            shape=(n_inputs, self.units), initializer="glorot_uniform", name="kernel"
+        )
+        self.bias = self.add_weight(shape=(self.units,), initializer="zeros", name="bias")
+
+    def call(self, inputs):
+        return self.activation(keras.ops.matmul(inputs, self.kernel) + self.bias)
+
+    def get_config(self):
+        return {
+            **super().get_config(),
+            "units": self.units,
+            "activation": keras.activations.serialize(self.activation),
+        }
+
+
+@keras.saving.register_keras_serializable(package="course")
+class MLP(keras.Model):
+    """The MNIST classifier as a subclassed model: hidden ReLU layer, softmax output.
+
+    It computes the same function as
+    ``Sequential([Input((784,)), Dense(hidden_units, "relu"), Dense(num_classes, "softmax")])``,
+    and its weights come in the same order, so ``set_weights`` can copy them across.
+    """
+
+    def __init__(self, hidden_units=512, num_classes=10, **kwargs):
+        super().__init__(**kwargs)
+        for name, value in (("hidden_units", hidden_units), ("num_classes", num_classes)):
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise ValueError(f"{name} must be a positive int, got {value!r}")
+        self.hidden_units, self.num_classes = hidden_units, num_classes
+        self.hidden = DenseLayer(hidden_units, activation="relu", name="hidden")
+        self.classifier = DenseLayer(num_classes, activation="softmax", name="classifier")
+
+    def call(self, inputs):
+        return self.classifier(self.hidden(inputs))
+
+    def get_config(self):
+        return {**super().get_config(), "hidden_units": self.hidden_units, "num_classes": self.num_classes}

@@ -1,0 +1,29 @@
+"""The command line, ``python -m course COMMAND``: one module per command."""
+
+import importlib
+import sys
+
+COMMANDS = {
+    "build": ("course.tools.build", "generate notebooks/ from solutions/ (for course authors)"),
+    "doctor": ("course.tools.doctor", "check this machine: versions, devices, data, network, settings"),
+    "grade": ("course.tools.grade", "run learner notebooks and write a gradebook (for teachers)"),
+    "bench": ("course.tools.bench", "time the course's code against libraries"),
+}
+
+
+def usage():
+    lines = ["usage: python -m course COMMAND [options]", "", "commands:"]
+    lines += [f"  {name:<9} {help_text}" for name, (_, help_text) in COMMANDS.items()]
+    return "\n".join(lines)
+
+
+def main(argv=None):
+    argv = sys.argv[1:] if argv is None else argv
+    if not argv or argv[0] in {"-h", "--help"}:
+        print(usage())
+        return 0 if argv else 2
+    name, rest = argv[0], argv[1:]
+    if name not in COMMANDS:
+        print(f"unknown command {name!r}\n\n{usage()}")
+        return 2
+    return importlib.import_module(COMMANDS[name][0]).cli(rest)

@@ -8,26 +8,70 @@ variable               meaning
                        the notebook, i.e. under the current folder).
 ``COURSE_DATA_DIR``    a folder holding dataset files or extracted folders,
                        used before any download.
-``COURSE_DATA_MIRROR`` a URL prefix that replaces each dataset origin's prefix.
+``COURSE_DATA_MIRROR`` an http(s) URL prefix that replaces each dataset origin's
+                       prefix.
 ``COURSE_STRICT``      ``1``: a failing exercise check raises (for CI).
 =====================  ==========================================================
+
+The two switches accept 1/0, true/false, yes/no, on/off (any case) or nothing.
+
+A value that cannot be read raises ValueError naming the variable, its value
+and what it accepts (``COURSE_FAST=maybe`` fails at once, not half-way through
+a notebook); :func:`errors` lists every such problem, for ``python -m course doctor``.
 """
 
 import os
+import urllib.parse
 from dataclasses import dataclass
 from pathlib import Path
 
-TRUE_WORDS = {"1", "true", "yes", "on"}
-FALSE_WORDS = {"", "0", "false", "no", "off"}
+TRUE_WORDS = ("1", "true", "yes", "on")
+FALSE_WORDS = ("0", "false", "no", "off", "")
+MIRROR_SCHEMES = ("http", "https")
 
 
 def _flag(name):
-    raw = os.environ.get(name, "").strip().lower()
-    if raw in TRUE_WORDS:
+    """The yes/no variable ``name`` as a bool; ValueError naming the variable and the words it accepts."""
+    raw = os.environ.get(name, "")
+    word = raw.strip().lower()
+    if word in TRUE_WORDS:
         return True
-    if raw in FALSE_WORDS:
+    if word in FALSE_WORDS:
         return False
-    raise ValueError(f"{name} must be one of 1/0/true/false/yes/no/on/off, got {raw!r}")
+    allowed = ", ".join(word for word in TRUE_WORDS + FALSE_WORDS if word)
+    raise ValueError(f"{name}={raw!r} is not a yes/no value: use one of {allowed}, or leave it unset")
+
+
+def _folder(name, default=None):
+    """The folder named by variable ``name`` (absolute), ``default`` when it is unset or empty."""
+    raw = os.environ.get(name) or default
+    return Path(raw).expanduser().resolve() if raw else None
+
+
+def _is_http_url(text):
+    """Whether ``text`` parses as an http(s) URL with a host (and a numeric port, if it names one)."""
+    try:
+        parts = urllib.parse.urlsplit(text)
+        return parts.scheme in MIRROR_SCHEMES and bool(parts.hostname) and parts.port != 0
+    except ValueError:  # an unclosed IPv6 bracket ("http://[bad"), a port that is no number
+        return False
+
+
+def _mirror():
+    """COURSE_DATA_MIRROR as a URL prefix ending in ``/``; None when unset.
+
+    Only http(s) URLs with a host are accepted, so a typo fails here, named,
+    instead of deep inside a download.
+    """
+    raw = os.environ.get("COURSE_DATA_MIRROR", "").strip()
+    if not raw:
+        return None
+    if not _is_http_url(raw):
+        raise ValueError(
+            f"COURSE_DATA_MIRROR={raw!r} is not a URL prefix: use http:// or https:// and a host, "
+            "like https://example.org/datasets/, or leave it unset"
+        )
+    return raw.rstrip("/") + "/"
 
 
 @dataclass(frozen=True)
@@ -53,15 +97,25 @@ class Settings:
 
 def settings():
     """The current settings (read fresh from ``os.environ``)."""
-    data_dir = os.environ.get("COURSE_DATA_DIR") or None
-    mirror = os.environ.get("COURSE_DATA_MIRROR") or None
     return Settings(
         fast=_flag("COURSE_FAST"),
         strict=_flag("COURSE_STRICT"),
-        workdir=Path(os.environ.get("COURSE_WORKDIR") or Path.cwd() / "work").resolve(),
-        data_dir=Path(data_dir).expanduser().resolve() if data_dir else None,
-        data_mirror=mirror.rstrip("/") + "/" if mirror else None,
+        workdir=_folder("COURSE_WORKDIR", default=Path.cwd() / "work"),
+        data_dir=_folder("COURSE_DATA_DIR"),
+        data_mirror=_mirror(),
     )
+
+
+def errors():
+    """One message for each variable that :func:`settings` cannot read (all of them, not the first)."""
+    readers = (lambda: _flag("COURSE_FAST"), lambda: _flag("COURSE_STRICT"), _mirror)
+    messages = []
+    for read in readers:
+        try:
+            read()
+        except ValueError as error:
+            messages.append(str(error))
+    return messages
 
 
 def is_fast():
@@ -82,5 +136,13 @@ def workdir(*parts):
         if not isinstance(part, str) or not part or Path(part).is_absolute() or ".." in Path(part).parts:
             raise ValueError(f"workdir() takes relative folder names inside the work folder, got {part!r}")
     path = settings().workdir.joinpath(*parts)
-    path.mkdir(parents=True, exist_ok=True)
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as error:  # a file in the way, a read-only disk, a folder like /proc
+        in_the_way = isinstance(error, (FileExistsError, NotADirectoryError))
+        reason = "a file is in the way" if in_the_way else error.strerror or str(error)
+        raise ValueError(
+            f"cannot create the work folder {path} ({reason}): "
+            "set COURSE_WORKDIR to a folder you can write to"
+        ) from error
     return path

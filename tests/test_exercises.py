@@ -82,7 +82,7 @@ def test_no_answer_ever_raises(answer):
 def test_unknown_id_lists_known_ids():
     with pytest.raises(UnknownExercise, match="known exercises: .*00.1.*00.2"):
         evaluate("99.9", 1)
-    with pytest.raises(TypeError, match="string like '00.1'"):
+    with pytest.raises(TypeError, match="exercise_id must be a string, got int 1"):
         evaluate(1, 1)
 
 
@@ -153,3 +153,20 @@ def test_expect_tuple_names_the_parts():
         expect_tuple((1, 2, 3), ("w", "v"), "step")
     with pytest.raises(Wrong, match=r"got None"):
         expect_tuple(None, ("w", "v"), "step")
+
+
+def test_feedback_and_describe_refuse_or_survive_bad_values():
+    from course.exercises.framework import Feedback, describe, record
+
+    with pytest.raises(ValueError, match="status must be one of"):
+        Feedback("00.1", "great", "message")
+    with pytest.raises(TypeError, match="message must be a string"):
+        Feedback("00.1", PASSED, None)
+    with pytest.raises(TypeError, match="feedback must be a Feedback, got str"):
+        record("passed")
+
+    class Hostile:
+        def __getattr__(self, name):
+            raise RuntimeError(name)
+
+    assert describe(Hostile()) == "a Hostile"

@@ -33,8 +33,14 @@ def test_bad_quiz_definitions_are_refused():
         MultipleChoice("x", "q", ["a", "b"], "c")
     with pytest.raises(ValueError, match="two distinct options"):
         MultipleChoice("x", "q", ["a", "a"], "a")
-    with pytest.raises(ValueError, match="quiz id"):
+    with pytest.raises(ValueError, match="quiz_id must not be empty"):
         PredictShape("", "q", (1,))
+    with pytest.raises(TypeError, match="quiz_id must be a string, got int 3"):
+        PredictShape(3, "q", (1,))
+    with pytest.raises(TypeError, match="options must be a list of strings"):
+        MultipleChoice("x", "q", "ab", "a")
+    with pytest.raises(TypeError, match="shape must be a tuple of whole numbers"):
+        PredictShape("x", "q", "(1, 2)")
 
 
 @pytest.mark.parametrize(

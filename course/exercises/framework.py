@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..runtime import validate
 from ..runtime.settings import settings
 
 PASSED, FAILED, NOT_ATTEMPTED = "passed", "failed", "not attempted"
@@ -30,8 +31,8 @@ STATUSES = (PASSED, FAILED, NOT_ATTEMPTED)
 RESULTS_FILE_VARIABLE = "COURSE_RESULTS_FILE"
 
 
-class Wrong(Exception):
-    """Raised by a checker when the answer is wrong; the message says why."""
+class Wrong(ValueError):
+    """Raised by a checker when the answer is wrong (a wrong value); the message says why."""
 
     def __init__(self, message, hint=""):
         super().__init__(message)
@@ -42,8 +43,8 @@ class CheckFailed(AssertionError):
     """Raised by :func:`check` in strict mode when an answer is wrong."""
 
 
-class UnknownExercise(KeyError):
-    """An exercise id that no checker is registered for."""
+class UnknownExercise(KeyError, ValueError):
+    """An exercise id that no checker is registered for (a wrong value, and a missing key)."""
 
     def __str__(self):
         return self.args[0]
@@ -55,6 +56,11 @@ class Feedback:
     status: str
     message: str
     hint: str = ""
+
+    def __post_init__(self):
+        for name in ("exercise", "message", "hint"):
+            validate.text(getattr(self, name), name, allow_empty=name != "exercise")
+        validate.choice(self.status, "status", STATUSES)
 
     @property
     def passed(self):
@@ -84,6 +90,12 @@ class Exercise:
     checker: object
     hint: str = ""
 
+    def __post_init__(self):
+        for name in ("id", "title", "expects"):
+            validate.text(getattr(self, name), name)
+        validate.text(self.hint, "hint", allow_empty=True)
+        validate.function(self.checker, "checker")
+
 
 _REGISTRY = {}
 _RESULTS = {}
@@ -91,6 +103,8 @@ _RESULTS = {}
 
 def exercise(exercise_id, title, expects, hint=""):
     """Decorator that registers ``checker(answer)`` under ``exercise_id``."""
+
+    validate.text(exercise_id, "exercise_id")
 
     def register(checker):
         if exercise_id in _REGISTRY:
@@ -115,8 +129,7 @@ def known_ids():
 
 
 def lookup(exercise_id):
-    if not isinstance(exercise_id, str):
-        raise TypeError(f"an exercise id is a string like '00.1', got {describe(exercise_id)}")
+    validate.text(exercise_id, "exercise_id")
     if exercise_id not in _REGISTRY:
         _load_checkers()
     if exercise_id not in _REGISTRY:
@@ -167,6 +180,7 @@ def check(exercise_id, answer):
 
 def show(feedback):
     """Rich HTML in Jupyter, plain text elsewhere."""
+    _expect_feedback(feedback)
     try:
         from IPython import get_ipython
         from IPython.display import display
@@ -178,8 +192,14 @@ def show(feedback):
         print(feedback)
 
 
+def _expect_feedback(feedback):
+    if not isinstance(feedback, Feedback):
+        raise TypeError(f"feedback must be a Feedback, got {validate.received(feedback)}")
+
+
 def record(feedback):
     """Remember the latest verdict per exercise; append it to ``$COURSE_RESULTS_FILE`` if set."""
+    _expect_feedback(feedback)
     _RESULTS[feedback.exercise] = feedback
     path = os.environ.get(RESULTS_FILE_VARIABLE)
     if path:
@@ -205,7 +225,14 @@ def results():
 
 
 def describe(value):
-    """A short, human description of any value: type, and shape for arrays."""
+    """A short, human description of any value: type, and shape for arrays. Never raises."""
+    try:
+        return _description(value)
+    except Exception:  # an answer whose attributes raise is described by its type alone
+        return f"a {type(value).__name__}"
+
+
+def _description(value):
     if value is None:
         return "None"
     if value is Ellipsis:

@@ -10,6 +10,7 @@ set ``.value`` on the input, then ``click()`` the button.
 import html
 
 from ..broadcasting import NO_SHAPE, parse_shape
+from ..runtime import validate
 from .framework import FAILED, NOT_ATTEMPTED, PASSED, Feedback, record
 
 
@@ -17,13 +18,9 @@ class Quiz:
     """What every quiz shares: an id, a question and a widget around :meth:`judge`."""
 
     def __init__(self, quiz_id, question, explanation=""):
-        if not isinstance(quiz_id, str) or not quiz_id:
-            raise ValueError(f"a quiz id is a non-empty string like '00.q1', got {quiz_id!r}")
-        if not isinstance(question, str) or not question:
-            raise ValueError(f"a quiz question is a non-empty string, got {question!r}")
-        self.id = quiz_id
-        self.question = question
-        self.explanation = explanation
+        self.id = validate.text(quiz_id, "quiz_id")
+        self.question = validate.text(question, "question")
+        self.explanation = validate.text(explanation, "explanation", allow_empty=True)
 
     def judge(self, response):
         raise NotImplementedError
@@ -64,7 +61,10 @@ class MultipleChoice(Quiz):
 
     def __init__(self, quiz_id, question, options, answer, explanation=""):
         super().__init__(quiz_id, question, explanation)
+        if not isinstance(options, (list, tuple)) or not all(isinstance(option, str) for option in options):
+            raise TypeError(f"options must be a list of strings, got {validate.received(options)}")
         options = list(options)
+        validate.text(answer, "answer")
         if len(options) < 2 or len(set(options)) != len(options):
             raise ValueError(f"a multiple-choice quiz needs at least two distinct options, got {options!r}")
         if answer not in options:
@@ -91,7 +91,7 @@ class PredictShape(Quiz):
 
     def __init__(self, quiz_id, question, shape, explanation=""):
         super().__init__(quiz_id, question, explanation)
-        self.shape = NO_SHAPE if shape == NO_SHAPE else tuple(shape)
+        self.shape = NO_SHAPE if shape == NO_SHAPE else validate.shape(shape, "shape")
 
     def judge(self, response):
         if response is None or (isinstance(response, str) and not response.strip()):

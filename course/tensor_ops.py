@@ -21,29 +21,14 @@ Convolution and pooling follow the same idea for images: see :mod:`course.convol
 
 import numpy as np
 
-RANK_NAMES = {0: "a scalar", 1: "a vector", 2: "a matrix"}
+from .runtime.validate import array, integer, size_limit
+
+LOOP_LIMIT = 10**7  # the most loop steps a naive operation takes (a few seconds of pure Python)
 
 
-def as_tensor(x, name="x", ndim=None):
-    """``x`` as a NumPy array of numbers, with ``ndim`` axes when ``ndim`` is given.
-
-    Raises TypeError for things that are not numbers (None, text, ragged lists)
-    and ValueError for a wrong rank.
-    """
-    if x is None or isinstance(x, (str, bytes, dict, set)):
-        raise TypeError(f"{name} must be a NumPy array of numbers, got {type(x).__name__}")
-    try:
-        array = np.asarray(x)
-    except ValueError as error:  # ragged nested lists
-        raise TypeError(
-            f"{name} must be a NumPy array of numbers, got {type(x).__name__} that NumPy cannot read ({error})"
-        ) from None
-    if not (np.issubdtype(array.dtype, np.number) or array.dtype == bool):
-        raise TypeError(f"{name} must be a NumPy array of numbers, got an array of dtype {array.dtype}")
-    if ndim is not None and array.ndim != ndim:
-        wanted = f"{ndim}D ({RANK_NAMES[ndim]})" if ndim in RANK_NAMES else f"{ndim}D"
-        raise ValueError(f"{name} must be {wanted}, got a {array.ndim}D tensor of shape {array.shape}")
-    return array
+def _loop_work(steps):
+    """Refuse work that pure Python loops would take minutes over: NumPy is the tool for that."""
+    return size_limit(steps, "the number of loop steps", LOOP_LIMIT)
 
 
 def _same_size(x, y, axis_x, axis_y, names=("x", "y")):
@@ -65,7 +50,8 @@ def naive_relu(x):
     Each output element depends on one input element only: that is what
     *element-wise* means, and why the work splits so well across many cores.
     """
-    x = as_tensor(x)
+    x = array(x, "x")
+    _loop_work(x.size)
     z = x.copy()  # work on a copy: the caller's tensor stays as it was
     for index in np.ndindex(x.shape):
         z[index] = max(x[index], 0)
@@ -74,12 +60,14 @@ def naive_relu(x):
 
 def naive_add(x, y):
     """``x + y`` element by element, for two tensors of the same shape (any rank)."""
-    x, y = as_tensor(x, "x"), as_tensor(y, "y")
+    x = array(x, "x")
+    y = array(y, "y")
     if x.shape != y.shape:
         raise ValueError(
             f"naive_add needs equal shapes, got x.shape {x.shape} and y.shape {y.shape} "
             "(for a matrix and a vector use naive_add_matrix_and_vector)"
         )
+    _loop_work(x.size)
     z = np.empty(x.shape, dtype=np.result_type(x, y))
     for index in np.ndindex(x.shape):
         z[index] = x[index] + y[index]
@@ -92,8 +80,10 @@ def naive_add_matrix_and_vector(x, y):
     This is broadcasting done by hand: ``y`` is added to every row of ``x``, as
     if it had been copied ``rows`` times, but no copy is ever made.
     """
-    x, y = as_tensor(x, "x", ndim=2), as_tensor(y, "y", ndim=1)
+    x = array(x, "x", ndim=2)
+    y = array(y, "y", ndim=1)
     _same_size(x, y, 1, 0)
+    _loop_work(x.size)
     z = np.empty(x.shape, dtype=np.result_type(x, y))
     for i in range(x.shape[0]):
         for j in range(x.shape[1]):
@@ -108,8 +98,10 @@ def naive_add_matrix_and_vector(x, y):
 
 def naive_vector_dot(x, y):
     """The dot product of two vectors of equal length: ``sum_i x[i] * y[i]``, a scalar."""
-    x, y = as_tensor(x, "x", ndim=1), as_tensor(y, "y", ndim=1)
+    x = array(x, "x", ndim=1)
+    y = array(y, "y", ndim=1)
     _same_size(x, y, 0, 0)
+    _loop_work(x.size)
     total = np.result_type(x, y).type(0)
     for i in range(x.shape[0]):
         total += x[i] * y[i]
@@ -118,8 +110,10 @@ def naive_vector_dot(x, y):
 
 def naive_matrix_vector_dot(x, y):
     """Matrix (n, k) times vector (k,): a vector (n,) whose entry i is ``dot(x[i, :], y)``."""
-    x, y = as_tensor(x, "x", ndim=2), as_tensor(y, "y", ndim=1)
+    x = array(x, "x", ndim=2)
+    y = array(y, "y", ndim=1)
     _same_size(x, y, 1, 0)
+    _loop_work(x.size)
     z = np.zeros(x.shape[0], dtype=np.result_type(x, y))
     for i in range(x.shape[0]):
         z[i] = naive_vector_dot(x[i, :], y)
@@ -132,8 +126,10 @@ def naive_matrix_dot(x, y):
     Row of the left times column of the right: swap ``x`` and ``y`` and you
     pair other rows with other columns, which is why ``dot`` is not commutative.
     """
-    x, y = as_tensor(x, "x", ndim=2), as_tensor(y, "y", ndim=2)
+    x = array(x, "x", ndim=2)
+    y = array(y, "y", ndim=2)
     _same_size(x, y, 1, 0)
+    _loop_work(x.shape[0] * x.shape[1] * y.shape[1])
     z = np.zeros((x.shape[0], y.shape[1]), dtype=np.result_type(x, y))
     for i in range(x.shape[0]):
         for j in range(y.shape[1]):
@@ -148,15 +144,10 @@ def naive_matrix_dot(x, y):
 
 def _target_shape(shape, size):
     """``shape`` with its one allowed ``-1`` filled in so that it holds ``size`` elements."""
-    if isinstance(shape, (int, np.integer)) and not isinstance(shape, bool):
-        shape = (shape,)
-    if not isinstance(shape, (tuple, list)) or not all(
-        isinstance(n, (int, np.integer)) and not isinstance(n, bool) and n >= -1 for n in shape
-    ):
-        raise ValueError(
-            f"shape must be a tuple of whole numbers >= 0 (one of them may be -1), got {shape!r}"
-        )
-    shape = tuple(int(n) for n in shape)
+    sizes = (shape,) if isinstance(shape, (int, np.integer)) else shape
+    if not isinstance(sizes, (tuple, list)):
+        raise TypeError(f"shape must be a tuple of whole numbers like (2, 3), got {type(shape).__name__}")
+    shape = tuple(integer(n, "each size in shape", minimum=-1) for n in sizes)
     if shape.count(-1) > 1:
         raise ValueError(f"shape {shape} has more than one -1; only one size can be inferred")
     known = int(np.prod([n for n in shape if n != -1]))
@@ -177,13 +168,24 @@ def naive_reshape(x, shape):
     The number of elements must stay the same; one size may be ``-1``, meaning
     "whatever makes the count right", as in ``images.reshape(len(images), -1)``.
     """
-    x = as_tensor(x)
+    x = array(x, "x")
     shape = _target_shape(shape, x.size)
+    _loop_work(x.size)
     elements = [x[index] for index in np.ndindex(x.shape)]  # last axis moves fastest
     z = np.empty(shape, dtype=x.dtype)
     for position, index in enumerate(np.ndindex(shape)):
         z[index] = elements[position]
     return z
+
+
+def _axis_order(axes, x):
+    """``axes`` as a tuple, checked to be an ordering of ``0 .. x.ndim - 1``."""
+    if not isinstance(axes, (tuple, list)):
+        raise TypeError(f"axes must be a tuple of axis numbers like (1, 0), got {type(axes).__name__}")
+    axes = tuple(integer(a, "each entry of axes") for a in axes)
+    if sorted(axes) != list(range(x.ndim)):
+        raise ValueError(f"axes must be an ordering of 0..{x.ndim - 1} for x of shape {x.shape}, got {axes}")
+    return axes
 
 
 def naive_transpose(x, axes=None):
@@ -192,16 +194,9 @@ def naive_transpose(x, axes=None):
     Without ``axes`` the order is reversed, so a matrix's rows become its
     columns: ``z[j, i] = x[i, j]``.
     """
-    x = as_tensor(x)
-    if axes is None:
-        axes = tuple(reversed(range(x.ndim)))
-    is_ordering = isinstance(axes, (tuple, list)) and all(
-        isinstance(a, (int, np.integer)) and not isinstance(a, bool) for a in axes
-    )
-    if not is_ordering or sorted(axes) != list(range(x.ndim)):
-        raise ValueError(
-            f"axes must be an ordering of 0..{x.ndim - 1} for x of shape {x.shape}, got {axes!r}"
-        )
+    x = array(x, "x")
+    axes = tuple(reversed(range(x.ndim))) if axes is None else _axis_order(axes, x)
+    _loop_work(x.size)
     z = np.empty(tuple(x.shape[a] for a in axes), dtype=x.dtype)
     for index in np.ndindex(x.shape):
         z[tuple(index[a] for a in axes)] = x[index]

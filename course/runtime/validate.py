@@ -86,6 +86,21 @@ def number(value, name, minimum=None, maximum=None, positive=False):
     return value
 
 
+def fraction(value, name):
+    """``value`` as a float in ``[0, 1)``: a decay rate such as momentum, rho or Adam's betas."""
+    value = number(value, name)
+    if not 0 <= value < 1:
+        raise ValueError(f"{name} must be >= 0 and < 1, got {value}")
+    return value
+
+
+def boolean(value, name):
+    """``value``, which must be ``True`` or ``False`` (a NumPy bool too)."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be True or False, got {received(value)}")
+    return bool(value)
+
+
 def text(value, name, allow_empty=False):
     """``value`` as a ``str`` (non-empty unless ``allow_empty``)."""
     if not isinstance(value, str):

@@ -8,7 +8,7 @@ raises ``NotImplementedError``) is "not attempted", and any other surprise
 (``None``, a wrong type, a function that crashes) is a failed check with the
 expectation spelled out, never a traceback.
 
-Checkers live in ``course/checks/``, one module per notebook, and use the
+Checkers live in ``course/exercises/checks/``, one module per notebook, and use the
 ``expect_*`` helpers below.
 """
 

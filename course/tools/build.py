@@ -11,9 +11,12 @@ In ``notebooks/NN_name.ipynb`` the region becomes a stub: inside a function
 assignment keeps its name and gets ``...``, each ``def`` keeps its signature.
 Outputs and execution counts are stripped and metadata normalized, so the
 generated files are the same on every machine and ``--check`` can compare them.
+A file in ``notebooks/`` that holds outputs or execution counts was therefore
+run by someone: ``build`` refuses to overwrite it unless ``force`` is given.
 """
 
 import ast
+import json
 import re
 from pathlib import Path
 
@@ -30,6 +33,10 @@ NOTEBOOK_METADATA = {
 
 class MarkerError(ValueError):
     """A BEGIN/END SOLUTION pair that is unbalanced or nested."""
+
+
+class LearnerWorkError(FileExistsError):
+    """A learner notebook to overwrite holds outputs or execution counts: someone's work."""
 
 
 def solution_regions(lines, where):
@@ -103,26 +110,44 @@ def render(nb):
     return nbformat.writes(nb) + "\n"
 
 
-def build(root=".", check=False):
-    """Write (or with ``check`` compare) every learner notebook; return the out-of-sync names."""
+def holds_work(path):
+    """Whether the notebook at ``path`` has outputs or execution counts (it was run, maybe edited)."""
+    try:
+        cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+        return any(cell.get("outputs") or cell.get("execution_count") is not None for cell in cells)
+    except (ValueError, LookupError, TypeError, AttributeError):  # not a notebook: nothing to keep
+        return False
+
+
+def build(root=".", check=False, force=False):
+    """Write (or with ``check`` compare) every learner notebook; return the out-of-sync names.
+
+    Raises :class:`LearnerWorkError`, before writing anything, when a notebook to
+    overwrite holds learner work, unless ``force``.
+    """
     root = Path(root)
     solutions = sorted((root / "solutions").glob("*.ipynb"))
     if not solutions:
         raise FileNotFoundError(f"no notebooks found in {root / 'solutions'}")
     target = root / "notebooks"
-    stale = []
-    for solution in solutions:
-        text = render(learner_notebook(solution))
-        path = target / solution.name
-        if path.exists() and path.read_text(encoding="utf-8") == text:
-            continue
-        stale.append(path.name)
-        if not check:
-            target.mkdir(exist_ok=True)
-            path.write_text(text, encoding="utf-8")
+    texts = {target / solution.name: render(learner_notebook(solution)) for solution in solutions}
+    stale = [
+        path for path, text in texts.items() if not path.exists() or path.read_text(encoding="utf-8") != text
+    ]
+    kept = [path for path in stale if path.exists() and holds_work(path)]
+    if kept and not check and not force:
+        names = ", ".join(f"notebooks/{path.name}" for path in kept)
+        raise LearnerWorkError(
+            f"learner work in {names} (outputs or execution counts, so someone ran it): "
+            "move the file away, or pass --force to overwrite it"
+        )
+    if not check:
+        target.mkdir(exist_ok=True)
+        for path in stale:
+            path.write_text(texts[path], encoding="utf-8")
     expected = {s.name for s in solutions}
     orphans = sorted(p.name for p in target.glob("*.ipynb") if p.name not in expected)
-    return stale, orphans
+    return [path.name for path in stale], orphans
 
 
 def cli(argv):
@@ -134,11 +159,14 @@ def cli(argv):
     parser.add_argument(
         "--check", action="store_true", help="only compare; exit 1 naming each notebook out of sync"
     )
+    parser.add_argument(
+        "--force", action="store_true", help="overwrite learner notebooks even when they hold outputs"
+    )
     parser.add_argument("--root", default=".", help="the course folder (default: current folder)")
     args = parser.parse_args(argv)
     try:
-        stale, orphans = build(args.root, check=args.check)
-    except (MarkerError, FileNotFoundError) as error:
+        stale, orphans = build(args.root, check=args.check, force=args.force)
+    except (MarkerError, FileNotFoundError, LearnerWorkError) as error:
         print(f"error: {error}")
         return 2
     for name in orphans:

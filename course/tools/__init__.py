@@ -4,6 +4,11 @@ import importlib
 import sys
 
 COMMANDS = {
+    "lab": ("course.tools.lab", "start the course: copy the notebooks to your workspace, open JupyterLab"),
+    "workspace": (
+        "course.tools.workspace",
+        "copy the notebooks to your workspace (never overwriting) and print it",
+    ),
     "build": ("course.tools.build", "generate notebooks/ from solutions/ (for course authors)"),
     "doctor": ("course.tools.doctor", "check this machine: versions, devices, data, network, settings"),
     "grade": ("course.tools.grade", "run learner notebooks and write a gradebook (for teachers)"),
@@ -13,7 +18,7 @@ COMMANDS = {
 
 def usage():
     lines = ["usage: python -m course COMMAND [options]", "", "commands:"]
-    lines += [f"  {name:<9} {help_text}" for name, (_, help_text) in COMMANDS.items()]
+    lines += [f"  {name:<10} {help_text}" for name, (_, help_text) in COMMANDS.items()]
     return "\n".join(lines)
 
 

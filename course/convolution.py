@@ -12,35 +12,26 @@ scikit-learn (``china.jpg``), so it works offline.
 
 import numpy as np
 
+from .runtime.validate import array, choice, integer, pair, size_limit
+
 PADDINGS = ("valid", "same", "full")
+MAX_WINDOWS = 10**6  # the most window positions one call visits (each one is a step of a Python loop)
+
+
+def _with_axes(value, name, axes):
+    """``value`` as an array with one axis per name in ``axes``; a wrong rank is named axis by axis."""
+    x = array(value, name)
+    if x.ndim != len(axes):
+        raise ValueError(
+            f"{name} must have shape ({', '.join(axes)}), got a {x.ndim}-D array of shape {x.shape}"
+        )
+    return x
 
 
 def _as_images(x, name="x"):
-    """``x`` as a float array of shape (batch, height, width, channels), or a ValueError naming its shape."""
-    x = np.asarray(x)
-    if x.ndim != 4 or not np.issubdtype(x.dtype, np.number):
-        raise ValueError(
-            f"{name} should be numbers of shape (batch, height, width, channels), got {x.dtype} of shape {x.shape}"
-        )
+    """``x`` as a float array of shape (batch, height, width, channels)."""
+    x = _with_axes(x, name, ("batch", "height", "width", "channels"))
     return x.astype(np.result_type(x.dtype, np.float32))
-
-
-def _positive_pair(value, name):
-    """``value`` as a (rows, cols) pair of positive ints; ``2`` means ``(2, 2)``."""
-    pair = (
-        (value, value)
-        if isinstance(value, (int, np.integer))
-        else tuple(value)
-        if isinstance(value, (tuple, list))
-        else None
-    )
-    if (
-        pair is None
-        or len(pair) != 2
-        or not all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) and v >= 1 for v in pair)
-    ):
-        raise ValueError(f"{name} should be a positive int or a pair of them, got {value!r}")
-    return tuple(int(v) for v in pair)
 
 
 def conv_padding(length, size, stride=1, padding="valid"):
@@ -51,8 +42,10 @@ def conv_padding(length, size, stride=1, padding="valid"):
       like TensorFlow, the odd zero goes after.
     * ``"full"``: ``size - 1`` on each side, so every window that touches the input counts.
     """
-    if padding not in PADDINGS:
-        raise ValueError(f"padding should be one of {PADDINGS}, got {padding!r}")
+    length = integer(length, "length", minimum=0)
+    size = integer(size, "size", minimum=1)
+    stride = integer(stride, "stride", minimum=1)
+    padding = choice(padding, "padding", PADDINGS)
     if padding == "valid":
         return 0, 0
     if padding == "full":
@@ -68,6 +61,7 @@ def _window_starts(length, size, stride, padding):
     count = (length + before + after - size) // stride + 1
     if count < 1:
         raise ValueError(f"a window of {size} does not fit in a length of {length} with padding {padding!r}")
+    size_limit(count, "the number of window positions along one axis", MAX_WINDOWS)
     return [i * stride - before for i in range(count)]
 
 
@@ -85,27 +79,22 @@ def naive_conv2d(x, kernels, bias=None, stride=1, padding="valid"):
     with a kernel and summed: the same small set of weights is used at every position.
     """
     x = _as_images(x)
-    kernels = np.asarray(kernels)
-    if kernels.ndim != 4:
-        raise ValueError(
-            f"kernels should have shape (kernel_height, kernel_width, in_channels, out_channels), got shape {kernels.shape}"
-        )
+    kernels = _with_axes(kernels, "kernels", ("kernel_height", "kernel_width", "in_channels", "out_channels"))
+    bias = np.zeros(kernels.shape[3]) if bias is None else array(bias, "bias", ndim=1)
+    stride_rows, stride_cols = pair(stride, "stride")
     if kernels.shape[2] != x.shape[3]:
         raise ValueError(
             f"kernels.shape[2] ({kernels.shape[2]}) must equal x.shape[3] ({x.shape[3]}): each kernel is as deep as the input has channels"
         )
     out_channels = kernels.shape[3]
-    if bias is None:
-        bias = np.zeros(out_channels)
-    bias = np.asarray(bias)
     if bias.shape != (out_channels,):
         raise ValueError(
             f"bias should have shape (out_channels,) = ({out_channels},), got shape {bias.shape}"
         )
-    stride_rows, stride_cols = _positive_pair(stride, "stride")
     (kh, kw), (height, width) = kernels.shape[:2], x.shape[1:3]
     rows = _window_starts(height, kh, stride_rows, padding)
     cols = _window_starts(width, kw, stride_cols, padding)
+    _window_count(rows, cols)
     top, left = -rows[0], -cols[0]
     padded = np.pad(
         x, [(0, 0), (top, max(rows[-1] + kh - height, 0)), (left, max(cols[-1] + kw - width, 0)), (0, 0)]
@@ -119,16 +108,21 @@ def naive_conv2d(x, kernels, bias=None, stride=1, padding="valid"):
     return out
 
 
+def _window_count(rows, cols):
+    """Refuse more window positions than a Python loop visits in a few seconds."""
+    size_limit(len(rows) * len(cols), "the number of window positions", MAX_WINDOWS)
+
+
 def _pool(x, size, stride, padding, summary):
     """Apply ``summary`` (max or mean) to every window; padding is never part of a window."""
     x = _as_images(x)
-    size_rows, size_cols = _positive_pair(size, "pool_size")
-    stride_rows, stride_cols = _positive_pair(size if stride is None else stride, "stride")
-    if padding not in ("valid", "same"):
-        raise ValueError(f"pooling padding should be 'valid' or 'same', got {padding!r}")
+    size_rows, size_cols = pair(size, "pool_size")
+    stride_rows, stride_cols = pair(size if stride is None else stride, "stride")
+    padding = choice(padding, "padding", ("valid", "same"))
     height, width = x.shape[1:3]
     rows = _window_starts(height, size_rows, stride_rows, padding)
     cols = _window_starts(width, size_cols, stride_cols, padding)
+    _window_count(rows, cols)
     out = np.zeros((x.shape[0], len(rows), len(cols), x.shape[3]), dtype=x.dtype)
     for i, r in enumerate(rows):
         for j, c in enumerate(cols):
@@ -161,9 +155,8 @@ def output_size(length, kernel, stride=1, padding="valid"):
     With ``p`` zeros added in all, the count is ``(length + p - kernel) // stride + 1``; for
     ``"valid"`` (``p = 0``) that is the formula ``(L - f) / s + 1``, rounded down.
     """
-    for name, value in (("length", length), ("kernel", kernel), ("stride", stride)):
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-            raise ValueError(f"{name} should be a positive int, got {value!r}")
+    length = integer(length, "length", minimum=1)
+    kernel = integer(kernel, "kernel", minimum=1)
     before, after = conv_padding(length, kernel, stride, padding)
     if length + before + after < kernel:
         raise ValueError(
@@ -189,29 +182,35 @@ def sample_image(step=5):
     """scikit-learn's ``china.jpg`` in grey, every ``step``-th pixel: float32 (height, width) in [0, 1]."""
     from sklearn.datasets import load_sample_image
 
-    if not isinstance(step, int) or step < 1:
-        raise ValueError(f"step should be a positive int, got {step!r}")
+    step = integer(step, "step", minimum=1)
     rgb = load_sample_image("china.jpg")[::step, ::step]
     return (rgb @ np.array([0.299, 0.587, 0.114]) / 255).astype(np.float32)
 
 
 def feature_map(image, kernel, stride=1, padding="valid"):
     """Convolve a grey ``image`` (height, width) with one 2-D ``kernel``; returns the 2-D feature map."""
-    image, kernel = np.asarray(image, np.float32), np.asarray(kernel, np.float32)
-    if image.ndim != 2 or kernel.ndim != 2:
-        raise ValueError(f"image and kernel should both be 2-D, got shapes {image.shape} and {kernel.shape}")
+    image = _with_axes(image, "image", ("height", "width")).astype(np.float32)
+    kernel = _with_axes(kernel, "kernel", ("kernel_height", "kernel_width")).astype(np.float32)
     return naive_conv2d(image[None, :, :, None], kernel[:, :, None, None], stride=stride, padding=padding)[
         0, :, :, 0
     ]
+
+
+def _grey_image(image):
+    """``image`` as a float32 (height, width) array that every kernel of :data:`KERNELS` fits in."""
+    image = _with_axes(image, "image", ("height", "width")).astype(np.float32)
+    if min(image.shape) < 5:
+        raise ValueError(f"image must be at least 5×5 pixels (the largest kernel), got shape {image.shape}")
+    return image
 
 
 def explore(kernel="vertical edges (Sobel)", stride=1, padding="valid", image=None):
     """Draw the input, the kernel and the feature map side by side; returns the matplotlib Figure."""
     import matplotlib.pyplot as plt
 
-    if kernel not in KERNELS:
-        raise ValueError(f"kernel should be one of {list(KERNELS)}, got {kernel!r}")
-    image = sample_image() if image is None else np.asarray(image, np.float32)
+    kernel = choice(kernel, "kernel", KERNELS)
+    stride = integer(stride, "stride", minimum=1)
+    image = sample_image() if image is None else _grey_image(image)
     weights = np.asarray(KERNELS[kernel], np.float32)
     out = feature_map(image, weights, stride, padding)
     rows = output_size(image.shape[0], weights.shape[0], stride, padding)
@@ -238,7 +237,7 @@ def explorer(image=None):
     import ipywidgets as widgets
     import matplotlib.pyplot as plt
 
-    image = sample_image() if image is None else image
+    image = sample_image() if image is None else _grey_image(image)
 
     def show(kernel, stride, padding):
         fig = explore(kernel, stride, padding, image)

@@ -77,13 +77,13 @@ def test_integer_images_are_convolved_as_floats():
             np.zeros((4, 4, 3)),
             np.zeros((3, 3, 3, 1)),
             {},
-            r"x should be .*\(batch, height, width, channels\).*shape \(4, 4, 3\)",
+            r"x must have shape \(batch, height, width, channels\), got a 3-D array of shape \(4, 4, 3\)",
         ),
         (
             np.zeros((1, 4, 4, 3)),
             np.zeros((3, 3, 3)),
             {},
-            r"kernels should have shape .*got shape \(3, 3, 3\)",
+            r"kernels must have shape \(kernel_height, .*got a 3-D array of shape \(3, 3, 3\)",
         ),
         (
             np.zeros((1, 4, 4, 3)),
@@ -98,9 +98,9 @@ def test_integer_images_are_convolved_as_floats():
             r"bias should have shape .*\(2,\), got shape \(3,\)",
         ),
         (np.zeros((1, 2, 4, 1)), np.zeros((3, 3, 1, 1)), {}, r"a window of 3 does not fit in a length of 2"),
-        (np.zeros((1, 4, 4, 1)), np.zeros((3, 3, 1, 1)), {"stride": 0}, r"stride should be a positive int"),
-        (np.zeros((1, 4, 4, 1)), np.zeros((3, 3, 1, 1)), {"padding": "SAME"}, r"padding should be one of"),
-        (np.array([["a"]]), np.zeros((1, 1, 1, 1)), {}, r"x should be numbers"),
+        (np.zeros((1, 4, 4, 1)), np.zeros((3, 3, 1, 1)), {"stride": 0}, r"stride must be >= 1, got \(0, 0\)"),
+        (np.zeros((1, 4, 4, 1)), np.zeros((3, 3, 1, 1)), {"padding": "SAME"}, r"padding must be one of"),
+        (np.zeros((1, 4, 4, 1)), np.zeros((3, 3, 1, 1)), {"bias": np.zeros((1, 1))}, r"bias must be 1-D"),
     ],
 )
 def test_conv_names_bad_shapes(x, kernels, kwargs, message):
@@ -108,10 +108,33 @@ def test_conv_names_bad_shapes(x, kernels, kwargs, message):
         naive_conv2d(x, kernels, **kwargs)
 
 
+@pytest.mark.parametrize(
+    "x, kernels, kwargs, message",
+    [
+        (np.array([["a"]]), np.zeros((1, 1, 1, 1)), {}, r"x must be an array of real numbers"),
+        (None, np.zeros((1, 1, 1, 1)), {}, r"x must be an array of numbers, got NoneType"),
+        (np.zeros((1, 4, 4, 1)), "sobel", {}, r"kernels must be an array of numbers, got str"),
+        (np.zeros((1, 4, 4, 1)), np.zeros((3, 3, 1, 1)), {"stride": 1.5}, r"stride must be an int or a pair"),
+        (np.zeros((1, 4, 4, 1)), np.zeros((3, 3, 1, 1)), {"padding": 2}, r"padding must be one of"),
+        (np.zeros((1, 4, 4, 1)), np.zeros((3, 3, 1, 1)), {"bias": [1j]}, r"bias must be an array of real"),
+    ],
+)
+def test_conv_names_bad_types(x, kernels, kwargs, message):
+    with pytest.raises(TypeError, match=message):
+        naive_conv2d(x, kernels, **kwargs)
+
+
+def test_too_many_window_positions_are_refused_at_once():
+    with pytest.raises(ValueError, match="the number of window positions is"):
+        naive_conv2d(np.zeros((1, 1, 1, 1)), np.zeros((1200, 1200, 1, 1)), padding="full")
+    with pytest.raises(ValueError, match="the number of window positions is"):
+        naive_max_pool2d(np.zeros((1, 2000, 2000, 1)), pool_size=1)
+
+
 def test_pool_names_bad_arguments():
-    with pytest.raises(ValueError, match=r"pool_size should be a positive int or a pair"):
+    with pytest.raises(TypeError, match=r"pool_size must be an int or a pair of ints, got tuple \(2, 2, 2\)"):
         naive_max_pool2d(np.zeros((1, 4, 4, 1)), pool_size=(2, 2, 2))
-    with pytest.raises(ValueError, match=r"pooling padding should be 'valid' or 'same', got 'full'"):
+    with pytest.raises(ValueError, match=r"padding must be one of \['valid', 'same'\], got 'full'"):
         naive_avg_pool2d(np.zeros((1, 4, 4, 1)), padding="full")
     with pytest.raises(ValueError, match=r"shape \(4, 4\)"):
         naive_max_pool2d(np.zeros((4, 4)))
@@ -135,8 +158,14 @@ def test_output_size_is_the_length_naive_conv2d_produces(length, kernel, stride,
 
 
 def test_output_size_rejects_bad_numbers():
-    with pytest.raises(ValueError, match="stride should be a positive int, got 0"):
+    with pytest.raises(ValueError, match="stride must be >= 1, got 0"):
         convolution.output_size(10, 3, 0)
+    with pytest.raises(TypeError, match="kernel must be an int, got float 3.0"):
+        convolution.output_size(10, 3.0)
+    with pytest.raises(TypeError, match="length must be an int, got NoneType"):
+        conv_padding(None, 3)
+    with pytest.raises(TypeError, match="step must be an int, got str"):
+        convolution.sample_image("5")
 
 
 def test_feature_map_and_explorer():
@@ -148,10 +177,16 @@ def test_feature_map_and_explorer():
     assert edges.shape == (-(-image.shape[0] // 2), -(-image.shape[1] // 2))
     identity = convolution.feature_map(image, convolution.KERNELS["identity"], padding="same")
     np.testing.assert_allclose(identity, image, atol=1e-6)
-    with pytest.raises(ValueError, match="should both be 2-D"):
+    with pytest.raises(ValueError, match=r"image must have shape \(height, width\), got a 3-D array"):
         convolution.feature_map(image[None], np.ones((3, 3)))
-    with pytest.raises(ValueError, match="kernel should be one of"):
+    with pytest.raises(ValueError, match="kernel must be one of"):
         convolution.explore("emboss")
+    with pytest.raises(TypeError, match="kernel must be one of"):
+        convolution.explore(3)
+    with pytest.raises(TypeError, match="image must be an array of numbers, got str"):
+        convolution.explorer("china.jpg")
+    with pytest.raises(ValueError, match=r"image must be at least 5×5 pixels"):
+        convolution.explorer(np.zeros((3, 40)))
 
     widget = convolution.explorer(image)
     kernel, stride, padding = widget.children[:3]

@@ -18,21 +18,15 @@ of them must be 1. Otherwise the operation fails.
 import ast
 from dataclasses import dataclass
 
+from .runtime import validate
+
 NO_SHAPE = "error"  # what a learner types for "this operation fails"
 
 PADDED, STRETCHED, KEPT, CLASH = "added in step 1", "stretched in step 2", "kept", "clash"
 COLOURS = {PADDED: "#d9d9d9", STRETCHED: "#f6c177", KEPT: "#a6d8a8", CLASH: "#f28b82"}
-
-
-def as_shape(shape, name="shape"):
-    """A shape as a tuple of non-negative ints (an int ``n`` means ``(n,)``)."""
-    if isinstance(shape, int) and not isinstance(shape, bool):
-        shape = (shape,)
-    if not isinstance(shape, (tuple, list)) or not all(
-        isinstance(n, int) and not isinstance(n, bool) and n >= 0 for n in shape
-    ):
-        raise ValueError(f"{name} must be a tuple of non-negative whole numbers like (32, 10), got {shape!r}")
-    return tuple(shape)
+MAX_AXES = 64  # NumPy's own limit on the number of axes of an array
+MAX_DRAWN_AXES = 12  # beyond this a drawing is unreadable
+MAX_TEXT = 200  # characters of a typed shape
 
 
 @dataclass(frozen=True, repr=False)
@@ -87,9 +81,17 @@ class Broadcast:
     __repr__ = __str__  # the widget shows the steps as plain text
 
 
+def _shape(value, name):
+    """``value`` as a shape that a NumPy array can have: at most :data:`MAX_AXES` axes."""
+    value = validate.shape(value, name)
+    validate.size_limit(len(value), f"the number of axes of {name}", MAX_AXES)
+    return value
+
+
 def explain(a, b):
     """Broadcast shape ``a`` with shape ``b`` step by step; never raises for shapes that clash."""
-    a, b = as_shape(a, "a"), as_shape(b, "b")
+    a = _shape(a, "a")
+    b = _shape(b, "b")
     ndim = max(len(a), len(b))
     a_padded = (1,) * (ndim - len(a)) + a
     b_padded = (1,) * (ndim - len(b)) + b
@@ -124,6 +126,7 @@ def draw(a, b):
     from matplotlib.patches import Patch, Rectangle
 
     outcome = explain(a, b)
+    validate.size_limit(len(outcome.a_padded), "the number of axes to draw", MAX_DRAWN_AXES)
     ndim = max(len(outcome.a_padded), 1)
     rows = [
         (f"a {outcome.a}", outcome.a_padded, outcome.roles("a")),
@@ -178,8 +181,8 @@ def draw(a, b):
 
 def parse_shape(text):
     """Read ``"(2, 3)"``, ``"2, 3"``, ``"()"`` or ``"error"`` into a tuple or :data:`NO_SHAPE`."""
-    if not isinstance(text, str):
-        raise ValueError(f"a shape is written as text like (2, 3), got {text!r}")
+    validate.text(text, "the typed shape", allow_empty=True)
+    validate.size_limit(len(text), "the length of the typed shape", MAX_TEXT)
     cleaned = text.strip().lower()
     if cleaned in {"error", "err", "fails", "none"}:
         return NO_SHAPE
@@ -191,7 +194,7 @@ def parse_shape(text):
         raise ValueError(f"could not read {text!r} as a shape; write it like (2, 3)") from None
     if isinstance(value, int):
         value = (value,)
-    if not isinstance(value, tuple) or not all(isinstance(n, int) and n >= 0 for n in value):
+    if not isinstance(value, tuple) or not all(type(n) is int and n >= 0 for n in value):
         raise ValueError(f"a shape is a tuple of non-negative whole numbers, got {text!r}")
     return value
 
@@ -211,6 +214,9 @@ def explorer(a="(64, 3, 32, 10)", b="(32, 10)"):
     :class:`Broadcast` (or an error message when a shape cannot be read).
     """
     import ipywidgets as widgets
+
+    read_shape(a, "a")  # check both before any widget exists
+    read_shape(b, "b")
 
     def view(a, b):
         try:

@@ -19,6 +19,7 @@ from course.broadcasting import (
     draw,
     explain,
     explorer,
+    parse_shape,
     read_shape,
 )  # noqa: E402
 
@@ -66,10 +67,37 @@ def test_a_failure_names_the_axis_and_both_sizes():
         broadcast_shape((2, 3), (2,))
 
 
-@pytest.mark.parametrize("bad", [None, "3", (2, -1), (2.0, 3), [True]])
-def test_bad_shapes_are_refused(bad):
-    with pytest.raises(ValueError, match="must be a tuple of non-negative whole numbers"):
+@pytest.mark.parametrize("bad", [None, "3", (2.0, 3), [True], {"a": 1}])
+def test_what_is_not_a_shape_is_a_type_error(bad):
+    with pytest.raises(TypeError, match="a must be a tuple of whole numbers"):
         explain(bad, (3,))
+
+
+def test_impossible_shapes_are_value_errors():
+    with pytest.raises(ValueError, match=r"b must hold sizes >= 0, got \(2, -1\)"):
+        explain((3,), (2, -1))
+    with pytest.raises(
+        ValueError, match="the number of axes of a is 65; the most this function handles is 64"
+    ):
+        explain((1,) * 65, (3,))
+    with pytest.raises(ValueError, match="the number of axes to draw is 13"):
+        draw((1,) * 13, (3,))
+    assert explain((10**12,), (1,)).result == (10**12,)  # sizes are only counted, never allocated
+
+
+def test_typed_shapes_are_checked():
+    with pytest.raises(TypeError, match="the typed shape must be a string, got tuple"):
+        parse_shape((2, 3))
+    with pytest.raises(ValueError, match="the length of the typed shape is 1,002"):
+        parse_shape("(" * 1001 + ")")
+    with pytest.raises(ValueError, match="a shape is a tuple of non-negative whole numbers"):
+        parse_shape("(2.5, 2)")
+    with pytest.raises(ValueError, match="could not read"):
+        parse_shape("(" * 150 + ")" * 150)
+    with pytest.raises(TypeError, match="the typed shape must be a string"):
+        explorer(a=(2, 3))
+    with pytest.raises(ValueError, match="a: type a shape"):
+        explorer(a="error")
 
 
 def test_drawing_shows_every_axis_and_the_outcome():

@@ -1,7 +1,10 @@
+import re
+from pathlib import Path
+
 import pytest
 
 import course
-from course.runtime.settings import settings, workdir
+from course.runtime.settings import errors, settings, workdir
 
 
 def test_settings_read_environment(monkeypatch, tmp_path):
@@ -18,10 +21,48 @@ def test_settings_read_environment(monkeypatch, tmp_path):
     assert "FAST" in now.describe() and str(tmp_path / "w") in now.describe()
 
 
-def test_bad_flag_is_named(monkeypatch):
-    monkeypatch.setenv("COURSE_FAST", "maybe")
-    with pytest.raises(ValueError, match="COURSE_FAST.*'maybe'"):
+@pytest.mark.parametrize("name, value", [("COURSE_FAST", "maybe"), ("COURSE_STRICT", "2")])
+def test_bad_flag_names_variable_value_and_allowed_words(monkeypatch, name, value):
+    monkeypatch.setenv(name, value)
+    with pytest.raises(ValueError, match=f"{name}='{value}' .*1, true, yes, on, 0, false, no, off"):
         settings()
+
+
+@pytest.mark.parametrize("value", ["http://[bad", "ftp://x", "example.org/data", "http://host:port/"])
+def test_bad_mirror_is_named(monkeypatch, value):
+    monkeypatch.setenv("COURSE_DATA_MIRROR", value)
+    with pytest.raises(ValueError, match=f"COURSE_DATA_MIRROR='{re.escape(value)}' .*http:// or https://"):
+        settings()
+
+
+def test_errors_lists_every_bad_variable(monkeypatch):
+    monkeypatch.setenv("COURSE_FAST", "maybe")
+    monkeypatch.setenv("COURSE_STRICT", "2")
+    monkeypatch.setenv("COURSE_DATA_MIRROR", "ftp://x")
+    assert [message.split("=")[0] for message in errors()] == [
+        "COURSE_FAST",
+        "COURSE_STRICT",
+        "COURSE_DATA_MIRROR",
+    ]
+    for name in ("COURSE_FAST", "COURSE_STRICT", "COURSE_DATA_MIRROR"):
+        monkeypatch.delenv(name)
+    assert errors() == []
+
+
+def test_a_work_folder_that_cannot_be_created_names_course_workdir(monkeypatch, tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    for bad in (blocker, blocker / "below"):
+        monkeypatch.setenv("COURSE_WORKDIR", str(bad))
+        with pytest.raises(ValueError, match="a file is in the way.*set COURSE_WORKDIR"):
+            workdir()
+
+
+@pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="needs Linux's /proc")
+def test_a_work_folder_under_proc_names_course_workdir(monkeypatch):
+    monkeypatch.setenv("COURSE_WORKDIR", "/proc/x")
+    with pytest.raises(ValueError, match="cannot create the work folder /proc/x .*set COURSE_WORKDIR"):
+        workdir()
 
 
 def test_pick_follows_fast_mode(monkeypatch):
@@ -46,10 +87,11 @@ def test_workdir_refuses_to_leave_the_work_folder(monkeypatch, tmp_path, bad):
         workdir(bad)
 
 
-def test_work_folder_is_gitignored():
+def test_work_folder_and_workspace_are_gitignored():
     from tests.helpers import ROOT
 
-    assert "work/" in (ROOT / ".gitignore").read_text().splitlines()
+    ignored = (ROOT / ".gitignore").read_text().splitlines()
+    assert "work/" in ignored and "my-notebooks/" in ignored
 
 
 def test_seed_everything_repeats_numpy(monkeypatch):

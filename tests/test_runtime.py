@@ -91,7 +91,8 @@ def test_doctor_reports_and_succeeds_here():
         "jupyterlab",
         "CPU devices",
         "mnist",
-        "Settings: mode:",
+        "registry:",
+        "Settings:\n  mode:",
     ):
         assert word in done.stdout
     assert done.returncode == 0, done.stdout
@@ -109,6 +110,87 @@ def test_doctor_names_a_fix_for_each_problem(tmp_path):
         and "COURSE_DATA_DIR" in done.stdout
         and "unset the variable" in done.stdout
     )
+
+
+@pytest.fixture
+def quick_doctor(monkeypatch, tmp_path):
+    """The doctor without TensorFlow and with every host unreachable: only the settings matter."""
+    from course.tools import doctor
+
+    monkeypatch.setitem(doctor.SECTIONS, "Devices", lambda: (["  (not checked here)"], []))
+    monkeypatch.setattr("course.data.downloads.reachable", lambda url, timeout=None: False)
+    for name in ("COURSE_FAST", "COURSE_STRICT", "COURSE_DATA_DIR", "COURSE_DATA_MIRROR"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("COURSE_WORKDIR", str(tmp_path / "work"))
+    return doctor
+
+
+GARBAGE = {
+    "COURSE_FAST=maybe": ("COURSE_FAST", "maybe", "use one of 1, true"),
+    "COURSE_STRICT=2": ("COURSE_STRICT", "2", "use one of 1, true"),
+    "COURSE_WORKDIR=/proc/x": (
+        "COURSE_WORKDIR",
+        "/proc/x",
+        "set COURSE_WORKDIR to a folder you can write to",
+    ),
+    "COURSE_WORKDIR=a file": ("COURSE_WORKDIR", "{file}", "a file is in the way"),
+    "COURSE_DATA_DIR missing": ("COURSE_DATA_DIR", "{missing}", "create it or unset the variable"),
+    "COURSE_DATA_MIRROR=http://[bad": ("COURSE_DATA_MIRROR", "http://[bad", "use http:// or https://"),
+    "COURSE_DATA_MIRROR=ftp://x": ("COURSE_DATA_MIRROR", "ftp://x", "use http:// or https://"),
+}
+
+
+@pytest.mark.parametrize("case", GARBAGE, ids=str)
+def test_doctor_reports_each_bad_setting_with_its_fix(quick_doctor, monkeypatch, tmp_path, capsys, case):
+    name, value, fix = GARBAGE[case]
+    (tmp_path / "file").write_text("")
+    value = value.format(file=tmp_path / "file", missing=tmp_path / "missing")
+    monkeypatch.setenv(name, value)
+    assert quick_doctor.cli([]) == 1
+    out = capsys.readouterr().out
+    problems = out.split("1 problem(s):")[1]
+    assert value in problems and fix in problems
+
+
+def test_doctor_reports_a_failing_check_instead_of_raising(quick_doctor, monkeypatch, capsys):
+    def broken():
+        raise RuntimeError("no devices today")
+
+    monkeypatch.setitem(quick_doctor.SECTIONS, "Devices", broken)
+    assert quick_doctor.cli([]) == 1
+    assert "the devices check failed (RuntimeError: no devices today)" in capsys.readouterr().out
+
+
+def test_doctor_checks_the_ranges_of_the_package_metadata(quick_doctor, monkeypatch, capsys):
+    import importlib.metadata
+
+    import tomllib
+    from packaging.requirements import Requirement
+
+    declared = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
+    assert {(r.name, r.specifier) for r in quick_doctor.requirements()} == {
+        (r.name, r.specifier) for r in map(Requirement, declared)
+    }
+    real_version = importlib.metadata.version
+    monkeypatch.setattr(
+        importlib.metadata, "version", lambda name: "1.0" if name == "numpy" else real_version(name)
+    )
+    assert quick_doctor.cli([]) == 1
+    out = capsys.readouterr().out
+    assert "numpy         1.0  (unsupported)" in out
+    assert "numpy 1.0 is outside <3,>=1.26: pip install 'numpy<3,>=1.26'" in out
+
+
+def test_doctor_never_shows_a_traceback(tmp_path):
+    env = dict(
+        os.environ, COURSE_FAST="maybe", COURSE_DATA_MIRROR="http://[bad", COURSE_WORKDIR=str(tmp_path)
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "course", "doctor"], capture_output=True, text=True, timeout=120, env=env
+    )
+    assert done.returncode == 1
+    assert "2 problem(s)" in done.stdout
+    assert "Traceback" not in done.stdout + done.stderr
 
 
 def test_reachable_answers_quickly_on_loopback():

@@ -1,10 +1,16 @@
-"""pyproject.toml and environment.yml list the same dependencies; README and CI agree."""
+"""pyproject.toml and environment.yml list the same dependencies; README and CI agree; the wheel works."""
 
+import os
 import re
+import shutil
+import subprocess
+import sys
 
 import tomllib
 
 from tests.helpers import ROOT
+
+EDITOR_TOOLS = ["ruff"]  # dev tools environment.yml also names, with the dev extra's range
 
 
 def pyproject():
@@ -19,10 +25,16 @@ def environment_pip_lines():
     ]
 
 
+def dev_requirement(tool):
+    return next(r for r in pyproject()["project"]["optional-dependencies"]["dev"] if r.startswith(tool))
+
+
 def test_environment_matches_pyproject():
     listed = environment_pip_lines()
     assert listed[-1] == "-e .[dev]"
-    assert listed[:-1] == pyproject()["project"]["dependencies"]
+    tools = [dev_requirement(tool) for tool in EDITOR_TOOLS]
+    assert listed[:-1] == pyproject()["project"]["dependencies"] + tools
+    assert all(re.search(r">=.*,<", tool) for tool in tools), f"{tools}: give a range"
 
 
 def test_dependencies_are_ranges_not_pins():
@@ -36,4 +48,67 @@ def test_ci_runs_the_readme_commands():
     ci = (ROOT / ".ci" / "run").read_text()
     assert 'pip install -e ".[dev]"' in readme and 'pip install -e ".[dev]"' in ci
     assert re.search(r"^pytest\b", readme, re.M) and re.search(r"^\s*pytest\b", ci, re.M)
-    assert "jupyter lab notebooks/" in readme
+    assert "python -m course lab" in readme
+
+
+def test_ci_checks_style_before_the_tests():
+    ci = (ROOT / ".ci" / "run").read_text().splitlines()
+    order = [
+        line.strip() for line in ci if line.strip() in {"ruff check .", "ruff format --check .", "pytest"}
+    ]
+    assert order == ["ruff check .", "ruff format --check .", "pytest"]
+
+
+def build_wheel(tmp_path):
+    """Build the course's wheel from a clean copy of its sources (offline: no build isolation)."""
+    source = tmp_path / "source"
+    shutil.copytree(ROOT / "course", source / "course", ignore=shutil.ignore_patterns("__pycache__"))
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(ROOT / name, source / name)
+    pip = [sys.executable, "-m", "pip", "--disable-pip-version-check", "-q"]
+    wheels = tmp_path / "wheels"
+    subprocess.run(
+        [*pip, "wheel", "--no-deps", "--no-build-isolation", "--wheel-dir", str(wheels), str(source)],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    (wheel,) = wheels.glob("course-*.whl")
+    return wheel
+
+
+def test_the_installed_wheel_runs_outside_the_course_folder(tmp_path):
+    wheel = build_wheel(tmp_path)
+    target, outside = tmp_path / "installed", tmp_path / "elsewhere"
+    outside.mkdir()
+    subprocess.run(
+        [sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--target", str(target), str(wheel)],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    env = dict(os.environ, PYTHONPATH=str(target), COURSE_WORKDIR=str(outside / "work"))
+
+    def course(*args):
+        return subprocess.run(
+            [sys.executable, *args], capture_output=True, text=True, timeout=120, cwd=outside, env=env
+        )
+
+    registry = course(
+        "-c",
+        "import course; from course.data.downloads import registry; print(course.__file__, sorted(registry()))",
+    )
+    assert registry.returncode == 0, registry.stderr
+    assert registry.stdout.startswith(str(target)) and "'mnist'" in registry.stdout
+
+    doctor = course("-m", "course", "doctor")
+    assert "Traceback" not in doctor.stdout + doctor.stderr
+    assert f"registry: {target}" in doctor.stdout and "mnist" in doctor.stdout
+    assert doctor.returncode == 0, doctor.stdout  # unreachable hosts are reported, not problems
+
+    lost = course("-m", "course", "workspace")
+    assert lost.returncode == 2
+    assert "run this command from the course folder, or pass --course DIR" in lost.stdout
+    found = course("-m", "course", "workspace", "--course", str(ROOT), str(outside / "mine"))
+    assert found.returncode == 0, found.stdout + found.stderr
+    assert (outside / "mine" / "00_welcome.ipynb").is_file()

@@ -4,18 +4,19 @@ Every function takes an array (or a number) and returns a float64 array of the
 same shape. "Safe" means no overflow warning and no NaN even at ``|x| = 1e4``:
 ``exp`` is only ever called on numbers that are <= 0, so it can underflow to 0
 (harmless) but never overflow to infinity.
+
+Inputs must be real numbers: None, text, complex or object arrays raise
+TypeError. A NaN in the input gives NaN in the same place of the output.
 """
 
 import numpy as np
 
+from .runtime.validate import array, fraction, integer
 
-def _as_float_array(x, name="x"):
-    """``x`` as a float64 array; a clear error for anything that is not numbers."""
-    try:
-        array = np.asarray(x, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise TypeError(f"{name} must be a number or an array of numbers, got {type(x).__name__}") from None
-    return array
+
+def _as_float_array(x):
+    """``x`` (a number or an array of real numbers) as a float64 array."""
+    return array(x, "x").astype(np.float64)
 
 
 def sigmoid(x):
@@ -41,21 +42,16 @@ def relu_derivative(x):
     return (_as_float_array(x) > 0).astype(np.float64)
 
 
-def _check_alpha(alpha):
-    if isinstance(alpha, bool) or not isinstance(alpha, (int, float)) or not 0 <= alpha < 1:
-        raise ValueError(f"alpha (the slope for x < 0) must be a number in [0, 1), got {alpha!r}")
-
-
 def leaky_relu(x, alpha=0.2):
     """x for x > 0, alpha * x otherwise (alpha=0.2 like ``tf.nn.leaky_relu``)."""
-    _check_alpha(alpha)
+    alpha = fraction(alpha, "alpha")
     x = _as_float_array(x)
     return np.where(x > 0, x, alpha * x)
 
 
 def leaky_relu_derivative(x, alpha=0.2):
     """1 where x > 0, alpha otherwise."""
-    _check_alpha(alpha)
+    alpha = fraction(alpha, "alpha")
     return np.where(_as_float_array(x) > 0, 1.0, alpha)
 
 
@@ -74,6 +70,9 @@ def softmax(x, axis=-1):
     x = _as_float_array(x)
     if x.ndim == 0:
         raise ValueError("softmax needs at least one axis to normalise over, got a scalar")
+    axis = integer(axis, "axis", minimum=-x.ndim, maximum=x.ndim - 1)
+    if x.shape[axis] == 0:
+        raise ValueError(f"softmax needs at least one entry along axis {axis}, got shape {x.shape}")
     shifted = x - x.max(axis=axis, keepdims=True)  # every exponent <= 0
     e = np.exp(shifted)
     return e / e.sum(axis=axis, keepdims=True)
@@ -84,8 +83,9 @@ def softmax_jacobian(x):
 
     For x of shape (k,) the result is (k, k); for a batch (n, k) it is (n, k, k).
     """
+    x = _as_float_array(x)
+    if x.ndim not in (1, 2):
+        raise ValueError(f"softmax_jacobian takes shape (k,) or (n, k), got shape {x.shape}")
     s = softmax(x)
-    if s.ndim > 2:
-        raise ValueError(f"softmax_jacobian takes shape (k,) or (n, k), got shape {s.shape}")
     eye = np.eye(s.shape[-1])
     return s[..., :, None] * eye - s[..., :, None] * s[..., None, :]

@@ -75,3 +75,39 @@ def test_bad_inputs_are_explained():
         act.softmax(3.0)
     with pytest.raises(ValueError, match="shape"):
         act.softmax_jacobian(np.zeros((2, 2, 2)))
+
+
+FUNCTIONS = [f for pair in PAIRS for f in pair] + [act.softmax, act.softmax_jacobian]
+
+
+@pytest.mark.parametrize("f", FUNCTIONS, ids=lambda f: f.__name__)
+@pytest.mark.parametrize(
+    "bad",
+    [None, "abc", {"x": 1}, np.array([1, None], dtype=object), np.array([1 + 2j]), [[1.0], [2.0, 3.0]]],
+    ids=["None", "str", "dict", "object array", "complex", "ragged"],
+)
+def test_what_is_not_real_numbers_is_a_type_error(f, bad):
+    with pytest.raises(TypeError, match="x must be an array of"):
+        f(bad)
+
+
+def test_bad_parameters_name_themselves():
+    with pytest.raises(TypeError, match="alpha must be a number, got str"):
+        act.leaky_relu(1.0, alpha="0.2")
+    with pytest.raises(ValueError, match=r"alpha must be >= 0 and < 1, got 1.0"):
+        act.leaky_relu_derivative(1.0, alpha=1)
+    with pytest.raises(ValueError, match="axis must be between -2 and 1, got 2"):
+        act.softmax(np.zeros((2, 3)), axis=2)
+    with pytest.raises(TypeError, match="axis must be an int, got NoneType"):
+        act.softmax(np.zeros(3), axis=None)
+
+
+def test_softmax_of_nothing_is_refused_not_nan():
+    with pytest.raises(ValueError, match=r"at least one entry along axis -1, got shape \(2, 0\)"):
+        act.softmax(np.zeros((2, 0)))
+    assert act.softmax(np.zeros((0, 3))).shape == (0, 3)  # no examples, each of 3 entries: nothing to do
+
+
+def test_nan_in_means_nan_in_the_same_place_out():
+    out = act.sigmoid(np.array([np.nan, 0.0]))
+    assert np.isnan(out[0]) and out[1] == 0.5

@@ -255,7 +255,16 @@ def _description(value):
     return f"a {type(value).__name__}"
 
 
+def _shown(value):
+    """``repr(value)``, or its description when the repr raises."""
+    try:
+        return repr(value)
+    except Exception:
+        return describe(value)
+
+
 def expect_callable(value, what="your answer"):
+    validate.text(what, "what")
     if not callable(value):
         raise Wrong(f"{what} should be a function, got {describe(value)}.")
     return value
@@ -264,7 +273,11 @@ def expect_callable(value, what="your answer"):
 def call(function, *args, what=None):
     """Call the learner's function; its crash becomes feedback, a stub stays a stub."""
     expect_callable(function)
-    name = what or f"{getattr(function, '__name__', 'your function')}(...)"
+    name = (
+        validate.text(what, "what")
+        if what is not None
+        else f"{describe(function)[len('the function ') :]}(...)"
+    )
     try:
         return function(*args)
     except NotImplementedError:
@@ -277,6 +290,9 @@ def call(function, *args, what=None):
 
 def expect_tuple(value, parts, what="your function"):
     """``value`` must be a tuple (or list) with one item per name in ``parts``."""
+    validate.text(what, "what")
+    if not isinstance(parts, (tuple, list)) or not all(isinstance(part, str) for part in parts):
+        raise TypeError(f"parts must be a list of names, got {validate.received(parts)}")
     if not isinstance(value, (tuple, list)) or len(value) != len(parts):
         raise Wrong(f"{what} should return a tuple ({', '.join(parts)}), got {describe(value)}.")
     return value
@@ -284,6 +300,8 @@ def expect_tuple(value, parts, what="your function"):
 
 def expect_array(value, shape=None, what="your answer"):
     """Turn ``value`` into a NumPy array, checking it is numeric, finite and of ``shape``."""
+    validate.text(what, "what")
+    shape = None if shape is None else validate.shape(shape, "shape")
     kind = "a number" if shape == () else "an array"
     if value is None or isinstance(value, (str, bytes, dict, set)) or callable(value):
         raise Wrong(f"{what} should be {kind}, got {describe(value)}.")
@@ -293,8 +311,8 @@ def expect_array(value, shape=None, what="your answer"):
         raise Wrong(f"{what} should be {kind}, got {describe(value)}.") from None
     if array.dtype == object or not (np.issubdtype(array.dtype, np.number) or array.dtype == bool):
         raise Wrong(f"{what} should hold numbers, got {describe(value)}.")
-    if shape is not None and array.shape != tuple(shape):
-        raise Wrong(f"{what} should have shape {tuple(shape)}, got shape {array.shape}.")
+    if shape is not None and array.shape != shape:
+        raise Wrong(f"{what} should have shape {shape}, got shape {array.shape}.")
     if np.issubdtype(array.dtype, np.floating) and not np.all(np.isfinite(array)):
         raise Wrong(f"{what} contains NaN or infinity.")
     return array
@@ -302,7 +320,8 @@ def expect_array(value, shape=None, what="your answer"):
 
 def expect_close(got, want, what="your answer", rtol=1e-5, atol=1e-8):
     """``got`` must match the array or number ``want`` in shape and value."""
-    want = np.asarray(want)
+    want = validate.array(want, "want")
+    rtol, atol = validate.number(rtol, "rtol", minimum=0), validate.number(atol, "atol", minimum=0)
     got = expect_array(got, shape=want.shape, what=what)
     if not np.allclose(got, want, rtol=rtol, atol=atol):
         worst = np.unravel_index(np.argmax(np.abs(got - want)), want.shape) if want.shape else ()
@@ -314,10 +333,24 @@ def expect_close(got, want, what="your answer", rtol=1e-5, atol=1e-8):
     return got
 
 
+def _plainly_equal(got, want):
+    """``got == want`` as a plain bool; False when the comparison raises or gives an array."""
+    try:
+        same = got == want
+    except Exception:
+        return False
+    return isinstance(same, (bool, np.bool_)) and bool(same)
+
+
 def expect_equal(got, want, what="your answer"):
     """Exact equality for plain values (numbers, strings, tuples)."""
+    validate.text(what, "what")
+    if isinstance(want, np.ndarray):
+        raise TypeError(
+            "want must be a plain value (number, string, tuple); compare arrays with expect_close"
+        )
     if isinstance(want, float) and isinstance(got, (int, float)) and math.isclose(got, want, rel_tol=1e-9):
         return got
-    if got != want:
-        raise Wrong(f"{what} is {got!r}, expected {want!r}.")
+    if not _plainly_equal(got, want):
+        raise Wrong(f"{what} is {_shown(got)}, expected {_shown(want)}.")
     return got

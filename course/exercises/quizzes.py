@@ -91,7 +91,9 @@ class PredictShape(Quiz):
 
     def __init__(self, quiz_id, question, shape, explanation=""):
         super().__init__(quiz_id, question, explanation)
-        self.shape = NO_SHAPE if shape == NO_SHAPE else validate.shape(shape, "shape")
+        self.shape = (
+            NO_SHAPE if isinstance(shape, str) and shape == NO_SHAPE else validate.shape(shape, "shape")
+        )
 
     def judge(self, response):
         if response is None or (isinstance(response, str) and not response.strip()):

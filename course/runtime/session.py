@@ -3,10 +3,28 @@
 import os
 import random
 import sys
+import warnings
 
 import numpy as np
 
 from .settings import settings, workdir
+
+# Deprecation warnings that TensorFlow's own code triggers and a learner can do nothing about:
+# (message regex, regex of the module that issues the warning). Each one is matched narrowly so
+# that a DeprecationWarning from any other code, the learner's included, still shows.
+UPSTREAM_DEPRECATIONS = (
+    # Python 3.13 deprecates unknown keyword arguments to ``ast`` node constructors. TensorFlow's
+    # autograph (tensorflow.python.autograph.pyct) stores its annotations under '___pyct_anno' and
+    # turns its trees back into ``ast`` nodes through ``gast``, which then warns once per node type
+    # on every ``tf.function`` trace.
+    (r".*unexpected keyword argument '___pyct_anno'", r"gast(\.|$)"),
+)
+
+
+def quiet_upstream_warnings():
+    """Hide the deprecation warnings listed in ``UPSTREAM_DEPRECATIONS`` (safe to call again)."""
+    for message, module in UPSTREAM_DEPRECATIONS:
+        warnings.filterwarnings("ignore", message=message, category=DeprecationWarning, module=module)
 
 
 def seed_everything(seed):
@@ -22,7 +40,8 @@ def seed_everything(seed):
 
 
 def setup(seed=0, tensorflow=False):
-    """Prepare a notebook: work folder, caches inside it, optional quiet TF import, seeds.
+    """Prepare a notebook: work folder, caches inside it, upstream warnings hidden, optional
+    quiet TF import, seeds.
 
     Returns the active :class:`course.config.Settings` and prints them in one line.
     """
@@ -31,6 +50,7 @@ def setup(seed=0, tensorflow=False):
     # Keras and matplotlib write caches under the home folder unless told otherwise.
     os.environ.setdefault("KERAS_HOME", str(folder / "keras"))
     os.environ.setdefault("MPLCONFIGDIR", str(folder / "matplotlib"))
+    quiet_upstream_warnings()
     if tensorflow:
         from .quiet import import_tensorflow
 

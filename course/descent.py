@@ -10,6 +10,10 @@ from matplotlib.figure import Figure
 
 from .autodiff.optim import momentum_step, sgd_step
 from .autodiff.tensor import Tensor
+from .runtime.validate import array, choice, fraction, function, integer, number
+
+MAX_STEPS = 100_000  # far more than any picture needs; a path of 10**9 steps would never end
+MAX_EXAMPLES = 10**6
 
 SURFACES_1D = {  # name: (loss, gradient, start)
     "bowl: w²": (lambda w: w**2, lambda w: 2 * w, 2.0),
@@ -17,29 +21,43 @@ SURFACES_1D = {  # name: (loss, gradient, start)
 }
 
 
+def _points(w):
+    """``w`` as an array of 2-D points: shape (..., 2)."""
+    w = array(w, "w", min_ndim=1)
+    if w.shape[-1] != 2:
+        raise ValueError(f"w must hold 2-D points, shape (..., 2), got shape {w.shape}")
+    return w
+
+
 def ravine(w):
     """A 2-D bowl ten times steeper along y than along x: 0.5 (x² + 10 y²)."""
+    w = _points(w)
     return 0.5 * (w[..., 0] ** 2 + 10 * w[..., 1] ** 2)
 
 
 def ravine_gradient(w):
+    """The gradient of :func:`ravine`: (x, 10 y)."""
+    w = _points(w)
     return np.stack([w[..., 0], 10 * w[..., 1]], axis=-1)
 
 
 def gradient_descent(gradient, start, learning_rate, steps, momentum=0.0):
-    """The path of gradient descent (with optional momentum): an array of steps + 1 positions."""
-    if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 0:
-        raise ValueError(f"steps must be a non-negative int, got {steps!r}")
-    if not learning_rate > 0 or not 0 <= momentum < 1:
-        raise ValueError(
-            f"need learning_rate > 0 and 0 <= momentum < 1, got {learning_rate!r} and {momentum!r}"
-        )
+    """The path of gradient descent (with optional momentum): an array of steps + 1 positions.
+
+    The path stops early once a position is no longer finite or leaves the box
+    ``|w| <= 1e6``: the descent diverged, and its last position says so.
+    """
+    gradient = function(gradient, "gradient")
+    start = array(start, "start", finite=True)
+    learning_rate = number(learning_rate, "learning_rate", positive=True)
+    steps = integer(steps, "steps", minimum=0, maximum=MAX_STEPS)
+    momentum = fraction(momentum, "momentum")
     w = np.array(start, dtype=np.float64)
     velocity = np.zeros_like(w)
     path = [w]
     with np.errstate(over="ignore", invalid="ignore"):
         for _ in range(steps):
-            g = gradient(w)
+            g = array(gradient(w), "gradient(w)")
             w, velocity = (
                 momentum_step(w, g, velocity, learning_rate, momentum)
                 if momentum
@@ -57,6 +75,9 @@ def verdict(path):
     Diverges: it ends farther from 0 than it started (every surface here has its
     minima near 0). Oscillates: along some coordinate, most steps reverse the previous one.
     """
+    path = array(path, "path", min_ndim=1)
+    if len(path) == 0:
+        raise ValueError("path must hold at least one position, got an empty path")
     flat = path.reshape(len(path), -1)
     distance = np.linalg.norm(flat, axis=1)
     if not np.all(np.isfinite(distance)) or distance[-1] > distance[0]:
@@ -68,8 +89,7 @@ def verdict(path):
 
 def plot_descent_1d(surface="bowl: w²", learning_rate=0.1, momentum=0.0, steps=20):
     """The loss curve and the points gradient descent visits on it."""
-    if surface not in SURFACES_1D:
-        raise ValueError(f"unknown surface {surface!r}; choose one of {list(SURFACES_1D)}")
+    surface = choice(surface, "surface", SURFACES_1D)
     loss, gradient, start = SURFACES_1D[surface]
     path = gradient_descent(gradient, start, learning_rate, steps, momentum)
     w = np.linspace(-2.5, 2.5, 300)
@@ -126,6 +146,8 @@ def learning_rate_explorer():
 
 def linear_data(n=256, seed=0):
     """y = 3x - 1 + noise: data for comparing batch sizes."""
+    n = integer(n, "n", minimum=1, maximum=MAX_EXAMPLES)
+    seed = integer(seed, "seed", minimum=0)
     rng = np.random.default_rng(seed)
     x = rng.uniform(-1, 1, (n, 1))
     return x, 3 * x - 1 + 0.3 * rng.normal(size=(n, 1))
@@ -136,15 +158,16 @@ def fit_linear(x, y, batch_size, learning_rate=0.1, updates=100, seed=0):
 
     batch_size=1 is "true" SGD, batch_size=len(x) is batch gradient descent, anything between is mini-batch SGD.
     """
-    x, y = np.asarray(x, np.float64), np.asarray(y, np.float64)
-    if x.ndim != 2 or y.shape != (len(x), 1):
-        raise ValueError(f"x must be (n, d) and y (n, 1), got x.shape {x.shape} and y.shape {y.shape}")
-    if (
-        isinstance(batch_size, bool)
-        or not isinstance(batch_size, (int, np.integer))
-        or not 1 <= batch_size <= len(x)
-    ):
-        raise ValueError(f"batch_size must be an int from 1 to {len(x)}, got {batch_size!r}")
+    x = array(x, "x", ndim=2, finite=True).astype(np.float64)
+    y = array(y, "y", ndim=2, finite=True).astype(np.float64)
+    if len(x) == 0 or y.shape != (len(x), 1):
+        raise ValueError(
+            f"x must be (n, d) with n > 0 and y (n, 1), got x.shape {x.shape} and y.shape {y.shape}"
+        )
+    batch_size = integer(batch_size, "batch_size", minimum=1, maximum=len(x))
+    learning_rate = number(learning_rate, "learning_rate", positive=True)
+    updates = integer(updates, "updates", minimum=1, maximum=MAX_STEPS)
+    seed = integer(seed, "seed", minimum=0)
     rng = np.random.default_rng(seed)
     w = Tensor(np.zeros((x.shape[1], 1)), requires_grad=True)
     b = Tensor(np.zeros(1), requires_grad=True)

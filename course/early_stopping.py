@@ -8,6 +8,18 @@ Nothing here imports Keras.
 
 import numpy as np
 
+from .runtime.validate import array, integer, number
+
+
+def _losses(val_losses):
+    """``val_losses`` as a float array: one finite loss per epoch, at least one epoch."""
+    losses = array(val_losses, "val_losses", finite=True).astype(float)
+    if losses.ndim != 1 or len(losses) == 0:
+        raise ValueError(
+            f"val_losses must be a non-empty list of numbers, one per epoch, got an array of shape {losses.shape}"
+        )
+    return losses
+
 
 def early_stopping_epochs(val_losses, patience, min_delta=0.0):
     """Where ``EarlyStopping(monitor="val_loss", patience=..., min_delta=...)`` stops.
@@ -18,13 +30,9 @@ def early_stopping_epochs(val_losses, patience, min_delta=0.0):
     training stops once ``patience`` epochs in a row bring no improvement.
     With ``restore_best_weights=True`` the model ends with the weights of ``best_epoch``.
     """
-    losses = np.asarray(val_losses, dtype=float)
-    if losses.ndim != 1 or len(losses) == 0 or not np.all(np.isfinite(losses)):
-        raise ValueError(f"val_losses should be a non-empty list of finite numbers, got shape {losses.shape}")
-    if isinstance(patience, bool) or not isinstance(patience, int) or patience < 0:
-        raise ValueError(f"patience must be a non-negative int, got {patience!r}")
-    if not min_delta >= 0:
-        raise ValueError(f"min_delta must be >= 0, got {min_delta!r}")
+    losses = _losses(val_losses)
+    patience = integer(patience, "patience", minimum=0)
+    min_delta = number(min_delta, "min_delta", minimum=0)
     best, best_epoch, wait = np.inf, 0, 0
     for epoch, loss in enumerate(losses):
         wait += 1
@@ -42,6 +50,7 @@ def early_stopping_plot(val_losses, patience, min_delta=0.0):
     """
     import matplotlib.pyplot as plt
 
+    val_losses = _losses(val_losses)
     best, stop = early_stopping_epochs(val_losses, patience, min_delta)
     epochs = np.arange(1, len(val_losses) + 1)
     fig, ax = plt.subplots(figsize=(6, 3.4))
@@ -63,6 +72,6 @@ def early_stopping_explorer(val_losses):
     """A patience slider over :func:`early_stopping_plot` for these losses."""
     import ipywidgets as widgets
 
-    early_stopping_epochs(val_losses, 0)  # validate once, before any widget exists
+    val_losses = _losses(val_losses)  # checked once, before any widget exists
     patience = widgets.IntSlider(value=2, min=0, max=max(1, len(val_losses) - 1), description="patience")
     return widgets.interactive(lambda patience: early_stopping_plot(val_losses, patience), patience=patience)

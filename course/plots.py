@@ -2,24 +2,73 @@
 
 import numpy as np
 
+from .runtime.validate import array, integer, number, received, same_length, size_limit, text
+
+MAX_IMAGES = 256  # a grid of more images is too small to read: pass a slice, images[:64]
+CHANNELS = (1, 3, 4)  # grey, RGB, RGBA
+
+
+def _images(images):
+    """``images`` as an array (n, height, width) or (n, height, width, channels) with 1 <= n <= MAX_IMAGES."""
+    images = array(images, "images")
+    if images.ndim not in (3, 4):
+        raise ValueError(
+            "images must have shape (n, height, width) or (n, height, width, channels), "
+            f"got a {images.ndim}-D array of shape {images.shape}"
+        )
+    if len(images) == 0 or 0 in images.shape[1:3]:
+        raise ValueError(
+            f"images must hold at least one image of at least 1×1 pixels, got shape {images.shape}"
+        )
+    if images.ndim == 4 and images.shape[-1] not in CHANNELS:
+        raise ValueError(f"images must have 1, 3 or 4 channels (last axis), got shape {images.shape}")
+    size_limit(len(images), "the number of images", MAX_IMAGES)
+    return images
+
+
+def _labels(labels, count):
+    """``labels`` (None, or one label per image) as a list."""
+    if labels is None:
+        return None
+    if isinstance(labels, (str, bytes, dict, set)) or not hasattr(labels, "__len__"):
+        raise TypeError(f"labels must be a list with one label per image, got {received(labels)}")
+    same_length(labels, range(count), "labels", "images")
+    return list(labels)
+
+
+def _colour_map(cmap):
+    """``cmap``: the name of a matplotlib colour map, or a Colormap."""
+    import matplotlib
+    from matplotlib.colors import Colormap
+
+    if isinstance(cmap, Colormap):
+        return cmap
+    cmap = text(cmap, "cmap")
+    if cmap not in matplotlib.colormaps:
+        raise ValueError(f"cmap must be a matplotlib colour map such as 'gray' or 'viridis', got {cmap!r}")
+    return cmap
+
+
+def _title(title):
+    """``title``: None or a string."""
+    return None if title is None else text(title, "title", allow_empty=True)
+
 
 def image_grid(images, labels=None, ncols=8, title=None, cmap="gray", size=1.4):
-    """Show up to ``len(images)`` images in a grid, each titled with its label.
+    """Show ``images`` in a grid, each titled with its label.
 
-    ``images``: (n, height, width) or (n, height, width, channels), any numeric dtype.
-    Returns the matplotlib Figure.
+    ``images``: (n, height, width) or (n, height, width, channels), any numeric dtype,
+    at most :data:`MAX_IMAGES` of them (a bigger grid is unreadable: show a slice).
+    ``size`` is the width of one image in inches. Returns the matplotlib Figure.
     """
     import matplotlib.pyplot as plt
 
-    images = np.asarray(images)
-    if images.ndim not in (3, 4) or len(images) == 0:
-        raise ValueError(
-            f"images should have shape (n, height, width[, channels]) with n > 0, got shape {images.shape}"
-        )
-    if labels is not None and len(labels) != len(images):
-        raise ValueError(f"labels has length {len(labels)} but images has {len(images)} images")
-    if not isinstance(ncols, int) or ncols < 1:
-        raise ValueError(f"ncols must be a positive int, got {ncols!r}")
+    images = _images(images)
+    labels = _labels(labels, len(images))
+    ncols = integer(ncols, "ncols", minimum=1)
+    title = _title(title)
+    cmap = _colour_map(cmap)
+    size = number(size, "size", positive=True, maximum=10)
     ncols = min(ncols, len(images))
     nrows = -(-len(images) // ncols)
     fig, axes = plt.subplots(
@@ -47,8 +96,26 @@ def history_logs(history, what="history"):
     """The dict of metric name -> values per epoch inside a Keras ``History`` (or the dict itself)."""
     logs = getattr(history, "history", history)
     if not isinstance(logs, dict):
-        raise ValueError(f"{what} should be a keras History or a dict of lists, got {type(history).__name__}")
+        raise TypeError(f"{what} must be a keras History or a dict of lists, got {received(history)}")
     return logs
+
+
+def _values(logs, metric, what):
+    """The values of ``metric`` in ``logs``: a non-empty list of numbers, one per epoch."""
+    if metric not in logs:
+        raise ValueError(f"{what} has no {metric!r}; it has {sorted(map(str, logs))}")
+    values = array(logs[metric], f"{what}[{metric!r}]", ndim=1)
+    if len(values) == 0:
+        raise ValueError(f"{what}[{metric!r}] is empty: no epoch to plot")
+    return values
+
+
+def _metrics(metrics):
+    """``metrics``: one name, or a non-empty list of names."""
+    metrics = [metrics] if isinstance(metrics, str) else metrics
+    if not isinstance(metrics, (list, tuple)) or not metrics:
+        raise TypeError(f"metrics must be a metric name or a non-empty list of them, got {received(metrics)}")
+    return [text(m, "each metric") for m in metrics]
 
 
 def training_curves(history, metrics=("loss",), title=None):
@@ -59,15 +126,14 @@ def training_curves(history, metrics=("loss",), title=None):
     import matplotlib.pyplot as plt
 
     logs = history_logs(history)
-    missing = [m for m in metrics if m not in logs]
-    if missing:
-        raise ValueError(f"history has no {missing}; it has {sorted(logs)}")
+    metrics = _metrics(metrics)
+    title = _title(title)
+    curves = {metric: _values(logs, metric, "history") for metric in metrics}
     fig, axes = plt.subplots(1, len(metrics), figsize=(4.5 * len(metrics), 3.2), squeeze=False)
-    for ax, metric in zip(axes.flat, metrics):
-        values = logs[metric]
+    for ax, (metric, values) in zip(axes.flat, curves.items()):
         ax.plot(range(1, len(values) + 1), values, "o-", label=f"training {metric}")
         if f"val_{metric}" in logs:
-            val = logs[f"val_{metric}"]
+            val = _values(logs, f"val_{metric}", "history")
             # with validation_freq > 1, validation values exist only for some epochs
             epochs = (
                 np.linspace(len(values) / len(val), len(values), len(val))
@@ -92,17 +158,19 @@ def compare_histories(histories, metric="val_loss", title=None):
     """
     import matplotlib.pyplot as plt
 
-    if not isinstance(histories, dict) or not histories:
-        raise ValueError(
-            f"histories should be a non-empty dict of name -> History, got {type(histories).__name__}"
-        )
+    if not isinstance(histories, dict):
+        raise TypeError(f"histories must be a dict of name -> History, got {received(histories)}")
+    if not histories:
+        raise ValueError("histories is empty: give at least one run to plot")
+    metric = text(metric, "metric")
+    title = _title(title)
+    curves = {
+        name: _values(history_logs(history, f"histories[{name!r}]"), metric, f"histories[{name!r}]")
+        for name, history in histories.items()
+    }
     fig, ax = plt.subplots(figsize=(6, 3.6))
-    for name, history in histories.items():
-        logs = history_logs(history, what=f"histories[{name!r}]")
-        if metric not in logs:
-            raise ValueError(f"histories[{name!r}] has no {metric!r}; it has {sorted(logs)}")
-        values = logs[metric]
-        ax.plot(range(1, len(values) + 1), values, "o-", markersize=3, label=name)
+    for name, values in curves.items():
+        ax.plot(range(1, len(values) + 1), values, "o-", markersize=3, label=str(name))
     ax.set_xlabel("epoch")
     ax.set_ylabel(metric)
     ax.legend()

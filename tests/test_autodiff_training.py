@@ -61,7 +61,7 @@ def test_optimizer_errors():
         optim.Adam([w]).step()
     with pytest.raises(ValueError, match="empty"):
         optim.SGD([], 0.1)
-    with pytest.raises(ValueError, match="starts at 1"):
+    with pytest.raises(ValueError, match=r"t \(the step count, from 1\) must be >= 1, got 0"):
         optim.adam_step(1.0, 1.0, 0.0, 0.0, 0, 0.1)
 
 
@@ -129,7 +129,7 @@ def test_learning_rate_explorer_headless():
 
 
 def test_difference_demo_rejects_unknown_function():
-    with pytest.raises(ValueError, match="unknown surface"):
+    with pytest.raises(ValueError, match="surface must be one of"):
         descent.plot_descent_1d("cliff")
 
 

@@ -35,10 +35,18 @@ def test_image_grid_draws_one_titled_axes_per_image(images):
 @pytest.mark.parametrize(
     "images, labels, ncols, says",
     [
-        (np.zeros((28, 28)), None, 8, r"shape \(n, height, width\[, channels\]\).*got shape \(28, 28\)"),
-        (np.zeros((0, 4, 4)), None, 8, "n > 0"),
-        (np.zeros((3, 4, 4)), [1, 2], 8, "labels has length 2 but images has 3"),
-        (np.zeros((3, 4, 4)), None, 0, "ncols must be a positive int"),
+        (np.zeros((28, 28)), None, 8, r"shape \(n, height, width\).*got a 2-D array of shape \(28, 28\)"),
+        (np.zeros((0, 4, 4)), None, 8, "at least one image"),
+        (np.zeros((2, 0, 4)), None, 8, r"at least 1×1 pixels, got shape \(2, 0, 4\)"),
+        (np.zeros((2, 4, 4, 2)), None, 8, "1, 3 or 4 channels"),
+        (
+            np.zeros((257, 2, 2)),
+            None,
+            8,
+            "the number of images is 257; the most this function handles is 256",
+        ),
+        (np.zeros((3, 4, 4)), [1, 2], 8, "labels and images must have the same length, got 2 and 3"),
+        (np.zeros((3, 4, 4)), None, 0, "ncols must be >= 1, got 0"),
     ],
 )
 def test_image_grid_rejects_bad_input(images, labels, ncols, says):
@@ -58,9 +66,9 @@ def test_training_curves_draw_training_and_validation():
 
 
 def test_training_curves_and_history_logs_reject_bad_input():
-    with pytest.raises(ValueError, match=r"history has no \['accuracy'\]; it has \['loss'\]"):
+    with pytest.raises(ValueError, match=r"history has no 'accuracy'; it has \['loss'\]"):
         training_curves({"loss": [1.0]}, metrics=("accuracy",))
-    with pytest.raises(ValueError, match="should be a keras History or a dict of lists, got list"):
+    with pytest.raises(TypeError, match="history must be a keras History or a dict of lists, got list"):
         history_logs([1, 2])
 
     class History:  # what keras.callbacks.History exposes

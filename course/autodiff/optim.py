@@ -13,51 +13,85 @@ below apply a rule to every parameter of a model (tensors with ``.grad``).
 
 import numpy as np
 
+from ..runtime.validate import array, fraction, integer, number, received
+
+
+def _same_shape(value, name, w):
+    """``value`` (a gradient or a piece of optimizer state) as an array shaped like the weights ``w``."""
+    value = array(value, name)
+    if value.shape != w.shape:
+        raise ValueError(f"{name} must have the shape of w, {w.shape}, got shape {value.shape}")
+    return value
+
 
 def sgd_step(w, g, learning_rate):
     """Plain gradient descent: a step against the gradient."""
+    w = array(w, "w")
+    g = _same_shape(g, "g", w)
+    learning_rate = number(learning_rate, "learning_rate", positive=True)
     return w - learning_rate * g
 
 
 def momentum_step(w, g, velocity, learning_rate, momentum=0.9):
     """Returns (w, velocity): the velocity remembers past steps, the weights follow it."""
+    w = array(w, "w")
+    g = _same_shape(g, "g", w)
+    velocity = _same_shape(velocity, "velocity", w)
+    learning_rate = number(learning_rate, "learning_rate", positive=True)
+    momentum = fraction(momentum, "momentum")
     velocity = momentum * velocity - learning_rate * g
     return w + velocity, velocity
 
 
 def rmsprop_step(w, g, mean_square, learning_rate, rho=0.9, epsilon=1e-7):
     """Returns (w, mean_square): each weight's step is scaled by its recent gradient size."""
+    w = array(w, "w")
+    g = _same_shape(g, "g", w)
+    mean_square = _same_shape(mean_square, "mean_square", w)
+    learning_rate = number(learning_rate, "learning_rate", positive=True)
+    rho = fraction(rho, "rho")
+    epsilon = number(epsilon, "epsilon", positive=True)
     mean_square = rho * mean_square + (1 - rho) * g * g
     return w - learning_rate * g / (np.sqrt(mean_square) + epsilon), mean_square
 
 
 def adam_step(w, g, m, v, t, learning_rate, beta_1=0.9, beta_2=0.999, epsilon=1e-7):
     """Returns (w, m, v) after step number ``t`` (counting from 1)."""
-    if isinstance(t, bool) or not isinstance(t, (int, np.integer)) or t < 1:
-        raise ValueError(f"the step count t starts at 1, got {t!r}")
+    w = array(w, "w")
+    g = _same_shape(g, "g", w)
+    m = _same_shape(m, "m", w)
+    v = _same_shape(v, "v", w)
+    t = integer(t, "t (the step count, from 1)", minimum=1)
+    learning_rate = number(learning_rate, "learning_rate", positive=True)
+    beta_1 = fraction(beta_1, "beta_1")
+    beta_2 = fraction(beta_2, "beta_2")
+    epsilon = number(epsilon, "epsilon", positive=True)
     m = beta_1 * m + (1 - beta_1) * g
     v = beta_2 * v + (1 - beta_2) * g * g
     m_hat, v_hat = m / (1 - beta_1**t), v / (1 - beta_2**t)
     return w - learning_rate * m_hat / (np.sqrt(v_hat) + epsilon), m, v
 
 
-def _check_learning_rate(learning_rate):
-    if (
-        isinstance(learning_rate, bool)
-        or not isinstance(learning_rate, (int, float))
-        or not learning_rate > 0
-    ):
-        raise ValueError(f"learning_rate must be a positive number, got {learning_rate!r}")
+def _parameters(params):
+    """``params`` as a non-empty list of tensors (anything with a ``.value`` array and a ``.grad``)."""
+    if isinstance(params, (str, bytes, dict)) or not hasattr(params, "__iter__"):
+        raise TypeError(f"params must be a list of tensors, e.g. model.parameters(), got {received(params)}")
+    params = list(params)
+    for i, p in enumerate(params):
+        if not isinstance(getattr(p, "value", None), np.ndarray) or not hasattr(p, "grad"):
+            raise TypeError(f"params[{i}] must be a tensor with .value and .grad, got {received(p)}")
+    if not params:
+        raise ValueError("params is empty: the optimizer has nothing to update")
+    return params
 
 
 class Optimizer:
     """Updates ``params`` (tensors with ``.value`` and ``.grad``) in place; keeps per-parameter state."""
 
     def __init__(self, params, learning_rate):
-        _check_learning_rate(learning_rate)
-        self.params, self.learning_rate, self.iterations = list(params), learning_rate, 0
-        if not self.params:
-            raise ValueError("the optimizer got an empty list of parameters")
+        self.params = _parameters(params)
+        self.learning_rate = number(learning_rate, "learning_rate", positive=True)
+        self.iterations = 0
         self.state = [self.initial_state(p.value) for p in self.params]
 
     def initial_state(self, w):
@@ -82,9 +116,7 @@ class SGD(Optimizer):
     """Gradient descent, with optional momentum (Keras's definition)."""
 
     def __init__(self, params, learning_rate=0.01, momentum=0.0):
-        if not 0 <= momentum < 1:
-            raise ValueError(f"momentum must be in [0, 1), got {momentum!r}")
-        self.momentum = momentum
+        self.momentum = fraction(momentum, "momentum")
         super().__init__(params, learning_rate)
 
     def initial_state(self, w):
@@ -98,7 +130,8 @@ class SGD(Optimizer):
 
 class RMSProp(Optimizer):
     def __init__(self, params, learning_rate=0.001, rho=0.9, epsilon=1e-7):
-        self.rho, self.epsilon = rho, epsilon
+        self.rho = fraction(rho, "rho")
+        self.epsilon = number(epsilon, "epsilon", positive=True)
         super().__init__(params, learning_rate)
 
     def initial_state(self, w):
@@ -110,7 +143,9 @@ class RMSProp(Optimizer):
 
 class Adam(Optimizer):
     def __init__(self, params, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7):
-        self.beta_1, self.beta_2, self.epsilon = beta_1, beta_2, epsilon
+        self.beta_1 = fraction(beta_1, "beta_1")
+        self.beta_2 = fraction(beta_2, "beta_2")
+        self.epsilon = number(epsilon, "epsilon", positive=True)
         super().__init__(params, learning_rate)
 
     def initial_state(self, w):

@@ -70,12 +70,63 @@ def test_expression_swell():
 
 
 def test_symbolic_errors():
-    with pytest.raises(KeyError, match="'y'"):
+    with pytest.raises(ValueError, match="no value given for variable 'y'"):
         sym.Var("y").evaluate({"x": 1})
-    with pytest.raises(TypeError, match="str"):
+    with pytest.raises(TypeError, match="an operand of an expression must be a number, got str 'a'"):
         sym.Var("x") + "a"
-    with pytest.raises(ValueError, match="unknown function"):
+    with pytest.raises(ValueError, match="name must be one of"):
         sym.Function("tan", sym.Var("x"))
+    with pytest.raises(TypeError, match="a variable's name must be a string, got NoneType"):
+        sym.Var(None)
+    with pytest.raises(TypeError, match="env must be a dict"):
+        sym.Var("x").evaluate([1])
+    with pytest.raises(TypeError, match="the value of x must be a number, got str"):
+        sym.Var("x").evaluate({"x": "1"})
+    with pytest.raises(TypeError, match="var must be a string"):
+        sym.Var("x").diff(None)
+    with pytest.raises(TypeError, match=r"x must be a number, an expression or a dual number, got NoneType"):
+        sym.logistic_map(None, 3)
+    with pytest.raises(ValueError, match="steps must be between 0 and 10000"):
+        sym.logistic_map(sym.Var("x"), 10**9)
+
+
+@pytest.mark.parametrize(
+    "expr, says",
+    [
+        (sym.exp(sym.Var("x")), r"exp\(1000\) is too large for a float"),
+        (sym.log(sym.Var("x") - 2000), "log is defined for positive numbers only"),
+        (sym.Var("x") ** -1 * 0 + (sym.Var("x") - 1000) ** -1, "0 \\*\\* -1 divides by zero"),
+        ((sym.Var("x") * -1) ** 0.5, "is not a real number"),
+        (sym.Var("x") ** 200, "is too large for a float"),
+        (sym.Var("x") ** 100 * sym.Var("x") ** 100, "too large for a float"),
+    ],
+)
+def test_symbolic_evaluation_fails_with_value_errors(expr, says):
+    with pytest.raises(ValueError, match=says):
+        expr.evaluate({"x": 1000})
+
+
+def test_shared_subexpressions_are_walked_once():
+    x = sym.Var("x")
+    l_30 = sym.logistic_map(x, 30)  # about 2**33 nodes written out, some 200 distinct ones
+    assert len(l_30.nodes()) < 300
+    assert l_30.size() == 2**33 - 7
+    assert math.isclose(l_30.evaluate({"x": 0.3}), sym.logistic_map(0.3, 30))
+    d_30 = l_30.diff("x")
+    assert d_30.size() > l_30.size() and len(d_30.nodes()) < 1000
+    with pytest.raises(ValueError, match="the size of the expression to print is 8,589,934,585"):
+        str(l_30)
+
+
+def test_an_expression_5000_deep_works():
+    x = sym.Var("x")
+    deep = x
+    for _ in range(5000):
+        deep = sym.sin(deep)
+    assert deep.size() == 5001
+    assert 0 < deep.evaluate({"x": 1.0}) < 1
+    assert 0 < deep.diff("x").evaluate({"x": 0.5}) < 1
+    assert str(deep).startswith("sin(sin(") and str(deep).endswith("(x" + ")" * 5000)
 
 
 UNARY = [

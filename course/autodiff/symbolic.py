@@ -8,9 +8,24 @@ counts its nodes.
 
 import math
 
+from ..runtime.validate import choice, integer, number, received, size_limit, text
+from . import floats
+
+MAX_PRINTED = 20_000  # nodes: a longer formula is unreadable (and exponential swell makes them huge)
+MAX_STEPS = 10_000
+
 
 class Expr:
-    """A node of an expression tree. Operators build bigger trees."""
+    """A node of an expression tree. Operators build bigger trees.
+
+    A subtree can be shared: in ``y = x * x; z = y + y`` the node ``y`` appears twice.
+    Every walk below (:meth:`size`, :meth:`evaluate`, :meth:`diff`, ``str``) visits each
+    distinct node once, children first (:meth:`nodes`), and remembers what it found
+    there, so shared subtrees cost nothing extra and no depth is too deep.
+    Each node class only supplies its local rule: ``_value``, ``_derivative``, ``_text``.
+    """
+
+    children = ()
 
     def __add__(self, other):
         return add(self, other)
@@ -34,42 +49,79 @@ class Expr:
     def __pow__(self, exponent):
         return power(self, exponent)
 
-    def size(self):
-        """The number of nodes in the tree (shared subtrees counted every time they appear)."""
-        return 1 + sum(child.size() for child in self.children)
+    def nodes(self):
+        """Every distinct node of the tree, each after its children (an iterative depth-first walk)."""
+        order, seen, stack = [], {id(self)}, [(self, iter(self.children))]
+        while stack:
+            node, pending = stack[-1]
+            for child in pending:
+                if id(child) not in seen:
+                    seen.add(id(child))
+                    stack.append((child, iter(child.children)))
+                    break
+            else:
+                stack.pop()
+                order.append(node)
+        return order
 
-    children = ()
+    def _combine(self, rule):
+        """Apply ``rule(node, results of its children)`` to every node, children first; the root's result."""
+        results = {}
+        for node in self.nodes():
+            results[id(node)] = rule(node, [results[id(child)] for child in node.children])
+        return results[id(self)]
+
+    def size(self):
+        """The number of nodes of the tree written out: a shared subtree counts every time it appears."""
+        return self._combine(lambda node, sizes: 1 + sum(sizes))
+
+    def evaluate(self, env):
+        """The value of the expression with the numbers of ``env`` (a dict: variable name -> number)."""
+        if not isinstance(env, dict):
+            raise TypeError(f"env must be a dict of variable name -> number, got {received(env)}")
+        return self._combine(
+            lambda node, args: floats.finite(node._value(args, env), f"the value of a {type(node).__name__}")
+        )
+
+    def diff(self, var):
+        """d(self)/d(var) as a new expression, by the rules of calculus."""
+        var = text(var, "var")
+        return self._combine(lambda node, derivatives: node._derivative(derivatives, var))
+
+    def __str__(self):
+        size_limit(self.size(), "the size of the expression to print", MAX_PRINTED)
+        return self._combine(lambda node, texts: node._text(texts))
 
 
 class Const(Expr):
     def __init__(self, value):
-        self.value = float(value)
+        self.value = number(value, "a constant")
 
-    def evaluate(self, env):
+    def _value(self, args, env):
         return self.value
 
-    def diff(self, var):
+    def _derivative(self, derivatives, var):
         return Const(0)
 
-    def __str__(self):
+    def _text(self, texts):
         return f"{self.value:g}"
 
 
 class Var(Expr):
     def __init__(self, name):
-        if not isinstance(name, str) or not name:
-            raise ValueError(f"a variable's name is a non-empty string, got {name!r}")
-        self.name = name
+        self.name = text(name, "a variable's name")
 
-    def evaluate(self, env):
+    def _value(self, args, env):
         if self.name not in env:
-            raise KeyError(f"no value given for variable {self.name!r}; got values for {sorted(env)}")
-        return float(env[self.name])
+            raise ValueError(
+                f"no value given for variable {self.name!r}; got values for {sorted(map(str, env))}"
+            )
+        return number(env[self.name], f"the value of {self.name}")
 
-    def diff(self, var):
+    def _derivative(self, derivatives, var):
         return Const(1 if self.name == var else 0)
 
-    def __str__(self):
+    def _text(self, texts):
         return self.name
 
 
@@ -77,16 +129,16 @@ class Add(Expr):
     def __init__(self, a, b):
         self.children = (a, b)
 
-    def evaluate(self, env):
-        a, b = self.children
-        return a.evaluate(env) + b.evaluate(env)
+    def _value(self, args, env):
+        a, b = args
+        return a + b
 
-    def diff(self, var):  # (a + b)' = a' + b'
-        a, b = self.children
-        return add(a.diff(var), b.diff(var))
+    def _derivative(self, derivatives, var):  # (a + b)' = a' + b'
+        da, db = derivatives
+        return add(da, db)
 
-    def __str__(self):
-        a, b = self.children
+    def _text(self, texts):
+        a, b = texts
         return f"({a} + {b})"
 
 
@@ -94,16 +146,16 @@ class Mul(Expr):
     def __init__(self, a, b):
         self.children = (a, b)
 
-    def evaluate(self, env):
-        a, b = self.children
-        return a.evaluate(env) * b.evaluate(env)
+    def _value(self, args, env):
+        a, b = args
+        return a * b
 
-    def diff(self, var):  # (a b)' = a' b + a b'
-        a, b = self.children
-        return add(mul(a.diff(var), b), mul(a, b.diff(var)))
+    def _derivative(self, derivatives, var):  # (a b)' = a' b + a b'
+        (a, b), (da, db) = self.children, derivatives
+        return add(mul(da, b), mul(a, db))
 
-    def __str__(self):
-        a, b = self.children
+    def _text(self, texts):
+        a, b = texts
         return f"{a} * {b}"
 
 
@@ -111,17 +163,17 @@ class Pow(Expr):
     """a ** n for a constant number n."""
 
     def __init__(self, a, n):
-        self.children, self.n = (a,), float(n)
+        self.children, self.n = (a,), number(n, "the exponent")
 
-    def evaluate(self, env):
-        return self.children[0].evaluate(env) ** self.n
+    def _value(self, args, env):
+        return floats.power(args[0], self.n)
 
-    def diff(self, var):  # (a^n)' = n a^(n-1) a'
-        (a,) = self.children
-        return mul(mul(Const(self.n), power(a, self.n - 1)), a.diff(var))
+    def _derivative(self, derivatives, var):  # (a^n)' = n a^(n-1) a'
+        ((a,), (da,)) = self.children, derivatives
+        return mul(mul(Const(self.n), power(a, self.n - 1)), da)
 
-    def __str__(self):
-        return f"({self.children[0]})^{self.n:g}"
+    def _text(self, texts):
+        return f"({texts[0]})^{self.n:g}"
 
 
 class Function(Expr):
@@ -130,36 +182,31 @@ class Function(Expr):
     RULES = {  # value, and the derivative as a function of the argument expression
         "sin": (math.sin, lambda a: Function("cos", a)),
         "cos": (math.cos, lambda a: -Function("sin", a)),
-        "exp": (math.exp, lambda a: Function("exp", a)),
-        "log": (math.log, lambda a: power(a, -1)),
+        "exp": (floats.exp, lambda a: Function("exp", a)),
+        "log": (floats.log, lambda a: power(a, -1)),
     }
 
     def __init__(self, name, a):
-        if name not in self.RULES:
-            raise ValueError(f"unknown function {name!r}; known: {sorted(self.RULES)}")
-        self.name, self.children = name, (a,)
+        self.name, self.children = choice(name, "name", self.RULES), (as_expr(a),)
 
-    def evaluate(self, env):
-        return self.RULES[self.name][0](self.children[0].evaluate(env))
+    def _value(self, args, env):
+        return self.RULES[self.name][0](args[0])
 
-    def diff(self, var):  # chain rule: f(a)' = f'(a) a'
-        (a,) = self.children
-        return mul(self.RULES[self.name][1](a), a.diff(var))
+    def _derivative(self, derivatives, var):  # chain rule: f(a)' = f'(a) a'
+        ((a,), (da,)) = self.children, derivatives
+        return mul(self.RULES[self.name][1](a), da)
 
-    def __str__(self):
-        return f"{self.name}({self.children[0]})"
+    def _text(self, texts):
+        return f"{self.name}({texts[0]})"
 
 
 def as_expr(value):
-    if isinstance(value, Expr):
-        return value
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return Const(value)
-    raise TypeError(f"expected an expression or a number, got {type(value).__name__}")
+    """Expressions pass through; a number becomes a constant."""
+    return value if isinstance(value, Expr) else Const(number(value, "an operand of an expression"))
 
 
-def _is(expr, number):
-    return isinstance(expr, Const) and expr.value == number
+def _is(expr, value):
+    return isinstance(expr, Const) and expr.value == value
 
 
 def add(a, b):
@@ -189,8 +236,8 @@ def mul(a, b):
 
 
 def power(a, n):
-    if isinstance(n, bool) or not isinstance(n, (int, float)):
-        raise TypeError(f"only constant exponents are supported, got {type(n).__name__}")
+    """a ** n for a constant number n, dropping "** 0" and "** 1"."""
+    n = number(n, "the exponent (a constant number)")
     a = as_expr(a)
     if n == 0:
         return Const(1)
@@ -217,8 +264,9 @@ def log(a):
 
 def logistic_map(x, steps):
     """l_{k+1} = 4 l_k (1 - l_k), starting at l_0 = x: the textbook case of expression swell."""
-    if isinstance(steps, bool) or not isinstance(steps, int) or steps < 0:
-        raise ValueError(f"steps must be a non-negative int, got {steps!r}")
+    if not hasattr(type(x), "__rsub__"):
+        raise TypeError(f"x must be a number, an expression or a dual number, got {received(x)}")
+    steps = integer(steps, "steps", minimum=0, maximum=MAX_STEPS)
     value = x
     for _ in range(steps):
         value = 4 * value * (1 - value)

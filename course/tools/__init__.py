@@ -16,6 +16,14 @@ COMMANDS = {
 }
 
 
+def command_line(argv):
+    """``argv`` as a list of strings (the words after the command), or a TypeError naming what came."""
+    if not isinstance(argv, (list, tuple)) or not all(isinstance(word, str) for word in argv):
+        shown = type(argv).__name__ if not isinstance(argv, (list, tuple)) else "a list holding non-strings"
+        raise TypeError(f"argv must be a list of strings such as ['--check'], got {shown}")
+    return list(argv)
+
+
 def usage():
     lines = ["usage: python -m course COMMAND [options]", "", "commands:"]
     lines += [f"  {name:<10} {help_text}" for name, (_, help_text) in COMMANDS.items()]
@@ -23,7 +31,7 @@ def usage():
 
 
 def main(argv=None):
-    argv = sys.argv[1:] if argv is None else argv
+    argv = command_line(sys.argv[1:] if argv is None else argv)
     if not argv or argv[0] in {"-h", "--help"}:
         print(usage())
         return 0 if argv else 2

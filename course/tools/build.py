@@ -22,6 +22,8 @@ from pathlib import Path
 
 import nbformat
 
+from . import command_line
+
 BEGIN = re.compile(r"^(\s*)# BEGIN SOLUTION\s*$")
 END = re.compile(r"^(\s*)# END SOLUTION\s*$")
 YOUR_CODE = "# YOUR CODE HERE"
@@ -151,6 +153,7 @@ def build(root=".", check=False, force=False):
 
 
 def cli(argv):
+    argv = command_line(argv)
     import argparse
 
     parser = argparse.ArgumentParser(

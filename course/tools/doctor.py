@@ -16,6 +16,7 @@ import urllib.parse
 from packaging.requirements import Requirement
 
 from ..runtime import settings as course_settings
+from . import command_line
 
 
 def requirements():
@@ -134,6 +135,7 @@ def report():
 
 
 def cli(argv):
+    argv = command_line(argv)
     if argv:
         print("usage: python -m course doctor")
         return 2

@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..exercises.framework import FAILED, NOT_ATTEMPTED, PASSED, RESULTS_FILE_VARIABLE
+from . import command_line
 
 EXERCISE_ID = re.compile(r"\d+\.\d+")  # "00.1"; quizzes ("00.q1") are practice, not graded
 CHECK_CALL = re.compile(r"""\bcheck\(\s*["'](\d+\.\d+)["']""")
@@ -313,6 +314,7 @@ def write_csv(grades, path):
 
 
 def cli(argv):
+    argv = command_line(argv)
     import argparse
 
     parser = argparse.ArgumentParser(

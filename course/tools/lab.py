@@ -15,7 +15,7 @@ learner's global Jupyter settings are neither read differently nor written.
 import os
 from pathlib import Path
 
-from . import workspace
+from . import command_line, workspace
 
 CONFIG_DIR = Path(__file__).resolve().with_name("jupyter_config")
 
@@ -45,6 +45,7 @@ def start(arguments):
 
 
 def cli(argv):
+    argv = command_line(argv)
     import argparse
 
     parser = argparse.ArgumentParser(

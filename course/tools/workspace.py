@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..runtime import validate
+from . import command_line
 
 DEFAULT_WORKSPACE = "my-notebooks"
 MANIFEST = ".course-manifest.json"
@@ -151,6 +152,7 @@ def prepare(directory=None, course=None):
 
 
 def cli(argv):
+    argv = command_line(argv)
     import argparse
 
     parser = argparse.ArgumentParser(

@@ -6,6 +6,8 @@ Each benchmark is a module of this package with a ``cli(argv)`` function, listed
 
 import importlib
 
+from .. import command_line
+
 BENCHMARKS = {
     "autodiff": "the course's autodiff vs TF eager, tf.function and micrograd",
     "flowers": "the notebook's compact CNN vs the TF tutorial's, on the same photos",
@@ -13,6 +15,7 @@ BENCHMARKS = {
 
 
 def cli(argv):
+    argv = command_line(argv)
     if not argv or argv[0] not in BENCHMARKS:
         lines = ["usage: python -m course bench NAME [options]", "", "benchmarks:"]
         lines += [f"  {name:<9} {text}" for name, text in BENCHMARKS.items()]

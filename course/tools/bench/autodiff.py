@@ -17,6 +17,8 @@ import time
 
 import numpy as np
 
+from .. import command_line
+
 SIZES = (64, 64, 10)
 BATCH = 32
 LEARNING_RATE = 0.1
@@ -131,6 +133,7 @@ def median_time(function, repeats, number):
 
 
 def cli(argv):
+    argv = command_line(argv)
     parser = argparse.ArgumentParser(
         prog="python -m course bench autodiff", description=__doc__.splitlines()[0]
     )

@@ -23,6 +23,7 @@ from ...flower_models import (
     compile_for_flowers,
     tutorial_model,
 )
+from .. import command_line
 
 
 def train_and_time(model, folder, image_size, epochs, learning_rate=1e-3, schedule=False, seed=123):
@@ -62,6 +63,7 @@ def parse(argv):
 
 
 def cli(argv):
+    argv = command_line(argv)
     args = parse(argv)
     from ...data import flowers
     from ...runtime.quiet import import_tensorflow

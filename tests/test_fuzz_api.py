@@ -263,7 +263,7 @@ bad_values = st.one_of(
         shape=hnp.array_shapes(min_dims=0, max_dims=5, min_side=0, max_side=3),
     ).filter(lambda a: a.dtype != object or a.size == 0),
     st.dictionaries(st.text(max_size=3), st.integers(), max_size=2),
-    st.lists(st.integers(), max_size=3),
+    st.lists(st.integers(), min_size=1, max_size=3),  # an empty list would be a valid argv
 )
 
 

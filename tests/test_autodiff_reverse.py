@@ -111,14 +111,71 @@ def test_grad_of_unused_input_is_zero():
 
 
 def test_errors():
-    with pytest.raises(TypeError, match="Node or a real number"):
+    with pytest.raises(TypeError, match="a Node's value must be a number, got str 'a'"):
         rv.Node(1.0) + "a"
     with pytest.raises(TypeError, match="constant exponents"):
         rv.Node(2.0) ** rv.Node(2.0)
     with pytest.raises(ValueError, match="positive"):
         rv.log(rv.Node(-1.0))
-    with pytest.raises(TypeError, match="differentiate"):
+    with pytest.raises(TypeError, match="output must be a Node, got float 3.0"):
         rv.grad(3.0, [rv.Node(1.0)])
+    with pytest.raises(TypeError, match="inputs must be a list of Nodes"):
+        rv.grad(rv.Node(1.0), None)
+    with pytest.raises(TypeError, match="a Node's value must be a number, got NoneType"):
+        rv.Node(None)
+    with pytest.raises(ValueError, match="a Node's value must be a finite number, got nan"):
+        rv.Node(float("nan"))
+    with pytest.raises(TypeError, match="label must be a string"):
+        rv.Node(1.0, label=3)
+    with pytest.raises(TypeError, match="outputs must be a list of graph nodes"):
+        rv.find_topo_sort(rv.Node(1.0))
+    with pytest.raises(TypeError, match="each output must be a graph node"):
+        rv.find_topo_sort([None])
+    with pytest.raises(TypeError, match="x must be a number, got str"):
+        rv.exp("1")
+
+
+@pytest.mark.parametrize(
+    "make, says",
+    [
+        (lambda: rv.exp(rv.Node(1000.0)), r"exp\(1000\) is too large for a float"),
+        (lambda: rv.exp(1000.0), r"exp\(1000\) is too large"),
+        (lambda: rv.Node(10.0) ** 400, "too large for a float"),
+        (lambda: rv.Node(1e200) * 1e200, r"\*\(1e\+200, 1e\+200\) = inf: the result is too large"),
+        (lambda: rv.Node(1.0) / 0, "0 \\*\\* -1 divides by zero"),
+        (lambda: rv.Node(-8.0) ** 0.5, "is not a real number"),
+    ],
+)
+def test_overflow_and_undefined_results_are_value_errors(make, says):
+    with pytest.raises(ValueError, match=says):
+        make()
+
+
+def test_gradient_of_a_power_at_zero_is_a_value_error_not_zero_division():
+    x = rv.Node(0.0)
+    y = x**0.5
+    with pytest.raises(ValueError, match="0 \\*\\* -0.5 divides by zero"):
+        y.backward()
+    z = x**2
+    z.backward()
+    assert x.grad == 0.0
+
+
+def test_numpy_arrays_do_not_swallow_nodes():
+    with pytest.raises(TypeError, match="a Node's value must be a number, got an array"):
+        np.array([1.0, 2.0]) * rv.Node(1.0)
+    assert (np.float64(2.0) * rv.Node(3.0)).value == 6.0
+
+
+def test_a_graph_5000_deep_has_gradients():
+    x = rv.Node(0.5)
+    y = x
+    for _ in range(5000):
+        y = rv.sin(y)
+    y.backward()
+    assert len(rv.find_topo_sort([y])) == 5001 and 0 < x.grad < 1
+    (dy,) = rv.grad(y, [x])
+    assert math.isclose(dy.value, x.grad)
 
 
 def test_drawing_and_reverse_steps():

@@ -24,14 +24,23 @@ import math
 
 import numpy as np
 
+from ..runtime.validate import array, function, number, received, text
+from . import floats
+
 
 class Node:
-    """A scalar value in a computation graph: its value, the op that made it, the op's inputs."""
+    """A scalar value in a computation graph: its value, the op that made it, the op's inputs.
+
+    Values are finite floats: an operation whose result would overflow (``exp(1000)``,
+    ``1e200 * 1e200``) or is undefined (``0 ** -1``, ``log(-1)``) raises ValueError.
+    """
 
     __slots__ = ("value", "op", "inputs", "grad", "label")
+    __array_ufunc__ = None  # array * node: NumPy steps aside, Node.__rmul__ answers (with a TypeError)
 
     def __init__(self, value, op=None, inputs=(), label=""):
-        self.value, self.op, self.inputs, self.label = value, op, inputs, label
+        self.value = number(value, "a Node's value")
+        self.op, self.inputs, self.label = op, inputs, text(label, "label", allow_empty=True)
         self.grad = None
 
     def __repr__(self):
@@ -86,11 +95,7 @@ class Node:
 
 def as_node(x):
     """Numbers become constant leaf nodes; nodes pass through."""
-    if isinstance(x, Node):
-        return x
-    if isinstance(x, bool) or not isinstance(x, (int, float)):
-        raise TypeError(f"expected a Node or a real number, got {type(x).__name__}")
-    return Node(float(x))
+    return x if isinstance(x, Node) else Node(x)
 
 
 class Op:
@@ -100,7 +105,11 @@ class Op:
 
     def __call__(self, *inputs):
         inputs = tuple(x if x.__class__ is Node else as_node(x) for x in inputs)
-        return Node(self.compute(*[x.value for x in inputs]), self, inputs)
+        return Node(self.finite_result(*[x.value for x in inputs]), self, inputs)
+
+    def finite_result(self, *values):
+        """``compute``, with a result too large for a float turned into a ValueError."""
+        return floats.finite(self.compute(*values), f"{self.name}{values}")
 
     def compute(self, *values):
         raise NotImplementedError
@@ -138,24 +147,26 @@ class Pow(Op):
     """x ** n for a constant number n."""
 
     def __init__(self, n):
-        if isinstance(n, bool) or not isinstance(n, (int, float)):
-            raise TypeError(f"the exponent must be a number, got {type(n).__name__}")
-        self.n, self.name = float(n), f"**{n:g}"
+        self.n = number(n, "the exponent")
+        self.name = f"**{self.n:g}"
 
     def compute(self, a):
-        if a == 0 and self.n < 0:
-            raise ZeroDivisionError(f"0 ** {self.n:g} is undefined")
-        return a**self.n
+        return floats.power(a, self.n)
 
     def vjp(self, adjoint, out, a):
-        return (adjoint * self.n * a ** (self.n - 1),)
+        return (adjoint * self.n * _power(a, self.n - 1),)
+
+
+def _power(a, n):
+    """a ** n for a Node (records a node) or a number (computes it)."""
+    return Pow(n)(a) if isinstance(a, Node) else floats.power(a, n)
 
 
 class Exp(Op):
     name = "exp"
 
     def compute(self, a):
-        return math.exp(a)
+        return floats.exp(a)
 
     def vjp(self, adjoint, out, a):
         return (adjoint * out,)  # (e^a)' = e^a, the output itself
@@ -165,9 +176,7 @@ class Log(Op):
     name = "log"
 
     def compute(self, a):
-        if a <= 0:
-            raise ValueError(f"log is defined for positive numbers only, got {a!r}")
-        return math.log(a)
+        return floats.log(a)
 
     def vjp(self, adjoint, out, a):
         return (adjoint / a,)
@@ -252,7 +261,7 @@ def _function(op):
     """A function that builds a node for a Node and just computes for a number."""
 
     def apply(x):
-        return op(x) if isinstance(x, Node) else op.compute(float(x))
+        return op(x) if isinstance(x, Node) else op.finite_result(number(x, "x"))
 
     apply.__name__ = op.name
     apply.__doc__ = f"{op.name}(x) for a Node (records a node) or a number (computes it)."
@@ -269,6 +278,10 @@ def find_topo_sort(outputs):
 
     No recursion, so a chain of 10,000 (or 1,000,000) nodes is fine.
     """
+    if not isinstance(outputs, (list, tuple)):
+        raise TypeError(f"outputs must be a list of graph nodes, got {received(outputs)}")
+    for root in outputs:
+        _graph_node(root, "each output")
     order, visited = [], set()
     for root in outputs:
         if id(root) in visited:
@@ -288,6 +301,13 @@ def find_topo_sort(outputs):
     return order
 
 
+def _graph_node(value, name):
+    """``value``, which must be a node of a graph: a :class:`Node` or the tensor engine's ``Tensor``."""
+    if not hasattr(value, "unit_adjoint"):
+        raise TypeError(f"{name} must be a graph node (Node or Tensor), got {received(value)}")
+    return value
+
+
 def reverse_topo_order(output):
     """The nodes of ``output``'s graph, output first, each before all of its inputs."""
     return list(reversed(find_topo_sort([output])))
@@ -302,8 +322,7 @@ def adjoints(output, as_graph=False):
     With ``as_graph=True`` every adjoint is itself a Node (a new graph you can
     differentiate); otherwise the adjoints are plain numbers.
     """
-    if not hasattr(output, "unit_adjoint"):
-        raise TypeError(f"can only differentiate a graph node (Node or Tensor), got {type(output).__name__}")
+    output = _graph_node(output, "output")
     partial = {id(output): output.unit_adjoint(as_graph)}  # contributions summed so far
     result = {}
     for node in reverse_topo_order(output):
@@ -327,16 +346,18 @@ def grad(output, inputs):
     ``grad(grad(y, [x])[0], [x])[0]`` is the second derivative. An input that
     ``output`` does not depend on gets a constant 0.
     """
-    inputs = list(inputs)
-    for x in inputs:
-        if not isinstance(x, Node):
-            raise TypeError(f"inputs must be Nodes, got {type(x).__name__}")
+    if not isinstance(output, Node):
+        raise TypeError(f"output must be a Node, got {received(output)}")
+    if not isinstance(inputs, (list, tuple)) or not all(isinstance(x, Node) for x in inputs):
+        raise TypeError(f"inputs must be a list of Nodes, got {received(inputs)}")
     found = adjoints(output, as_graph=True)
     return [found.get(x, Node(0.0)) for x in inputs]
 
 
 def jacobian(f, x):
     """The Jacobian of f at x, one row per reverse pass (m passes for m outputs)."""
+    f = function(f, "f")
+    x = array(x, "x", ndim=1, finite=True)
     leaves = [Node(float(v), label=f"x{i}") for i, v in enumerate(x)]
     outputs = f(leaves)
     outputs = outputs if isinstance(outputs, (list, tuple)) else [outputs]
@@ -344,4 +365,4 @@ def jacobian(f, x):
     for y in outputs:
         found = adjoints(as_node(y))
         rows.append([found.get(leaf, 0.0) for leaf in leaves])
-    return np.array(rows)
+    return np.array(rows, dtype=float).reshape(len(rows), len(leaves))

@@ -19,7 +19,7 @@ The top level holds what the notebooks teach with; machinery lives in subpackage
 ``runtime/``        settings, ``setup()``, quiet TensorFlow, argument checks
 ``exercises/``      checks, quizzes and one checker module per notebook
 ``data/``           the dataset registry, downloads, MNIST, flowers
-``tools/``          ``python -m course build | doctor | grade | bench``
+``tools/``          ``python -m course lab | workspace | build | doctor | grade | bench``
 ==================  ===========================================================
 
 Importing ``course`` is cheap: it never imports TensorFlow. Modules that need

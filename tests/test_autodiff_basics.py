@@ -39,10 +39,74 @@ def test_gradient_check():
     assert not ok
 
 
-@pytest.mark.parametrize("bad", [0, -1e-3, "h"])
+@pytest.mark.parametrize("bad", [0, -1e-3, float("inf")])
 def test_bad_step(bad):
-    with pytest.raises(ValueError, match="step h"):
+    with pytest.raises(ValueError, match="h must be"):
         num.central_difference(math.sin, 1.0, bad)
+
+
+@pytest.mark.parametrize(
+    "call, error, says",
+    [
+        (lambda: num.central_difference(math.sin, 1.0, "h"), TypeError, "h must be a number, got str"),
+        (lambda: num.forward_difference(None, 1.0), TypeError, "f must be a function, got NoneType"),
+        (lambda: num.forward_difference(math.sin, None), TypeError, "x must be a number, got NoneType"),
+        (
+            lambda: num.forward_difference(lambda x: None, 1.0),
+            TypeError,
+            r"f\(x\) must be an array of numbers",
+        ),
+        (
+            lambda: num.central_difference(lambda x: [x, x], 1.0),
+            ValueError,
+            r"f\(x\) must be a single number",
+        ),
+        (lambda: num.central_difference(lambda x: math.nan, 1.0), ValueError, r"f\(x\) must hold finite"),
+        (
+            lambda: num.numerical_gradient(np.sum, np.zeros(10**6)),
+            ValueError,
+            "the number of evaluations of f",
+        ),
+        (lambda: num.relative_error([np.nan], [1.0]), ValueError, "a must hold finite numbers"),
+        (lambda: num.gradient_check(np.sum, None, [1.0]), TypeError, "grad must be a function"),
+        (
+            lambda: num.gradient_check(np.sum, np.sign, [1.0], tolerance=0),
+            ValueError,
+            "tolerance must be > 0",
+        ),
+        (lambda: num.difference_errors(math.sin, math.cos, 1.0, []), ValueError, "steps must be a non-empty"),
+        (lambda: fw.Dual(None), TypeError, "a Dual's value must be a number, got NoneType"),
+        (lambda: fw.Dual(1.0, math.inf), ValueError, "a Dual's tangent must be a finite number"),
+        (lambda: fw.Dual(1.0) + "a", TypeError, "a Dual's value must be a number, got str"),
+        (lambda: fw.Dual(1.0) / 0, ValueError, "division by zero"),
+        (lambda: fw.Dual(0.0, 1.0) ** -1, ValueError, "divides by zero"),
+        (lambda: fw.Dual(-8.0, 1.0) ** 0.5, ValueError, "is not a real number"),
+        (lambda: fw.Dual(2.0) ** None, TypeError, "the exponent must be a number"),
+        (lambda: 2 ** fw.Dual(1e4, 1.0), ValueError, "is too large for a float"),
+        (lambda: fw.exp(fw.Dual(1000.0, 1.0)), ValueError, r"exp\(1000\) is too large for a float"),
+        (lambda: fw.exp(1000.0), ValueError, r"exp\(1000\) is too large"),
+        (lambda: fw.Dual(1e200) * 1e200, ValueError, "a Dual's value must be a finite number, got inf"),
+        (lambda: fw.sin("x"), TypeError, "x must be a number, got str"),
+        (lambda: fw.derivative(None, 1.0), TypeError, "f must be a function"),
+        (lambda: fw.jvp(lambda x: x, [1.0], None), TypeError, "v must be an array of numbers"),
+        (lambda: fw.jacobian(lambda x: x, []), ValueError, "x must hold at least one number"),
+        (lambda: fw.jacobian(lambda x: x, np.zeros(10**5)), ValueError, "the length of x is 100,000"),
+        (
+            lambda: np.array([1.0, 2.0]) * fw.Dual(1.0),
+            TypeError,
+            "a Dual's value must be a number, got an array",
+        ),
+    ],
+)
+def test_numerical_and_forward_name_their_errors(call, error, says):
+    with pytest.raises(error, match=says):
+        call()
+
+
+def test_powers_of_duals_at_zero():
+    assert (fw.Dual(0.0, 1.0) ** 2).tangent == 0.0
+    zeroth = fw.Dual(0.0, 1.0) ** 0
+    assert (zeroth.value, zeroth.tangent) == (1.0, 0.0)
 
 
 def test_relative_error_needs_same_shapes():

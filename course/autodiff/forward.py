@@ -14,17 +14,25 @@ import math
 
 import numpy as np
 
+from ..runtime.validate import array, function, number, size_limit
+from . import floats
+
+MAX_INPUTS = 10_000  # one forward pass per input: more would take far too long
+
 
 class Dual:
-    """A value and a tangent (the derivative along the seeded direction)."""
+    """A value and a tangent (the derivative along the seeded direction).
+
+    Both are finite floats: a result too large for a float, or undefined (``0 ** -1``,
+    ``log(-1)``, division by 0), raises ValueError.
+    """
 
     __slots__ = ("value", "tangent")
+    __array_ufunc__ = None  # array * dual: NumPy steps aside, Dual.__rmul__ answers (with a TypeError)
 
     def __init__(self, value, tangent=0.0):
-        for name, number in (("value", value), ("tangent", tangent)):
-            if isinstance(number, bool) or not isinstance(number, (int, float, np.number)):
-                raise TypeError(f"a Dual's {name} must be a real number, got {type(number).__name__}")
-        self.value, self.tangent = float(value), float(tangent)
+        self.value = number(value, "a Dual's value")
+        self.tangent = number(tangent, "a Dual's tangent")
 
     def __repr__(self):
         return f"Dual({self.value!r}, {self.tangent!r})"
@@ -52,9 +60,7 @@ class Dual:
 
     def __truediv__(self, other):
         other = lift(other)
-        if other.value == 0:
-            raise ZeroDivisionError("division by a dual number whose value is 0")
-        value = self.value / other.value
+        value = floats.divide(self.value, other.value)
         return Dual(value, (self.tangent - value * other.tangent) / other.value)
 
     def __rtruediv__(self, other):
@@ -63,11 +69,12 @@ class Dual:
     def __pow__(self, other):
         if isinstance(other, Dual):  # a^b = exp(b log a)
             return exp(other * log(self))
-        n = float(other)
-        return Dual(self.value**n, n * self.value ** (n - 1) * self.tangent)
+        n = number(other, "the exponent")
+        slope = n * floats.power(self.value, n - 1) if n else 0.0  # d(a^n)/da = n a^(n-1)
+        return Dual(floats.power(self.value, n), slope * self.tangent)
 
     def __rpow__(self, base):  # c^x = exp(x log c)
-        return exp(self * math.log(float(base)))
+        return exp(self * floats.log(number(base, "the base")))
 
 
 def lift(x):
@@ -81,7 +88,7 @@ def _unary(f, df):
     def apply(x):
         if isinstance(x, Dual):
             return Dual(f(x.value), df(x.value) * x.tangent)
-        return f(x)
+        return f(number(x, "x"))
 
     return apply
 
@@ -90,14 +97,8 @@ def _sigmoid(x):
     return 1 / (1 + math.exp(-x)) if x >= 0 else math.exp(x) / (1 + math.exp(x))
 
 
-def _log(x):
-    if x <= 0:
-        raise ValueError(f"log is defined for positive numbers only, got {x!r}")
-    return math.log(x)
-
-
-exp = _unary(math.exp, math.exp)
-log = _unary(_log, lambda x: 1 / x)
+exp = _unary(floats.exp, floats.exp)
+log = _unary(floats.log, lambda x: 1 / x)
 sin = _unary(math.sin, math.cos)
 cos = _unary(math.cos, lambda x: -math.sin(x))
 tanh = _unary(math.tanh, lambda x: 1 - math.tanh(x) ** 2)
@@ -106,14 +107,16 @@ sigmoid = _unary(_sigmoid, lambda x: _sigmoid(x) * (1 - _sigmoid(x)))
 
 def derivative(f, x):
     """f'(x) of a function of one number: one forward pass with tangent 1."""
+    f = function(f, "f")
+    x = number(x, "x")
     return lift(f(Dual(x, 1.0))).tangent
 
 
 def _as_vector(x, name):
-    array = np.asarray(x, dtype=np.float64)
-    if array.ndim != 1:
-        raise ValueError(f"{name} must be a 1-D vector, got shape {array.shape}")
-    return array
+    """``x`` as a float vector of finite numbers, at most :data:`MAX_INPUTS` long."""
+    x = array(x, name, ndim=1, finite=True).astype(np.float64)
+    size_limit(len(x), f"the length of {name}", MAX_INPUTS)
+    return x
 
 
 def jvp(f, x, v):
@@ -121,7 +124,9 @@ def jvp(f, x, v):
 
     ``f`` maps a list of numbers to a list (or a single number); ``x`` and ``v`` are vectors.
     """
-    x, v = _as_vector(x, "x"), _as_vector(v, "v")
+    f = function(f, "f")
+    x = _as_vector(x, "x")
+    v = _as_vector(v, "v")
     if x.shape != v.shape:
         raise ValueError(f"x.shape {x.shape} and v.shape {v.shape} must be equal")
     outputs = f([Dual(xi, vi) for xi, vi in zip(x, v)])
@@ -131,6 +136,13 @@ def jvp(f, x, v):
 
 def jacobian(f, x):
     """The Jacobian of f at x, one column per forward pass (n passes for n inputs)."""
+    f = function(f, "f")
     x = _as_vector(x, "x")
-    columns = [jvp(f, x, np.eye(len(x))[i])[1] for i in range(len(x))]
+    if len(x) == 0:
+        raise ValueError("x must hold at least one number, got an empty vector")
+    columns = []
+    for i in range(len(x)):
+        seed = np.zeros(len(x))
+        seed[i] = 1.0  # tangent 1 for input i, 0 for the others
+        columns.append(jvp(f, x, seed)[1])
     return np.stack(columns, axis=1)

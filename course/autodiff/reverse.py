@@ -24,8 +24,10 @@ import math
 
 import numpy as np
 
-from ..runtime.validate import array, function, number, received, text
+from ..runtime.validate import array, function, number, received, size_limit, text
 from . import floats
+
+MAX_INPUTS = 100_000  # one leaf node per input
 
 
 class Node:
@@ -358,6 +360,7 @@ def jacobian(f, x):
     """The Jacobian of f at x, one row per reverse pass (m passes for m outputs)."""
     f = function(f, "f")
     x = array(x, "x", ndim=1, finite=True)
+    size_limit(len(x), "the length of x", MAX_INPUTS)
     leaves = [Node(float(v), label=f"x{i}") for i, v in enumerate(x)]
     outputs = f(leaves)
     outputs = outputs if isinstance(outputs, (list, tuple)) else [outputs]

@@ -3,6 +3,7 @@
 import hashlib
 import io
 import json
+import os
 import socket
 import threading
 import time
@@ -189,7 +190,7 @@ def test_a_stalled_download_is_given_up(server, tmp_path, monkeypatch):
 
 def test_unknown_dataset_names_the_known_ones(tmp_path):
     registry = write_registry(tmp_path, "tiny", TINY, "http://127.0.0.1:9/tiny.npz")
-    with pytest.raises(KeyError, match="registry has: tiny"):
+    with pytest.raises(ValueError, match="registry has: tiny"):
         fetch("flowers", registry)
 
 
@@ -295,3 +296,142 @@ def test_digits_in_mnist_format_look_like_mnist():
 def test_load_digits_validates_its_argument():
     with pytest.raises(ValueError, match="test_fraction must be between 0 and 1"):
         mnist.load_digits(test_fraction=1.5)
+
+
+# --- a learner's file is never deleted; the course's own download is replaced only by a verified copy -----
+
+
+def cache_file(tmp_path, name):
+    folder = tmp_path / "work" / "datasets"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / name
+
+
+def test_the_course_marks_its_download_and_leaves_no_partial_file(server, tmp_path):
+    server.files["/data/tiny.npz"] = TINY
+    registry = write_registry(tmp_path, "tiny", TINY, server.url + "/data/tiny.npz")
+    path = fetch("tiny", registry)
+    assert (path.parent / "tiny.npz.sha256").read_text().strip() == sha(TINY)
+    assert sorted(p.name for p in path.parent.iterdir()) == ["tiny.npz", "tiny.npz.sha256"]
+
+
+def test_a_damaged_course_download_is_kept_until_a_verified_copy_replaces_it(server, tmp_path):
+    server.files["/data/tiny.npz"] = TINY
+    registry = write_registry(tmp_path, "tiny", TINY, server.url + "/data/tiny.npz")
+    cached = fetch("tiny", registry)
+    cached.write_bytes(b"damaged")
+    server.files["/data/tiny.npz"] = TINY + b"tampered"  # the new copy fails its check
+    with pytest.raises(DatasetUnavailable):
+        fetch("tiny", registry)
+    assert cached.read_bytes() == b"damaged" and not (cached.parent / "tiny.npz.part").exists()
+    server.files["/data/tiny.npz"] = TINY
+    assert fetch("tiny", registry).read_bytes() == TINY
+
+
+def test_a_learners_valid_mnist_in_the_cache_is_used_with_a_note_and_kept(
+    tmp_path, closed_port, monkeypatch, capsys
+):
+    use_registry(monkeypatch, tmp_path, fake_mnist(), f"http://127.0.0.1:{closed_port}/mnist.npz")
+    mine = cache_file(tmp_path, "mnist.npz")
+    mine.write_bytes(fake_mnist(compressed=False))  # valid, but not the original's bytes
+    (x_train, _), _ = load_mnist()
+    out = capsys.readouterr().out
+    assert x_train.shape == (60000, 28, 28) and x_train[7, 3, 4] == 255
+    assert out.count("\n") == 1 and "Using your own" in out and str(mine) in out
+    assert mine.read_bytes() == fake_mnist(compressed=False)
+
+
+@pytest.mark.parametrize(
+    "content", [b"", b"not a zip file", fake_mnist()[:5000]], ids=["empty", "garbage", "truncated"]
+)
+def test_a_learners_unusable_mnist_in_the_cache_is_named_and_kept(
+    tmp_path, closed_port, monkeypatch, content
+):
+    use_registry(monkeypatch, tmp_path, fake_mnist(), f"http://127.0.0.1:{closed_port}/mnist.npz")
+    mine = cache_file(tmp_path, "mnist.npz")
+    mine.write_bytes(content)
+    with pytest.raises(ValueError, match=f"{mine} is not a usable mnist.npz.*move it out of the way"):
+        load_mnist()
+    assert mine.read_bytes() == content
+
+
+@pytest.mark.parametrize("content", [b"", fake_mnist()[:5000]], ids=["empty", "truncated"])
+def test_a_damaged_local_copy_is_a_value_error_naming_the_file(tmp_path, monkeypatch, content):
+    folder = tmp_path / "classroom"
+    folder.mkdir()
+    (folder / "mnist.npz").write_bytes(content)
+    monkeypatch.setenv("COURSE_DATA_DIR", str(folder))
+    with pytest.raises(ValueError, match="classroom/mnist.npz is not a usable mnist.npz"):
+        load_mnist()
+
+
+@pytest.mark.parametrize("mirror", ["http://[bad", "http://host:port/", "ftp://example.org/", "127.0.0.1"])
+def test_an_unusable_mirror_is_named_not_a_traceback_from_inside(tmp_path, monkeypatch, mirror):
+    use_registry(monkeypatch, tmp_path, fake_mnist(), "http://127.0.0.1:9/mnist.npz")
+    monkeypatch.setenv("COURSE_DATA_MIRROR", mirror)
+    with pytest.raises(ValueError, match="COURSE_DATA_MIRROR=.* is not a URL prefix"):
+        load_mnist()
+
+
+@pytest.mark.parametrize("origin", ["http://[bad/mnist.npz", "not a url"])
+def test_an_unusable_origin_falls_back_with_an_announcement(
+    tmp_path, monkeypatch, capsys, origin, sklearn_imported
+):
+    use_registry(monkeypatch, tmp_path, fake_mnist(), origin)
+    (x_train, _), _ = load_mnist()
+    out = capsys.readouterr().out
+    assert out.count("\n") == 1 and "offline fallback" in out and "cannot download mnist.npz" in out
+    assert x_train.shape[1:] == (28, 28)
+
+
+def test_a_mirror_that_cannot_be_reached_falls_back(
+    tmp_path, closed_port, monkeypatch, capsys, sklearn_imported
+):
+    use_registry(monkeypatch, tmp_path, fake_mnist(), "http://127.0.0.1:9/mnist.npz")
+    monkeypatch.setenv("COURSE_DATA_MIRROR", f"http://127.0.0.1:{closed_port}/course-data")
+    load_mnist()
+    assert "cannot reach 127.0.0.1" in capsys.readouterr().out
+
+
+# --- the error policy of the download helpers -------------------------------------------------------
+
+
+def test_numbers_are_never_used_as_file_descriptors(tmp_path):
+    for call in (lambda: downloads.sha256(True), lambda: downloads.registry(2), lambda: read_mnist(1)):
+        with pytest.raises(TypeError, match="must be a path"):
+            call()
+    os.fstat(1), os.fstat(2)  # stdout and stderr are still open
+
+
+@pytest.mark.parametrize(
+    "call, error, says",
+    [
+        (lambda tmp: downloads.sha256(tmp / "missing"), FileNotFoundError, "no file or folder"),
+        (lambda tmp: downloads.sha256(tmp), ValueError, "must name a file"),
+        (lambda tmp: downloads.sha256(tmp / "registry.json", chunk=0), ValueError, "chunk must be between"),
+        (lambda tmp: downloads.registry(tmp / "missing.json"), FileNotFoundError, "no file or folder"),
+        (lambda tmp: downloads.registry(tmp / "garbage.json"), ValueError, "not a readable dataset registry"),
+        (lambda tmp: downloads.registry(tmp / "list.json"), ValueError, "should hold a JSON object"),
+        (lambda tmp: downloads.entry(None), TypeError, "name must be a string"),
+        (lambda tmp: downloads.source_url(None), TypeError, "item must be a registry entry"),
+        (lambda tmp: reachable("http://[bad"), ValueError, "url must be a URL"),
+        (lambda tmp: reachable("no url at all"), ValueError, "url must be an http:// or https:// URL"),
+        (lambda tmp: reachable(None), TypeError, "url must be a string"),
+        (
+            lambda tmp: reachable("http://127.0.0.1/", timeout=float("nan")),
+            ValueError,
+            "timeout must be a finite",
+        ),
+        (lambda tmp: reachable("http://127.0.0.1/", timeout=10**12), ValueError, "timeout must be <= 60"),
+        (lambda tmp: fetch("tiny", tmp / "registry.json", usable=3), TypeError, "usable must be a function"),
+        (lambda tmp: mnist.load_digits(test_fraction="0.2"), TypeError, "test_fraction must be a number"),
+        (lambda tmp: mnist.load_digits(test_fraction=1e-6), ValueError, "leave both parts"),
+        (lambda tmp: mnist.load_digits(seed=-1), ValueError, "seed must be >= 0"),
+    ],
+)
+def test_download_helpers_keep_the_error_policy(tmp_path, call, error, says):
+    write_registry(tmp_path, "tiny", TINY, "http://127.0.0.1:9/tiny.npz")
+    (tmp_path / "garbage.json").write_text("{not json")
+    (tmp_path / "list.json").write_text("[1, 2]")
+    with pytest.raises(error, match=says):
+        call(tmp_path)

@@ -34,13 +34,31 @@ def test_flower_images_are_deterministic_and_varied():
     assert len({tuple(np.round(m, -1)) for m in means.values()}) > 1
 
 
-def test_flower_image_rejects_bad_arguments():
-    with pytest.raises(ValueError, match="kind should be one of"):
-        flower_image("lily", np.random.default_rng(0))
-    with pytest.raises(ValueError, match="size should be an int of at least 16"):
-        flower_image("daisy", np.random.default_rng(0), size=8)
-    with pytest.raises(ValueError, match="per_class should be a positive int"):
-        make_flower_folder("unused", per_class=0)
+@pytest.mark.parametrize(
+    "call, error, says",
+    [
+        (lambda: flower_image("lily", np.random.default_rng(0)), ValueError, "kind must be one of"),
+        (lambda: flower_image(3, np.random.default_rng(0)), TypeError, "kind must be one of"),
+        (lambda: flower_image("daisy", 0), TypeError, "rng must be a NumPy generator"),
+        (
+            lambda: flower_image("daisy", np.random.default_rng(0), size=8),
+            ValueError,
+            "size must be between 16",
+        ),
+        (
+            lambda: flower_image("daisy", np.random.default_rng(0), size=10**9),
+            ValueError,
+            "size must be between",
+        ),
+        (lambda: make_flower_folder("unused", per_class=0), ValueError, "per_class must be between 1"),
+        (lambda: make_flower_folder("unused", per_class=2.5), TypeError, "per_class must be an int"),
+        (lambda: make_flower_folder(True), TypeError, "folder must be a path"),
+        (lambda: make_flower_folder("unused", seed=-1), ValueError, "seed must be >= 0"),
+    ],
+)
+def test_flower_image_rejects_bad_arguments(call, error, says):
+    with pytest.raises(error, match=says):
+        call()
 
 
 def test_make_flower_folder_writes_class_folders_once(tmp_path):
@@ -105,10 +123,18 @@ def test_load_flowers_gives_cached_tf_datasets(workfolder):
 
 
 def test_load_flowers_validates(workfolder, tmp_path):
-    with pytest.raises(ValueError, match=r"image_size should be \(height, width\)"):
-        flowers.load_flowers(tmp_path, image_size=180)
+    with pytest.raises(TypeError, match="image_size must be an int or a pair of ints"):
+        flowers.load_flowers(tmp_path, image_size=(180, 180, 3))
+    with pytest.raises(ValueError, match="image_size must be >= 1"):
+        flowers.load_flowers(tmp_path, image_size=(0, 180))
     with pytest.raises(ValueError, match="validation_split should be between 0 and 1"):
         flowers.load_flowers(tmp_path, validation_split=1.5)
+    with pytest.raises(TypeError, match="batch_size must be an int"):
+        flowers.load_flowers(tmp_path, batch_size=None)
+    with pytest.raises(TypeError, match="folder must be a path"):
+        flowers.load_flowers(2)
+    with pytest.raises(FileNotFoundError, match="folder: no file or folder"):
+        flowers.load_flowers(tmp_path / "missing")
     with pytest.raises(ValueError, match="should hold one folder per class"):
         flowers.load_flowers(tmp_path)
 
@@ -143,3 +169,77 @@ def test_bench_trains_both_models_and_prints_ratios(workfolder, capsys):
     out = capsys.readouterr().out
     assert "tutorial: 180x180 px, 1 epochs" in out and "compact: 32x32 px, 1 epochs" in out
     assert "compact / tutorial: accuracy" in out and "CPU time" in out
+
+
+# --- damaged pictures and archives are named before TensorFlow sees them ------------------------------
+
+
+@pytest.mark.parametrize(
+    "content, says",
+    [(b"", "is empty"), (b"<html>404 Not Found</html>", "is not a JPEG, PNG, GIF or BMP picture")],
+    ids=["zero bytes", "not a picture"],
+)
+def test_a_broken_picture_is_named_before_tensorflow_reads_it(workfolder, content, says):
+    folder = _small_photo_folder(workfolder)
+    broken = folder / "roses" / "broken.jpg"
+    broken.write_bytes(content)
+    with pytest.raises(ValueError, match=f"{broken}.*{says}|{broken} {says}"):
+        flowers.load_flowers(folder, image_size=(20, 20), batch_size=4)
+
+
+def test_pictures_of_any_known_format_and_other_files_pass(workfolder):
+    folder = _small_photo_folder(workfolder)
+    (folder / "roses" / "notes.txt").write_text("not read by Keras")  # not a picture suffix: ignored
+    (folder / "LICENSE.txt").write_text("licence")
+    _, _, class_names = flowers.load_flowers(folder, image_size=(20, 20), batch_size=4)
+    assert class_names == list(CLASSES)
+
+
+def test_a_split_that_leaves_a_subset_empty_is_refused(workfolder):
+    folder = make_flower_folder(workfolder / "one", per_class=1, size=16)
+    with pytest.raises(ValueError, match="leaves 5 for training and 0 for validation"):
+        flowers.load_flowers(folder, validation_split=0.1)
+
+
+def _archive(workfolder):
+    source = _small_photo_folder(workfolder / "made")
+    (workfolder / "classroom").mkdir()
+    path = workfolder / "classroom" / "flower_photos.tgz"
+    with tarfile.open(path, "w:gz") as archive:
+        archive.add(source, arcname="flower_photos")
+    return path
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [lambda data: data[: len(data) // 2], lambda data: b"", lambda data: b"<html>" + data[100:]],
+    ids=["truncated", "empty", "garbage"],
+)
+def test_a_damaged_archive_is_named_and_kept(workfolder, monkeypatch, damage):
+    archive = _archive(workfolder)
+    archive.write_bytes(damage(archive.read_bytes()))
+    monkeypatch.setenv("COURSE_DATA_DIR", str(archive.parent))
+    with pytest.raises(ValueError, match=f"{archive} is damaged or not a .tgz archive"):
+        flowers.flower_photos_folder()
+    assert archive.exists()
+
+
+def test_a_half_extracted_archive_is_extracted_again(workfolder, monkeypatch):
+    archive = _archive(workfolder)
+    monkeypatch.setenv("COURSE_DATA_DIR", str(archive.parent))
+    folder = flowers.flower_photos_folder()
+    (folder.parent / "complete").unlink()  # as if the extraction had been cut short
+    next(folder.glob("daisy/*.png")).unlink()
+    monkeypatch.delenv("COURSE_DATA_DIR")
+    monkeypatch.setattr("course.data.downloads.reachable", lambda url, timeout=0: False)
+    monkeypatch.setenv("COURSE_FAST", "1")
+    assert "generated" in flowers.flower_photos_folder().name  # the half folder is not used
+    monkeypatch.setenv("COURSE_DATA_DIR", str(archive.parent))
+    assert len(list(flowers.flower_photos_folder().glob("*/*.png"))) == 25  # extracted afresh
+
+
+def test_an_unreachable_mirror_falls_back_to_generated_flowers(workfolder, monkeypatch, capsys):
+    monkeypatch.setenv("COURSE_DATA_MIRROR", "http://127.0.0.1:9/course-data")  # the discard port: refused
+    monkeypatch.setenv("COURSE_FAST", "1")
+    folder = flowers.flower_photos_folder()
+    assert "generated" in folder.name and "cannot reach 127.0.0.1" in capsys.readouterr().out

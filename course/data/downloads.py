@@ -4,28 +4,43 @@ Every dataset is described once in ``registry.json`` beside this module (origin 
 file name, sha256). :func:`fetch` finds the file in this order:
 
 1. ``COURSE_DATA_DIR``: a folder holding the file (or its extracted folder);
-2. the cache (``<work folder>/datasets``), when its sha256 matches;
+2. the cache (``<work folder>/datasets``);
 3. a download with Keras's own downloader from the origin, or from
    ``COURSE_DATA_MIRROR`` + the file name, checked against the sha256.
 
-A cached file whose sha256 does not match (a download cut short, a disk
-error) is announced, deleted and downloaded again. When the host cannot be
-reached within a few seconds, or a download stalls, :class:`DatasetUnavailable`
-is raised so the caller can fall back to offline data and say so.
+**A learner's file is never deleted.** The course downloads to ``<file>.part``; Keras's
+downloader checks its sha256, and only then does it get its final name, in one atomic
+``os.replace``, with a marker ``<file>.sha256`` beside it recording the checksum it passed.
+So a cached file whose sha256 is wrong is either
+
+* the course's own download (the marker is there), damaged since: announced and
+  downloaded again, and replaced only once the new copy has passed its check; or
+* a file the learner put there (no marker): used as it is, with a one-line note, when its
+  content is usable (``fetch``'s ``usable`` check, e.g. :func:`~course.data.mnist.read_mnist`),
+  otherwise refused with a ValueError that names it and says what to do. Never deleted.
+
+When the host cannot be reached within a few seconds, a download stalls, or the URL
+is not usable, :class:`DatasetUnavailable` is raised so the caller can fall back to offline
+data and say so. (A ``COURSE_DATA_MIRROR`` that is no http(s) URL is refused, named, by
+:func:`~course.runtime.settings.settings` itself.)
 """
 
 import contextlib
 import hashlib
 import json
+import os
 import socket
 import threading
 import urllib.parse
 from pathlib import Path
 
+from ..runtime import validate
 from ..runtime.settings import settings, workdir
 
 REGISTRY_PATH = Path(__file__).resolve().parent / "registry.json"
+REQUIRED_KEYS = ("file", "origin", "sha256")
 CONNECT_TIMEOUT_S = 3.0
+MAX_TIMEOUT_S = 60.0
 STALL_TIMEOUT_S = 30.0  # a download that receives nothing for this long is given up
 
 
@@ -35,24 +50,47 @@ class DatasetUnavailable(RuntimeError):
 
 def registry(path=None):
     """All registry entries, by dataset name (``path`` defaults to :data:`REGISTRY_PATH`)."""
-    with open(path or REGISTRY_PATH, encoding="utf-8") as file:
-        return json.load(file)
+    path = REGISTRY_PATH if path is None else validate.path(path, "path", must_exist=True)
+    try:
+        entries = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise ValueError(f"{str(path)!r} is not a readable dataset registry ({error})") from None
+    if not isinstance(entries, dict):
+        raise ValueError(
+            f"{str(path)!r} should hold a JSON object of datasets, got {validate.received(entries)}"
+        )
+    for name, item in entries.items():
+        if not isinstance(item, dict) or not all(isinstance(item.get(key), str) for key in REQUIRED_KEYS):
+            raise ValueError(
+                f"{str(path)!r}: dataset {name!r} should give {', '.join(REQUIRED_KEYS)} as strings"
+            )
+    return entries
 
 
 def entry(name, path=None):
     """The registry entry of dataset ``name``: ``file``, ``origin``, ``sha256``, ..."""
+    name = validate.text(name, "name")
     entries = registry(path)
     if name not in entries:
-        raise KeyError(f"unknown dataset {name!r}; the registry has: {', '.join(sorted(entries))}")
+        raise ValueError(f"unknown dataset {name!r}; the registry has: {', '.join(sorted(entries))}")
     return entries[name]
 
 
 def source_url(item, mirror=None):
     """The origin URL, or the mirror prefix followed by the file's name."""
+    if not isinstance(item, dict) or not all(isinstance(item.get(key), str) for key in REQUIRED_KEYS):
+        raise TypeError(f"item must be a registry entry (see entry()), got {validate.received(item)}")
+    if mirror is not None:
+        validate.text(mirror, "mirror")
     return mirror + item["file"] if mirror else item["origin"]
 
 
 def sha256(path, chunk=1 << 20):
+    """The sha256 of the file at ``path`` as 64 hex digits, read ``chunk`` bytes at a time."""
+    path = validate.path(path, "path", must_exist=True)
+    chunk = validate.integer(chunk, "chunk", minimum=1, maximum=1 << 30)
+    if not path.is_file():
+        raise ValueError(f"path must name a file, got the folder {str(path)!r}")
     digest = hashlib.sha256()
     with open(path, "rb") as file:
         for block in iter(lambda: file.read(chunk), b""):
@@ -60,25 +98,38 @@ def sha256(path, chunk=1 << 20):
     return digest.hexdigest()
 
 
+def _address(url):
+    """``(host, port)`` of an http(s) URL; ValueError naming ``url`` when it has none."""
+    try:
+        parts = urllib.parse.urlsplit(url)
+        port = parts.port
+    except ValueError as error:  # 'http://[bad', 'http://host:port'
+        raise ValueError(f"url must be a URL such as 'https://host/file', got {url!r} ({error})") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"url must be an http:// or https:// URL with a host, got {url!r}")
+    return parts.hostname, port or (443 if parts.scheme == "https" else 80)
+
+
 def reachable(url, timeout=None):
     """Can a TCP connection to ``url``'s host be opened within ``timeout`` seconds?
 
     ``timeout`` defaults to :data:`CONNECT_TIMEOUT_S`. Name resolution can hang far
     longer than a socket timeout, so the whole attempt runs in a daemon thread
-    that is abandoned after ``timeout``.
+    that is abandoned after ``timeout``. A ``file://`` URL is reachable when its file exists.
     """
+    url = validate.text(url, "url")
     timeout = CONNECT_TIMEOUT_S if timeout is None else timeout
-    parts = urllib.parse.urlsplit(url)
-    if parts.scheme == "file":
-        return Path(parts.path).exists()
-    port = parts.port or (443 if parts.scheme == "https" else 80)
+    timeout = validate.number(timeout, "timeout", maximum=MAX_TIMEOUT_S, positive=True)
+    if url.startswith("file://"):
+        return Path(urllib.parse.urlsplit(url).path).exists()
+    address = _address(url)
     outcome = []
 
     def attempt():
         try:
-            socket.create_connection((parts.hostname, port), timeout=timeout).close()
+            socket.create_connection(address, timeout=timeout).close()
             outcome.append(True)
-        except OSError:
+        except (OSError, UnicodeError):  # refused, timed out, no such host, a host name IDNA cannot encode
             outcome.append(False)
 
     worker = threading.Thread(target=attempt, daemon=True)
@@ -87,7 +138,7 @@ def reachable(url, timeout=None):
     return bool(outcome and outcome[0])
 
 
-def local_copy(item, data_dir):
+def _local_copy(item, data_dir):
     """The file, or its extracted folder, inside ``data_dir``; None when absent."""
     names = [item["file"]] + ([item["folder"]] if item.get("folder") else [])
     for candidate in (data_dir / name for name in names):
@@ -97,25 +148,38 @@ def local_copy(item, data_dir):
 
 
 def cache_folder():
+    """``<work folder>/datasets``, where downloads are kept (created if missing)."""
     return workdir("datasets")
 
 
-def verified_cache(item, cache):
-    """The cached file when its sha256 is right; a wrong one is announced and deleted."""
+def _marker(path):
+    """The file beside a course download that records the sha256 it was checked against."""
+    return path.with_name(path.name + ".sha256")
+
+
+def _cached(item, cache, usable):
+    """The cached file when it can be used; None when it must be downloaded (again). Never deletes."""
     cached = cache / item["file"]
     if not cached.is_file():
         return None
     if sha256(cached) == item["sha256"]:
         return cached
+    if _marker(cached).is_file():
+        print(
+            f"The cached {item['file']} is damaged or incomplete (its sha256 does not match): downloading "
+            "it again (the old copy is replaced once the new one is verified)."
+        )
+        return None
+    if usable is not None:
+        usable(cached)  # a ValueError naming the file when its content is not usable either
     print(
-        f"The cached {item['file']} is damaged or incomplete (its sha256 does not match): downloading it again."
+        f"Using your own {cached} (it differs from the original {item['file']}; the course leaves it as it is)."
     )
-    cached.unlink()
-    return None
+    return cached
 
 
 @contextlib.contextmanager
-def stall_timeout(seconds):
+def _stall_timeout(seconds):
     """Sockets opened inside this block give up after ``seconds`` without data.
 
     Keras's downloader sets no timeout of its own, so a connection that opens
@@ -129,52 +193,65 @@ def stall_timeout(seconds):
         socket.setdefaulttimeout(previous)
 
 
-def download(item, url, cache):
-    """Download ``url`` into ``cache`` with Keras's downloader, checked against the sha256."""
+def _download(item, url, cache):
+    """Download ``url`` to ``<file>.part`` (checked against the sha256), then give it its final name."""
     from ..runtime.quiet import import_tensorflow
 
+    part = cache / f"{item['file']}.part"
+    part.unlink(missing_ok=True)  # left by a download cut short
     try:
         import_tensorflow()  # Keras needs TensorFlow; import it without its log noise
         import keras
 
-        with stall_timeout(STALL_TIMEOUT_S):
-            return Path(
-                keras.utils.get_file(
-                    fname=item["file"],
-                    origin=url,
-                    file_hash=item["sha256"],
-                    cache_dir=str(cache),
-                    cache_subdir="",
-                    extract=bool(item.get("extract")),
-                )
+        with _stall_timeout(STALL_TIMEOUT_S):
+            keras.utils.get_file(
+                fname=part.name, origin=url, file_hash=item["sha256"], cache_dir=str(cache), cache_subdir=""
             )
     except Exception as error:
-        (cache / item["file"]).unlink(missing_ok=True)  # never keep a file that failed its check
+        part.unlink(missing_ok=True)  # never keep a file that failed its check
         raise DatasetUnavailable(f"downloading {url} failed: {error}") from error
+    final = cache / item["file"]
+    os.replace(part, final)  # atomic: the final name only ever holds a verified copy
+    _marker(final).write_text(item["sha256"] + "\n", encoding="utf-8")
+    return final
 
 
-def fetch(name, path=None):
-    """The path of dataset ``name``: local copy, verified cache, or a fresh verified download.
+def _download_url(item, mirror):
+    """Where to download ``item`` from; DatasetUnavailable when that is no usable URL (a registry's typo)."""
+    url = source_url(item, mirror)
+    try:
+        if not url.startswith("file://"):
+            _address(url)
+    except ValueError as error:
+        raise DatasetUnavailable(f"cannot download {item['file']}: {error}") from None
+    return url
 
-    ``path`` is the registry file (default :data:`REGISTRY_PATH`). Raises
-    :class:`DatasetUnavailable` when none of the three is possible.
+
+def fetch(name, path=None, usable=None):
+    """The path of dataset ``name``: local copy, cached file, or a fresh verified download.
+
+    ``path`` is the registry file (default :data:`REGISTRY_PATH`). ``usable(file)``, when
+    given, raises ValueError for a file whose content cannot be used; it decides whether a
+    learner's own cached file that differs from the original is used (see the module's text).
+    Raises :class:`DatasetUnavailable` when none of the three is possible.
     """
     item = entry(name, path)
+    if usable is not None:
+        validate.function(usable, "usable")
     current = settings()
     if current.data_dir is not None:
         if not current.data_dir.is_dir():
             raise DatasetUnavailable(f"COURSE_DATA_DIR={current.data_dir} is not a folder")
-        found = local_copy(item, current.data_dir)
+        found = _local_copy(item, current.data_dir)
         if found is not None:
             return found
     cache = cache_folder()
-    if not item.get("extract"):
-        cached = verified_cache(item, cache)
-        if cached is not None:
-            return cached
-    url = source_url(item, current.data_mirror)
+    cached = _cached(item, cache, usable)
+    if cached is not None:
+        return cached
+    url = _download_url(item, current.data_mirror)
     if not reachable(url):
         raise DatasetUnavailable(
             f"cannot reach {urllib.parse.urlsplit(url).netloc} to download {item['file']}"
         )
-    return download(item, url, cache)
+    return _download(item, url, cache)

@@ -16,7 +16,11 @@ and objects that hide part of the flower (occlusion).
 
 import numpy as np
 
+from ..runtime import validate
+
 CLASSES = ("daisy", "dandelion", "roses", "sunflowers", "tulips")
+MIN_SIZE, MAX_SIZE = 16, 1024  # pixels per side
+MAX_PER_CLASS = 10_000
 
 # base colours (RGB in [0, 1]) each class picks from before jitter
 PETAL_COLOURS = {
@@ -174,11 +178,16 @@ def _flower(canvas, rng, kind, x, y, cx, cy, radius):
 
 
 def flower_image(kind, rng, size=128):
-    """One generated photo of a ``kind`` flower: a uint8 array of shape (size, size, 3)."""
-    if kind not in CLASSES:
-        raise ValueError(f"kind should be one of {CLASSES}, got {kind!r}")
-    if not isinstance(size, int) or size < 16:
-        raise ValueError(f"size should be an int of at least 16 pixels, got {size!r}")
+    """One generated photo of a ``kind`` flower: a uint8 array of shape (size, size, 3).
+
+    ``rng`` is a NumPy generator (``np.random.default_rng(seed)``): it makes every choice.
+    """
+    validate.choice(kind, "kind", CLASSES)
+    if not isinstance(rng, np.random.Generator):
+        raise TypeError(
+            f"rng must be a NumPy generator such as np.random.default_rng(0), got {validate.received(rng)}"
+        )
+    size = validate.integer(size, "size", minimum=MIN_SIZE, maximum=MAX_SIZE)
     x, y = _grid(size)
     canvas = _background(rng, size, x, y)
     for _ in range(rng.choice([0, 0, 1, 2])):  # small companions of the same kind
@@ -196,18 +205,24 @@ def flower_image(kind, rng, size=128):
     return np.clip(canvas * 255, 0, 255).astype(np.uint8)
 
 
+def check_recipe(per_class, size, seed):
+    """Refuse (TypeError, ValueError) arguments that :func:`make_flower_folder` cannot draw from."""
+    validate.integer(per_class, "per_class", minimum=1, maximum=MAX_PER_CLASS)
+    validate.integer(size, "size", minimum=MIN_SIZE, maximum=MAX_SIZE)
+    validate.integer(seed, "seed", minimum=0)
+
+
 def make_flower_folder(folder, per_class=100, size=128, seed=0):
     """Write ``per_class`` PNG images per class into ``folder/<class>/``; returns ``folder``.
 
     A folder made earlier with the same arguments is reused (a ``complete`` file marks it).
     """
-    from pathlib import Path
-
     from PIL import Image
 
-    if not isinstance(per_class, int) or per_class < 1:
-        raise ValueError(f"per_class should be a positive int, got {per_class!r}")
-    folder = Path(folder)
+    folder = validate.path(folder, "folder")
+    check_recipe(per_class, size, seed)
+    if folder.exists() and not folder.is_dir():
+        raise ValueError(f"folder must be a folder for the pictures, got the file {str(folder)!r}")
     marker = folder / "complete"
     recipe = f"per_class={per_class} size={size} seed={seed}\n"
     if marker.exists() and marker.read_text() == recipe:

@@ -195,14 +195,82 @@ def test_long_chain_is_iterative():
             lambda: T.Tensor(np.ones((2, 3))).reshape(4, 2),
             r"shape \(2, 3\) \(6 entries\) into shape \(4, 2\)",
         ),
-        (lambda: T.Tensor(np.ones((2, 3))).sum(axis=2), r"axis 2 is out of range"),
+        (lambda: T.Tensor(np.ones((2, 3))).sum(axis=2), r"axis must be between -2 and 1, got 2"),
         (lambda: T.Tensor(np.ones((2, 3))).transpose((0, 0)), r"not a permutation"),
-        (lambda: T.Tensor("x"), r"holds numbers"),
+        (lambda: T.Tensor("x"), r"a Tensor's value must be an array of numbers, got str"),
         (lambda: T.softmax_cross_entropy(T.Tensor(np.ones((2, 3))), np.array([0, 3])), r"0..2"),
-        (lambda: T.softmax_cross_entropy(T.Tensor(np.ones((2, 3))), np.array([0])), r"shape \(2,\)"),
+        (
+            lambda: T.softmax_cross_entropy(T.Tensor(np.ones((2, 3))), np.array([0])),
+            r"one class per example: 2, got 1",
+        ),
         (lambda: T.Tensor(np.ones(3), requires_grad=True).exp().backward(), r"scalar output"),
     ],
 )
 def test_clear_errors(make, message):
     with pytest.raises((ValueError, TypeError), match=message):
         make()
+
+
+def test_numpy_arrays_defer_to_tensors():
+    x = T.Tensor(np.ones(2), requires_grad=True)
+    for product in (np.array([2.0, 3.0]) * x, np.float64(2.0) * x, np.ones((3, 2)) + x):
+        assert isinstance(product, T.Tensor)
+    y = np.array([2.0, 3.0]) * x
+    y.sum().backward()
+    np.testing.assert_allclose(x.grad, [2.0, 3.0])
+    assert isinstance(np.ones((1, 2)) @ T.Tensor(np.ones((2, 1))), T.Tensor)
+
+
+@pytest.mark.parametrize(
+    "make, error, says",
+    [
+        (lambda: T.Tensor(np.array([1, None], dtype=object)), TypeError, "must be an array of real numbers"),
+        (lambda: T.Tensor(np.array([1j])), TypeError, "must be an array of real numbers"),
+        (lambda: T.Tensor(1.0, requires_grad="yes"), TypeError, "requires_grad must be True or False"),
+        (lambda: T.Tensor(1.0, name=None), TypeError, "name must be a string"),
+        (
+            lambda: T.Tensor(1.0) + "a",
+            TypeError,
+            "an operand of a Tensor operation must be an array of numbers",
+        ),
+        (lambda: T.Tensor(1.0) ** None, TypeError, "the exponent"),
+        (lambda: T.Tensor(np.ones(2)).sum(axis="0"), TypeError, "axis must be an int"),
+        (lambda: T.Tensor(np.ones(2)).reshape(None), TypeError, "each entry must be an int, got NoneType"),
+        (lambda: T.Tensor(np.ones(2)).transpose([None]), TypeError, "each entry must be an int"),
+        (lambda: T.exp(T.Tensor(1000.0)), ValueError, r"exp: an entry is 1000, too large for float64"),
+        (lambda: T.exp(T.Tensor(np.float32(100.0))), ValueError, "too large for float32"),
+        (lambda: T.Tensor(1.0) / T.Tensor(np.zeros(2)), ValueError, "division by zero"),
+        (lambda: T.Tensor(0.0) ** -1, ValueError, "divides by zero"),
+        (lambda: T.Tensor(-8.0) ** 0.5, ValueError, "is not a real number"),
+        (lambda: T.Tensor(np.zeros(0)).mean(), ValueError, "the mean of no entries is undefined"),
+        (
+            lambda: T.softmax_cross_entropy(np.zeros((0, 3)), np.zeros(0, int)),
+            ValueError,
+            "at least one example",
+        ),
+        (
+            lambda: T.softmax_cross_entropy(np.zeros((2, 0)), [0, 0]),
+            ValueError,
+            "at least one example and one class",
+        ),
+        (lambda: T.softmax_cross_entropy(np.zeros((2, 3)), [0.0, 1.0]), TypeError, "labels must be integers"),
+        (lambda: T.softmax_cross_entropy(np.zeros((2, 3)), None), TypeError, "labels must be an array"),
+        (lambda: T.grad(3.0, []), TypeError, "output must be a Tensor"),
+        (lambda: T.grad(T.Tensor(1.0), None), TypeError, "inputs must be a list of Tensors"),
+        (lambda: T.leaky_relu(T.Tensor(1.0), alpha=1), ValueError, "alpha must be >= 0 and < 1"),
+    ],
+)
+def test_tensor_errors_follow_the_policy(make, error, says):
+    with pytest.raises(error, match=says):
+        make()
+
+
+def test_a_graph_5000_deep_runs_backward_and_grad():
+    x = T.Tensor(np.full(2, 0.5), requires_grad=True)
+    y = x
+    for _ in range(5000):
+        y = T.tanh(y)
+    y.sum().backward()
+    assert np.all((0 < x.grad) & (x.grad < 1))
+    (dx,) = T.grad(y.sum(), [x])
+    np.testing.assert_allclose(dx.value, x.grad)

@@ -16,22 +16,32 @@ on tensors (gradients as graphs, so second derivatives work: :func:`grad`).
 import numpy as np
 
 from ..activations import sigmoid as _stable_sigmoid
+from ..runtime.validate import array, boolean, fraction, integer, number, received, text
 from .reverse import adjoints
 
 
 class Tensor:
-    """An array in a computation graph. ``requires_grad=True`` marks a variable to differentiate."""
+    """An array in a computation graph. ``requires_grad=True`` marks a variable to differentiate.
+
+    Values follow NumPy's float arithmetic (a product too large becomes inf), except
+    where a result would be meaningless: ``exp`` that overflows, division by zero, a
+    log of a non-positive entry, a fractional power of a negative entry and the
+    mean of no entries raise ValueError.
+
+    ``array * tensor`` is a Tensor: NumPy steps aside (``__array_ufunc__ = None``)
+    and lets :meth:`__rmul__` record the operation.
+    """
 
     __slots__ = ("value", "op", "inputs", "requires_grad", "grad", "name")
+    __array_ufunc__ = None
 
     def __init__(self, value, requires_grad=False, name=""):
-        array = np.asarray(value)
-        if array.dtype == object or not (np.issubdtype(array.dtype, np.number) or array.dtype == bool):
-            raise TypeError(f"a Tensor holds numbers, got {type(value).__name__} of dtype {array.dtype}")
-        if not np.issubdtype(array.dtype, np.floating):
-            array = array.astype(np.float64)
-        self.value, self.op, self.inputs = array, None, ()
-        self.requires_grad, self.grad, self.name = bool(requires_grad), None, name
+        value = array(value, "a Tensor's value")
+        if not np.issubdtype(value.dtype, np.floating):
+            value = value.astype(np.float64)
+        self.value, self.op, self.inputs = value, None, ()
+        self.requires_grad = boolean(requires_grad, "requires_grad")
+        self.grad, self.name = None, text(name, "name", allow_empty=True)
 
     @classmethod
     def _from_op(cls, value, op, inputs):
@@ -109,6 +119,8 @@ class Tensor:
 
     def mean(self, axis=None, keepdims=False):
         total = self.sum(axis, keepdims)
+        if total.size and not self.size:
+            raise ValueError(f"the mean of no entries is undefined: the tensor has shape {self.shape}")
         return total * (total.size / self.size)  # divide by the number of entries summed
 
     def reshape(self, *shape):
@@ -128,7 +140,8 @@ def as_tensor(x, dtype=None):
     """Tensors pass through; numbers and arrays become constants (of ``dtype`` if given)."""
     if isinstance(x, Tensor):
         return x
-    return Tensor(np.asarray(x, dtype=dtype) if dtype is not None and np.ndim(x) == 0 else x)
+    value = array(x, "an operand of a Tensor operation")
+    return Tensor(value.astype(dtype) if dtype is not None and value.ndim == 0 else value)
 
 
 def _like(reference, array):
@@ -226,6 +239,8 @@ class Div(Op):
 
     def compute(self, a, b):
         _broadcast_shape(self.name, a, b)
+        if np.any(b == 0):
+            raise ValueError("div: division by zero (the divisor has an entry equal to 0)")
         return a / b
 
     def vjp(self, g, out, a, b):  # d(a/b)/db = -a/b^2 = -out/b
@@ -246,11 +261,14 @@ class Pow(Op):
     """a ** n for a constant number n."""
 
     def __init__(self, n):
-        if isinstance(n, (bool, Tensor)) or not isinstance(n, (int, float)):
-            raise TypeError(f"the exponent must be a constant number, got {type(n).__name__}")
-        self.n, self.name = n, f"pow {n:g}"
+        self.n = number(n, "the exponent (a constant number)")
+        self.name = f"pow {self.n:g}"
 
     def compute(self, a):
+        if self.n < 0 and np.any(a == 0):
+            raise ValueError(f"pow: 0 ** {self.n:g} divides by zero (an entry is 0)")
+        if self.n != int(self.n) and np.any(a < 0):
+            raise ValueError(f"pow: a negative entry ** {self.n:g} is not a real number")
         return a**self.n
 
     def vjp(self, g, out, a):
@@ -278,16 +296,14 @@ class MatMul(Op):
 
 def _axes(axis, ndim):
     """``axis`` (None, an int or a tuple) as a tuple of non-negative axes, checked against ndim."""
-    axes = tuple(range(ndim)) if axis is None else (axis,) if isinstance(axis, int) else tuple(axis)
-    for a in axes:
-        if isinstance(a, bool) or not isinstance(a, (int, np.integer)) or not -ndim <= a < ndim:
-            raise ValueError(f"axis {axis!r} is out of range for a tensor with {ndim} dimensions")
+    axes = tuple(range(ndim)) if axis is None else axis if isinstance(axis, (tuple, list)) else (axis,)
+    axes = [integer(a, "axis", minimum=-ndim, maximum=ndim - 1) for a in axes]
     return tuple(sorted(a % ndim for a in axes))
 
 
 class Sum(Op):
     def __init__(self, axis=None, keepdims=False):
-        self.axis, self.keepdims, self.name = axis, keepdims, "sum"
+        self.axis, self.keepdims, self.name = axis, boolean(keepdims, "keepdims"), "sum"
 
     def compute(self, a):
         self.axes = _axes(self.axis, a.ndim)
@@ -298,9 +314,17 @@ class Sum(Op):
         return (broadcast_to(g.reshape(kept), a.shape),)
 
 
+def _sizes(values, minimum):
+    """A shape or an axis order: a tuple of ints >= ``minimum`` (``-1`` in a reshape means "the rest")."""
+    values = (values,) if isinstance(values, (int, np.integer)) else values
+    if not isinstance(values, (tuple, list)):
+        raise TypeError(f"expected a tuple of whole numbers like (2, 3), got {received(values)}")
+    return tuple(integer(n, "each entry", minimum=minimum) for n in values)
+
+
 class BroadcastTo(Op):
     def __init__(self, shape):
-        self.shape, self.name = tuple(shape), "broadcast"
+        self.shape, self.name = _sizes(shape, minimum=0), "broadcast"
 
     def compute(self, a):
         try:
@@ -314,7 +338,7 @@ class BroadcastTo(Op):
 
 class Reshape(Op):
     def __init__(self, shape):
-        self.shape, self.name = tuple(shape), "reshape"
+        self.shape, self.name = _sizes(shape, minimum=-1), "reshape"
 
     def compute(self, a):
         try:
@@ -330,7 +354,7 @@ class Reshape(Op):
 
 class Transpose(Op):
     def __init__(self, axes=None):
-        self.axes, self.name = axes, "transpose"
+        self.axes, self.name = None if axes is None else _sizes(axes, minimum=0), "transpose"
 
     def compute(self, a):
         self.order = tuple(reversed(range(a.ndim))) if self.axes is None else tuple(self.axes)
@@ -348,6 +372,11 @@ class Exp(Op):
     name = "exp"
 
     def compute(self, a):
+        limit = np.log(np.finfo(a.dtype).max)  # 709.78 for float64, 88.72 for float32
+        if a.size and a.max() > limit:
+            raise ValueError(
+                f"exp: an entry is {a.max():g}, too large for {a.dtype} (exp needs x <= {limit:.2f})"
+            )
         return np.exp(a)
 
     def vjp(self, g, out, a):
@@ -378,9 +407,7 @@ class Relu(Op):
 
 class LeakyRelu(Op):
     def __init__(self, alpha=0.2):
-        if isinstance(alpha, bool) or not isinstance(alpha, (int, float)) or not 0 <= alpha < 1:
-            raise ValueError(f"alpha must be a number in [0, 1), got {alpha!r}")
-        self.alpha, self.name = alpha, "leaky_relu"
+        self.alpha, self.name = fraction(alpha, "alpha"), "leaky_relu"
 
     def compute(self, a):
         return np.where(a > 0, a, self.alpha * a)
@@ -445,16 +472,17 @@ def softmax_cross_entropy(logits, labels):
     keeps every exp(z) <= 1, so no overflow however large the logits.
     """
     logits = as_tensor(logits)
-    labels = np.asarray(labels)
+    labels = array(labels, "labels", ndim=1)
     if logits.ndim != 2:
         raise ValueError(f"logits must have shape (batch, classes), got shape {logits.shape}")
-    if labels.shape != (logits.shape[0],) or not np.issubdtype(labels.dtype, np.integer):
-        raise ValueError(
-            f"labels must be {logits.shape[0]} integers (shape ({logits.shape[0]},)), "
-            f"got {labels.dtype} of shape {labels.shape}"
-        )
-    classes = logits.shape[1]
-    if labels.size and (labels.min() < 0 or labels.max() >= classes):
+    batch, classes = logits.shape
+    if batch == 0 or classes == 0:
+        raise ValueError(f"logits must hold at least one example and one class, got shape {logits.shape}")
+    if not np.issubdtype(labels.dtype, np.integer):
+        raise TypeError(f"labels must be integers (class numbers), got an array of dtype {labels.dtype}")
+    if len(labels) != batch:
+        raise ValueError(f"labels must hold one class per example: {batch}, got {len(labels)}")
+    if labels.min() < 0 or labels.max() >= classes:
         raise ValueError(
             f"labels must lie in 0..{classes - 1}, got values from {labels.min()} to {labels.max()}"
         )
@@ -467,7 +495,13 @@ def softmax_cross_entropy(logits, labels):
 def grad(output, inputs):
     """The gradient of a scalar ``output`` with respect to each tensor of ``inputs``, as Tensors
     that are graphs themselves (differentiate them again for second derivatives)."""
-    if not isinstance(output, Tensor) or output.size != 1:
-        raise ValueError(f"grad needs a scalar Tensor output, got {output!r}")
+    if not isinstance(output, Tensor):
+        raise TypeError(f"output must be a Tensor, got {received(output)}")
+    if output.size != 1:
+        raise ValueError(
+            f"grad needs a scalar output, got shape {output.shape}; reduce it first, e.g. .sum()"
+        )
+    if not isinstance(inputs, (list, tuple)) or not all(isinstance(x, Tensor) for x in inputs):
+        raise TypeError(f"inputs must be a list of Tensors, got {received(inputs)}")
     found = adjoints(output, as_graph=True)
     return [found.get(x, Tensor(np.zeros_like(x.value))) for x in inputs]

@@ -18,9 +18,9 @@ import logging
 import re
 import shutil
 import warnings
-from pathlib import Path
 
-from .runtime.settings import workdir
+from .runtime import validate
+from .runtime.settings import settings
 
 CHECKPOINT_GLOB = "cp-*.weights.h5"
 
@@ -35,11 +35,9 @@ class ArchitectureMismatch(ValueError):
 
 
 def _folder(folder):
-    if not isinstance(folder, (str, Path)):
-        raise TypeError(f"folder should be a path (str or pathlib.Path), got {type(folder).__name__}")
-    folder = Path(folder)
+    folder = validate.path(folder, "folder", must_exist=True)
     if not folder.is_dir():
-        raise FileNotFoundError(f"folder {str(folder)!r} does not exist or is not a folder")
+        raise ValueError(f"folder must be a folder, got the file {str(folder)!r}")
     return folder
 
 
@@ -49,13 +47,11 @@ def checkpoint_epoch(path):
     It is the last run of digits in the name before the suffix, so
     ``cp-{epoch:04d}.weights.h5`` and ``epoch_7.keras`` both work.
     """
-    if not isinstance(path, (str, Path)):
-        raise TypeError(f"path should be a file name or path, got {type(path).__name__}")
-    name = Path(path).name.split(".")[0]
-    numbers = re.findall(r"\d+", name)
+    path = validate.path(path, "path")
+    numbers = re.findall(r"\d+", path.name.split(".")[0])
     if not numbers:
         raise ValueError(
-            f"the file name {Path(path).name!r} holds no epoch number (expected e.g. 'cp-0007.weights.h5')"
+            f"the file name {path.name!r} holds no epoch number (expected e.g. 'cp-0007.weights.h5')"
         )
     return int(numbers[-1])
 
@@ -67,8 +63,9 @@ def latest_checkpoint(folder, pattern=CHECKPOINT_GLOB):
     copying a folder changes the files' times, not their names.
     """
     folder = _folder(folder)
-    if not isinstance(pattern, str) or not pattern:
-        raise TypeError(f"pattern should be a glob such as {CHECKPOINT_GLOB!r}, got {pattern!r}")
+    pattern = validate.text(pattern, "pattern")
+    if "/" in pattern or "\\" in pattern:
+        raise ValueError(f"pattern must be a file-name glob such as {CHECKPOINT_GLOB!r}, got {pattern!r}")
     files = [path for path in folder.glob(pattern) if path.is_file()]
     return max(files, key=checkpoint_epoch, default=None)
 
@@ -79,6 +76,7 @@ def restore_latest(model, folder, pattern=CHECKPOINT_GLOB):
     Returns 0 (start from scratch, weights untouched) when the folder holds no
     checkpoint. Pass the result to ``fit(..., initial_epoch=...)``.
     """
+    _check_model(model)
     path = latest_checkpoint(folder, pattern)
     if path is None:
         return 0
@@ -87,13 +85,29 @@ def restore_latest(model, folder, pattern=CHECKPOINT_GLOB):
 
 
 def fresh_workdir(*parts):
-    """The work sub-folder ``parts`` (e.g. ``"08_saving"``), emptied: a rerun replaces its own files only."""
+    """The work sub-folder ``parts`` (e.g. ``"08_saving"``), emptied: a rerun replaces its own files only.
+
+    Only a proper sub-folder of the work folder is ever emptied: the work folder itself
+    (``"."``, ``"a/.."``) and anything that resolves outside it (``".."``, an absolute path,
+    a symbolic link that points elsewhere) is refused with a ValueError, before anything is touched.
+    """
     if not parts:
         raise ValueError("fresh_workdir() needs a sub-folder name: it never empties the whole work folder")
-    folder = workdir(*parts)
-    shutil.rmtree(folder)
-    folder.mkdir(parents=True)
-    return folder
+    for index, part in enumerate(parts):
+        validate.text(part, f"parts[{index}]")
+    root = settings().workdir
+    inside = root.joinpath(*parts).resolve()
+    if inside == root or not inside.is_relative_to(root):
+        raise ValueError(
+            f"fresh_workdir() empties only a sub-folder of the work folder {str(root)!r}; "
+            f"{'/'.join(parts)!r} is {'the work folder itself' if inside == root else str(inside)!r}"
+        )
+    if inside.exists() and not inside.is_dir():
+        raise ValueError(f"fresh_workdir() empties folders; {str(inside)!r} is a file")
+    if inside.exists():
+        shutil.rmtree(inside)
+    inside.mkdir(parents=True)
+    return root.joinpath(*parts)
 
 
 # ---------------------------------------------------------------------------
@@ -127,8 +141,9 @@ def model_shapes(model, prefix="layers"):
     """``{file key: (layer, [variable shapes])}`` for every layer of ``model`` that has weights."""
     if not _is_container(model):
         raise TypeError(
-            f"model should be a keras.Sequential or functional keras.Model, got {type(model).__name__}"
+            f"model should be a keras.Sequential or functional keras.Model, got {validate.received(model)}"
         )
+    prefix = validate.text(prefix, "prefix")
     found = {}
     for key, layer in _keys(model.layers):
         path = f"{prefix}/{key}"
@@ -139,12 +154,36 @@ def model_shapes(model, prefix="layers"):
     return found
 
 
+def _weights_file(path):
+    """``path`` as the ``Path`` of an existing ``.weights.h5`` file (TypeError, ValueError, FileNotFoundError)."""
+    path = validate.path(path, "path")
+    if not path.name.endswith(".weights.h5"):
+        raise ValueError(f"path should name a .weights.h5 file, got {str(path)!r}")
+    if not path.is_file():
+        raise FileNotFoundError(f"no weights file at {str(path)!r}")
+    return path
+
+
+@contextlib.contextmanager
+def _open_h5(path):
+    """``path`` opened with h5py; a file that is not HDF5 (empty, cut short) is a ValueError naming it."""
+    import h5py
+
+    try:
+        file = h5py.File(path, "r")
+    except OSError as error:
+        raise ValueError(
+            f"{str(path)!r} is not a readable weights file ({error}); save it again with model.save_weights"
+        ) from None
+    with file:
+        yield file
+
+
 def file_shapes(path):
     """``{layer key: [variable shapes]}`` read from a ``.weights.h5`` file (optimizer state left out)."""
     import h5py
 
-    if not isinstance(path, (str, Path)) or not Path(path).is_file():
-        raise FileNotFoundError(f"no weights file at {path!r}")
+    path = _weights_file(path)
     shapes = {}
 
     def visit(name, item):
@@ -157,7 +196,7 @@ def file_shapes(path):
             key = name[: -len("/vars")]
             shapes[key] = [tuple(item[index].shape) for index in sorted(item, key=int)]
 
-    with h5py.File(path, "r") as file:
+    with _open_h5(path) as file:
         file.visititems(visit)
     return shapes
 
@@ -170,31 +209,26 @@ def _owner(key, shapes):
     return parent if parent in shapes else key
 
 
-def _check_arguments(model, path):
+def _check_model(model):
     import keras
 
     if not isinstance(model, keras.Model):
-        raise TypeError(f"model should be a keras.Model, got {type(model).__name__}")
+        raise TypeError(f"model should be a keras.Model, got {validate.received(model)}")
     if not model.built:
         raise ValueError(
             "the model has no weights yet: start it with keras.Input(shape) or call model.build(shape)"
         )
-    if not isinstance(path, (str, Path)) or not str(path).endswith(".weights.h5"):
-        raise ValueError(f"path should name a .weights.h5 file, got {path!r}")
-    if not Path(path).is_file():
-        raise FileNotFoundError(f"no weights file at {str(path)!r}")
 
 
 def _has_optimizer_state(path):
-    import h5py
-
-    with h5py.File(path, "r") as file:
+    with _open_h5(path) as file:
         return len(file.get("optimizer/vars", {})) > 0
 
 
 def mismatches(model, path):
     """Sentences describing each way the weights in ``path`` do not fit ``model`` (empty: they fit)."""
-    _check_arguments(model, path)
+    _check_model(model)
+    path = _weights_file(path)
     wanted = model_shapes(model)
     stored = {}
     for key, shapes in file_shapes(path).items():  # a layer made of layers stores them below its key
@@ -238,11 +272,12 @@ def load_weights(model, path):
       has its variables, so a compiled model's optimizer is built first: the
       restored model then trains on exactly as the saved one would have.
     """
-    _check_arguments(model, path)
+    _check_model(model)
+    path = _weights_file(path)
     problems = mismatches(model, path) if _is_container(model) else []  # subclassed: Keras checks alone
     if problems:
         raise ArchitectureMismatch(
-            f"the weights in {Path(path).name} do not fit the model:\n  " + "\n  ".join(problems)
+            f"the weights in {path.name} do not fit the model:\n  " + "\n  ".join(problems)
         )
     optimizer = getattr(model, "optimizer", None)
     if optimizer is not None and not optimizer.built and _has_optimizer_state(path):

@@ -83,9 +83,11 @@ def test_checkpoint_epoch_reads_the_pattern_back(epoch):
     assert saving.checkpoint_epoch(f"run3/epoch_{epoch}.keras") == epoch  # the folder's digits do not count
 
 
-@pytest.mark.parametrize("bad, error", [("best.weights.h5", ValueError), (None, TypeError), (7, TypeError)])
+@pytest.mark.parametrize(
+    "bad, error", [("best.weights.h5", ValueError), (None, TypeError), (7, TypeError), (True, TypeError)]
+)
 def test_checkpoint_epoch_rejects_names_without_a_number(bad, error):
-    with pytest.raises(error, match="epoch number|path should be"):
+    with pytest.raises(error, match="epoch number|path must be a path"):
         saving.checkpoint_epoch(bad)
 
 
@@ -101,12 +103,19 @@ def test_latest_checkpoint_of_an_empty_folder_is_none(tmp_path):
 
 
 def test_latest_checkpoint_validates_its_input(tmp_path):
-    with pytest.raises(FileNotFoundError, match="does not exist"):
+    with pytest.raises(FileNotFoundError, match="folder: no file or folder"):
         saving.latest_checkpoint(tmp_path / "missing")
-    with pytest.raises(TypeError, match="folder should be a path"):
+    with pytest.raises(TypeError, match="folder must be a path"):
         saving.latest_checkpoint(3)
-    with pytest.raises(TypeError, match="pattern should be a glob"):
+    (tmp_path / "file.txt").write_text("")
+    with pytest.raises(ValueError, match="folder must be a folder, got the file"):
+        saving.latest_checkpoint(tmp_path / "file.txt")
+    with pytest.raises(ValueError, match="pattern must not be empty"):
         saving.latest_checkpoint(tmp_path, pattern="")
+    with pytest.raises(TypeError, match="pattern must be a string"):
+        saving.latest_checkpoint(tmp_path, pattern=None)
+    with pytest.raises(ValueError, match="pattern must be a file-name glob"):
+        saving.latest_checkpoint(tmp_path, pattern="../*.h5")
 
 
 def test_fresh_workdir_empties_only_its_own_folder(work_folder):
@@ -120,10 +129,34 @@ def test_fresh_workdir_empties_only_its_own_folder(work_folder):
     assert neighbour.read_text() == "keep"
 
 
-@pytest.mark.parametrize("parts", [(), ("..",), ("/etc",)])
-def test_fresh_workdir_refuses_to_empty_anything_else(parts):
-    with pytest.raises(ValueError):
+@pytest.mark.parametrize(
+    "parts",
+    [(), (".",), ("",), ("..",), ("a/..",), ("a", ".."), ("/etc",), ("./.",), ("link",), ("link", "inside")],
+)
+def test_fresh_workdir_refuses_to_empty_the_work_folder_or_anything_outside(parts, work_folder, tmp_path):
+    outside = tmp_path / "outside" / "inside"
+    outside.mkdir(parents=True)
+    (outside / "keep.txt").write_text("keep")
+    work_folder.mkdir()
+    (work_folder / "notes.txt").write_text("mine")
+    (work_folder / "link").symlink_to(tmp_path / "outside")
+    with pytest.raises(ValueError, match="fresh_workdir|must not be empty"):
         saving.fresh_workdir(*parts)
+    assert (work_folder / "notes.txt").read_text() == "mine" and (outside / "keep.txt").read_text() == "keep"
+
+
+@pytest.mark.parametrize("part, error", [(None, TypeError), (2, TypeError), (True, TypeError)])
+def test_fresh_workdir_takes_folder_names_only(part, error):
+    with pytest.raises(error, match=r"parts\[0\] must be a string"):
+        saving.fresh_workdir(part)
+
+
+def test_fresh_workdir_empties_a_link_to_a_folder_inside_the_work_folder(work_folder):
+    real = saving.fresh_workdir("runs", "real")
+    (real / "old.keras").write_text("old")
+    (work_folder / "latest").symlink_to(real)
+    again = saving.fresh_workdir("latest")
+    assert again == work_folder / "latest" and list(real.iterdir()) == []
 
 
 # --- checked weight loading -------------------------------------------------
@@ -240,6 +273,8 @@ def test_load_weights_validates_its_input(keras, tmp_path):
     model, path = trained(keras, tmp_path)
     with pytest.raises(TypeError, match="model should be a keras.Model"):
         saving.load_weights("model", path)
+    with pytest.raises(TypeError, match="path must be a path"):
+        saving.load_weights(model, 2)
     with pytest.raises(ValueError, match="should name a .weights.h5 file"):
         saving.load_weights(model, tmp_path / "model.keras")
     with pytest.raises(FileNotFoundError, match="no weights file"):
@@ -256,6 +291,20 @@ def test_shape_readers_validate_their_input(keras, tmp_path):
         saving.file_shapes(tmp_path / "missing.weights.h5")
     with pytest.raises(TypeError, match="model should be a keras.Model"):
         saving.mismatches(None, tmp_path / "missing.weights.h5")
+    with pytest.raises(TypeError, match="path must be a path"):
+        saving.file_shapes(True)
+    with pytest.raises(TypeError, match="model should be a keras.Model"):
+        saving.restore_latest(None, tmp_path)  # refused even when the folder holds no checkpoint
+
+
+@pytest.mark.parametrize("content", [b"", b"not an HDF5 file", None], ids=["empty", "garbage", "truncated"])
+def test_a_damaged_weights_file_is_named(keras, tmp_path, content):
+    model, path = trained(keras, tmp_path)
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2] if content is None else content)
+    for call in (lambda: saving.load_weights(model, path), lambda: saving.file_shapes(path)):
+        with pytest.raises(ValueError, match=f"{path.name}' is not a readable weights file"):
+            call()
 
 
 def test_restore_latest_returns_the_epoch_to_resume_from(keras, tmp_path):

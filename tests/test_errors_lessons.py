@@ -9,7 +9,8 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 from course import descent, early_stopping, plots  # noqa: E402
-from course.autodiff import optim  # noqa: E402
+from course.autodiff import draw, nn, optim  # noqa: E402
+from course.autodiff import reverse as rv  # noqa: E402
 from course.autodiff.tensor import Tensor  # noqa: E402
 
 BOWL = descent.SURFACES_1D["bowl: w²"][1]
@@ -198,3 +199,73 @@ def test_early_stopping_names_bad_arguments():
         early_stopping.early_stopping_plot([], 1)
     with pytest.raises(TypeError, match="val_losses must be an array of numbers, got dict"):
         early_stopping.early_stopping_explorer({"val_loss": [1.0]})
+
+
+# --- nn and the pictures of autodiff -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "call, error, says",
+    [
+        (lambda: nn.Dense(2.0, 3), TypeError, "in_features must be an int, got float 2.0"),
+        (lambda: nn.Dense(10**5, 10**5), ValueError, "in_features \\* out_features is 10,000,000,000"),
+        (lambda: nn.Dense(2, 3, activation=3), TypeError, "activation must be one of"),
+        (lambda: nn.Dense(2, 3, rng=0), TypeError, "rng must be a numpy.random.Generator"),
+        (lambda: nn.Dense(2, 3, dtype=int), ValueError, "dtype must be a float dtype"),
+        (lambda: nn.Dense(2, 3, dtype="no such"), TypeError, "dtype must be a float dtype"),
+        (
+            lambda: nn.Dense(2, 3)(np.ones(2)),
+            ValueError,
+            r"x must have shape \(batch, features\), got shape \(2,\)",
+        ),
+        (lambda: nn.Dense(2, 3)(None), TypeError, "x must be an array of numbers"),
+        (lambda: nn.MLP(None), TypeError, "sizes must be a list of layer sizes"),
+        (lambda: nn.MLP([4, 0]), ValueError, "out_features must be >= 1"),
+        (lambda: nn.MLP([4, 2], seed=-1), ValueError, "seed must be >= 0"),
+        (lambda: nn.accuracy(nn.MLP([4, 2]), np.zeros((0, 4)), []), ValueError, "at least one"),
+        (
+            lambda: nn.accuracy(nn.MLP([4, 2]), np.zeros((3, 4)), [0, 1]),
+            ValueError,
+            "same number of examples",
+        ),
+        (lambda: nn.accuracy(None, np.zeros((3, 4)), [0, 1, 1]), TypeError, "model must be an MLP"),
+        (
+            lambda: nn.train_step(nn.MLP([4, 2]), None, np.zeros((3, 4)), [0, 1, 1]),
+            TypeError,
+            "optimizer must be",
+        ),
+    ],
+)
+def test_nn_names_bad_arguments(call, error, says):
+    with pytest.raises(error, match=says):
+        call()
+
+
+def test_arrays_go_straight_into_a_model():
+    model = nn.MLP([4, 3, 2])
+    assert model(np.zeros((5, 4))).shape == (5, 2)
+    assert nn.Dense(4, 2)(np.zeros((5, 4))).shape == (5, 2)
+
+
+def test_autodiff_pictures_check_their_arguments_before_drawing():
+    x = rv.Node(1.0, label="x")
+    small = x * x
+    with pytest.raises(TypeError, match="output must be a scalar Node, got float 3.0"):
+        draw.reverse_pass_explorer(3.0)
+    big = x
+    for _ in range(100):
+        big = big * 1.0
+    with pytest.raises(ValueError, match="the number of nodes in the graph is"):
+        draw.reverse_pass_explorer(big)
+    with pytest.raises(ValueError, match="step must be between 0 and 2, got 9"):
+        draw.draw_reverse_step(small, 9)
+    with pytest.raises(TypeError, match="step must be an int"):
+        draw.draw_reverse_step(small, "1")
+    with pytest.raises(TypeError, match="grads must be a dict"):
+        draw.draw_graph(small, grads=[1])
+    with pytest.raises(TypeError, match="current must be a Node or None"):
+        draw.draw_graph(small, current="x")
+    with pytest.raises(TypeError, match="function must be one of"):
+        draw.plot_difference_errors(3)
+    with pytest.raises(ValueError, match="h must be > 0"):
+        draw.plot_difference_errors(h=0)

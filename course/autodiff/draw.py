@@ -10,8 +10,19 @@ import math
 import numpy as np
 from matplotlib.figure import Figure
 
+from ..runtime.validate import choice, integer, number, received, size_limit, text
 from .numerical import central_difference, difference_errors, forward_difference
 from .reverse import Node, adjoints, find_topo_sort
+
+MAX_DRAWN_NODES = 60  # a bigger graph is unreadable
+
+
+def _scalar_graph(output):
+    """``output``, a :class:`Node` whose graph is small enough to draw."""
+    if not isinstance(output, Node):
+        raise TypeError(f"output must be a scalar Node, got {received(output)}")
+    size_limit(len(find_topo_sort([output])), "the number of nodes in the graph", MAX_DRAWN_NODES)
+    return output
 
 
 def _name(node):
@@ -22,6 +33,8 @@ def _name(node):
 
 def graph_layout(output):
     """Positions {node: (x, y)}: x is the node's depth (longest path from an input), y spreads a column."""
+    if not isinstance(output, Node):
+        raise TypeError(f"output must be a scalar Node, got {received(output)}")
     order = find_topo_sort([output])
     depth = {}
     for node in order:
@@ -37,12 +50,14 @@ def draw_graph(output, grads=None, current=None, title=None):
 
     ``grads`` maps nodes to adjoints (numbers); ``current`` is highlighted in orange.
     """
-    if not isinstance(output, Node):
-        raise TypeError(f"draw_graph draws a scalar Node's graph, got {type(output).__name__}")
-    grads = grads or {}
+    output = _scalar_graph(output)
+    grads = {} if grads is None else grads
+    if not isinstance(grads, dict):
+        raise TypeError(f"grads must be a dict of node -> number, got {received(grads)}")
+    if current is not None and not isinstance(current, Node):
+        raise TypeError(f"current must be a Node or None, got {received(current)}")
+    title = None if title is None else text(title, "title", allow_empty=True)
     where = graph_layout(output)
-    if len(where) > 60:
-        raise ValueError(f"the graph has {len(where)} nodes; drawing is readable up to 60")
     width = 1 + max(x for x, _ in where.values())
     height = 1 + max(abs(y) for _, y in where.values()) * 2
     fig = Figure(figsize=(min(2.2 * width + 1, 14), min(1.3 * height + 1.2, 9)))
@@ -53,13 +68,13 @@ def draw_graph(output, grads=None, current=None, title=None):
             ax.annotate("", (x - 0.28, y), (cx + 0.28, cy), arrowprops={"arrowstyle": "->", "color": "0.5"})
     for node, (x, y) in where.items():
         colour = "#ffcc80" if node is current else "#c8e6c9" if node in grads else "#eeeeee"
-        text = f"{_name(node)}\nvalue {node.value:.3g}"
+        caption = f"{_name(node)}\nvalue {node.value:.3g}"
         if node in grads:
-            text += f"\ngrad {grads[node]:.3g}"
+            caption += f"\ngrad {grads[node]:.3g}"
         ax.text(
             x,
             y,
-            text,
+            caption,
             ha="center",
             va="center",
             fontsize=8,
@@ -74,14 +89,13 @@ def draw_graph(output, grads=None, current=None, title=None):
 
 def reverse_pass_steps(output):
     """The reverse pass as a list of (node, adjoint), in the order the adjoints become final."""
-    return list(adjoints(output).items())
+    return list(adjoints(_scalar_graph(output)).items())
 
 
 def draw_reverse_step(output, step):
     """The graph after ``step`` steps of the reverse pass (step 0: nothing known yet)."""
     steps = reverse_pass_steps(output)
-    if isinstance(step, bool) or not isinstance(step, (int, np.integer)) or not 0 <= step <= len(steps):
-        raise ValueError(f"step must be an int from 0 to {len(steps)}, got {step!r}")
+    step = integer(step, "step", minimum=0, maximum=len(steps))
     done = dict(steps[:step])
     current = steps[step - 1][0] if step else None
     if current is None:
@@ -95,7 +109,7 @@ def reverse_pass_explorer(output):
     """A slider over the steps of the reverse pass on ``output``'s graph."""
     import ipywidgets as widgets
 
-    n = len(reverse_pass_steps(output))
+    n = len(reverse_pass_steps(output))  # checks output before any widget exists
     slider = widgets.IntSlider(value=0, min=0, max=n, description="step", continuous_update=False)
     return widgets.interactive(lambda step: draw_reverse_step(output, step), step=slider)
 
@@ -109,8 +123,8 @@ TEST_FUNCTIONS = {  # name: (f, f', x)
 
 def plot_difference_errors(function="sin at x=1", h=1e-5):
     """Log-log plot of |estimate - exact| against h for forward and central differences."""
-    if function not in TEST_FUNCTIONS:
-        raise ValueError(f"unknown function {function!r}; choose one of {list(TEST_FUNCTIONS)}")
+    function = choice(function, "function", TEST_FUNCTIONS)
+    h = number(h, "h", positive=True, maximum=1)
     f, df, x = TEST_FUNCTIONS[function]
     errors = difference_errors(f, df, x, np.logspace(-15, 0, 61))
     tiny = 1e-18  # an exact hit would be log(0)

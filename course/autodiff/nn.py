@@ -7,21 +7,52 @@ graph, ``loss.backward()`` fills every weight's ``.grad``, an optimizer steps.
 
 import numpy as np
 
+from ..runtime.validate import MAX_ELEMENTS, array, choice, integer, received, size_limit
 from .tensor import Tensor, leaky_relu, relu, sigmoid, softmax_cross_entropy, tanh
 
 ACTIVATIONS = {None: lambda x: x, "relu": relu, "leaky_relu": leaky_relu, "sigmoid": sigmoid, "tanh": tanh}
+
+
+def _float_dtype(dtype):
+    """``dtype`` as a NumPy floating dtype (np.float32, "float64", ...)."""
+    try:
+        dtype = np.dtype(dtype)
+    except TypeError:
+        raise TypeError(f"dtype must be a float dtype such as np.float32, got {received(dtype)}") from None
+    if not np.issubdtype(dtype, np.floating):
+        raise ValueError(f"dtype must be a float dtype such as np.float32, got {dtype}")
+    return dtype
+
+
+def _inputs(x, layer):
+    """``x`` as a Tensor of shape (batch, features) that ``layer`` (a Dense) accepts."""
+    x = x if isinstance(x, Tensor) else Tensor(array(x, "x").astype(layer.W.dtype))
+    if x.ndim != 2:
+        raise ValueError(f"x must have shape (batch, features), got shape {x.shape}")
+    if x.shape[1] != layer.W.shape[0]:
+        raise ValueError(f"x.shape[-1] ({x.shape[-1]}) must equal in_features ({layer.W.shape[0]})")
+    return x
+
+
+def _generator(rng):
+    """``rng``: a NumPy Generator, or None for a fixed one (seed 0)."""
+    if rng is None:
+        return np.random.default_rng(0)
+    if not isinstance(rng, np.random.Generator):
+        raise TypeError(f"rng must be a numpy.random.Generator or None, got {received(rng)}")
+    return rng
 
 
 class Dense:
     """activation(x @ W + b), with W of shape (in_features, out_features), Glorot-uniform initialised."""
 
     def __init__(self, in_features, out_features, activation=None, rng=None, dtype=np.float32):
-        for name, n in (("in_features", in_features), ("out_features", out_features)):
-            if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
-                raise ValueError(f"{name} must be a positive int, got {n!r}")
-        if activation not in ACTIVATIONS:
-            raise ValueError(f"unknown activation {activation!r}; choose one of {list(ACTIVATIONS)}")
-        rng = rng if rng is not None else np.random.default_rng(0)
+        in_features = integer(in_features, "in_features", minimum=1)
+        out_features = integer(out_features, "out_features", minimum=1)
+        size_limit(in_features * out_features, "in_features * out_features", MAX_ELEMENTS)
+        activation = choice(activation, "activation", ACTIVATIONS)
+        rng = _generator(rng)
+        dtype = _float_dtype(dtype)
         limit = np.sqrt(6 / (in_features + out_features))
         self.W = Tensor(
             rng.uniform(-limit, limit, (in_features, out_features)).astype(dtype),
@@ -32,8 +63,7 @@ class Dense:
         self.activation = activation
 
     def __call__(self, x):
-        if x.shape[-1] != self.W.shape[0]:
-            raise ValueError(f"x.shape[-1] ({x.shape[-1]}) must equal in_features ({self.W.shape[0]})")
+        x = _inputs(x, self)
         return ACTIVATIONS[self.activation](x @ self.W + self.b)
 
     def parameters(self):
@@ -44,9 +74,12 @@ class MLP:
     """Dense layers of the given sizes; ReLU between them, logits at the end."""
 
     def __init__(self, sizes, activation="relu", seed=0, dtype=np.float32):
+        if not isinstance(sizes, (list, tuple)):
+            raise TypeError(f"sizes must be a list of layer sizes like [64, 32, 10], got {received(sizes)}")
         if len(sizes) < 2:
             raise ValueError(f"sizes lists the input size and at least one layer size, got {sizes!r}")
-        rng = np.random.default_rng(seed)
+        activation = choice(activation, "activation", ACTIVATIONS)
+        rng = np.random.default_rng(integer(seed, "seed", minimum=0))
         last = len(sizes) - 2
         self.layers = [
             Dense(n_in, n_out, None if i == last else activation, rng, dtype)
@@ -54,7 +87,6 @@ class MLP:
         ]
 
     def __call__(self, x):
-        x = x if isinstance(x, Tensor) else Tensor(np.asarray(x, dtype=self.layers[0].W.dtype))
         for layer in self.layers:
             x = layer(x)
         return x
@@ -69,6 +101,8 @@ class MLP:
 
 def train_step(model, optimizer, x, y):
     """Forward, loss, backward, update: one step of the training loop. Returns the loss."""
+    _model(model)
+    _optimizer(optimizer)
     loss = softmax_cross_entropy(model(x), y)
     loss.backward()
     optimizer.step()
@@ -77,4 +111,25 @@ def train_step(model, optimizer, x, y):
 
 def accuracy(model, x, y):
     """The fraction of examples whose largest logit is the right class."""
-    return float(np.mean(np.argmax(model(x).value, axis=1) == np.asarray(y)))
+    _model(model)
+    y = array(y, "y", ndim=1)
+    logits = model(x).value
+    if len(logits) == 0 or len(y) != len(logits):
+        raise ValueError(
+            f"x and y must hold the same number of examples, at least one: got {len(logits)} and {len(y)}"
+        )
+    return float(np.mean(np.argmax(logits, axis=1) == y))
+
+
+def _model(model):
+    """``model``, which must be a layer or a model of this module (callable, with parameters)."""
+    if not (callable(model) and hasattr(model, "parameters")):
+        raise TypeError(f"model must be an MLP or a Dense layer, got {received(model)}")
+    return model
+
+
+def _optimizer(optimizer):
+    """``optimizer``, which must have a ``step`` method (an optimizer of :mod:`course.autodiff.optim`)."""
+    if not callable(getattr(optimizer, "step", None)):
+        raise TypeError(f"optimizer must be an optimizer such as optim.Adam(...), got {received(optimizer)}")
+    return optimizer

@@ -18,6 +18,8 @@ This module imports TensorFlow; ``import course`` does not import it.
 
 import tensorflow as tf
 
+from .runtime import validate
+
 ACTIVATIONS = {
     None: tf.identity,
     "linear": tf.identity,
@@ -33,31 +35,43 @@ def get_activation(activation):
     """A function for ``activation``: None, a name from :data:`ACTIVATIONS`, or a callable."""
     if callable(activation):
         return activation
-    if isinstance(activation, str) or activation is None:
-        if activation in ACTIVATIONS:
-            return ACTIVATIONS[activation]
-    names = ", ".join(repr(name) for name in ACTIVATIONS)
-    raise ValueError(f"activation must be one of {names} or a function, got {activation!r}")
+    return ACTIVATIONS[validate.choice(activation, "activation", ACTIVATIONS)]
 
 
-def _positive_int(value, what):
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ValueError(f"{what} must be a positive int, got {value!r}")
-    return value
+def _module_name(name):
+    """``name`` for ``tf.Module``: None, or a valid Python identifier such as ``"hidden"``."""
+    if name is not None and not validate.text(name, "name").isidentifier():
+        raise ValueError(
+            f"name must be a valid Python identifier such as 'hidden' or 'layer_1', got {name!r}"
+        )
+    return name
 
 
 def _glorot_uniform(in_features, out_features):
     """Random initial weights that keep the output's scale close to the input's (Glorot, 2010)."""
+    validate.size_limit(in_features * out_features, "in_features * out_features", validate.MAX_ELEMENTS)
     limit = (6.0 / (in_features + out_features)) ** 0.5
     return tf.random.uniform((in_features, out_features), -limit, limit)
 
 
-def as_batch(x, in_features, layer_name):
-    """``x`` as a float32 tensor of shape (batch, in_features), or a ValueError naming both widths."""
-    x = tf.convert_to_tensor(x)
+def _as_tensor(x, layer_name):
+    """``x`` as a tensor of real numbers: a TensorFlow tensor as it is, anything else checked by NumPy first."""
+    if not isinstance(x, (tf.Tensor, tf.Variable)):
+        return tf.convert_to_tensor(validate.array(x, "x", finite=True, allow_bool=False))
     if not (x.dtype.is_floating or x.dtype.is_integer):
-        raise ValueError(f"{layer_name} expects numbers, got a tensor of dtype {x.dtype.name}")
-    x = tf.cast(x, tf.float32)
+        raise TypeError(f"{layer_name} expects numbers, got a tensor of dtype {x.dtype.name}")
+    return x
+
+
+def as_batch(x, in_features, layer_name):
+    """``x`` as a float32 tensor of shape (batch, in_features), or a ValueError naming both widths.
+
+    An array that is not a tensor is checked first: TypeError for what is not numbers,
+    ValueError for NaN or infinity.
+    """
+    in_features = validate.integer(in_features, "in_features", minimum=1)
+    layer_name = validate.text(layer_name, "layer_name")
+    x = tf.cast(_as_tensor(x, layer_name), tf.float32)
     if x.shape.rank != 2:
         raise ValueError(
             f"{layer_name} expects inputs of shape (batch, {in_features}), got shape {tuple(x.shape)}"
@@ -79,13 +93,13 @@ class Dense(tf.Module):
     """
 
     def __init__(self, in_features, out_features, activation=None, name=None):
-        super().__init__(name=name)
-        self.in_features = _positive_int(in_features, "in_features")
-        self.out_features = _positive_int(out_features, "out_features")
+        super().__init__(name=_module_name(name))
+        self.in_features = validate.integer(in_features, "in_features", minimum=1)
+        self.out_features = validate.integer(out_features, "out_features", minimum=1)
         self.activation = get_activation(activation)
         with self.name_scope:
-            self.w = tf.Variable(_glorot_uniform(in_features, out_features), name="w")
-            self.b = tf.Variable(tf.zeros((out_features,)), name="b")
+            self.w = tf.Variable(_glorot_uniform(self.in_features, self.out_features), name="w")
+            self.b = tf.Variable(tf.zeros((self.out_features,)), name="b")
 
     @tf.Module.with_name_scope
     def __call__(self, x):
@@ -102,8 +116,8 @@ class LazyDense(tf.Module):
     """
 
     def __init__(self, out_features, activation=None, name=None):
-        super().__init__(name=name)
-        self.out_features = _positive_int(out_features, "out_features")
+        super().__init__(name=_module_name(name))
+        self.out_features = validate.integer(out_features, "out_features", minimum=1)
         self.activation = get_activation(activation)
         self.in_features = None
         self.w = self.b = None
@@ -116,7 +130,7 @@ class LazyDense(tf.Module):
         """Create the variables for inputs with ``in_features`` columns (once)."""
         if self.built:
             raise ValueError(f"LazyDense {self.name!r} is already built for in_features={self.in_features}")
-        self.in_features = _positive_int(in_features, "in_features")
+        self.in_features = validate.integer(in_features, "in_features", minimum=1)
         with self.name_scope:
             self.w = tf.Variable(_glorot_uniform(self.in_features, self.out_features), name="w")
             self.b = tf.Variable(tf.zeros((self.out_features,)), name="b")
@@ -124,7 +138,7 @@ class LazyDense(tf.Module):
     @tf.Module.with_name_scope
     def __call__(self, x):
         if not self.built:
-            x = tf.convert_to_tensor(x)
+            x = _as_tensor(x, f"LazyDense {self.name!r}")
             if x.shape.rank != 2 or x.shape[-1] is None:
                 raise ValueError(
                     f"LazyDense {self.name!r} builds from inputs of shape (batch, in_features) "
@@ -139,14 +153,17 @@ class Sequential(tf.Module):
     """Layers applied one after the other: ``Sequential([a, b])(x) == b(a(x))``."""
 
     def __init__(self, layers, name=None):
-        super().__init__(name=name)
-        layers = list(layers)
+        super().__init__(name=_module_name(name))
+        if not isinstance(layers, (list, tuple)):
+            raise TypeError(f"layers must be a list of layers, got {validate.received(layers)}")
         if not layers:
             raise ValueError("Sequential needs at least one layer, got an empty list")
         for index, layer in enumerate(layers):
             if not callable(layer):
-                raise ValueError(f"layers[{index}] should be a callable layer, got a {type(layer).__name__}")
-        self.layers = layers
+                raise TypeError(
+                    f"layers[{index}] must be a layer (something callable), got {validate.received(layer)}"
+                )
+        self.layers = list(layers)
 
     @tf.Module.with_name_scope
     def __call__(self, x):
@@ -168,20 +185,29 @@ def variable_shapes(module):
     ``tf.Module._flatten`` is the walk that ``module.variables`` itself makes;
     ``with_path=True`` asks it for the path as well.
     """
-    if not isinstance(module, tf.Module):
-        raise TypeError(f"expected a tf.Module, got a {type(module).__name__}")
+    _check_module(module)
     found = module._flatten(predicate=lambda value: isinstance(value, tf.Variable), with_path=True)
     return {"/".join(str(step) for step in path): tuple(variable.shape) for path, variable in found}
 
 
+def _check_module(module):
+    if not isinstance(module, tf.Module):
+        raise TypeError(f"module must be a tf.Module (a layer or a model), got {validate.received(module)}")
+
+
 def checkpoint_shapes(path):
     """The same mapping for a checkpoint written by :func:`save_checkpoint`."""
+    path = validate.path(path, "path")
     prefix, suffix = f"{CHECKPOINT_KEY}/", "/.ATTRIBUTES/VARIABLE_VALUE"
     try:
         listing = tf.train.list_variables(str(path))
-    except (tf.errors.NotFoundError, tf.errors.DataLossError):
+    except tf.errors.NotFoundError:
         raise FileNotFoundError(
             f"no readable checkpoint at {path} (expected the prefix that save_checkpoint returned)"
+        ) from None
+    except tf.errors.OpError as error:
+        raise ValueError(
+            f"the checkpoint at {path} is damaged or not a checkpoint ({error.message})"
         ) from None
     return {
         name[len(prefix) : -len(suffix)]: tuple(shape)
@@ -192,9 +218,12 @@ def checkpoint_shapes(path):
 
 def save_checkpoint(module, path):
     """Write every variable of ``module`` to the checkpoint ``path`` (a file prefix); return it."""
-    if not isinstance(module, tf.Module):
-        raise TypeError(f"save_checkpoint expects a tf.Module, got a {type(module).__name__}")
-    return tf.train.Checkpoint(**{CHECKPOINT_KEY: module}).write(str(path))
+    _check_module(module)
+    path = validate.path(path, "path")
+    try:
+        return tf.train.Checkpoint(**{CHECKPOINT_KEY: module}).write(str(path))
+    except tf.errors.OpError as error:
+        raise ValueError(f"cannot write a checkpoint at {path} ({error.message})") from None
 
 
 def restore_checkpoint(module, path):
@@ -205,8 +234,7 @@ def restore_checkpoint(module, path):
     A module that builds its weights on the first call must be called once
     (on an example batch) before it can be restored.
     """
-    if not isinstance(module, tf.Module):
-        raise TypeError(f"restore_checkpoint expects a tf.Module, got a {type(module).__name__}")
+    _check_module(module)
     saved, have = checkpoint_shapes(path), variable_shapes(module)
     for name in sorted(saved.keys() | have.keys()):
         if name not in have:

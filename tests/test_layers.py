@@ -1,5 +1,7 @@
 """course.layers: shapes, lazy building, variable tracking, checkpoints and their errors."""
 
+import os
+
 import numpy as np
 import pytest
 from hypothesis import given
@@ -51,20 +53,52 @@ def test_activation_is_applied():
 
 
 @pytest.mark.parametrize(
-    "make, says",
+    "make, error, says",
     [
-        (lambda: Dense(0, 3), "in_features must be a positive int, got 0"),
-        (lambda: Dense(3, 2.5), "out_features must be a positive int, got 2.5"),
-        (lambda: Dense(3, 2, activation="swish!"), "activation must be one of"),
-        (lambda: LazyDense(-1), "out_features must be a positive int"),
-        (lambda: Sequential([]), "at least one layer"),
-        (lambda: Sequential([Dense(2, 2), 3]), "layers[1] should be a callable layer, got a int"),
+        (lambda: Dense(0, 3), ValueError, "in_features must be >= 1, got 0"),
+        (lambda: Dense(3, 2.5), TypeError, "out_features must be an int, got float 2.5"),
+        (lambda: Dense(True, 2), TypeError, "in_features must be an int, got bool True"),
+        (lambda: Dense(10**6, 10**6), ValueError, "in_features * out_features is 1,000,000,000,000"),
+        (lambda: Dense(3, 2, activation="swish!"), ValueError, "activation must be one of"),
+        (lambda: Dense(3, 2, activation=3), TypeError, "activation must be one of"),
+        (lambda: Dense(3, 2, name="two words"), ValueError, "name must be a valid Python identifier"),
+        (lambda: Dense(3, 2, name=2), TypeError, "name must be a string"),
+        (lambda: LazyDense(-1), ValueError, "out_features must be >= 1"),
+        (lambda: LazyDense(None), TypeError, "out_features must be an int"),
+        (lambda: Sequential([]), ValueError, "at least one layer"),
+        (lambda: Sequential("ab"), TypeError, "layers must be a list of layers, got str 'ab'"),
+        (
+            lambda: Sequential([Dense(2, 2), 3]),
+            TypeError,
+            "layers[1] must be a layer (something callable), got int 3",
+        ),
     ],
 )
-def test_bad_arguments_are_named(make, says):
-    with pytest.raises(ValueError) as error:
+def test_bad_arguments_are_named(make, error, says):
+    with pytest.raises(error) as raised:
         make()
-    assert says in str(error.value)
+    assert says in str(raised.value)
+
+
+@pytest.mark.parametrize(
+    "x, error, says",
+    [
+        (None, TypeError, "x must be an array of numbers, got NoneType"),
+        ("text", TypeError, "x must be an array of numbers"),
+        ([[1, 2], [3]], TypeError, "NumPy cannot read"),
+        (np.array([[1 + 2j, 3j, 0]]), TypeError, "x must be an array of real numbers"),
+        (np.array([[True, False, True]]), TypeError, "x must be an array of real numbers"),
+        (np.full((2, 3), np.nan), ValueError, "x must hold finite numbers"),
+        (np.array(3.0), ValueError, "inputs of shape (batch, "),
+        (np.zeros((2, 1, 3)), ValueError, "got shape (2, 1, 3)"),
+        (tf.constant(["a", "b", "c"]), TypeError, "expects numbers, got a tensor of dtype string"),
+    ],
+)
+def test_bad_inputs_are_named(x, error, says):
+    for layer in (Dense(3, 2), LazyDense(2)):
+        with pytest.raises(error) as raised:
+            layer(x)
+        assert says in str(raised.value)
 
 
 def test_wrong_input_width_names_both_widths():
@@ -75,7 +109,7 @@ def test_wrong_input_width_names_both_widths():
     assert "'hidden'" in str(error.value)
     with pytest.raises(ValueError, match=r"expects inputs of shape \(batch, 3\), got shape \(3,\)"):
         layer(np.ones(3))
-    with pytest.raises(ValueError, match="expects numbers, got a tensor of dtype string"):
+    with pytest.raises(TypeError, match="x must be an array of real numbers"):
         layer([["a", "b", "c"]])
 
 
@@ -185,12 +219,22 @@ def test_restore_into_another_shape_names_the_variable_and_both_shapes(tmp_path)
 
 
 def test_checkpoint_helpers_reject_bad_arguments(tmp_path):
-    with pytest.raises(TypeError, match="expects a tf.Module, got a list"):
+    with pytest.raises(TypeError, match="module must be a tf.Module .*, got list"):
         save_checkpoint([1, 2], tmp_path / "x")
-    with pytest.raises(TypeError, match="expects a tf.Module, got a str"):
+    with pytest.raises(TypeError, match="module must be a tf.Module .*, got str 'model'"):
         restore_checkpoint("model", tmp_path / "x")
     with pytest.raises(FileNotFoundError, match="no readable checkpoint"):
         restore_checkpoint(mlp(), tmp_path / "missing")
+    for bad_path in (2, True, None):
+        with pytest.raises(TypeError, match="path must be a path"):
+            save_checkpoint(mlp(), bad_path)
+    os.fstat(1), os.fstat(2)  # stdout and stderr still open
+    (tmp_path / "garbage.index").write_bytes(b"garbage")
+    with pytest.raises(ValueError, match="is damaged or not a checkpoint"):
+        restore_checkpoint(mlp(), tmp_path / "garbage")
+    (tmp_path / "a_file").write_text("")
+    with pytest.raises(ValueError, match="cannot write a checkpoint"):
+        save_checkpoint(mlp(), tmp_path / "a_file" / "ckpt")
 
 
 # ---------------------------------------------------------------------------

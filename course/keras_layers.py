@@ -11,6 +11,22 @@ This module imports Keras (and so TensorFlow): ``import course`` does not import
 
 import keras
 
+from .runtime import validate
+
+
+def _activation(activation):
+    """Keras's function for ``activation``: None, a name such as ``"relu"``, a function, or a saved config."""
+    if activation is not None and not isinstance(activation, (str, dict)) and not callable(activation):
+        raise TypeError(
+            f"activation must be a name such as 'relu', a function or None, got {validate.received(activation)}"
+        )
+    try:
+        return keras.activations.get(activation)
+    except ValueError:
+        raise ValueError(
+            f"activation must name a Keras activation such as 'relu' or 'softmax', got {activation!r}"
+        ) from None
+
 
 @keras.saving.register_keras_serializable(package="course")
 class DenseLayer(keras.layers.Layer):
@@ -22,10 +38,8 @@ class DenseLayer(keras.layers.Layer):
 
     def __init__(self, units, activation=None, **kwargs):
         super().__init__(**kwargs)
-        if isinstance(units, bool) or not isinstance(units, int) or units < 1:
-            raise ValueError(f"units must be a positive int, got {units!r}")
-        self.units = units
-        self.activation = keras.activations.get(activation)
+        self.units = validate.integer(units, "units", minimum=1)
+        self.activation = _activation(activation)
 
     def build(self, input_shape):
         n_inputs = input_shape[-1]
@@ -33,6 +47,7 @@ class DenseLayer(keras.layers.Layer):
             raise ValueError(
                 f"the last axis of the input must be known to build the weights, got input shape {input_shape}"
             )
+        validate.size_limit(n_inputs * self.units, "input features * units", validate.MAX_ELEMENTS)
         self.kernel = self.add_weight(
             shape=(n_inputs, self.units), initializer="glorot_uniform", name="kernel"
         )
@@ -60,10 +75,8 @@ class MLP(keras.Model):
 
     def __init__(self, hidden_units=512, num_classes=10, **kwargs):
         super().__init__(**kwargs)
-        for name, value in (("hidden_units", hidden_units), ("num_classes", num_classes)):
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise ValueError(f"{name} must be a positive int, got {value!r}")
-        self.hidden_units, self.num_classes = hidden_units, num_classes
+        self.hidden_units = validate.integer(hidden_units, "hidden_units", minimum=1)
+        self.num_classes = validate.integer(num_classes, "num_classes", minimum=1)
         self.hidden = DenseLayer(hidden_units, activation="relu", name="hidden")
         self.classifier = DenseLayer(num_classes, activation="softmax", name="classifier")
 

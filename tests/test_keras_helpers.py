@@ -44,10 +44,27 @@ def test_dense_layer_config_round_trip():
     assert (again.units, again.name, again.activation) == (7, "top", keras.activations.softmax)
 
 
-@pytest.mark.parametrize("units", [0, -1, 2.5, "3", True, None])
-def test_dense_layer_rejects_bad_units(units):
-    with pytest.raises(ValueError, match="units must be a positive int"):
-        DenseLayer(units)
+@pytest.mark.parametrize(
+    "kwargs, error, says",
+    [
+        ({"units": 0}, ValueError, "units must be >= 1, got 0"),
+        ({"units": -1}, ValueError, "units must be >= 1"),
+        ({"units": 2.5}, TypeError, "units must be an int, got float 2.5"),
+        ({"units": "3"}, TypeError, "units must be an int"),
+        ({"units": True}, TypeError, "units must be an int, got bool"),
+        ({"units": None}, TypeError, "units must be an int"),
+        ({"units": 3, "activation": "swish!"}, ValueError, "activation must name a Keras activation"),
+        ({"units": 3, "activation": 3}, TypeError, "activation must be a name such as 'relu'"),
+    ],
+)
+def test_dense_layer_rejects_bad_arguments(kwargs, error, says):
+    with pytest.raises(error, match=says):
+        DenseLayer(**kwargs)
+
+
+def test_dense_layer_refuses_weights_too_large_to_allocate():
+    with pytest.raises(ValueError, match="input features \\* units is 1,000,000,000,000"):
+        DenseLayer(10**6).build((None, 10**6))
 
 
 def test_dense_layer_needs_a_known_last_axis():
@@ -87,10 +104,15 @@ def test_mlp_trains_with_fit():
 
 
 @pytest.mark.parametrize(
-    "kwargs, name", [({"hidden_units": 0}, "hidden_units"), ({"num_classes": 1.5}, "num_classes")]
+    "kwargs, error, says",
+    [
+        ({"hidden_units": 0}, ValueError, "hidden_units must be >= 1"),
+        ({"num_classes": 1.5}, TypeError, "num_classes must be an int, got float 1.5"),
+        ({"num_classes": None}, TypeError, "num_classes must be an int"),
+    ],
 )
-def test_mlp_rejects_bad_sizes(kwargs, name):
-    with pytest.raises(ValueError, match=f"{name} must be a positive int"):
+def test_mlp_rejects_bad_sizes(kwargs, error, says):
+    with pytest.raises(error, match=says):
         MLP(**kwargs)
 
 
@@ -131,18 +153,18 @@ def test_early_stopping_epochs_by_hand():
 
 
 @pytest.mark.parametrize(
-    "losses, patience, min_delta, says",
+    "losses, patience, min_delta, error, says",
     [
-        ([], 2, 0.0, "non-empty"),
-        ([[1.0, 2.0]], 2, 0.0, "non-empty list"),
-        ([1.0, float("nan")], 2, 0.0, "finite"),
-        ([1.0], -1, 0.0, "patience must be"),
-        ([1.0], 1.5, 0.0, "patience must be"),
-        ([1.0], 1, -0.1, "min_delta must be"),
+        ([], 2, 0.0, ValueError, "non-empty"),
+        ([[1.0, 2.0]], 2, 0.0, ValueError, "non-empty list"),
+        ([1.0, float("nan")], 2, 0.0, ValueError, "finite"),
+        ([1.0], -1, 0.0, ValueError, "patience must be"),
+        ([1.0], 1.5, 0.0, TypeError, "patience must be an int"),
+        ([1.0], 1, -0.1, ValueError, "min_delta must be"),
     ],
 )
-def test_early_stopping_epochs_rejects_bad_input(losses, patience, min_delta, says):
-    with pytest.raises(ValueError, match=says):
+def test_early_stopping_epochs_rejects_bad_input(losses, patience, min_delta, error, says):
+    with pytest.raises(error, match=says):
         early_stopping_epochs(losses, patience, min_delta)
 
 
@@ -173,16 +195,16 @@ def test_compare_histories_draws_one_line_per_run():
 
 
 @pytest.mark.parametrize(
-    "histories, says",
+    "histories, error, says",
     [
-        ({}, "non-empty dict"),
-        ([1, 2], "non-empty dict"),
-        ({"a": 3}, "keras History or a dict"),
-        ({"a": {"loss": [1]}}, "has no 'val_loss'"),
+        ({}, ValueError, "histories is empty"),
+        ([1, 2], TypeError, "histories must be a dict of name -> History"),
+        ({"a": 3}, TypeError, "keras History or a dict"),
+        ({"a": {"loss": [1]}}, ValueError, "has no 'val_loss'"),
     ],
 )
-def test_compare_histories_rejects_bad_input(histories, says):
-    with pytest.raises(ValueError, match=says):
+def test_compare_histories_rejects_bad_input(histories, error, says):
+    with pytest.raises(error, match=says):
         compare_histories(histories, metric="val_loss")
 
 

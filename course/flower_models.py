@@ -22,14 +22,50 @@ Both build with ``keras.Input`` and output logits (no softmax): compile with
 ``SparseCategoricalCrossentropy(from_logits=True)``.
 """
 
+from .runtime import validate
+
 TUTORIAL_SIZE, TUTORIAL_EPOCHS = (180, 180), 15
 COMPACT_SIZE, COMPACT_EPOCHS, COMPACT_LEARNING_RATE = (96, 96), 20, 2e-3
+FLIP_MODES = ("horizontal", "vertical", "horizontal_and_vertical")
+MIN_SIDE, MAX_SIDE = 16, 768  # pixels; at 768 the tutorial model's Dense layer holds 75 million weights
+MAX_CLASSES, MAX_WIDTH = 10_000, 4096
+
+
+def _factor(value, name):
+    """Keras's factor for a random turn or zoom: a number, or a pair ``(lower, upper)``, each in [-1, 1].
+
+    A single number ``f`` means the range ``(-|f|, |f|)``; a pair is a range in either order.
+    """
+    if not isinstance(value, (tuple, list)):
+        return validate.number(value, name, minimum=-1, maximum=1)
+    if len(value) != 2:
+        raise ValueError(f"{name} must be a number or a pair (lower, upper), got {len(value)} values")
+    return tuple(
+        validate.number(v, f"{name}[{index}]", minimum=-1, maximum=1) for index, v in enumerate(value)
+    )
+
+
+def _zoom(value):
+    """The zoom factor; -1 (zooming in by 100%) would leave no picture, so each end must lie above it."""
+    zoom = _factor(value, "zoom")
+    if min(zoom if isinstance(zoom, tuple) else (zoom,)) == -1:
+        raise ValueError(f"zoom must lie above -1 (zooming in by 100% leaves no picture), got {value}")
+    return zoom
 
 
 def augmentation(flip="horizontal", rotation=0.1, zoom=0.1, seed=None):
-    """Random flips, turns and zooms, active only while training (``training=True``)."""
+    """Random flips, turns and zooms, active only while training (``training=True``).
+
+    ``flip`` is one of :data:`FLIP_MODES`. ``rotation`` is a fraction of a full turn and
+    ``zoom`` a fraction of the picture: a number ``f`` for the range ``(-f, f)``, or a pair
+    ``(lower, upper)`` (for ``zoom``, negative values zoom in and positive ones zoom out).
+    """
     import keras
 
+    flip = validate.choice(flip, "flip", FLIP_MODES)
+    rotation, zoom = _factor(rotation, "rotation"), _zoom(zoom)
+    if seed is not None:
+        seed = validate.integer(seed, "seed", minimum=0)
     return keras.Sequential(
         [
             keras.layers.RandomFlip(flip, seed=seed),
@@ -41,16 +77,19 @@ def augmentation(flip="horizontal", rotation=0.1, zoom=0.1, seed=None):
 
 
 def _check(num_classes, image_size):
-    if not isinstance(num_classes, int) or num_classes < 2:
-        raise ValueError(f"num_classes should be an int >= 2, got {num_classes!r}")
-    if not (
-        isinstance(image_size, (tuple, list))
-        and len(image_size) == 2
-        and all(isinstance(n, int) and n >= 16 for n in image_size)
-    ):
-        raise ValueError(
-            f"image_size should be (height, width) of at least 16 pixels each, got {image_size!r}"
-        )
+    """Refuse a class count or a picture size the models cannot be built for."""
+    validate.integer(num_classes, "num_classes", minimum=2, maximum=MAX_CLASSES)
+    height, width = validate.pair(image_size, "image_size", minimum=MIN_SIDE)
+    validate.size_limit(max(height, width), "the larger side of image_size", MAX_SIDE)
+    return height, width
+
+
+def _rate(dropout):
+    """The dropout rate: the fraction of units dropped, at least 0 and below 1."""
+    dropout = validate.number(dropout, "dropout", minimum=0, maximum=1)
+    if dropout == 1:
+        raise ValueError("dropout must be below 1: dropping every unit leaves nothing to learn from")
+    return dropout
 
 
 def tutorial_model(num_classes=5, image_size=TUTORIAL_SIZE, augment=True, dropout=0.2):
@@ -58,7 +97,10 @@ def tutorial_model(num_classes=5, image_size=TUTORIAL_SIZE, augment=True, dropou
     import keras
     from keras import layers
 
-    _check(num_classes, image_size)
+    image_size = _check(num_classes, image_size)
+    if not isinstance(augment, bool):
+        raise TypeError(f"augment must be True or False, got {validate.received(augment)}")
+    dropout = _rate(dropout)
     stack = [keras.Input((*image_size, 3))]
     if augment:
         stack.append(augmentation())
@@ -84,7 +126,16 @@ def compact_model(num_classes=5, image_size=COMPACT_SIZE, widths=(32, 64, 128, 2
     import keras
     from keras import layers
 
-    _check(num_classes, image_size)
+    image_size = _check(num_classes, image_size)
+    if not isinstance(widths, (tuple, list)) or not widths:
+        raise TypeError(
+            f"widths must be a non-empty tuple of filter counts like (32, 64), got {validate.received(widths)}"
+        )
+    widths = [
+        validate.integer(n, f"widths[{index}]", minimum=1, maximum=MAX_WIDTH)
+        for index, n in enumerate(widths)
+    ]
+    dropout = _rate(dropout)
     stack = [keras.Input((*image_size, 3)), augmentation(), layers.Rescaling(1.0 / 255)]
     stack += _conv_bn_relu(layers.Conv2D(widths[0], 3, strides=2, padding="same", use_bias=False))
     for filters in widths[1:]:
@@ -103,7 +154,11 @@ def compile_for_flowers(model, learning_rate=1e-3, decay_steps=None):
     """
     import keras
 
+    if not isinstance(model, keras.Model):
+        raise TypeError(f"model must be a keras.Model, got {validate.received(model)}")
+    learning_rate = validate.number(learning_rate, "learning_rate", maximum=10, positive=True)
     if decay_steps is not None:
+        decay_steps = validate.integer(decay_steps, "decay_steps", minimum=1)
         learning_rate = keras.optimizers.schedules.CosineDecay(learning_rate, decay_steps)
     model.compile(
         optimizer=keras.optimizers.Adam(learning_rate=learning_rate),

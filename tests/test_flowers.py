@@ -8,7 +8,7 @@ import pytest
 from course.data import flowers
 from course.data.downloads import entry
 from course.data.generated_flowers import CLASSES, flower_image, make_flower_folder
-from course.flower_models import augmentation, compact_model, tutorial_model
+from course.flower_models import augmentation, compact_model, compile_for_flowers, tutorial_model
 
 
 @pytest.fixture
@@ -150,10 +150,57 @@ def test_models_have_the_expected_shapes_and_sizes():
     assert any(isinstance(layer, keras.layers.BatchNormalization) for layer in compact.layers)
     pictures = np.random.default_rng(0).uniform(0, 255, (2, 64, 64, 3)).astype("float32")
     assert np.allclose(augmentation()(pictures, training=False), pictures, atol=1e-3)
-    with pytest.raises(ValueError, match="num_classes should be an int >= 2"):
-        compact_model(num_classes=1)
-    with pytest.raises(ValueError, match="image_size should be"):
-        tutorial_model(image_size=(8, 8))
+
+
+@pytest.mark.parametrize(
+    "call, error, says",
+    [
+        (lambda: compact_model(num_classes=1), ValueError, "num_classes must be between 2"),
+        (lambda: compact_model(num_classes=5.0), TypeError, "num_classes must be an int"),
+        (lambda: tutorial_model(image_size=(8, 8)), ValueError, "image_size must be >= 16"),
+        (lambda: tutorial_model(image_size=(10**6, 10**6)), ValueError, "the larger side of image_size"),
+        (lambda: tutorial_model(image_size="180x180"), TypeError, "image_size must be an int or a pair"),
+        (lambda: tutorial_model(augment="yes"), TypeError, "augment must be True or False"),
+        (lambda: tutorial_model(dropout=1.0), ValueError, "dropout must be below 1"),
+        (lambda: tutorial_model(dropout=float("nan")), ValueError, "dropout must be a finite number"),
+        (lambda: compact_model(widths=()), TypeError, "widths must be a non-empty tuple"),
+        (lambda: compact_model(widths=(32, 0)), ValueError, r"widths\[1\] must be between 1"),
+        (lambda: augmentation(flip="diagonal"), ValueError, "flip must be one of"),
+        (lambda: augmentation(flip=True), TypeError, "flip must be one of"),
+        (lambda: augmentation(rotation=1.5), ValueError, "rotation must be between -1 and 1"),
+        (lambda: augmentation(rotation="0.1"), TypeError, "rotation must be a number"),
+        (lambda: augmentation(rotation=(0.1, 0.2, 0.3)), ValueError, "rotation must be a number or a pair"),
+        (lambda: augmentation(zoom=(-1, 0.2)), ValueError, "zoom must lie above -1"),
+        (lambda: augmentation(zoom=-1), ValueError, "zoom must lie above -1"),
+        (lambda: augmentation(zoom=(0.1, float("inf"))), ValueError, r"zoom\[1\] must be a finite number"),
+        (lambda: augmentation(seed=-3), ValueError, "seed must be >= 0"),
+        (lambda: compile_for_flowers("model"), TypeError, "model must be a keras.Model"),
+        (
+            lambda: compile_for_flowers(tutorial_model(), learning_rate=0),
+            ValueError,
+            "learning_rate must be > 0",
+        ),
+        (
+            lambda: compile_for_flowers(tutorial_model(), decay_steps=2.5),
+            TypeError,
+            "decay_steps must be an int",
+        ),
+    ],
+)
+def test_model_builders_keep_the_error_policy(call, error, says):
+    with pytest.raises(error, match=says):
+        call()
+
+
+@pytest.mark.parametrize("rotation", [-0.1, (-0.1, 0.05), (0.05, -0.1), 0, 1])
+@pytest.mark.parametrize("zoom", [-0.2, (-0.3, -0.2), (0.2, 0.3), 0.1, 1])
+def test_augmentation_takes_every_range_keras_takes(rotation, zoom):
+    import keras
+
+    layers = augmentation(rotation=rotation, zoom=zoom, seed=1).layers
+    assert isinstance(layers[1], keras.layers.RandomRotation) and isinstance(
+        layers[2], keras.layers.RandomZoom
+    )
 
 
 def test_bench_trains_both_models_and_prints_ratios(workfolder, capsys):

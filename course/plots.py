@@ -1,5 +1,7 @@
 """Pictures: image grids and training curves (matplotlib, imported on use)."""
 
+import inspect
+
 import numpy as np
 
 from .runtime.validate import array, integer, number, received, same_length, size_limit, text
@@ -94,7 +96,8 @@ def image_grid(images, labels=None, ncols=8, title=None, cmap="gray", size=1.4):
 
 def history_logs(history, what="history"):
     """The dict of metric name -> values per epoch inside a Keras ``History`` (or the dict itself)."""
-    logs = getattr(history, "history", history)
+    what = text(what, "what")
+    logs = history if isinstance(history, dict) else inspect.getattr_static(history, "history", None)
     if not isinstance(logs, dict):
         raise TypeError(f"{what} must be a keras History or a dict of lists, got {received(history)}")
     return logs

@@ -14,6 +14,7 @@ below apply a rule to every parameter of a model (tensors with ``.grad``).
 import numpy as np
 
 from ..runtime.validate import array, fraction, integer, number, received
+from .tensor import Tensor
 
 
 def _same_shape(value, name, w):
@@ -73,20 +74,19 @@ def adam_step(w, g, m, v, t, learning_rate, beta_1=0.9, beta_2=0.999, epsilon=1e
 
 
 def _parameters(params):
-    """``params`` as a non-empty list of tensors (anything with a ``.value`` array and a ``.grad``)."""
-    if isinstance(params, (str, bytes, dict)) or not hasattr(params, "__iter__"):
-        raise TypeError(f"params must be a list of tensors, e.g. model.parameters(), got {received(params)}")
-    params = list(params)
+    """``params`` as a non-empty list of Tensors."""
+    if not isinstance(params, (list, tuple)):
+        raise TypeError(f"params must be a list of Tensors, e.g. model.parameters(), got {received(params)}")
     for i, p in enumerate(params):
-        if not isinstance(getattr(p, "value", None), np.ndarray) or not hasattr(p, "grad"):
-            raise TypeError(f"params[{i}] must be a tensor with .value and .grad, got {received(p)}")
+        if not isinstance(p, Tensor):
+            raise TypeError(f"params[{i}] must be a Tensor, got {received(p)}")
     if not params:
         raise ValueError("params is empty: the optimizer has nothing to update")
-    return params
+    return list(params)
 
 
 class Optimizer:
-    """Updates ``params`` (tensors with ``.value`` and ``.grad``) in place; keeps per-parameter state."""
+    """Updates ``params`` (Tensors with ``.value`` and ``.grad``) in place; keeps per-parameter state."""
 
     def __init__(self, params, learning_rate):
         self.params = _parameters(params)

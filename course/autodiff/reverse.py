@@ -111,7 +111,7 @@ class Op:
 
     def finite_result(self, *values):
         """``compute``, with a result too large for a float turned into a ValueError."""
-        return floats.finite(self.compute(*values), f"{self.name}{values}")
+        return floats.finite(self.compute(*values), self.name, values)
 
     def compute(self, *values):
         raise NotImplementedError
@@ -305,7 +305,7 @@ def find_topo_sort(outputs):
 
 def _graph_node(value, name):
     """``value``, which must be a node of a graph: a :class:`Node` or the tensor engine's ``Tensor``."""
-    if not hasattr(value, "unit_adjoint"):
+    if not hasattr(type(value), "unit_adjoint"):
         raise TypeError(f"{name} must be a graph node (Node or Tensor), got {received(value)}")
     return value
 

@@ -10,6 +10,7 @@ import math
 
 from ..runtime.validate import choice, integer, number, received, size_limit, text
 from . import floats
+from .forward import Dual
 
 MAX_PRINTED = 20_000  # nodes: a longer formula is unreadable (and exponential swell makes them huge)
 MAX_STEPS = 10_000
@@ -80,7 +81,7 @@ class Expr:
         if not isinstance(env, dict):
             raise TypeError(f"env must be a dict of variable name -> number, got {received(env)}")
         return self._combine(
-            lambda node, args: floats.finite(node._value(args, env), f"the value of a {type(node).__name__}")
+            lambda node, args: floats.finite(node._value(args, env), type(node).__name__, args)
         )
 
     def diff(self, var):
@@ -263,9 +264,11 @@ def log(a):
 
 
 def logistic_map(x, steps):
-    """l_{k+1} = 4 l_k (1 - l_k), starting at l_0 = x: the textbook case of expression swell."""
-    if not hasattr(type(x), "__rsub__"):
-        raise TypeError(f"x must be a number, an expression or a dual number, got {received(x)}")
+    """l_{k+1} = 4 l_k (1 - l_k), starting at l_0 = x: the textbook case of expression swell.
+
+    ``x`` is a number, an expression (:class:`Var`) or a forward-mode ``Dual``.
+    """
+    x = x if isinstance(x, (Expr, Dual)) else number(x, "x")
     steps = integer(steps, "steps", minimum=0, maximum=MAX_STEPS)
     value = x
     for _ in range(steps):

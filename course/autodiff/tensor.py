@@ -159,10 +159,15 @@ def sum_to(x, shape):
     Leading axes that broadcasting added are summed away; axes where ``shape`` has 1
     are summed with keepdims. Works on arrays and on Tensors.
     """
-    shape = tuple(shape)
+    x = x if isinstance(x, Tensor) else array(x, "x")
+    shape = _sizes(shape, minimum=0)
     if x.shape == shape:
         return x
     added = x.ndim - len(shape)
+    if added < 0 or any(n not in (1, m) for n, m in zip(shape, x.shape[added:])):
+        raise ValueError(
+            f"cannot sum shape {x.shape} down to shape {shape}: {shape} does not broadcast to it"
+        )
     axes = tuple(range(added)) + tuple(
         added + i for i, n in enumerate(shape) if n == 1 and x.shape[added + i] != 1
     )
@@ -171,7 +176,8 @@ def sum_to(x, shape):
 
 def broadcast_to(x, shape):
     """np.broadcast_to for arrays, a recorded op for Tensors."""
-    return BroadcastTo(shape)(x) if isinstance(x, Tensor) else np.broadcast_to(x, shape)
+    op = BroadcastTo(shape)
+    return op(x) if isinstance(x, Tensor) else op.compute(array(x, "x"))
 
 
 class Op:

@@ -212,10 +212,12 @@ def check_recipe(per_class, size, seed):
     validate.integer(seed, "seed", minimum=0)
 
 
-def make_flower_folder(folder, per_class=100, size=128, seed=0):
+def make_flower_folder(folder, per_class=60, size=64, seed=0):
     """Write ``per_class`` PNG images per class into ``folder/<class>/``; returns ``folder``.
 
     A folder made earlier with the same arguments is reused (a ``complete`` file marks it).
+    The defaults are the small FAST-mode set (about a second's work); the notebooks' full
+    set, 300 pictures of 128×128 per class, comes from :func:`course.data.flowers.generated_flower_folder`.
     """
     from PIL import Image
 

@@ -100,7 +100,7 @@ class PredictShape(Quiz):
             return Feedback(self.id, NOT_ATTEMPTED, "type a shape such as (2, 3), then press Check.")
         try:
             guess = parse_shape(response)
-        except ValueError as error:
+        except (TypeError, ValueError) as error:
             return Feedback(self.id, FAILED, str(error))
         if guess == self.shape:
             return self._verdict(True, "Right." if guess == NO_SHAPE else f"Right: {guess}.")

@@ -8,6 +8,7 @@ import warnings
 import numpy as np
 
 from .settings import settings, workdir
+from .validate import boolean, received
 
 # Deprecation warnings that TensorFlow's own code triggers and a learner can do nothing about:
 # (message regex, regex of the module that issues the warning). Each one is matched narrowly so
@@ -27,10 +28,23 @@ def quiet_upstream_warnings():
         warnings.filterwarnings("ignore", message=message, category=DeprecationWarning, module=module)
 
 
+MAX_SEED = 2**32 - 1  # the largest seed NumPy's global generator takes
+
+
+def check_seed(seed):
+    """``seed`` as an ``int`` that Python, NumPy and Keras all accept."""
+    if (
+        isinstance(seed, (bool, np.bool_))
+        or not isinstance(seed, (int, np.integer))
+        or not 0 <= seed <= MAX_SEED
+    ):
+        raise ValueError(f"seed must be a non-negative int up to {MAX_SEED}, got {received(seed)}")
+    return int(seed)
+
+
 def seed_everything(seed):
     """Seed Python, NumPy and (when it is imported) TensorFlow/Keras with one integer."""
-    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
-        raise ValueError(f"seed must be a non-negative int, got {seed!r}")
+    seed = check_seed(seed)
     random.seed(seed)
     np.random.seed(seed)
     if "keras" in sys.modules or "tensorflow" in sys.modules:
@@ -45,6 +59,8 @@ def setup(seed=0, tensorflow=False):
 
     Returns the active :class:`course.config.Settings` and prints them in one line.
     """
+    seed = check_seed(seed)
+    tensorflow = boolean(tensorflow, "tensorflow")
     current = settings()
     folder = workdir()
     # Keras and matplotlib write caches under the home folder unless told otherwise.

@@ -366,11 +366,16 @@ def test_a_damaged_local_copy_is_a_value_error_naming_the_file(tmp_path, monkeyp
 
 
 @pytest.mark.parametrize("mirror", ["http://[bad", "http://host:port/", "ftp://example.org/", "127.0.0.1"])
-def test_an_unusable_mirror_is_named_not_a_traceback_from_inside(tmp_path, monkeypatch, mirror):
+def test_an_unusable_mirror_is_announced_and_the_fallback_used(
+    tmp_path, monkeypatch, capsys, mirror, sklearn_imported
+):
     use_registry(monkeypatch, tmp_path, fake_mnist(), "http://127.0.0.1:9/mnist.npz")
     monkeypatch.setenv("COURSE_DATA_MIRROR", mirror)
-    with pytest.raises(ValueError, match="COURSE_DATA_MIRROR=.* is not a URL prefix"):
-        load_mnist()
+    (x_train, _), _ = load_mnist()
+    out = capsys.readouterr().out
+    assert out.count("\n") == 1 and "offline fallback" in out
+    assert "COURSE_DATA_MIRROR=" in out and "is not a URL prefix" in out
+    assert x_train.shape[1:] == (28, 28)
 
 
 @pytest.mark.parametrize("origin", ["http://[bad/mnist.npz", "not a url"])

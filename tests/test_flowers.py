@@ -290,3 +290,11 @@ def test_an_unreachable_mirror_falls_back_to_generated_flowers(workfolder, monke
     monkeypatch.setenv("COURSE_FAST", "1")
     folder = flowers.flower_photos_folder()
     assert "generated" in folder.name and "cannot reach 127.0.0.1" in capsys.readouterr().out
+
+
+def test_an_unusable_mirror_falls_back_to_generated_flowers_and_says_why(workfolder, monkeypatch, capsys):
+    monkeypatch.setenv("COURSE_DATA_MIRROR", "http://[bad")
+    monkeypatch.setenv("COURSE_FAST", "1")
+    folder = flowers.flower_photos_folder()
+    out = capsys.readouterr().out
+    assert "generated" in folder.name and "offline fallback" in out and "COURSE_DATA_MIRROR='http://[bad'" in out

@@ -35,7 +35,7 @@ import urllib.parse
 from pathlib import Path
 
 from ..runtime import validate
-from ..runtime.settings import settings, workdir
+from ..runtime.settings import mirror_problem, settings, workdir
 
 REGISTRY_PATH = Path(__file__).resolve().parent / "registry.json"
 REQUIRED_KEYS = ("file", "origin", "sha256")
@@ -249,6 +249,9 @@ def fetch(name, path=None, usable=None):
     cached = _cached(item, cache, usable)
     if cached is not None:
         return cached
+    problem = mirror_problem()
+    if problem:
+        raise DatasetUnavailable(problem)
     url = _download_url(item, current.data_mirror)
     if not reachable(url):
         raise DatasetUnavailable(

@@ -15,9 +15,11 @@ variable               meaning
 
 The two switches accept 1/0, true/false, yes/no, on/off (any case) or nothing.
 
-A value that cannot be read raises ValueError naming the variable, its value
+A switch that cannot be read raises ValueError naming the variable, its value
 and what it accepts (``COURSE_FAST=maybe`` fails at once, not half-way through
-a notebook); :func:`errors` lists every such problem, for ``python -m course doctor``.
+a notebook). An unusable mirror is not used: the loaders announce why and fall
+back to offline data (:func:`mirror_problem`). :func:`errors` lists every such
+problem, for ``python -m course doctor``.
 """
 
 import os
@@ -57,20 +59,26 @@ def _is_http_url(text):
         return False
 
 
-def _mirror():
-    """COURSE_DATA_MIRROR as a URL prefix ending in ``/``; None when unset.
+def mirror_problem():
+    """Why COURSE_DATA_MIRROR cannot be used, or None when it is unset or a usable http(s) URL.
 
-    Only http(s) URLs with a host are accepted, so a typo fails here, named,
-    instead of deep inside a download.
+    A bad mirror does not stop the course: the loaders say why they cannot use it
+    and fall back to the offline data; ``python -m course doctor`` reports it.
     """
     raw = os.environ.get("COURSE_DATA_MIRROR", "").strip()
-    if not raw:
+    if not raw or _is_http_url(raw):
         return None
-    if not _is_http_url(raw):
-        raise ValueError(
-            f"COURSE_DATA_MIRROR={raw!r} is not a URL prefix: use http:// or https:// and a host, "
-            "like https://example.org/datasets/, or leave it unset"
-        )
+    return (
+        f"COURSE_DATA_MIRROR={raw!r} is not a URL prefix: use http:// or https:// and a host, "
+        "like https://example.org/datasets/, or leave it unset"
+    )
+
+
+def _mirror():
+    """COURSE_DATA_MIRROR as a URL prefix ending in ``/``; None when unset or unusable."""
+    raw = os.environ.get("COURSE_DATA_MIRROR", "").strip()
+    if not raw or mirror_problem():
+        return None
     return raw.rstrip("/") + "/"
 
 
@@ -108,14 +116,13 @@ def settings():
 
 def errors():
     """One message for each variable that :func:`settings` cannot read (all of them, not the first)."""
-    readers = (lambda: _flag("COURSE_FAST"), lambda: _flag("COURSE_STRICT"), _mirror)
     messages = []
-    for read in readers:
+    for name in ("COURSE_FAST", "COURSE_STRICT"):
         try:
-            read()
+            _flag(name)
         except ValueError as error:
             messages.append(str(error))
-    return messages
+    return messages + [problem for problem in [mirror_problem()] if problem]
 
 
 def is_fast():

@@ -80,10 +80,17 @@ def test_workdir_defaults_next_to_the_notebook(monkeypatch, tmp_path):
     assert (tmp_path / "work" / "models" / "v1").is_dir()
 
 
-@pytest.mark.parametrize("bad", ["..", "/etc", "", 3])
+@pytest.mark.parametrize("bad", ["..", "/etc", "a/../.."])
 def test_workdir_refuses_to_leave_the_work_folder(monkeypatch, tmp_path, bad):
     monkeypatch.setenv("COURSE_WORKDIR", str(tmp_path))
     with pytest.raises(ValueError, match="relative folder names"):
+        workdir(bad)
+
+
+@pytest.mark.parametrize("bad, error", [("", ValueError), (3, TypeError), (None, TypeError)])
+def test_workdir_names_are_non_empty_text(monkeypatch, tmp_path, bad, error):
+    monkeypatch.setenv("COURSE_WORKDIR", str(tmp_path))
+    with pytest.raises(error, match="workdir\\(\\) folder name"):
         workdir(bad)
 
 

@@ -27,6 +27,8 @@ import urllib.parse
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import validate
+
 TRUE_WORDS = ("1", "true", "yes", "on")
 FALSE_WORDS = ("0", "false", "no", "off", "")
 MIRROR_SCHEMES = ("http", "https")
@@ -140,7 +142,8 @@ def workdir(*parts):
     ``workdir("checkpoints")`` returns ``work/checkpoints`` and creates it.
     """
     for part in parts:
-        if not isinstance(part, str) or not part or Path(part).is_absolute() or ".." in Path(part).parts:
+        validate.text(part, "a workdir() folder name")
+        if Path(part).is_absolute() or ".." in Path(part).parts:
             raise ValueError(f"workdir() takes relative folder names inside the work folder, got {part!r}")
     path = settings().workdir.joinpath(*parts)
     try:

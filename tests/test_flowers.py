@@ -297,4 +297,6 @@ def test_an_unusable_mirror_falls_back_to_generated_flowers_and_says_why(workfol
     monkeypatch.setenv("COURSE_FAST", "1")
     folder = flowers.flower_photos_folder()
     out = capsys.readouterr().out
-    assert "generated" in folder.name and "offline fallback" in out and "COURSE_DATA_MIRROR='http://[bad'" in out
+    assert (
+        "generated" in folder.name and "offline fallback" in out and "COURSE_DATA_MIRROR='http://[bad'" in out
+    )

@@ -21,7 +21,7 @@ Convolution and pooling follow the same idea for images: see :mod:`course.convol
 
 import numpy as np
 
-from .runtime.validate import array, integer, size_limit
+from .runtime.validate import array, integers, size_limit
 
 LOOP_LIMIT = 10**7  # the most loop steps a naive operation takes (a few seconds of pure Python)
 
@@ -144,10 +144,7 @@ def naive_matrix_dot(x, y):
 
 def _target_shape(shape, size):
     """``shape`` with its one allowed ``-1`` filled in so that it holds ``size`` elements."""
-    sizes = (shape,) if isinstance(shape, (int, np.integer)) else shape
-    if not isinstance(sizes, (tuple, list)):
-        raise TypeError(f"shape must be a tuple of whole numbers like (2, 3), got {type(shape).__name__}")
-    shape = tuple(integer(n, "each size in shape", minimum=-1) for n in sizes)
+    shape = integers(shape, "shape", minimum=-1)
     if shape.count(-1) > 1:
         raise ValueError(f"shape {shape} has more than one -1; only one size can be inferred")
     known = int(np.prod([n for n in shape if n != -1]))
@@ -180,9 +177,7 @@ def naive_reshape(x, shape):
 
 def _axis_order(axes, x):
     """``axes`` as a tuple, checked to be an ordering of ``0 .. x.ndim - 1``."""
-    if not isinstance(axes, (tuple, list)):
-        raise TypeError(f"axes must be a tuple of axis numbers like (1, 0), got {type(axes).__name__}")
-    axes = tuple(integer(a, "each entry of axes") for a in axes)
+    axes = integers(axes, "axes")
     if sorted(axes) != list(range(x.ndim)):
         raise ValueError(f"axes must be an ordering of 0..{x.ndim - 1} for x of shape {x.shape}, got {axes}")
     return axes

@@ -74,7 +74,7 @@ def test_what_is_not_a_shape_is_a_type_error(bad):
 
 
 def test_impossible_shapes_are_value_errors():
-    with pytest.raises(ValueError, match=r"b must hold sizes >= 0, got \(2, -1\)"):
+    with pytest.raises(ValueError, match=r"b must hold whole numbers >= 0, got \(2, -1\)"):
         explain((3,), (2, -1))
     with pytest.raises(
         ValueError, match="the number of axes of a is 65; the most this function handles is 64"

@@ -13,7 +13,7 @@ below apply a rule to every parameter of a model (tensors with ``.grad``).
 
 import numpy as np
 
-from ..runtime.validate import array, fraction, integer, number, received
+from ..runtime.validate import array, fraction, integer, items, number
 from .tensor import Tensor
 
 
@@ -75,11 +75,7 @@ def adam_step(w, g, m, v, t, learning_rate, beta_1=0.9, beta_2=0.999, epsilon=1e
 
 def _parameters(params):
     """``params`` as a non-empty list of Tensors."""
-    if not isinstance(params, (list, tuple)):
-        raise TypeError(f"params must be a list of Tensors, e.g. model.parameters(), got {received(params)}")
-    for i, p in enumerate(params):
-        if not isinstance(p, Tensor):
-            raise TypeError(f"params[{i}] must be a Tensor, got {received(p)}")
+    params = items(params, "params", Tensor, "a Tensor (e.g. from model.parameters())")
     if not params:
         raise ValueError("params is empty: the optimizer has nothing to update")
     return list(params)

@@ -16,7 +16,7 @@ on tensors (gradients as graphs, so second derivatives work: :func:`grad`).
 import numpy as np
 
 from ..activations import sigmoid as _stable_sigmoid
-from ..runtime.validate import array, boolean, fraction, integer, number, received, text
+from ..runtime.validate import array, boolean, fraction, integer, integers, items, number, received, text
 from .reverse import adjoints
 
 
@@ -322,10 +322,7 @@ class Sum(Op):
 
 def _sizes(values, minimum):
     """A shape or an axis order: a tuple of ints >= ``minimum`` (``-1`` in a reshape means "the rest")."""
-    values = (values,) if isinstance(values, (int, np.integer)) else values
-    if not isinstance(values, (tuple, list)):
-        raise TypeError(f"expected a tuple of whole numbers like (2, 3), got {received(values)}")
-    return tuple(integer(n, "each entry", minimum=minimum) for n in values)
+    return integers(values, "the shape or axis order", minimum=minimum)
 
 
 class BroadcastTo(Op):
@@ -507,7 +504,6 @@ def grad(output, inputs):
         raise ValueError(
             f"grad needs a scalar output, got shape {output.shape}; reduce it first, e.g. .sum()"
         )
-    if not isinstance(inputs, (list, tuple)) or not all(isinstance(x, Tensor) for x in inputs):
-        raise TypeError(f"inputs must be a list of Tensors, got {received(inputs)}")
+    items(inputs, "inputs", Tensor, "a Tensor")
     found = adjoints(output, as_graph=True)
     return [found.get(x, Tensor(np.zeros_like(x.value))) for x in inputs]

@@ -147,15 +147,30 @@ def path(value, name, must_exist=False):
     return result
 
 
-def shape(value, name):
-    """``value`` as a shape: a tuple of non-negative ints (an int ``n`` means ``(n,)``)."""
+def integers(value, name, minimum=None):
+    """``value`` as a tuple of ints, each ``>= minimum`` when given (an int ``n`` means ``(n,)``)."""
     if _is_int(value):
         value = (value,)
     if not isinstance(value, (tuple, list)) or not all(_is_int(n) for n in value):
         raise TypeError(f"{name} must be a tuple of whole numbers like (32, 10), got {received(value)}")
-    if any(n < 0 for n in value):
-        raise ValueError(f"{name} must hold sizes >= 0, got {tuple(value)}")
+    if minimum is not None and any(n < minimum for n in value):
+        raise ValueError(f"{name} must hold whole numbers >= {minimum}, got {tuple(value)}")
     return tuple(int(n) for n in value)
+
+
+def shape(value, name):
+    """``value`` as a shape: a tuple of non-negative ints (an int ``n`` means ``(n,)``)."""
+    return integers(value, name, minimum=0)
+
+
+def items(value, name, kind, expected):
+    """``value`` as a list whose every item is a ``kind`` (described as ``expected`` in messages)."""
+    if not isinstance(value, (tuple, list)):
+        raise TypeError(f"{name} must be a list, each item {expected}; got {received(value)}")
+    for index, item in enumerate(value):
+        if not isinstance(item, kind):
+            raise TypeError(f"{name}[{index}] must be {expected}, got {received(item)}")
+    return list(value)
 
 
 def pair(value, name, minimum=1):

@@ -235,8 +235,16 @@ def test_numpy_arrays_defer_to_tensors():
         ),
         (lambda: T.Tensor(1.0) ** None, TypeError, "the exponent"),
         (lambda: T.Tensor(np.ones(2)).sum(axis="0"), TypeError, "axis must be an int"),
-        (lambda: T.Tensor(np.ones(2)).reshape(None), TypeError, "the shape or axis order must be a tuple of whole numbers"),
-        (lambda: T.Tensor(np.ones(2)).transpose([None]), TypeError, "the shape or axis order must be a tuple of whole numbers"),
+        (
+            lambda: T.Tensor(np.ones(2)).reshape(None),
+            TypeError,
+            "the shape or axis order must be a tuple of whole numbers",
+        ),
+        (
+            lambda: T.Tensor(np.ones(2)).transpose([None]),
+            TypeError,
+            "the shape or axis order must be a tuple of whole numbers",
+        ),
         (lambda: T.exp(T.Tensor(1000.0)), ValueError, r"exp: an entry is 1000, too large for float64"),
         (lambda: T.exp(T.Tensor(np.float32(100.0))), ValueError, "too large for float32"),
         (lambda: T.Tensor(1.0) / T.Tensor(np.zeros(2)), ValueError, "division by zero"),

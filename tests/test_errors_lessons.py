@@ -68,7 +68,10 @@ def test_update_rules_refuse_impossible_values(call, says):
         (lambda: optim.sgd_step(W, W, "0.1"), "learning_rate must be a number, got str"),
         (lambda: optim.adam_step(W, W, W, W, 1.0, 0.1), r"t \(the step count, from 1\) must be an int"),
         (lambda: optim.SGD(None), "params must be a list, each item a Tensor"),
-        (lambda: optim.SGD([np.ones(2)]), r"params\[0\] must be a Tensor \(e.g. from model.parameters\(\)\), got an array"),
+        (
+            lambda: optim.SGD([np.ones(2)]),
+            r"params\[0\] must be a Tensor \(e.g. from model.parameters\(\)\), got an array",
+        ),
         (lambda: optim.Adam([Tensor(np.ones(2))], beta_1=None), "beta_1 must be a number, got NoneType"),
     ],
 )

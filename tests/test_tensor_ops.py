@@ -194,9 +194,19 @@ def test_dot_is_not_commutative():
             r"shape must be a tuple of whole numbers like \(32, 10\), got tuple \(2.5, 2\)",
         ),
         (naive_reshape, (np.zeros(6), "6"), TypeError, "shape must be a tuple of whole numbers"),
-        (naive_reshape, (np.zeros(6), (-2, -3)), ValueError, r"shape must hold whole numbers >= -1, got \(-2, -3\)"),
+        (
+            naive_reshape,
+            (np.zeros(6), (-2, -3)),
+            ValueError,
+            r"shape must hold whole numbers >= -1, got \(-2, -3\)",
+        ),
         (naive_transpose, (np.zeros((2, 3)), "10"), TypeError, "axes must be a tuple"),
-        (naive_transpose, (np.zeros((2, 3)), (0, None)), TypeError, r"axes must be a tuple of whole numbers like \(32, 10\), got tuple \(0, None\)"),
+        (
+            naive_transpose,
+            (np.zeros((2, 3)), (0, None)),
+            TypeError,
+            r"axes must be a tuple of whole numbers like \(32, 10\), got tuple \(0, None\)",
+        ),
         (
             naive_transpose,
             (np.zeros((2, 3)), (0, 0)),

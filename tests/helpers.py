@@ -6,9 +6,19 @@ from pathlib import Path
 
 import nbformat
 
+try:
+    import tomllib
+except ImportError:  # Python 3.10: the dev extra installs tomli, the same parser
+    import tomli as tomllib
+
 ROOT = Path(__file__).resolve().parent.parent
 SOLUTIONS = sorted((ROOT / "solutions").glob("*.ipynb"))
 LEARNER = sorted((ROOT / "notebooks").glob("*.ipynb"))
+
+
+def pyproject():
+    """The course's ``pyproject.toml``, parsed."""
+    return tomllib.loads((ROOT / "pyproject.toml").read_text())
 
 
 def run_python(code, **kwargs):

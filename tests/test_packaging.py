@@ -6,15 +6,9 @@ import shutil
 import subprocess
 import sys
 
-import tomllib
-
-from tests.helpers import ROOT
+from tests.helpers import ROOT, pyproject
 
 EDITOR_TOOLS = ["ruff"]  # dev tools environment.yml also names, with the dev extra's range
-
-
-def pyproject():
-    return tomllib.loads((ROOT / "pyproject.toml").read_text())
 
 
 def environment_pip_lines():

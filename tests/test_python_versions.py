@@ -8,12 +8,7 @@ import pytest
 
 import course
 from course.runtime.session import UPSTREAM_DEPRECATIONS
-from tests.helpers import ROOT
-
-try:
-    import tomllib
-except ImportError:  # Python 3.10: pytest brings tomli
-    import tomli as tomllib
+from tests.helpers import ROOT, pyproject
 
 # What autograph's ``gast`` prints on Python 3.13, once per node type, on every tf.function trace.
 AUTOGRAPH_WARNING = (
@@ -24,7 +19,7 @@ AUTOGRAPH_WARNING = (
 
 def supported_range():
     """(oldest, newest) minor versions, read from ``requires-python = ">=3.A,<3.B"``."""
-    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    project = pyproject()["project"]
     found = re.fullmatch(r">=3\.(\d+),\s*<3\.(\d+)", project["requires-python"])
     assert found, f"requires-python should read '>=3.A,<3.B', got {project['requires-python']!r}"
     return int(found[1]), int(found[2]) - 1
@@ -32,7 +27,7 @@ def supported_range():
 
 def test_every_place_states_the_same_range():
     oldest, newest = supported_range()
-    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    project = pyproject()["project"]
     listed = sorted(
         int(c.rsplit(".", 1)[1])
         for c in project.get("classifiers", [])

@@ -14,7 +14,7 @@ import nbformat
 import pytest
 
 from course.data.downloads import reachable
-from tests.helpers import ROOT
+from tests.helpers import ROOT, pyproject
 
 
 def execute(sources, env=None, cwd=None):
@@ -164,10 +164,9 @@ def test_doctor_reports_a_failing_check_instead_of_raising(quick_doctor, monkeyp
 def test_doctor_checks_the_ranges_of_the_package_metadata(quick_doctor, monkeypatch, capsys):
     import importlib.metadata
 
-    import tomllib
     from packaging.requirements import Requirement
 
-    declared = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
+    declared = pyproject()["project"]["dependencies"]
     assert {(r.name, r.specifier) for r in quick_doctor.requirements()} == {
         (r.name, r.specifier) for r in map(Requirement, declared)
     }

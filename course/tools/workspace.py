@@ -16,13 +16,13 @@ notebook as it was when last copied.
 """
 
 import datetime
-import hashlib
 import itertools
 import json
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..data.downloads import sha256
 from ..runtime import validate
 from . import command_line
 
@@ -73,10 +73,6 @@ def find_course(explicit=None):
         f"cannot find the course's notebooks/ folder from {here}: run this command from the course "
         "folder, or pass --course DIR"
     )
-
-
-def sha256(path):
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
 def read_manifest(workspace):

@@ -26,9 +26,9 @@ Importing ``course`` is cheap: it never imports TensorFlow. Modules that need
 TensorFlow import it themselves.
 """
 
-from .exercises import check
+from .exercises import check, progress, quiz
 from .runtime.session import seed_everything, setup
 from .runtime.settings import pick, settings, workdir
 
-__all__ = ["check", "pick", "seed_everything", "settings", "setup", "workdir"]
+__all__ = ["check", "pick", "progress", "quiz", "seed_everything", "settings", "setup", "workdir"]
 __version__ = "0.1.0"

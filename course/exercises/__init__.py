@@ -1,27 +1,48 @@
-"""Exercises: checks with feedback, widget quizzes, and one checker module per notebook.
+"""Exercises and quizzes: one definition each, feedback that teaches, progress that is kept.
 
 ================  ==============================================================
-``framework``     the registry, ``check``/``evaluate``, :class:`Feedback`, and the
-                  ``expect_*`` helpers checkers are written with
-``quizzes``       multiple-choice and "predict the shape" widgets
-``checks/``       the checkers, one module per notebook (``welcome`` for 00, ...)
+``framework``     :func:`exercise` definitions, :func:`check`/:func:`evaluate`, and
+                  the two halves a grader runs apart: :func:`probe`, :func:`judge`
+``probing``       running learner code: read-only inputs, time limit, shortcuts off
+``judging``       helpers for judges (:class:`Wrong`, strict types, diagnoses)
+``plain``         the plain data a probe returns, as JSON + ``.npy`` files
+``quizzes``       the question bank and its widgets: ``quiz("03.q1")``
+``progress``      verdicts kept in the work folder; :func:`progress` shows them
+``checks/``       every notebook's exercises and quizzes, one module per notebook
 ================  ==============================================================
-
-Notebooks use ``course.check(id, answer)`` and the quiz classes below.
 """
 
-from .framework import FAILED, NOT_ATTEMPTED, PASSED, Feedback, check, evaluate, known_ids, results
-from .quizzes import MultipleChoice, PredictShape
+from .framework import (
+    FAILED,
+    NOT_ATTEMPTED,
+    PASSED,
+    RENAMES,
+    Feedback,
+    check,
+    current_id,
+    evaluate,
+    hints,
+    judge,
+    known_ids,
+    probe,
+)
+from .progress import progress
+from .quizzes import known_quiz_ids, quiz
 
 __all__ = [
     "FAILED",
     "NOT_ATTEMPTED",
     "PASSED",
+    "RENAMES",
     "Feedback",
-    "MultipleChoice",
-    "PredictShape",
     "check",
+    "current_id",
     "evaluate",
+    "hints",
+    "judge",
     "known_ids",
-    "results",
+    "known_quiz_ids",
+    "probe",
+    "progress",
+    "quiz",
 ]

@@ -1,42 +1,61 @@
-"""Exercise checks: a registry of checkers, verdicts, and how they are shown.
+"""Exercises: one definition each, checked in two halves.
 
-A notebook calls ``check("00.1", answer)``. The checker registered for
-``"00.1"`` looks at the answer and either returns (correct) or raises
-:class:`Wrong` with a message that says what was expected. The framework turns
-everything else into feedback too: a stub answer (``...`` or a function that
-raises ``NotImplementedError``) is "not attempted", and any other surprise
-(``None``, a wrong type, a function that crashes) is a failed check with the
-expectation spelled out, never a traceback.
+An exercise is declared once, in its notebook's module in ``checks/``, with
+:func:`exercise`::
 
-Checkers live in ``course/exercises/checks/``, one module per notebook, and use the
-``expect_*`` helpers below.
+    exercise(
+        id="00.1",
+        title="Celsius to Fahrenheit",
+        produce="a function celsius_to_fahrenheit(c) that takes a temperature in °C "
+                "(a float) and returns it in °F as a float",
+        cases=lambda rng: [{"c": float(c)} for c in rng.uniform(-60, 160, size=6)],
+        probe=lambda answer, case: observe(answer(case["c"])),
+        judge=lambda case, seen: ...,  # compare with the reference, raise Wrong(why)
+        hints=("an idea", "more specific", "most specific, still no code"),
+    )
+
+* ``cases(rng)`` draws fresh inputs (plain data) from a seeded generator, so
+  every check sees new numbers and a lookup table cannot pass.
+* ``probe(answer, case)`` runs the learner's answer on one case and returns plain
+  data (see :mod:`.plain`). It is the only half that touches learner code, and
+  it runs under :func:`.probing.run`: read-only input copies, a time limit, the
+  exercise's shortcuts disabled.
+* ``judge(case, seen)`` compares what the probe saw with the reference computed
+  from the pristine case, and raises :class:`~.judging.Wrong` with a diagnosis.
+  It never sees the learner's objects, only plain data, so it can run in
+  another process (the grader's) on cases the learner never saw.
+
+:func:`evaluate` runs both halves here; :func:`probe` and :func:`judge` are
+the halves, for a grader that runs them apart.
 """
 
 import html
-import importlib
 import json
-import math
 import os
-import pkgutil
+import secrets
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from ..runtime import validate
 from ..runtime.settings import settings
+from . import probing
+from .judging import Wrong
+from .plain import NotPlain, normalize
 
 PASSED, FAILED, NOT_ATTEMPTED = "passed", "failed", "not attempted"
 STATUSES = (PASSED, FAILED, NOT_ATTEMPTED)
 RESULTS_FILE_VARIABLE = "COURSE_RESULTS_FILE"
+ANSWER_KINDS = ("function", "class", "value")
+DEFAULT_TIME_LIMIT = 10.0
 
-
-class Wrong(ValueError):
-    """Raised by a checker when the answer is wrong (a wrong value); the message says why."""
-
-    def __init__(self, message, hint=""):
-        super().__init__(message)
-        self.hint = hint
+# Exercise ids are renumbered only with a new id scheme; each notebook's metadata
+# says which scheme it was built with ("course": {"id_scheme": N}).
+ID_SCHEME = 2
+RENAMES = {
+    1: {"07.1": "07.2", "07.2": "07.1"},  # 07's exercises now appear in order
+}
 
 
 class CheckFailed(AssertionError):
@@ -44,7 +63,7 @@ class CheckFailed(AssertionError):
 
 
 class UnknownExercise(KeyError, ValueError):
-    """An exercise id that no checker is registered for (a wrong value, and a missing key)."""
+    """An exercise id that no exercise is registered for (a wrong value, and a missing key)."""
 
     def __str__(self):
         return self.args[0]
@@ -76,7 +95,7 @@ class Feedback:
         label = {PASSED: "Passed", FAILED: "Not yet", NOT_ATTEMPTED: "Not attempted yet"}[self.status]
         hint = f"<div><i>Hint:</i> {html.escape(self.hint)}</div>" if self.hint else ""
         return (
-            f'<div style="border-left:4px solid {colour};padding:4px 10px;margin:4px 0">'
+            f'<div class="course-feedback" style="border-left:4px solid {colour};padding:4px 10px;margin:4px 0">'
             f'<b style="color:{colour}">{label}</b> &middot; exercise {html.escape(self.exercise)}'
             f"<div>{html.escape(self.message)}</div>{hint}</div>"
         )
@@ -86,92 +105,238 @@ class Feedback:
 class Exercise:
     id: str
     title: str
-    expects: str
-    checker: object
-    hint: str = ""
+    produce: str
+    cases: object
+    probe: object
+    judge: object
+    hints: tuple
+    answer: str = "function"
+    shortcuts: tuple = ()
+    forbidden_in_source: tuple = ()
+    time_limit: float = DEFAULT_TIME_LIMIT
+    success: str = ""
+    extra: dict = field(default_factory=dict)
 
     def __post_init__(self):
-        for name in ("id", "title", "expects"):
+        for name in ("id", "title", "produce"):
             validate.text(getattr(self, name), name)
-        validate.text(self.hint, "hint", allow_empty=True)
-        validate.function(self.checker, "checker")
+        validate.text(self.success, "success", allow_empty=True)
+        for name in ("cases", "probe", "judge"):
+            validate.function(getattr(self, name), name)
+        validate.choice(self.answer, "answer", ANSWER_KINDS)
+        if not isinstance(self.hints, tuple) or not 2 <= len(self.hints) <= 3:
+            raise ValueError(
+                f"exercise {self.id}: hints must be a tuple of 2 or 3 strings, got {self.hints!r}"
+            )
+        for hint in self.hints:
+            validate.text(hint, "a hint")
+        validate.number(self.time_limit, "time_limit", minimum=0.1)
 
 
 _REGISTRY = {}
-_RESULTS = {}
 
 
-def exercise(exercise_id, title, expects, hint=""):
-    """Decorator that registers ``checker(answer)`` under ``exercise_id``."""
+def exercise(**definition):
+    """Register one :class:`Exercise` (keyword arguments as its fields)."""
+    if "hints" in definition and isinstance(definition["hints"], list):
+        definition["hints"] = tuple(definition["hints"])
+    for name in ("shortcuts", "forbidden_in_source"):
+        if isinstance(definition.get(name), list):
+            definition[name] = tuple(definition[name])
+    item = Exercise(**definition)
+    if item.id in _REGISTRY:
+        raise ValueError(f"exercise {item.id!r} is registered twice")
+    _REGISTRY[item.id] = item
+    return item
 
-    validate.text(exercise_id, "exercise_id")
 
-    def register(checker):
-        if exercise_id in _REGISTRY:
-            raise ValueError(f"exercise {exercise_id!r} is registered twice")
-        _REGISTRY[exercise_id] = Exercise(exercise_id, title, expects, checker, hint)
-        return checker
-
-    return register
-
-
-def _load_checkers():
+def _load_checks():
     from . import checks
 
-    for module in pkgutil.iter_modules(checks.__path__):
-        importlib.import_module(f"{checks.__name__}.{module.name}")
+    checks.load_all()
 
 
 def known_ids():
-    """Every registered exercise id, sorted."""
-    _load_checkers()
-    return sorted(_REGISTRY)
+    """Every registered exercise id, in course order."""
+    _load_checks()
+    return sorted(_REGISTRY, key=_order)
+
+
+def _order(item_id):
+    notebook, _, number = item_id.partition(".")
+    return (notebook, number.startswith("q"), int(number.lstrip("q")) if number.lstrip("q").isdigit() else 0)
 
 
 def lookup(exercise_id):
     validate.text(exercise_id, "exercise_id")
     if exercise_id not in _REGISTRY:
-        _load_checkers()
+        _load_checks()
     if exercise_id not in _REGISTRY:
         raise UnknownExercise(f"unknown exercise {exercise_id!r}; known exercises: {', '.join(known_ids())}")
     return _REGISTRY[exercise_id]
 
 
-def is_stub(answer):
-    """``...`` (or a tuple/list holding ``...``) is the learner copy's placeholder."""
-    if answer is Ellipsis:
-        return True
-    return isinstance(answer, (tuple, list)) and any(item is Ellipsis for item in answer)
+def current_id(exercise_id, scheme):
+    """The id today of ``exercise_id`` from a notebook built with id ``scheme``."""
+    validate.text(exercise_id, "exercise_id")
+    validate.integer(scheme, "scheme", minimum=1)
+    if scheme > ID_SCHEME:
+        raise ValueError(f"id scheme {scheme} is newer than this course's ({ID_SCHEME}): update the course")
+    for step in range(scheme, ID_SCHEME):
+        exercise_id = RENAMES.get(step, {}).get(exercise_id, exercise_id)
+    return exercise_id
 
 
-def evaluate(exercise_id, answer):
-    """Judge ``answer`` and return a :class:`Feedback`; never raises for a bad answer."""
+def hints(exercise_id):
+    """The hint ladder of an exercise, from the idea to the specifics (a list of strings)."""
+    return list(lookup(exercise_id).hints)
+
+
+def new_seed():
+    return secrets.randbits(32)
+
+
+def draw_cases(ex, seed):
+    """The exercise's input cases for ``seed``, as plain data."""
+    return normalize(ex.cases(np.random.default_rng(seed)))
+
+
+# ---------------------------------------------------------------------------
+# The two halves
+# ---------------------------------------------------------------------------
+
+
+def probe(exercise_id, answer, seed):
+    """The half that runs learner code: a list of plain outcomes (see :func:`.probing.run`)."""
     ex = lookup(exercise_id)
-    if is_stub(answer):
-        return Feedback(ex.id, NOT_ATTEMPTED, f"replace the ... with your answer ({ex.expects}).")
     try:
-        message = ex.checker(answer)
-    except NotImplementedError:
-        return Feedback(ex.id, NOT_ATTEMPTED, f"fill in the code marked 'YOUR CODE HERE' ({ex.expects}).")
-    except Wrong as wrong:
-        return Feedback(ex.id, FAILED, str(wrong), wrong.hint or ex.hint)
-    except Exception as error:  # garbage answers must give feedback, not a traceback
-        return Feedback(
-            ex.id,
-            FAILED,
-            f"expected {ex.expects}, got {describe(answer)} "
-            f"(checking it raised {type(error).__name__}: {error}).",
-            ex.hint,
+        first = _first_look(ex, answer)
+        if first is not None:
+            return [first]
+        return probing.run(ex, answer, draw_cases(ex, seed))
+    except KeyboardInterrupt:
+        raise
+    except BaseException as error:  # an answer whose very type check raises
+        return [
+            {"raised": {"type": type(error).__name__, "message": probing._short(probing._safe_str(error))}}
+        ]
+
+
+def _first_look(ex, answer):
+    """An outcome decided before running anything: a stub, the wrong kind of answer, a shortcut in the source."""
+    if answer is Ellipsis or (type(answer) in (list, tuple) and any(item is Ellipsis for item in answer)):
+        return {"stub": True}
+    if ex.answer == "function" and (not callable(answer) or isinstance(answer, type)):
+        return {"wrong_kind": probing.observe(answer)}
+    if ex.answer == "class" and not isinstance(answer, type):
+        return {"wrong_kind": probing.observe(answer)}
+    if ex.forbidden_in_source and ex.answer != "value":
+        used = probing.source_uses(answer, ex.forbidden_in_source, ex.forbidden_in_source)
+        if used:
+            return {"shortcut": used}
+    return None
+
+
+def judge(exercise_id, seed, outcomes, attempt=1):
+    """The half that decides: a :class:`Feedback` from the probe's plain ``outcomes``.
+
+    ``attempt`` (1 for the first wrong try, 2 for the second, ...) picks the
+    hint from the ladder. Cases are drawn again from ``seed``, so the judge
+    compares with references computed from inputs the learner's code never touched.
+    """
+    ex = lookup(exercise_id)
+    attempt = validate.integer(attempt, "attempt", minimum=1)
+    if not isinstance(outcomes, list) or not outcomes:
+        return _failed(ex, "the check received nothing from your code.", attempt)
+    cases = draw_cases(ex, seed)
+    last = None
+    for case, outcome in zip(cases, outcomes):
+        if not isinstance(outcome, dict) or "ok" not in outcome:
+            return _outcome_feedback(ex, outcome, attempt)
+        try:
+            last = ex.judge(case, outcome["ok"])
+        except Wrong as wrong:
+            return _failed(ex, str(wrong), attempt)
+    if len(outcomes) < len(cases):
+        return _failed(ex, "your code did not answer every test case.", attempt)
+    message = last if isinstance(last, str) and last else ex.success or f"{ex.title}: correct."
+    return Feedback(ex.id, PASSED, message)
+
+
+def _failed(ex, message, attempt):
+    return Feedback(ex.id, FAILED, message, ex.hints[min(attempt, len(ex.hints)) - 1])
+
+
+def _outcome_feedback(ex, outcome, attempt):
+    outcome = outcome if isinstance(outcome, dict) else {}
+    if "stub" in outcome:
+        return Feedback(ex.id, NOT_ATTEMPTED, f"{ex.title}: write {ex.produce}, then run this cell again.")
+    if "wrong_kind" in outcome:
+        from .judging import described
+
+        return _failed(ex, f"expected {ex.produce}; got {described(outcome['wrong_kind'])}.", attempt)
+    if "timeout" in outcome:
+        return _failed(
+            ex,
+            f"your code did not return within {ex.time_limit:g} s. Look for a loop that never ends "
+            "or work that grows much faster than it should.",
+            attempt,
         )
-    return Feedback(ex.id, PASSED, message or f"{ex.title}: correct.")
+    if "shortcut" in outcome:
+        return _failed(
+            ex,
+            f"this exercise asks you to write it yourself, and your code uses {outcome['shortcut']}. "
+            "Build it from the simpler pieces the notebook introduces.",
+            attempt,
+        )
+    raised = outcome.get("raised")
+    if isinstance(raised, dict):
+        message = str(raised.get("message", ""))
+        if "read-only" in message:
+            return _failed(
+                ex,
+                "your code changes one of its input arrays in place; during the check the inputs are "
+                "read-only. Leave the inputs as they are and return new values.",
+                attempt,
+            )
+        return _failed(ex, f"your code raised {raised.get('type', 'an error')}: {message}", attempt)
+    if "unreadable" in outcome:
+        return _failed(
+            ex, f"the check could not read what your code returned ({outcome['unreadable']}).", attempt
+        )
+    return _failed(ex, "the check could not read what your code returned.", attempt)
+
+
+# ---------------------------------------------------------------------------
+# Self-study: both halves here
+# ---------------------------------------------------------------------------
+
+
+def evaluate(exercise_id, answer, attempt=1, seed=None):
+    """Judge ``answer`` and return a :class:`Feedback`; never raises for anything the learner passes.
+
+    Only KeyboardInterrupt goes through. ``seed`` fixes the test cases (a fresh
+    one is drawn when it is None).
+    """
+    ex = lookup(exercise_id)
+    seed = new_seed() if seed is None else validate.integer(seed, "seed", minimum=0)
+    outcomes = probe(ex.id, answer, seed)
+    try:
+        outcomes = normalize(outcomes)
+    except NotPlain as error:
+        outcomes = [{"unreadable": str(error)}]
+    return judge(ex.id, seed, outcomes, attempt)
 
 
 def check(exercise_id, answer):
-    """Check an answer, show the feedback and record it for grading.
+    """Check an answer, show the feedback and keep it in the learner's progress.
 
-    With ``COURSE_STRICT=1`` a wrong answer raises :class:`CheckFailed`.
+    A wrong answer shows the next hint of the ladder each time. With
+    ``COURSE_STRICT=1`` a wrong answer raises :class:`CheckFailed`.
     """
-    feedback = evaluate(exercise_id, answer)
+    from . import progress
+
+    feedback = evaluate(exercise_id, answer, attempt=progress.failures(exercise_id) + 1)
     record(feedback)
     show(feedback)
     if feedback.status == FAILED and settings().strict:
@@ -198,9 +363,11 @@ def _expect_feedback(feedback):
 
 
 def record(feedback):
-    """Remember the latest verdict per exercise; append it to ``$COURSE_RESULTS_FILE`` if set."""
+    """Keep the verdict in the learner's progress; append it to ``$COURSE_RESULTS_FILE`` if set."""
+    from . import progress
+
     _expect_feedback(feedback)
-    _RESULTS[feedback.exercise] = feedback
+    progress.record(feedback)
     path = os.environ.get(RESULTS_FILE_VARIABLE)
     if path:
         line = {
@@ -212,145 +379,3 @@ def record(feedback):
         }
         with open(path, "a", encoding="utf-8") as out:
             out.write(json.dumps(line) + "\n")
-
-
-def results():
-    """The latest :class:`Feedback` of each exercise checked in this session."""
-    return dict(_RESULTS)
-
-
-# ---------------------------------------------------------------------------
-# Helpers for checkers: each raises Wrong with a message a learner can act on.
-# ---------------------------------------------------------------------------
-
-
-def describe(value):
-    """A short, human description of any value: type, and shape for arrays. Never raises."""
-    try:
-        return _description(value)
-    except Exception:  # an answer whose attributes raise is described by its type alone
-        return f"a {type(value).__name__}"
-
-
-def _description(value):
-    if value is None:
-        return "None"
-    if value is Ellipsis:
-        return "... (the placeholder)"
-    if isinstance(value, bool):
-        return f"the bool {value}"
-    if isinstance(value, (int, float, np.number)):
-        return f"the number {value!r}"
-    if isinstance(value, str):
-        shown = value if len(value) <= 40 else value[:37] + "..."
-        return f"the string {shown!r}"
-    shape = getattr(value, "shape", None)
-    dtype = getattr(value, "dtype", None)
-    if shape is not None and dtype is not None:
-        return f"a {type(value).__name__} of shape {tuple(shape)} and dtype {dtype}"
-    if isinstance(value, (list, tuple, dict, set)):
-        return f"a {type(value).__name__} of length {len(value)}"
-    if callable(value):
-        return f"the function {getattr(value, '__name__', repr(value))}"
-    return f"a {type(value).__name__}"
-
-
-def _shown(value):
-    """``repr(value)``, or its description when the repr raises."""
-    try:
-        return repr(value)
-    except Exception:
-        return describe(value)
-
-
-def expect_callable(value, what="your answer"):
-    validate.text(what, "what")
-    if not callable(value):
-        raise Wrong(f"{what} should be a function, got {describe(value)}.")
-    return value
-
-
-def call(function, *args, what=None):
-    """Call the learner's function; its crash becomes feedback, a stub stays a stub."""
-    expect_callable(function)
-    name = (
-        validate.text(what, "what")
-        if what is not None
-        else f"{describe(function)[len('the function ') :]}(...)"
-    )
-    try:
-        return function(*args)
-    except NotImplementedError:
-        raise
-    except Exception as error:
-        raise Wrong(
-            f"calling {name} on {', '.join(describe(a) for a in args)} raised {type(error).__name__}: {error}"
-        ) from None
-
-
-def expect_tuple(value, parts, what="your function"):
-    """``value`` must be a tuple (or list) with one item per name in ``parts``."""
-    validate.text(what, "what")
-    if not isinstance(parts, (tuple, list)) or not all(isinstance(part, str) for part in parts):
-        raise TypeError(f"parts must be a list of names, got {validate.received(parts)}")
-    if not isinstance(value, (tuple, list)) or len(value) != len(parts):
-        raise Wrong(f"{what} should return a tuple ({', '.join(parts)}), got {describe(value)}.")
-    return value
-
-
-def expect_array(value, shape=None, what="your answer"):
-    """Turn ``value`` into a NumPy array, checking it is numeric, finite and of ``shape``."""
-    validate.text(what, "what")
-    shape = None if shape is None else validate.shape(shape, "shape")
-    kind = "a number" if shape == () else "an array"
-    if value is None or isinstance(value, (str, bytes, dict, set)) or callable(value):
-        raise Wrong(f"{what} should be {kind}, got {describe(value)}.")
-    try:
-        array = np.asarray(value)
-    except Exception:
-        raise Wrong(f"{what} should be {kind}, got {describe(value)}.") from None
-    if array.dtype == object or not (np.issubdtype(array.dtype, np.number) or array.dtype == bool):
-        raise Wrong(f"{what} should hold numbers, got {describe(value)}.")
-    if shape is not None and array.shape != shape:
-        raise Wrong(f"{what} should have shape {shape}, got shape {array.shape}.")
-    if np.issubdtype(array.dtype, np.floating) and not np.all(np.isfinite(array)):
-        raise Wrong(f"{what} contains NaN or infinity.")
-    return array
-
-
-def expect_close(got, want, what="your answer", rtol=1e-5, atol=1e-8):
-    """``got`` must match the array or number ``want`` in shape and value."""
-    want = validate.array(want, "want")
-    rtol, atol = validate.number(rtol, "rtol", minimum=0), validate.number(atol, "atol", minimum=0)
-    got = expect_array(got, shape=want.shape, what=what)
-    if not np.allclose(got, want, rtol=rtol, atol=atol):
-        worst = np.unravel_index(np.argmax(np.abs(got - want)), want.shape) if want.shape else ()
-        raise Wrong(
-            f"{what} is off: at index {worst} you have {got[worst]!r}, expected {want[worst]!r}."
-            if want.shape
-            else f"{what} is {got.item()!r}, expected {want.item()!r}."
-        )
-    return got
-
-
-def _plainly_equal(got, want):
-    """``got == want`` as a plain bool; False when the comparison raises or gives an array."""
-    try:
-        same = got == want
-    except Exception:
-        return False
-    return isinstance(same, (bool, np.bool_)) and bool(same)
-
-
-def expect_equal(got, want, what="your answer"):
-    """Exact equality for plain values (numbers, strings, tuples)."""
-    validate.text(what, "what")
-    if isinstance(want, np.ndarray):
-        raise TypeError(
-            "want must be a plain value (number, string, tuple); compare arrays with expect_close"
-        )
-    if isinstance(want, float) and isinstance(got, (int, float)) and math.isclose(got, want, rel_tol=1e-9):
-        return got
-    if not _plainly_equal(got, want):
-        raise Wrong(f"{what} is {_shown(got)}, expected {_shown(want)}.")
-    return got

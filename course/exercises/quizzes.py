@@ -1,4 +1,9 @@
-"""Widget quizzes: multiple choice and "predict the shape".
+"""Widget quizzes: multiple choice and "predict the shape", kept in a question bank.
+
+Quizzes are declared in the notebook's module in ``checks/`` with
+:func:`multiple_choice` or :func:`predict_shape`, and a notebook shows one by id:
+``quiz("03.q1")``. So neither the answer nor the explanation is in the
+notebook; the explanation appears once the learner has answered right.
 
 Each quiz is a plain object whose :meth:`judge` turns a response into a
 :class:`~course.exercises.Feedback`; the ipywidgets view (built by
@@ -11,7 +16,7 @@ import html
 
 from ..broadcasting import NO_SHAPE, parse_shape
 from ..runtime import validate
-from .framework import FAILED, NOT_ATTEMPTED, PASSED, Feedback, record
+from .framework import FAILED, NOT_ATTEMPTED, PASSED, Feedback, UnknownExercise, record
 
 
 class Quiz:
@@ -46,7 +51,9 @@ class Quiz:
             result.value = feedback._repr_html_()
 
         button.on_click(on_click)
-        box = widgets.VBox([widgets.HTML(f"<b>{html.escape(self.question)}</b>"), answer, button, result])
+        title = widgets.HTML(f"<b>{html.escape(self.id)} &middot; {html.escape(self.question)}</b>")
+        box = widgets.VBox([title, answer, button, result])
+        box.add_class("course-quiz")
         box.answer, box.button, box.result = answer, button, result  # handles for tests
         return box
 
@@ -91,7 +98,7 @@ class PredictShape(Quiz):
 
     def __init__(self, quiz_id, question, shape, explanation=""):
         super().__init__(quiz_id, question, explanation)
-        self.shape = (
+        self.answer = (
             NO_SHAPE if isinstance(shape, str) and shape == NO_SHAPE else validate.shape(shape, "shape")
         )
 
@@ -102,9 +109,9 @@ class PredictShape(Quiz):
             guess = parse_shape(response)
         except (TypeError, ValueError) as error:
             return Feedback(self.id, FAILED, str(error))
-        if guess == self.shape:
+        if guess == self.answer:
             return self._verdict(True, "Right." if guess == NO_SHAPE else f"Right: {guess}.")
-        if self.shape == NO_SHAPE:
+        if self.answer == NO_SHAPE:
             return self._verdict(False, f"{guess} is not it: this operation raises an error.")
         return self._verdict(False, f"{guess} is not it. Work through the rule one axis at a time.")
 
@@ -112,3 +119,47 @@ class PredictShape(Quiz):
         import ipywidgets as widgets
 
         return widgets.Text(placeholder="e.g. (2, 3) or error")
+
+
+_BANK = {}
+
+
+def _add(item):
+    if item.id in _BANK:
+        raise ValueError(f"quiz {item.id!r} is declared twice")
+    _BANK[item.id] = item
+    return item
+
+
+def multiple_choice(quiz_id, question, options, answer, explanation):
+    """Declare a multiple-choice quiz in the bank (in a ``checks/`` module)."""
+    return _add(MultipleChoice(quiz_id, question, options, answer, explanation))
+
+
+def predict_shape(quiz_id, question, shape, explanation):
+    """Declare a "predict the shape" quiz in the bank; ``shape`` may be ``"error"``."""
+    return _add(PredictShape(quiz_id, question, shape, explanation))
+
+
+def known_quiz_ids():
+    """Every quiz id in the bank, in course order."""
+    from . import checks
+    from .framework import _order
+
+    checks.load_all()
+    return sorted(_BANK, key=_order)
+
+
+def question(quiz_id):
+    """The quiz ``quiz_id`` from the bank (its answer included: for tests and tools, not notebooks)."""
+    validate.text(quiz_id, "quiz_id")
+    if quiz_id not in _BANK:
+        known_quiz_ids()
+    if quiz_id not in _BANK:
+        raise UnknownExercise(f"unknown quiz {quiz_id!r}; known quizzes: {', '.join(known_quiz_ids())}")
+    return _BANK[quiz_id]
+
+
+def quiz(quiz_id):
+    """Show the quiz ``quiz_id`` (the last expression of a cell): ``quiz("03.q1")``."""
+    return question(quiz_id)

@@ -134,7 +134,7 @@ def progress(notebook=None):
     ``progress("03")`` (or ``"03_autodiff"``) shows that notebook's line alone.
     """
     from . import checks
-    from .framework import NOT_ATTEMPTED, known_ids, lookup
+    from .framework import known_ids, lookup
     from .quizzes import known_quiz_ids, question
 
     if notebook is not None:

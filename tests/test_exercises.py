@@ -1,21 +1,41 @@
+"""The exercise framework: verdicts, the two halves, protections, hints, progress, ids.
+
+Each notebook's own table of right, wrong and cheating answers is in
+``tests/test_exercises_NN.py``; the garbage table here runs against every exercise.
+"""
+
+import dataclasses
 import json
+import subprocess
+import sys
+import textwrap
+import time
+from unittest import mock
 
 import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
 
-from course.exercises import framework as exercises
-from course.exercises.framework import (
+from course.exercises import (
     FAILED,
     NOT_ATTEMPTED,
     PASSED,
-    CheckFailed,
-    UnknownExercise,
     check,
+    current_id,
     evaluate,
+    hints,
+    judge,
+    known_ids,
+    probe,
+    progress,
 )
+from course.exercises import framework, plain, probing
+from course.exercises.framework import CheckFailed, UnknownExercise
+
+from .helpers import ROOT
 
 
 def right(c):
@@ -26,147 +46,435 @@ def stub(c):
     raise NotImplementedError
 
 
-def crashes(c):
-    raise ZeroDivisionError("oops")
+def test_right_answer_passes_on_fresh_inputs_each_time():
+    assert {evaluate("00.1", right, seed=seed).status for seed in range(5)} == {PASSED}
+    assert evaluate("00.1", right).status == PASSED  # a fresh seed
+    cases = [framework.draw_cases(framework.lookup("00.1"), seed) for seed in (1, 2)]
+    assert cases[0] != cases[1]
 
 
-def test_correct_function_passes():
-    assert evaluate("00.1", right).status == PASSED
-    assert evaluate("00.2", [n * n for n in range(10)]).status == PASSED
-
-
-@pytest.mark.parametrize("answer", [..., stub, [..., 1]])
-def test_stub_is_not_attempted(answer):
-    exercise_id = "00.1" if answer is not ... else "00.2"
-    feedback = evaluate(exercise_id, answer)
-    assert feedback.status == NOT_ATTEMPTED
-    assert "not attempted" in str(feedback).lower()
-
-
-@pytest.mark.parametrize(
-    "answer, says",
-    [
-        (lambda c: c * 9 / 5 + 23, "expected"),
-        (crashes, "ZeroDivisionError: oops"),
-        (None, "should be a function"),
-        ("text", "should be a function"),
-        (lambda c: None, "should be a number, got None"),
-        (lambda c: float("nan"), "NaN"),
-        (lambda c: np.zeros(3), "shape"),
-        (lambda: 1, "TypeError"),
-    ],
-)
-def test_wrong_or_garbage_gets_feedback_not_a_traceback(answer, says):
+@pytest.mark.parametrize("answer", [..., stub])
+def test_stub_says_what_to_produce(answer):
     feedback = evaluate("00.1", answer)
-    assert feedback.status == FAILED
-    assert says in feedback.message
-    assert feedback.hint
+    assert feedback.status == NOT_ATTEMPTED
+    assert "celsius_to_fahrenheit(c)" in feedback.message
+    assert "9" not in feedback.message and "32" not in feedback.message
 
 
-@pytest.mark.parametrize(
-    "answer", [None, 3, "squares", list(range(10)), [0, 1, 4], {"a": 1}, np.arange(10) ** 2]
-)
-def test_wrong_values_for_a_value_exercise(answer):
-    feedback = evaluate("00.2", answer)
-    assert feedback.status == FAILED
-    assert feedback.message
+def test_hints_climb_one_rung_per_failed_attempt():
+    ladder = hints("00.1")
+    assert len(ladder) == 3
+    shown = [evaluate("00.1", lambda c: c, attempt=n, seed=1).hint for n in (1, 2, 3, 4)]
+    assert shown == [ladder[0], ladder[1], ladder[2], ladder[2]]
 
 
-@hsettings(max_examples=60, deadline=None)
-@given(st.one_of(st.none(), st.integers(), st.floats(), st.text(), st.lists(st.integers()), st.binary()))
-def test_no_answer_ever_raises(answer):
-    for exercise_id in ("00.1", "00.2"):
-        assert evaluate(exercise_id, answer).status in (FAILED, NOT_ATTEMPTED)
+def test_check_keeps_failures_and_climbs_the_ladder(monkeypatch, progress_file, capsys):
+    monkeypatch.setenv("COURSE_STRICT", "0")
+    for _ in range(2):
+        check("00.1", lambda c: c)
+    out = capsys.readouterr().out
+    assert hints("00.1")[0] in out and hints("00.1")[1] in out
+    stored = json.loads(progress_file.read_text())
+    assert stored["00.1"]["status"] == FAILED and stored["00.1"]["failures"] == 2
+    check("00.1", right)
+    assert json.loads(progress_file.read_text())["00.1"]["failures"] == 0
 
 
-def test_unknown_id_lists_known_ids():
-    with pytest.raises(UnknownExercise, match="known exercises: .*00.1.*00.2"):
-        evaluate("99.9", 1)
-    with pytest.raises(TypeError, match="exercise_id must be a string, got int 1"):
-        evaluate(1, 1)
-
-
-def test_strict_mode_raises_only_on_failure(monkeypatch, capsys):
+def test_strict_mode_raises_only_on_failure(monkeypatch):
     monkeypatch.setenv("COURSE_STRICT", "1")
     with pytest.raises(CheckFailed, match="00.1"):
-        check("00.1", crashes)
-    check("00.1", stub)  # not attempted: no raise
+        check("00.1", lambda c: c)
+    check("00.1", stub)
     check("00.1", right)
-    monkeypatch.setenv("COURSE_STRICT", "0")
-    check("00.1", crashes)
-    assert "[not yet]" in capsys.readouterr().out
 
 
-def test_results_are_recorded_for_the_grader(monkeypatch, tmp_path, capsys):
+def test_results_file_gets_every_verdict(monkeypatch, tmp_path):
     target = tmp_path / "results.jsonl"
     monkeypatch.setenv("COURSE_STRICT", "0")
-    monkeypatch.setenv(exercises.RESULTS_FILE_VARIABLE, str(target))
+    monkeypatch.setenv(framework.RESULTS_FILE_VARIABLE, str(target))
     check("00.2", ...)
     check("00.2", [n * n for n in range(10)])
     lines = [json.loads(line) for line in target.read_text().splitlines()]
     assert [(r["exercise"], r["status"]) for r in lines] == [("00.2", NOT_ATTEMPTED), ("00.2", PASSED)]
-    assert exercises.results()["00.2"].status == PASSED
 
 
-def test_feedback_renders_as_html_and_text():
-    feedback = evaluate("00.1", lambda c: "<b>")
-    assert "&lt;b&gt;" in feedback._repr_html_() or "Not yet" in feedback._repr_html_()
-    assert "<script" not in feedback._repr_html_()
-    assert str(feedback).startswith("[not yet] Exercise 00.1")
-
-
-def test_registering_twice_is_refused():
+def test_unknown_ids_and_bad_arguments():
+    with pytest.raises(UnknownExercise, match="known exercises: .*00.1.*00.2"):
+        evaluate("99.9", 1)
+    with pytest.raises(TypeError, match="exercise_id must be a string, got int 1"):
+        evaluate(1, 1)
+    with pytest.raises(ValueError, match="attempt must be"):
+        evaluate("00.1", right, attempt=0)
     with pytest.raises(ValueError, match="registered twice"):
-        exercises.exercise("00.1", "dup", expects="x")(lambda a: None)
+        framework.exercise(
+            **{
+                f.name: getattr(framework.lookup("00.1"), f.name)
+                for f in dataclasses.fields(framework.Exercise)
+            }
+        )
 
 
-def test_describe_names_shapes():
-    assert exercises.describe(np.zeros((2, 3), np.float32)) == "a ndarray of shape (2, 3) and dtype float32"
-    assert exercises.describe(None) == "None"
-    assert "length 2" in exercises.describe([1, 2])
+def test_ids_are_in_order_and_renames_map_old_notebooks():
+    ids = known_ids()
+    assert ids == sorted(ids, key=framework._order)
+    assert current_id("07.2", scheme=1) == "07.1" and current_id("07.1", scheme=1) == "07.2"
+    assert current_id("03.1", scheme=1) == "03.1"
+    assert current_id("07.1", scheme=framework.ID_SCHEME) == "07.1"
+    with pytest.raises(ValueError, match="newer than this course"):
+        current_id("07.1", scheme=framework.ID_SCHEME + 1)
+    for renames in framework.RENAMES.values():
+        assert set(renames.values()) <= set(ids)
 
 
-def test_suite_flags_notebook_checks_with_the_wrong_verdict(tmp_path):
-    from conftest import ROOT, check_verdicts
-
-    results = tmp_path / "results.jsonl"
-    lines = [
-        {"exercise": "00.1", "status": "passed", "message": "ok", "folder": str(ROOT / "solutions")},
-        {"exercise": "00.2", "status": "not attempted", "message": "stub", "folder": str(ROOT / "solutions")},
-        {"exercise": "00.1", "status": "not attempted", "message": "stub", "folder": str(ROOT / "notebooks")},
-        {"exercise": "00.2", "status": "passed", "message": "left in", "folder": str(ROOT / "notebooks")},
-        {"exercise": "00.2", "status": "failed", "message": "elsewhere", "folder": str(tmp_path)},
-    ]
-    results.write_text("".join(json.dumps(line) + "\n" for line in lines))
-    assert check_verdicts(results) == [
-        "solutions: exercise 00.2 is 'not attempted', expected 'passed': stub",
-        "notebooks: exercise 00.2 is 'passed', expected 'not attempted': left in",
-    ]
-    assert check_verdicts(tmp_path / "missing.jsonl") == []
+# ---------------------------------------------------------------------------
+# The two halves: probe output is plain data that survives JSON + .npy files
+# ---------------------------------------------------------------------------
 
 
-def test_expect_tuple_names_the_parts():
-    from course.exercises.framework import Wrong, expect_tuple
+def test_probe_and_judge_apart_give_the_verdict_of_evaluate(tmp_path):
+    for answer, status in [(right, PASSED), (lambda c: c + 32, FAILED), (stub, NOT_ATTEMPTED)]:
+        outcomes = probe("00.1", answer, seed=7)
+        plain.dump(outcomes, tmp_path / "out")
+        verdict = judge("00.1", 7, plain.load(tmp_path / "out"))
+        assert verdict.status == status
+        assert verdict == evaluate("00.1", answer, seed=7)
 
-    assert expect_tuple((1, 2), ("w", "v"), "step") == (1, 2)
-    with pytest.raises(Wrong, match=r"step should return a tuple \(w, v\), got a tuple of length 3"):
-        expect_tuple((1, 2, 3), ("w", "v"), "step")
-    with pytest.raises(Wrong, match=r"got None"):
-        expect_tuple(None, ("w", "v"), "step")
+
+def test_judge_never_trusts_a_forged_outcome():
+    assert judge("00.1", 3, [{"ok": {"type": "float", "value": 1.0}}] * 6).status == FAILED
+    assert judge("00.1", 3, [{"ok": {"type": "float", "value": 1.0}}]).status == FAILED  # too few cases
+    for forged in ([], "passed", [{"status": "passed"}], None, [{"ok": "passed"}] * 6):
+        assert judge("00.1", 3, forged).status == FAILED
 
 
-def test_feedback_and_describe_refuse_or_survive_bad_values():
-    from course.exercises.framework import Feedback, describe, record
+plain_values = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(-(2**60), 2**60)
+    | st.floats(allow_nan=False)
+    | st.text(max_size=10)
+    | hnp.arrays(st.sampled_from(["f8", "i4", "bool", "f4"]), hnp.array_shapes(max_dims=3, max_side=3)),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3),
+    max_leaves=8,
+)
 
-    with pytest.raises(ValueError, match="status must be one of"):
-        Feedback("00.1", "great", "message")
-    with pytest.raises(TypeError, match="message must be a string"):
-        Feedback("00.1", PASSED, None)
-    with pytest.raises(TypeError, match="feedback must be a Feedback, got str"):
-        record("passed")
 
-    class Hostile:
-        def __getattr__(self, name):
-            raise RuntimeError(name)
+def _same(a, b):
+    if isinstance(a, np.ndarray):
+        return isinstance(b, np.ndarray) and a.dtype == b.dtype and np.array_equal(a, b, equal_nan=True)
+    if isinstance(a, list):
+        return isinstance(b, list) and len(a) == len(b) and all(map(_same, a, b))
+    if isinstance(a, dict):
+        return isinstance(b, dict) and a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
+    return type(a) is type(b) and a == b
 
-    assert describe(Hostile()) == "a Hostile"
+
+@hsettings(max_examples=40, deadline=None)
+@given(plain_values)
+def test_plain_data_round_trips_through_files(tmp_path_factory, value):
+    folder = tmp_path_factory.mktemp("plain")
+    assert _same(plain.load(plain.dump(value, folder)), plain.normalize(value))
+
+
+def test_plain_data_refuses_what_it_cannot_hold(tmp_path):
+    for value in (object(), np.array([object()]), {1: 2}, [lambda: 1], np.array([1j])):
+        with pytest.raises(plain.NotPlain):
+            plain.normalize(value)
+    folder = tmp_path / "evil"
+    folder.mkdir()
+    (folder / "data.json").write_text(json.dumps({"__npy__": "../../etc/passwd"}))
+    with pytest.raises(ValueError, match="outside its folder"):
+        plain.load(folder)
+    np.save(folder / "0.npy", np.array([object()]), allow_pickle=True)
+    (folder / "data.json").write_text(json.dumps({"__npy__": "0.npy"}))
+    with pytest.raises(ValueError, match="allow_pickle"):
+        plain.load(folder)
+    (folder / "data.json").write_text("{not json")
+    with pytest.raises(ValueError, match="not plain data"):
+        plain.load(folder)
+    with pytest.raises(FileNotFoundError):
+        plain.load(tmp_path / "missing")
+
+
+# ---------------------------------------------------------------------------
+# Running learner code: read-only inputs, time limit, shortcuts
+# ---------------------------------------------------------------------------
+
+
+def test_inputs_reach_the_learner_read_only_and_the_original_stays_pristine():
+    case = {"w": np.ones(3), "nested": [np.zeros(2)]}
+    guarded = probing.protect(case)
+    with pytest.raises(ValueError, match="read-only"):
+        guarded["w"][0] = 5
+    with pytest.raises(ValueError, match="read-only"):
+        guarded["nested"][0].fill(1)
+    assert case["w"].flags.writeable and np.all(case["w"] == 1)
+
+
+def test_time_limit_stops_an_endless_loop_and_keeps_an_outer_alarm():
+    def endless():
+        while True:
+            pass
+
+    start = time.monotonic()
+    with pytest.raises(probing.TimeLimitExceeded):
+        probing.call_with_time_limit(endless, 0.3)
+    assert time.monotonic() - start < 2
+    assert probing.call_with_time_limit(lambda: 4, 0.3) == 4
+
+
+def test_time_limit_in_a_worker_thread_when_there_is_no_alarm(monkeypatch):
+    monkeypatch.setattr(probing, "_alarm_usable", lambda: False)
+
+    def endless():
+        while True:
+            pass
+
+    with pytest.raises(probing.TimeLimitExceeded):
+        probing.call_with_time_limit(endless, 0.3)
+    assert probing.call_with_time_limit(lambda: 5, 1) == 5
+    with pytest.raises(ZeroDivisionError):
+        probing.call_with_time_limit(lambda: 1 / 0, 1)
+
+
+def test_shortcut_disables_a_function_even_when_imported_earlier():
+    from course.tensor_ops import naive_relu
+
+    before = naive_relu(np.array([-1.0, 2.0]))
+    shortcut = probing.Shortcut("course.tensor_ops:naive_relu")
+    with probing.disabled([shortcut]):
+        with pytest.raises(probing.ShortcutUsed, match="course.tensor_ops.naive_relu"):
+            naive_relu(np.array([1.0]))
+    assert np.array_equal(naive_relu(np.array([-1.0, 2.0])), before)
+
+
+def test_shortcut_disables_a_class_and_a_builtin():
+    import course.exercises.plain as target
+
+    class Layer:
+        def __init__(self, n):
+            self.n = n
+
+    with mock.patch.object(target, "Layer", Layer, create=True):
+        with probing.disabled([probing.Shortcut("course.exercises.plain:Layer", "Layer")]):
+            with pytest.raises(probing.ShortcutUsed, match="Layer"):
+                Layer(3)
+        assert Layer(3).n == 3
+    with probing.disabled([probing.Shortcut("numpy:dot")]):
+        with pytest.raises(probing.ShortcutUsed, match="numpy.dot"):
+            np.dot([1], [2])
+    assert np.dot([1], [2]) == 2
+
+
+def test_source_check_finds_operators_but_not_decorators():
+    namespace = {}
+    source = textwrap.dedent(
+        """
+        import functools
+
+        @functools.cache
+        def uses_matmul(a, b):
+            return a @ b
+
+        def loops(a, b):
+            return [[sum(x * y for x, y in zip(row, col)) for col in zip(*b)] for row in a]
+        """
+    )
+    path = ROOT / "work" / "source_probe_example.py"
+    path.parent.mkdir(exist_ok=True)
+    path.write_text(source)
+    try:
+        exec(compile(source, str(path), "exec"), namespace)
+        assert probing.source_uses(namespace["uses_matmul"], (), ("@",)) == "@"
+        assert probing.source_uses(namespace["loops"], ("dot", "matmul"), ("@",)) is None
+        assert probing.source_uses(len, ("dot",), ("@",)) is None  # no source: not inspected
+    finally:
+        path.unlink()
+
+
+def test_keyboard_interrupt_goes_through():
+    def interrupted(c):
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        evaluate("00.1", interrupted)
+
+
+# ---------------------------------------------------------------------------
+# Garbage: every exercise, never "passed", never a traceback, always in time
+# ---------------------------------------------------------------------------
+
+
+class Hostile:
+    """An object whose every attribute, comparison and conversion raises."""
+
+    def __getattribute__(self, name):
+        raise RuntimeError(f"no {name}")
+
+    def __eq__(self, other):
+        raise RuntimeError("no ==")
+
+    def __array__(self, *args, **kwargs):
+        raise RuntimeError("no array")
+
+    def __repr__(self):
+        raise RuntimeError("no repr")
+
+    def __len__(self):
+        raise RuntimeError("no len")
+
+    __hash__ = object.__hash__
+
+
+class BadShape:
+    @property
+    def shape(self):
+        raise RuntimeError("no shape")
+
+    def __call__(self, *args, **kwargs):
+        return self
+
+
+def endless(*args, **kwargs):
+    while True:
+        pass
+
+
+def exits(*args, **kwargs):
+    raise SystemExit(0)
+
+
+def raises(*args, **kwargs):
+    raise RuntimeError("boom")
+
+
+def _huge(*args, **kwargs):
+    return np.zeros(3_000_000)
+
+
+GARBAGE = {
+    "None": None,
+    "zero": 0,
+    "empty string": "",
+    "nan": float("nan"),
+    "huge array": np.zeros(3_000_000),
+    "hostile object": Hostile(),
+    "bad shape": BadShape(),
+    "generator": (n for n in range(3)),
+    "mock.ANY": mock.ANY,
+    "raising function": raises,
+    "endless loop": endless,
+    "SystemExit": exits,
+    "returns None": lambda *a, **k: None,
+    "returns nan": lambda *a, **k: float("nan"),
+    "returns mock.ANY": lambda *a, **k: mock.ANY,
+    "returns a hostile object": lambda *a, **k: Hostile(),
+    "returns a generator": lambda *a, **k: (n for n in range(3)),
+    "returns a huge array": _huge,
+    "a class": type("Garbage", (), {}),
+}
+SHORT_LIMIT = 0.5
+
+
+@pytest.fixture
+def short_time_limits(monkeypatch):
+    framework.known_ids()
+    for exercise_id, item in list(framework._REGISTRY.items()):
+        monkeypatch.setitem(
+            framework._REGISTRY, exercise_id, dataclasses.replace(item, time_limit=SHORT_LIMIT)
+        )
+
+
+@pytest.mark.parametrize("exercise_id", known_ids())
+def test_garbage_never_passes_and_always_answers_in_time(exercise_id, short_time_limits):
+    for name, answer in GARBAGE.items():
+        start = time.monotonic()
+        feedback = evaluate(exercise_id, answer, seed=11)
+        took = time.monotonic() - start
+        assert feedback.status in (FAILED, NOT_ATTEMPTED), (name, feedback)
+        assert feedback.message, name
+        assert took < SHORT_LIMIT + 5, (name, took)
+
+
+# ---------------------------------------------------------------------------
+# Feedback never gives the answer away
+# ---------------------------------------------------------------------------
+
+
+def _solution_lines():
+    """Every line of solution code in solutions/ (between BEGIN and END SOLUTION)."""
+    import nbformat
+
+    lines = set()
+    for path in sorted((ROOT / "solutions").glob("*.ipynb")):
+        for cell in nbformat.read(path, as_version=4).cells:
+            inside = False
+            for line in cell.source.splitlines():
+                stripped = line.strip()
+                if stripped == "# BEGIN SOLUTION":
+                    inside = True
+                elif stripped == "# END SOLUTION":
+                    inside = False
+                elif inside and len(stripped) >= 12 and not stripped.startswith("#"):
+                    lines.add(stripped)
+    return lines
+
+
+def test_no_stub_message_or_hint_contains_solution_code():
+    solution = _solution_lines()
+    assert len(solution) > 30
+    for exercise_id in known_ids():
+        texts = [
+            evaluate(exercise_id, ...).message,
+            *hints(exercise_id),
+            framework.lookup(exercise_id).produce,
+        ]
+        for text in texts:
+            leaked = [line for line in solution if line in text]
+            assert not leaked, (exercise_id, leaked)
+
+
+def test_the_leak_test_can_fail():
+    solution = _solution_lines()
+    assert any(line in "return c * 9 / 5 + 32" for line in solution)
+
+
+# ---------------------------------------------------------------------------
+# Progress survives a kernel restart
+# ---------------------------------------------------------------------------
+
+
+def _in_a_new_process(code, workdir):
+    env = {"COURSE_WORKDIR": str(workdir), "COURSE_STRICT": "0", "PATH": "/usr/bin:/bin"}
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=ROOT, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def test_progress_survives_a_restart(tmp_path):
+    _in_a_new_process(
+        "import course; course.check('00.1', lambda c: c * 9 / 5 + 32); course.check('00.2', [1])", tmp_path
+    )
+    shown = _in_a_new_process("import course; print(course.progress('00'))", tmp_path)
+    assert "00.1 ✓" in shown and "00.2 ✗" in shown and "00.q1 ·" in shown
+    assert "01_tensors" not in shown
+    everything = _in_a_new_process("import course; print(course.progress())", tmp_path)
+    assert "08_saving_loading" in everything
+
+
+def test_a_damaged_progress_file_is_set_aside_not_deleted(progress_file, capsys):
+    progress_file.parent.mkdir(parents=True, exist_ok=True)
+    progress_file.write_text("{damaged")
+    assert "00.1 ·" in str(progress("00"))
+    assert "could not be read" in capsys.readouterr().out
+    kept = list(progress_file.parent.glob("progress.json.unreadable-*"))
+    assert len(kept) == 1 and kept[0].read_text() == "{damaged"
+
+
+def test_progress_refuses_an_unknown_notebook():
+    with pytest.raises(ValueError, match="notebook must be one of 00, 01"):
+        progress("42")
+    with pytest.raises(TypeError, match="notebook must be a string"):
+        progress(3)

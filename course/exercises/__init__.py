@@ -7,7 +7,7 @@
 ``judging``       helpers for judges (:class:`Wrong`, strict types, diagnoses)
 ``plain``         the plain data a probe returns, as JSON + ``.npy`` files
 ``quizzes``       the question bank and its widgets: ``quiz("03.q1")``
-``progress``      verdicts kept in the work folder; :func:`progress` shows them
+``store``         verdicts kept in the work folder; :func:`progress` shows them
 ``checks/``       every notebook's exercises and quizzes, one module per notebook
 ================  ==============================================================
 """
@@ -26,7 +26,7 @@ from .framework import (
     known_ids,
     probe,
 )
-from .progress import progress
+from .store import progress
 from .quizzes import known_quiz_ids, quiz
 
 __all__ = [

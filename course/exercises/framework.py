@@ -334,9 +334,9 @@ def check(exercise_id, answer):
     A wrong answer shows the next hint of the ladder each time. With
     ``COURSE_STRICT=1`` a wrong answer raises :class:`CheckFailed`.
     """
-    from . import progress
+    from . import store
 
-    feedback = evaluate(exercise_id, answer, attempt=progress.failures(exercise_id) + 1)
+    feedback = evaluate(exercise_id, answer, attempt=store.failures(exercise_id) + 1)
     record(feedback)
     show(feedback)
     if feedback.status == FAILED and settings().strict:
@@ -364,10 +364,10 @@ def _expect_feedback(feedback):
 
 def record(feedback):
     """Keep the verdict in the learner's progress; append it to ``$COURSE_RESULTS_FILE`` if set."""
-    from . import progress
+    from . import store
 
     _expect_feedback(feedback)
-    progress.record(feedback)
+    store.record(feedback)
     path = os.environ.get(RESULTS_FILE_VARIABLE)
     if path:
         line = {

@@ -194,9 +194,11 @@ def call_with_time_limit(function, seconds):
 
 
 def _refuse(*args, **kwargs):
-    import course.exercises.probing as probing  # runs with the disabled function's globals
+    import sys as system  # this code runs with the disabled function's globals: import what it needs
 
-    raise probing.ShortcutUsed(sys._getframe().f_code.co_name)
+    import course.exercises.probing as probing
+
+    raise probing.ShortcutUsed(system._getframe().f_code.co_name)
 
 
 @dataclass(frozen=True)

@@ -26,13 +26,15 @@ from course.exercises import (
     check,
     current_id,
     evaluate,
+    framework,
     hints,
     judge,
     known_ids,
+    plain,
     probe,
+    probing,
     progress,
 )
-from course.exercises import framework, plain, probing
 from course.exercises.framework import CheckFailed, UnknownExercise
 
 from .helpers import ROOT

@@ -1,8 +1,7 @@
-import pytest
-
 import json
 
 import nbformat
+import pytest
 
 from course.exercises import FAILED, NOT_ATTEMPTED, PASSED, known_quiz_ids, quiz
 from course.exercises.framework import UnknownExercise

@@ -26,8 +26,8 @@ from .framework import (
     known_ids,
     probe,
 )
-from .store import progress
 from .quizzes import known_quiz_ids, quiz
+from .store import progress
 
 __all__ = [
     "FAILED",

@@ -1,6 +1,7 @@
 import nbformat
 import pytest
 
+from course.exercises.framework import ID_SCHEME
 from course.tools import build
 from course.tools.build import MarkerError, learner_notebook, stub_cell_source
 from tests.helpers import LEARNER, ROOT, SOLUTIONS
@@ -68,6 +69,7 @@ def test_build_strips_outputs_and_normalizes(tmp_path):
     assert code.outputs == [] and code.execution_count is None
     assert code.metadata == {"tags": ["keep"]}
     assert "widgets" not in nb.metadata
+    assert nb.metadata["course"] == {"id_scheme": ID_SCHEME}
     assert code.source == "# YOUR CODE HERE\nx = ..."
     assert build.build(root, check=True) == ([], [])
 

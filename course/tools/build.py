@@ -9,7 +9,9 @@ In ``solutions/NN_name.ipynb`` a learner task is a region of a code cell::
 In ``notebooks/NN_name.ipynb`` the region becomes a stub: inside a function
 (the region is indented) ``raise NotImplementedError``; at the top level each
 assignment keeps its name and gets ``...``, each ``def`` keeps its signature.
-Outputs and execution counts are stripped and metadata normalized, so the
+Outputs and execution counts are stripped and metadata normalized (with the
+exercise id scheme, ``"course": {"id_scheme": N}``, so that a grader can map the
+ids of a notebook from an earlier version), so the
 generated files are the same on every machine and ``--check`` can compare them.
 A file in ``notebooks/`` that holds outputs or execution counts was therefore
 run by someone: ``build`` refuses to overwrite it unless ``force`` is given.
@@ -22,6 +24,7 @@ from pathlib import Path
 
 import nbformat
 
+from ..exercises.framework import ID_SCHEME
 from . import command_line
 
 BEGIN = re.compile(r"^(\s*)# BEGIN SOLUTION\s*$")
@@ -97,7 +100,7 @@ def stub_cell_source(source, where):
 def learner_notebook(solution):
     """The learner copy of a solution notebook (a new NotebookNode)."""
     nb = nbformat.read(solution, as_version=4)
-    nb.metadata = dict(NOTEBOOK_METADATA)
+    nb.metadata = dict(NOTEBOOK_METADATA, course={"id_scheme": ID_SCHEME})
     nb.nbformat, nb.nbformat_minor = 4, 5
     for index, cell in enumerate(nb.cells):
         cell.metadata = {"tags": cell.metadata["tags"]} if cell.metadata.get("tags") else {}

@@ -34,7 +34,7 @@ import json
 import os
 import secrets
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -115,7 +115,6 @@ class Exercise:
     forbidden_in_source: tuple = ()
     time_limit: float = DEFAULT_TIME_LIMIT
     success: str = ""
-    extra: dict = field(default_factory=dict)
 
     def __post_init__(self):
         for name in ("id", "title", "produce"):

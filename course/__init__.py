@@ -10,7 +10,9 @@ The top level holds what the notebooks teach with; machinery lives in subpackage
 ``autodiff/``       numerical, symbolic, forward and reverse mode; a NumPy
                     tensor engine, optimizers, an MLP, pictures of graphs
 ``descent``         gradient descent on small surfaces, and its explorer
-``plots``           image grids and training curves
+``plots``           the figure policy (style, pyplot-free figures), image grids,
+                    training curves
+``explorer``        controls over a picture, redrawn on every change
 ``tf_layers``       Dense layers and checkpoints on ``tf.Module`` (05)
 ``keras_layers``    a custom Keras layer and a subclassed model (06)
 ``early_stopping``  the rule Keras's EarlyStopping applies, and its explorer

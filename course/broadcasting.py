@@ -12,7 +12,7 @@ After step 1 the shapes are compared axis by axis: sizes must be equal, or one
 of them must be 1. Otherwise the operation fails.
 
 :func:`explain` does this bookkeeping and returns every intermediate shape;
-:func:`draw` pictures it; :func:`explorer` is a widget around both.
+:func:`draw` pictures it; :func:`broadcasting_explorer` puts two text boxes over the picture.
 """
 
 import ast
@@ -122,8 +122,9 @@ def draw(a, b):
     axis), orange cells are stretched in step 2, green cells are kept, red
     cells clash. Returns the matplotlib Figure.
     """
-    import matplotlib.pyplot as plt
     from matplotlib.patches import Patch, Rectangle
+
+    from .plots import subplots
 
     outcome = explain(a, b)
     validate.size_limit(len(outcome.a_padded), "the number of axes to draw", MAX_DRAWN_AXES)
@@ -134,7 +135,7 @@ def draw(a, b):
     ]
     if outcome.ok:
         rows.append(("a + b", outcome.result, [KEPT] * len(outcome.result)))
-    fig, ax = plt.subplots(figsize=(2.6 + 1.1 * ndim, 0.75 * len(rows) + 1.3))
+    fig, ax = subplots(figsize=(2.6 + 1.1 * ndim, 0.75 * len(rows) + 1.3))
     for row, (label, sizes, roles) in enumerate(rows):
         y = len(rows) - 1 - row
         ax.text(-0.2, y + 0.5, label, ha="right", va="center", fontsize=11)
@@ -207,13 +208,15 @@ def read_shape(text, name="shape"):
     return shape
 
 
-def explorer(a="(64, 3, 32, 10)", b="(32, 10)"):
-    """A widget: type two shapes, see the steps drawn and the result shape or the reason it fails.
+def broadcasting_explorer(a="(64, 3, 32, 10)", b="(32, 10)"):
+    """Type two shapes, see the steps drawn and the result shape or the reason it fails (an Explorer).
 
-    Returns the ``ipywidgets.interactive`` box; its ``.result`` is the latest
-    :class:`Broadcast` (or an error message when a shape cannot be read).
+    Its ``.result`` is the latest :func:`draw` Figure, or the message saying why a
+    typed shape cannot be read.
     """
     import ipywidgets as widgets
+
+    from .explorer import Explorer
 
     read_shape(a, "a")  # check both before any widget exists
     read_shape(b, "b")
@@ -223,12 +226,11 @@ def explorer(a="(64, 3, 32, 10)", b="(32, 10)"):
             shape_a, shape_b = read_shape(a, "a"), read_shape(b, "b")
         except ValueError as error:
             return str(error)
-        draw(shape_a, shape_b)
-        return explain(shape_a, shape_b)
+        return draw(shape_a, shape_b)
 
     style = {"description_width": "initial"}
-    return widgets.interactive(
+    return Explorer(
         view,
-        a=widgets.Text(value=a, description="shape of a:", continuous_update=False, style=style),
-        b=widgets.Text(value=b, description="shape of b:", continuous_update=False, style=style),
+        a=widgets.Text(value=a, description="shape of a:", style=style),
+        b=widgets.Text(value=b, description="shape of b:", style=style),
     )

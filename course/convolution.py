@@ -5,8 +5,8 @@ slides a window over an image like ``tf.nn.conv2d``; :func:`naive_max_pool2d` an
 :func:`naive_avg_pool2d` summarise each window like ``tf.nn.max_pool2d`` and
 ``tf.nn.avg_pool2d``; :func:`output_size` is the rule ``(L - f) / s + 1`` with padding.
 
-The explorer is plain functions (:func:`feature_map`, :func:`explore`) under a thin
-ipywidgets view (:func:`explorer`). Its picture is a real photo that ships with
+The explorer is plain functions (:func:`feature_map`, :func:`explore`) under
+controls (:func:`convolution_explorer`, a :class:`course.explorer.Explorer`). Its picture is a real photo that ships with
 scikit-learn (``china.jpg``), so it works offline.
 """
 
@@ -206,7 +206,7 @@ def _grey_image(image):
 
 def explore(kernel="vertical edges (Sobel)", stride=1, padding="valid", image=None):
     """Draw the input, the kernel and the feature map side by side; returns the matplotlib Figure."""
-    import matplotlib.pyplot as plt
+    from .plots import subplots
 
     kernel = choice(kernel, "kernel", KERNELS)
     stride = integer(stride, "stride", minimum=1)
@@ -216,7 +216,7 @@ def explore(kernel="vertical edges (Sobel)", stride=1, padding="valid", image=No
     rows = output_size(image.shape[0], weights.shape[0], stride, padding)
     cols = output_size(image.shape[1], weights.shape[1], stride, padding)
     assert out.shape == (rows, cols)
-    fig, axes = plt.subplots(1, 3, figsize=(11, 3.4), gridspec_kw={"width_ratios": [3, 1.2, 3]})
+    fig, axes = subplots(1, 3, figsize=(11, 3.4), gridspec_kw={"width_ratios": [3, 1.2, 3]})
     axes[0].imshow(image, cmap="gray")
     axes[0].set_title(f"input {image.shape[0]}×{image.shape[1]}")
     axes[1].imshow(weights, cmap="coolwarm", vmin=-np.abs(weights).max(), vmax=np.abs(weights).max())
@@ -232,20 +232,15 @@ def explore(kernel="vertical edges (Sobel)", stride=1, padding="valid", image=No
     return fig
 
 
-def explorer(image=None):
-    """Widgets for kernel, stride and padding over :func:`explore` (``.result`` holds the Figure)."""
+def convolution_explorer(image=None):
+    """Kernel, stride and padding controls over :func:`explore` (an Explorer; ``.result`` is the Figure)."""
     import ipywidgets as widgets
-    import matplotlib.pyplot as plt
+
+    from .explorer import Explorer
 
     image = sample_image() if image is None else _grey_image(image)
-
-    def show(kernel, stride, padding):
-        fig = explore(kernel, stride, padding, image)
-        plt.show()
-        return fig
-
-    return widgets.interactive(
-        show,
+    return Explorer(
+        lambda kernel, stride, padding: explore(kernel, stride, padding, image),
         kernel=widgets.Dropdown(options=list(KERNELS), value="vertical edges (Sobel)"),
         stride=widgets.IntSlider(value=1, min=1, max=4),
         padding=widgets.Dropdown(options=list(PADDINGS), value="valid"),

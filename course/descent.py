@@ -2,14 +2,14 @@
 and mini-batch vs true vs batch SGD on a small regression.
 
 The logic is plain functions returning arrays or matplotlib Figures; the
-``*_explorer`` functions are thin ipywidgets views over them.
+``*_explorer`` functions are :class:`course.explorer.Explorer` views over them.
 """
 
 import numpy as np
-from matplotlib.figure import Figure
 
 from .autodiff.optim import momentum_step, sgd_step
 from .autodiff.tensor import Tensor
+from .plots import subplots
 from .runtime.validate import array, choice, fraction, function, integer, number
 
 MAX_STEPS = 100_000  # far more than any picture needs; a path of 10**9 steps would never end
@@ -93,8 +93,7 @@ def plot_descent_1d(surface="bowl: w²", learning_rate=0.1, momentum=0.0, steps=
     loss, gradient, start = SURFACES_1D[surface]
     path = gradient_descent(gradient, start, learning_rate, steps, momentum)
     w = np.linspace(-2.5, 2.5, 300)
-    fig = Figure(figsize=(7, 3.8))
-    ax = fig.subplots()
+    fig, ax = subplots(figsize=(7, 3.8))
     ax.plot(w, loss(w), color="0.3")
     shown = path[np.abs(path) < 2.5]
     ax.plot(shown, loss(shown), "o-", color="tab:red", ms=4, lw=0.8, alpha=0.8)
@@ -110,8 +109,7 @@ def plot_descent_2d(learning_rate=0.05, momentum=0.0, steps=40):
     """Gradient descent on the ravine 0.5 (x² + 10 y²), drawn over its contour lines."""
     path = gradient_descent(ravine_gradient, [-4.0, 1.5], learning_rate, steps, momentum)
     x, y = np.meshgrid(np.linspace(-5, 5, 200), np.linspace(-2.5, 2.5, 100))
-    fig = Figure(figsize=(7, 3.8))
-    ax = fig.subplots()
+    fig, ax = subplots(figsize=(7, 3.8))
     ax.contour(x, y, ravine(np.stack([x, y], axis=-1)), levels=20, cmap="viridis", linewidths=0.7)
     inside = path[(np.abs(path[:, 0]) < 5) & (np.abs(path[:, 1]) < 2.5)]
     ax.plot(inside[:, 0], inside[:, 1], "o-", color="tab:red", ms=3, lw=0.8)
@@ -126,21 +124,21 @@ def plot_descent_2d(learning_rate=0.05, momentum=0.0, steps=40):
 
 
 def learning_rate_explorer():
-    """Sliders for the learning rate and momentum over a 1-D curve or the 2-D ravine."""
+    """Sliders for the learning rate and momentum over a 1-D curve or the 2-D ravine (an Explorer)."""
     import ipywidgets as widgets
+
+    from .explorer import Explorer
 
     def show(surface, learning_rate, momentum):
         if surface == "2-D ravine":
             return plot_descent_2d(learning_rate, momentum)
         return plot_descent_1d(surface, learning_rate, momentum)
 
-    return widgets.interactive(
+    return Explorer(
         show,
         surface=widgets.Dropdown(options=[*SURFACES_1D, "2-D ravine"]),
-        learning_rate=widgets.FloatLogSlider(
-            value=0.1, base=10, min=-3, max=0.3, step=0.05, continuous_update=False
-        ),
-        momentum=widgets.FloatSlider(value=0.0, min=0.0, max=0.95, step=0.05, continuous_update=False),
+        learning_rate=widgets.FloatLogSlider(value=0.1, base=10, min=-3, max=0.3, step=0.05),
+        momentum=widgets.FloatSlider(value=0.0, min=0.0, max=0.95, step=0.05),
     )
 
 

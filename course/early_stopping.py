@@ -48,12 +48,12 @@ def early_stopping_plot(val_losses, patience, min_delta=0.0):
 
     The rule is :func:`early_stopping_epochs` (the one Keras applies).
     """
-    import matplotlib.pyplot as plt
+    from .plots import subplots
 
     val_losses = _losses(val_losses)
     best, stop = early_stopping_epochs(val_losses, patience, min_delta)
     epochs = np.arange(1, len(val_losses) + 1)
-    fig, ax = plt.subplots(figsize=(6, 3.4))
+    fig, ax = subplots(figsize=(6, 3.4))
     ax.plot(epochs, val_losses, "o-", color="tab:orange", label="validation loss")
     ax.axvline(best, color="tab:green", linestyle="--", label=f"best epoch {best} (weights kept)")
     if stop is not None:
@@ -69,9 +69,13 @@ def early_stopping_plot(val_losses, patience, min_delta=0.0):
 
 
 def early_stopping_explorer(val_losses):
-    """A patience slider over :func:`early_stopping_plot` for these losses."""
+    """A patience slider over :func:`early_stopping_plot` for these losses (an Explorer)."""
     import ipywidgets as widgets
 
+    from .explorer import Explorer
+
     val_losses = _losses(val_losses)  # checked once, before any widget exists
-    patience = widgets.IntSlider(value=2, min=0, max=max(1, len(val_losses) - 1), description="patience")
-    return widgets.interactive(lambda patience: early_stopping_plot(val_losses, patience), patience=patience)
+    return Explorer(
+        lambda patience: early_stopping_plot(val_losses, patience),
+        patience=widgets.IntSlider(value=2, min=0, max=max(1, len(val_losses) - 1)),
+    )

@@ -1,13 +1,77 @@
-"""Pictures: image grids and training curves (matplotlib, imported on use)."""
+"""Pictures: the course's figure policy, image grids and training curves.
+
+Every plotting function of the course builds its picture with :func:`subplots`
+and returns a :class:`matplotlib.figure.Figure`. Such a figure lives outside
+pyplot, so nothing is drawn twice and nothing is left open: it shows once when
+it is the last expression of a cell, and an explorer (:mod:`course.explorer`)
+turns it into a PNG with :func:`png`. The course style :data:`STYLE` gives every
+figure an opaque white background, so black labels stay readable in JupyterLab's
+dark theme; :func:`use_style` applies it to pyplot figures too (``course.setup()`` does).
+"""
 
 import inspect
+import io
 
+import matplotlib
 import numpy as np
+from matplotlib.figure import Figure
 
 from .runtime.validate import array, integer, number, received, same_length, size_limit, text
 
 MAX_IMAGES = 256  # a grid of more images is too small to read: pass a slice, images[:64]
 CHANNELS = (1, 3, 4)  # grey, RGB, RGBA
+STYLE = {  # matplotlib settings of every course figure: opaque, so readable on a dark page
+    "figure.facecolor": "white",
+    "figure.edgecolor": "white",
+    "axes.facecolor": "white",
+    "savefig.facecolor": "white",
+    "savefig.edgecolor": "white",
+    "savefig.transparent": False,
+}
+DPI = 100  # pixels per inch of the pictures
+MAX_GRID = 64  # rows or columns of axes in one figure
+MAX_INCHES = 40  # the widest or tallest figure
+
+
+class _CourseFigure(Figure):
+    """A Figure that shows itself as a PNG in IPython even when pyplot was never imported."""
+
+    def _repr_png_(self):
+        return png(self)
+
+
+def use_style():
+    """Apply :data:`STYLE` to every matplotlib figure made from now on (pyplot's too)."""
+    matplotlib.rcParams.update(STYLE)
+
+
+def subplots(nrows=1, ncols=1, figsize=(6.4, 4.8), **kwargs):
+    """A new figure in the course style and its axes, like ``plt.subplots`` but without pyplot.
+
+    ``kwargs`` go to :meth:`matplotlib.figure.Figure.subplots` (``squeeze``,
+    ``sharex``, ``gridspec_kw``, ...). Returns ``(figure, axes)``.
+    """
+    nrows = integer(nrows, "nrows", minimum=1, maximum=MAX_GRID)
+    ncols = integer(ncols, "ncols", minimum=1, maximum=MAX_GRID)
+    if not isinstance(figsize, (tuple, list)) or len(figsize) != 2:
+        raise TypeError(f"figsize must be a pair (width, height) in inches, got {received(figsize)}")
+    figsize = tuple(
+        number(side, "each side of figsize", positive=True, maximum=MAX_INCHES) for side in figsize
+    )
+    with matplotlib.rc_context(STYLE):
+        figure = _CourseFigure(figsize=figsize, dpi=DPI)
+        axes = figure.subplots(nrows, ncols, **kwargs)
+    return figure, axes
+
+
+def png(figure):
+    """The PNG bytes of ``figure`` (a matplotlib Figure), cropped to what is drawn, on an opaque background."""
+    if not isinstance(figure, Figure):
+        raise TypeError(f"figure must be a matplotlib Figure, got {received(figure)}")
+    buffer = io.BytesIO()
+    with matplotlib.rc_context(STYLE):
+        figure.savefig(buffer, format="png", dpi=DPI, bbox_inches="tight")
+    return buffer.getvalue()
 
 
 def _images(images):
@@ -40,7 +104,6 @@ def _labels(labels, count):
 
 def _colour_map(cmap):
     """``cmap``: the name of a matplotlib colour map, or a Colormap."""
-    import matplotlib
     from matplotlib.colors import Colormap
 
     if isinstance(cmap, Colormap):
@@ -63,8 +126,6 @@ def image_grid(images, labels=None, ncols=8, title=None, cmap="gray", size=1.4):
     at most :data:`MAX_IMAGES` of them (a bigger grid is unreadable: show a slice).
     ``size`` is the width of one image in inches. Returns the matplotlib Figure.
     """
-    import matplotlib.pyplot as plt
-
     images = _images(images)
     labels = _labels(labels, len(images))
     ncols = integer(ncols, "ncols", minimum=1)
@@ -73,7 +134,7 @@ def image_grid(images, labels=None, ncols=8, title=None, cmap="gray", size=1.4):
     size = number(size, "size", positive=True, maximum=10)
     ncols = min(ncols, len(images))
     nrows = -(-len(images) // ncols)
-    fig, axes = plt.subplots(
+    fig, axes = subplots(
         nrows, ncols, figsize=(size * ncols, size * nrows + (0.4 if title else 0)), squeeze=False
     )
     for index, ax in enumerate(axes.flat):
@@ -126,13 +187,11 @@ def training_curves(history, metrics=("loss",), title=None):
 
     ``history``: a Keras ``History``, or a dict of metric name -> list of values per epoch.
     """
-    import matplotlib.pyplot as plt
-
     logs = history_logs(history)
     metrics = _metrics(metrics)
     title = _title(title)
     curves = {metric: _values(logs, metric, "history") for metric in metrics}
-    fig, axes = plt.subplots(1, len(metrics), figsize=(4.5 * len(metrics), 3.2), squeeze=False)
+    fig, axes = subplots(1, len(metrics), figsize=(4.5 * len(metrics), 3.2), squeeze=False)
     for ax, (metric, values) in zip(axes.flat, curves.items()):
         ax.plot(range(1, len(values) + 1), values, "o-", label=f"training {metric}")
         if f"val_{metric}" in logs:
@@ -159,8 +218,6 @@ def compare_histories(histories, metric="val_loss", title=None):
     ``histories``: a dict of run name -> Keras ``History`` (or dict of lists).
     Use it to set runs side by side: optimizers, or a model with and without dropout.
     """
-    import matplotlib.pyplot as plt
-
     if not isinstance(histories, dict):
         raise TypeError(f"histories must be a dict of name -> History, got {received(histories)}")
     if not histories:
@@ -171,7 +228,7 @@ def compare_histories(histories, metric="val_loss", title=None):
         name: _values(history_logs(history, f"histories[{name!r}]"), metric, f"histories[{name!r}]")
         for name, history in histories.items()
     }
-    fig, ax = plt.subplots(figsize=(6, 3.6))
+    fig, ax = subplots(figsize=(6, 3.6))
     for name, values in curves.items():
         ax.plot(range(1, len(values) + 1), values, "o-", markersize=3, label=str(name))
     ax.set_xlabel("epoch")

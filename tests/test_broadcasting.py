@@ -16,9 +16,9 @@ from course.broadcasting import (
     PADDED,
     STRETCHED,
     broadcast_shape,
+    broadcasting_explorer,
     draw,
     explain,
-    explorer,
     parse_shape,
     read_shape,
 )  # noqa: E402
@@ -95,9 +95,9 @@ def test_typed_shapes_are_checked():
     with pytest.raises(ValueError, match="a shape is a tuple"):
         parse_shape("[" * 99 + "]" * 99)  # deeply nested, yet short: an answer, never a RecursionError
     with pytest.raises(TypeError, match="the typed shape must be a string"):
-        explorer(a=(2, 3))
+        broadcasting_explorer(a=(2, 3))
     with pytest.raises(ValueError, match="a: type a shape"):
-        explorer(a="error")
+        broadcasting_explorer(a="error")
 
 
 def test_drawing_shows_every_axis_and_the_outcome():
@@ -118,13 +118,17 @@ def test_read_shape():
 
 
 def test_explorer_widget_headless():
-    box = explorer()
+    box = broadcasting_explorer()
     a, b = box.children[0], box.children[1]
-    assert box.result.result == (64, 3, 32, 10)
+    assert box.result.axes[0].get_title() == "→ (64, 3, 32, 10)"
+    assert bytes(box.picture.value).startswith(b"\x89PNG")
     a.value = "(8, 1, 6, 1)"
     b.value = "(7, 1, 5)"
-    assert box.result.result == (8, 7, 6, 5)
+    assert box.result.axes[0].get_title() == "→ (8, 7, 6, 5)"
     b.value = "(7, 2, 5)"
-    assert not box.result.ok and "axis 2" in box.result.reason
+    assert box.result.axes[0].get_title().startswith("fails: on axis 2")
     b.value = "seven"
-    assert "could not read" in box.result
+    assert "could not read" in box.result and "could not read" in box.message.value
+    assert box.picture.layout.display == "none"
+    b.value = "(5,)"
+    assert box.picture.layout.display is None and box.message.value == ""

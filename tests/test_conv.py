@@ -184,11 +184,11 @@ def test_feature_map_and_explorer():
     with pytest.raises(TypeError, match="kernel must be one of"):
         convolution.explore(3)
     with pytest.raises(TypeError, match="image must be an array of numbers, got str"):
-        convolution.explorer("china.jpg")
+        convolution.convolution_explorer("china.jpg")
     with pytest.raises(ValueError, match=r"image must be at least 5×5 pixels"):
-        convolution.explorer(np.zeros((3, 40)))
+        convolution.convolution_explorer(np.zeros((3, 40)))
 
-    widget = convolution.explorer(image)
+    widget = convolution.convolution_explorer(image)
     kernel, stride, padding = widget.children[:3]
     stride.value, padding.value, kernel.value = 3, "full", "sharpen"
     title = widget.result.axes[2].get_title()

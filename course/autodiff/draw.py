@@ -2,14 +2,15 @@
 and the error of finite differences against the step size.
 
 Every function returns a :class:`matplotlib.figure.Figure` (made without pyplot,
-so nothing is shown twice); the ``*_explorer`` functions wrap them in ipywidgets.
+so nothing is shown twice); the ``*_explorer`` functions put controls over them
+(:class:`course.explorer.Explorer`).
 """
 
 import math
 
 import numpy as np
-from matplotlib.figure import Figure
 
+from ..plots import subplots
 from ..runtime.validate import choice, integer, number, received, size_limit, text
 from .numerical import central_difference, difference_errors, forward_difference
 from .reverse import Node, adjoints, find_topo_sort
@@ -60,8 +61,7 @@ def draw_graph(output, grads=None, current=None, title=None):
     where = graph_layout(output)
     width = 1 + max(x for x, _ in where.values())
     height = 1 + max(abs(y) for _, y in where.values()) * 2
-    fig = Figure(figsize=(min(2.2 * width + 1, 14), min(1.3 * height + 1.2, 9)))
-    ax = fig.subplots()
+    fig, ax = subplots(figsize=(min(2.2 * width + 1, 14), min(1.3 * height + 1.2, 9)))
     for node, (x, y) in where.items():
         for child in node.inputs:
             cx, cy = where[child]
@@ -106,12 +106,15 @@ def draw_reverse_step(output, step):
 
 
 def reverse_pass_explorer(output):
-    """A slider over the steps of the reverse pass on ``output``'s graph."""
+    """A slider over the steps of the reverse pass on ``output``'s graph (an Explorer)."""
     import ipywidgets as widgets
 
+    from ..explorer import Explorer
+
     n = len(reverse_pass_steps(output))  # checks output before any widget exists
-    slider = widgets.IntSlider(value=0, min=0, max=n, description="step", continuous_update=False)
-    return widgets.interactive(lambda step: draw_reverse_step(output, step), step=slider)
+    return Explorer(
+        lambda step: draw_reverse_step(output, step), step=widgets.IntSlider(value=0, min=0, max=n)
+    )
 
 
 TEST_FUNCTIONS = {  # name: (f, f', x)
@@ -128,8 +131,7 @@ def plot_difference_errors(function="sin at x=1", h=1e-5):
     f, df, x = TEST_FUNCTIONS[function]
     errors = difference_errors(f, df, x, np.logspace(-15, 0, 61))
     tiny = 1e-18  # an exact hit would be log(0)
-    fig = Figure(figsize=(7, 4))
-    ax = fig.subplots()
+    fig, ax = subplots(figsize=(7, 4))
     ax.loglog(errors["h"], errors["forward"] + tiny, ".-", label="forward difference")
     ax.loglog(errors["h"], errors["central"] + tiny, ".-", label="central difference")
     chosen = [abs(forward_difference(f, x, h) - df(x)), abs(central_difference(f, x, h) - df(x))]
@@ -145,11 +147,13 @@ def plot_difference_errors(function="sin at x=1", h=1e-5):
 
 
 def difference_error_explorer():
-    """Pick a function and a step h; see where h sits on the error curves."""
+    """Pick a function and a step h; see where h sits on the error curves (an Explorer)."""
     import ipywidgets as widgets
 
-    return widgets.interactive(
+    from ..explorer import Explorer
+
+    return Explorer(
         plot_difference_errors,
         function=widgets.Dropdown(options=list(TEST_FUNCTIONS)),
-        h=widgets.FloatLogSlider(value=1e-5, base=10, min=-15, max=0, step=0.25, continuous_update=False),
+        h=widgets.FloatLogSlider(value=1e-5, base=10, min=-15, max=0, step=0.25),
     )

@@ -54,8 +54,8 @@ def seed_everything(seed):
 
 
 def setup(seed=0, tensorflow=False):
-    """Prepare a notebook: work folder, caches inside it, upstream warnings hidden, optional
-    quiet TF import, seeds.
+    """Prepare a notebook: work folder, caches inside it, the course's figure style, upstream
+    warnings hidden, optional quiet TF import, seeds.
 
     Returns the active :class:`course.config.Settings` and prints them in one line.
     """
@@ -66,6 +66,9 @@ def setup(seed=0, tensorflow=False):
     # Keras and matplotlib write caches under the home folder unless told otherwise.
     os.environ.setdefault("KERAS_HOME", str(folder / "keras"))
     os.environ.setdefault("MPLCONFIGDIR", str(folder / "matplotlib"))
+    from ..plots import use_style  # after MPLCONFIGDIR: matplotlib reads it when imported
+
+    use_style()  # opaque figures, readable in JupyterLab's dark theme too
     quiet_upstream_warnings()
     if tensorflow:
         from .quiet import import_tensorflow

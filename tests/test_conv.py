@@ -1,4 +1,4 @@
-"""Naive convolution and pooling against TensorFlow, the explorer, and the 07 checkers."""
+"""Naive convolution and pooling against TensorFlow, and the explorer (07 exercises: test_exercises_07.py)."""
 
 import numpy as np
 import pytest
@@ -7,7 +7,6 @@ from hypothesis import strategies as st
 
 from course import convolution
 from course.convolution import conv_padding, naive_avg_pool2d, naive_conv2d, naive_max_pool2d
-from course.exercises import FAILED, NOT_ATTEMPTED, PASSED, evaluate
 from course.runtime.quiet import import_tensorflow
 
 tf = import_tensorflow()
@@ -194,77 +193,3 @@ def test_feature_map_and_explorer():
     title = widget.result.axes[2].get_title()
     rows, cols = (convolution.output_size(n, 3, 3, "full") for n in image.shape)
     assert f"{rows}×{cols}" in title and "stride 3, full" in title
-
-
-# --- checkers ---------------------------------------------------------------------------------
-
-
-def _conv(image, kernel):
-    return naive_conv2d(image[None, :, :, None], kernel[:, :, None, None])[0, :, :, 0]
-
-
-def _boom(*_):
-    raise RuntimeError("learner bug")
-
-
-def _stub(*_):
-    raise NotImplementedError
-
-
-GOOD = {
-    "07.1": lambda L, f, s: (L - f) // s + 1,
-    "07.2": _conv,
-    "07.3": lambda image, size: naive_max_pool2d(image[None, :, :, None], size)[0, :, :, 0],
-    "07.4": lambda layers: (
-        1 + sum((k - 1) * int(np.prod([s for _, s in layers[:i]])) for i, (k, _) in enumerate(layers))
-    ),
-}
-
-
-@pytest.mark.parametrize("exercise_id", sorted(GOOD))
-def test_checkers_pass_right_answers_and_explain_garbage(exercise_id):
-    assert evaluate(exercise_id, GOOD[exercise_id]).status == PASSED
-    assert evaluate(exercise_id, ...).status == NOT_ATTEMPTED
-    assert evaluate(exercise_id, _stub).status == NOT_ATTEMPTED
-    for bad in (None, 3, "text", _boom, lambda *_: None, lambda *_: np.nan, lambda *_: np.zeros((2, 2, 2))):
-        feedback = evaluate(exercise_id, bad)
-        assert feedback.status == FAILED and feedback.message
-
-
-def test_checkers_catch_typical_mistakes():
-    assert "use //" in evaluate("07.1", lambda L, f, s: (L - f) / s + 1).message
-    assert evaluate("07.1", lambda L, f, s: L - f + 1).status == FAILED  # ignores the stride
-    assert (
-        "flipped the kernel"
-        in evaluate("07.2", lambda image, kernel: _conv(image, kernel[::-1, ::-1])).message
-    )
-    assert evaluate("07.3", lambda image, size: image[::size, ::size]).status == FAILED
-    assert (
-        evaluate("07.4", lambda layers: 1 + sum(k - 1 for k, _ in layers)).status == FAILED
-    )  # forgets strides
-
-
-def test_augmentation_checker():
-    import keras
-
-    layers = keras.layers
-    right = keras.Sequential(
-        [layers.RandomFlip("horizontal"), layers.RandomRotation(0.1), layers.RandomZoom(0.1)]
-    )
-    assert evaluate("07.5", right).status == PASSED
-    assert evaluate("07.5", ...).status == NOT_ATTEMPTED
-    wrong_factor = keras.Sequential(
-        [layers.RandomFlip("horizontal"), layers.RandomRotation(0.5), layers.RandomZoom(0.1)]
-    )
-    vertical = keras.Sequential(
-        [layers.RandomFlip("vertical"), layers.RandomRotation(0.1), layers.RandomZoom(0.1)]
-    )
-    for bad in (
-        None,
-        3,
-        [layers.RandomFlip("horizontal")],
-        keras.Sequential([layers.RandomFlip("horizontal")]),
-        wrong_factor,
-        vertical,
-    ):
-        assert evaluate("07.5", bad).status == FAILED

@@ -1,4 +1,4 @@
-"""course.saving (checkpoint files, checked weight loading, caught warnings) and the 08.* checkers."""
+"""course.saving: checkpoint files, checked weight loading, caught warnings (08 exercises elsewhere)."""
 
 import os
 
@@ -9,7 +9,6 @@ from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
 from course import saving
-from course.exercises import FAILED, NOT_ATTEMPTED, PASSED, evaluate
 
 # Keras calls np.array(x) on tensors in ways NumPy 2 flags; that is inside the libraries, not here.
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
@@ -337,114 +336,3 @@ def test_caught_warnings_catches_the_legacy_h5_warning(keras, tmp_path):
     with saving.caught_warnings() as messages:
         model.save(tmp_path / "old.h5")
     assert any("legacy" in message for message in messages)
-
-
-# --- checkers ---------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    "answer, status",
-    [
-        ("cp-{epoch:04d}.weights.h5", PASSED),
-        ("epoch_{epoch:05d}.weights.h5", PASSED),
-        (..., NOT_ATTEMPTED),
-        ("cp-{epoch}.weights.h5", FAILED),  # cp-10 sorts before cp-2
-        ("cp.weights.h5", FAILED),
-        ("cp-{epoch:04d}.h5", FAILED),
-        ("ckpt/cp-{epoch:04d}.weights.h5", FAILED),
-        ("{step}.weights.h5", FAILED),
-        ("{}.weights.h5", FAILED),
-        (None, FAILED),
-        (4, FAILED),
-    ],
-)
-def test_checker_08_1(answer, status):
-    feedback = evaluate("08.1", answer)
-    assert feedback.status == status, feedback
-    assert feedback.message
-
-
-def restore_latest_solution(model, folder):
-    return saving.restore_latest(model, folder)
-
-
-def by_newest_file(model, folder):
-    files = sorted(folder.glob("cp-*.weights.h5"), key=lambda p: p.stat().st_mtime)
-    if not files:
-        return 0
-    model.load_weights(files[-1])
-    return saving.checkpoint_epoch(files[-1])
-
-
-def no_loading(model, folder):
-    path = saving.latest_checkpoint(folder)
-    return 0 if path is None else saving.checkpoint_epoch(path)
-
-
-def stub(model, folder):
-    raise NotImplementedError
-
-
-@pytest.mark.parametrize(
-    "answer, status, says",
-    [
-        (restore_latest_solution, PASSED, "cp-0010"),
-        (stub, NOT_ATTEMPTED, "not attempted"),
-        (by_newest_file, FAILED, "newest file"),
-        (no_loading, FAILED, "does not hold the weights"),
-        (lambda model, folder: None, FAILED, "is None, expected 0"),
-        (lambda model, folder: 1 / 0, FAILED, "ZeroDivisionError"),
-        (lambda model: 0, FAILED, "TypeError"),
-        (None, FAILED, "should be a function"),
-    ],
-)
-def test_checker_08_2(keras, answer, status, says):
-    feedback = evaluate("08.2", answer)
-    assert feedback.status == status, feedback
-    assert says in str(feedback)
-
-
-def round_trip_solution(model, path):
-    model.save(path)
-    return keras_module().models.load_model(path)
-
-
-def keras_module():
-    import keras
-
-    return keras
-
-
-def weights_only(model, path):
-    model.save(path)
-    copy = keras_module().Sequential.from_config(model.get_config())
-    return copy
-
-
-def without_optimizer(model, path):
-    model.save(path)
-    return keras_module().models.load_model(path, compile=False)
-
-
-@pytest.mark.parametrize(
-    "answer, status, says",
-    [
-        (round_trip_solution, PASSED, "same predictions"),
-        (lambda model, path: model, FAILED, "did not write a file"),
-        (weights_only, FAILED, "predicts differently"),
-        (without_optimizer, FAILED, "optimizer state"),
-        (lambda model, path: (model.save(path), model)[1], FAILED, "returned the model it was given"),
-        (lambda model, path: (model.save(path), "done")[1], FAILED, "should return the loaded keras.Model"),
-        ("model.keras", FAILED, "should be a function"),
-    ],
-)
-def test_checker_08_3(keras, answer, status, says):
-    feedback = evaluate("08.3", answer)
-    assert feedback.status == status, feedback
-    assert says in str(feedback)
-
-
-def test_checkers_write_only_under_the_work_folder(keras, work_folder):
-    evaluate("08.2", restore_latest_solution)
-    evaluate("08.3", round_trip_solution)
-    assert sorted(p.name for p in (work_folder / "checks").iterdir()) == ["08.2", "08.2-empty", "08.3"]

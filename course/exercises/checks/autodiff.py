@@ -1,92 +1,429 @@
-"""Checkers for 03_autodiff."""
+"""Exercises and quizzes of 03_autodiff: a derivative by hand, dual numbers, topological order, a matrix vjp."""
 
 import math
 
 import numpy as np
 
-from ..framework import Wrong, call, exercise, expect_close, expect_tuple
+from .. import judging
+from ..framework import exercise
+from ..judging import Wrong
+from ..probing import Shortcut, observe
+from ..quizzes import multiple_choice, predict_shape
 
-
-@exercise(
-    "03.1",
-    "The derivative of x² sin(x)",
-    expects="a function df(x) returning 2x sin(x) + x² cos(x)",
-    hint="Product rule: (u v)' = u' v + u v', with u = x² and v = sin(x).",
+# What differentiates for you: off in the exercises that ask for a derivative you work out yourself.
+AUTODIFF_SHORTCUTS = (
+    Shortcut("course.autodiff.numerical:forward_difference"),
+    Shortcut("course.autodiff.numerical:central_difference"),
+    Shortcut("course.autodiff.numerical:numerical_gradient"),
+    Shortcut("course.autodiff.symbolic:Expr.diff"),
+    Shortcut("course.autodiff.forward:Dual", "course.autodiff.forward.Dual (dual numbers)"),
+    Shortcut("course.autodiff.reverse:Node", "course.autodiff.reverse.Node (graph nodes)"),
+    Shortcut("course.autodiff.tensor:Tensor", "course.autodiff.tensor.Tensor"),
 )
-def _derivative(answer):
-    for x in (0.0, 1.0, -2.0, 3.5):
-        expect_close(
-            call(answer, x, what=f"df({x})"), 2 * x * math.sin(x) + x * x * math.cos(x), what=f"df({x})"
-        )
-    return "df matches the product rule at four points."
+FORBIDDEN_TOOLS = ("GradientTape", "sympy", "jax", "torch")
+
+# ---------------------------------------------------------------------------
+# 03.1 df
+# ---------------------------------------------------------------------------
 
 
-@exercise(
-    "03.2",
-    "Multiplying dual numbers",
-    expects="a function dual_mul(a, b) returning Dual(a.value * b.value, a.tangent * b.value + a.value * b.tangent)",
-    hint="(a + a'ε)(b + b'ε) = ab + (a'b + ab')ε because ε² = 0.",
+def _judge_derivative(case, seen):
+    x = case["x"]
+    what = f"df({x})"
+    got = judging.number(seen, what)
+    s, c = math.sin(x), math.cos(x)
+    want = 2 * x * s + x * x * c
+    if math.isclose(got, want, rel_tol=1e-7, abs_tol=1e-9):
+        return "df is the derivative of x² sin(x) at every point tried."
+    mistakes = {
+        "differentiated each factor and multiplied the results; the product rule has two terms": 2 * x * c,
+        "kept only the term where x² is differentiated; the product rule has two terms": 2 * x * s,
+        "kept only the term where sin(x) is differentiated; the product rule has two terms": x * x * c,
+        "subtracted the two terms of the product rule (or took -cos as the derivative of sin)": 2 * x * s
+        - x * x * c,
+        "returned f(x) itself, not its derivative": x * x * s,
+        "differentiated x² as x": x * s + x * x * c,
+    }
+    for why, mistake in mistakes.items():
+        if math.isclose(got, mistake, rel_tol=1e-7, abs_tol=1e-9) and not math.isclose(mistake, want):
+            raise Wrong(f"{what} is {got:.6g}: it looks like you {why}.")
+    raise Wrong(f"{what} is {got:.6g}, which is not the derivative of x² sin(x) there.")
+
+
+exercise(
+    id="03.1",
+    title="A derivative by hand",
+    produce="a function df(x) that takes a float x and returns the derivative of f(x) = x² sin(x) at x, "
+    "as a float, from the formula you work out with the rules of calculus",
+    cases=lambda rng: [{"x": float(x)} for x in rng.uniform(-4, 4, size=6).round(3)],
+    probe=lambda answer, case: observe(answer(case["x"])),
+    judge=_judge_derivative,
+    shortcuts=AUTODIFF_SHORTCUTS,
+    forbidden_in_source=FORBIDDEN_TOOLS,
+    hints=(
+        "f is a product of two functions of x: the product rule applies.",
+        "Name the two factors u and v; you need u, v and the derivative of each.",
+        "The derivative of x² is 2x and the derivative of sin is cos; math.sin and math.cos work on floats.",
+    ),
 )
-def _dual_mul(answer):
+
+# ---------------------------------------------------------------------------
+# 03.2 dual_mul
+# ---------------------------------------------------------------------------
+
+
+def _dual_cases(rng):
+    values = rng.uniform(-3, 3, size=(6, 4)).round(3)
+    values[np.abs(values) < 0.1] += 0.5
+    return [{"a": float(a), "da": float(da), "b": float(b), "db": float(db)} for a, da, b, db in values]
+
+
+def _read(thing, attribute):
+    try:
+        return observe(getattr(thing, attribute))
+    except (Exception, SystemExit):
+        return None
+
+
+def _dual_probe(answer, case):
     from ...autodiff.forward import Dual
 
-    for (a, da), (b, db) in [((2.0, 1.0), (3.0, 0.0)), ((-1.5, 0.5), (4.0, 2.0)), ((0.0, 1.0), (7.0, 1.0))]:
-        got = call(answer, Dual(a, da), Dual(b, db), what=f"dual_mul(Dual({a}, {da}), Dual({b}, {db}))")
-        if not isinstance(got, Dual):
-            raise Wrong(f"dual_mul should return a Dual, got {type(got).__name__}.")
-        expect_close(got.value, a * b, what="the value of the product")
-        expect_close(got.tangent, da * b + a * db, what="the tangent of the product")
-    return "dual_mul applies the product rule to the tangents."
+    a, b = Dual(case["a"], case["da"]), Dual(case["b"], case["db"])
+    result = answer(a, b)
+    return {
+        "result": observe(result),
+        "is_dual": isinstance(result, Dual),
+        "value": _read(result, "value"),
+        "tangent": _read(result, "tangent"),
+        "inputs_after": [_read(a, "value"), _read(a, "tangent"), _read(b, "value"), _read(b, "tangent")],
+    }
 
 
-@exercise(
-    "03.4",
-    "The gradient of a matrix product",
-    expects="a function matmul_vjp(g, a, b) returning (g @ b.T, a.T @ g)",
-    hint="Match shapes: g is (n, m), a is (n, k), b is (k, m); the adjoint of a must be (n, k).",
-)
-def _matmul_vjp(answer):
-    rng = np.random.default_rng(3)
-    a, b, g = rng.normal(size=(4, 3)), rng.normal(size=(3, 5)), rng.normal(size=(4, 5))
-    got = expect_tuple(
-        call(answer, g, a, b, what="matmul_vjp(g, a, b)"), ("adjoint of a", "adjoint of b"), "matmul_vjp"
-    )
-    expect_close(got[0], g @ b.T, what="the adjoint of a")
-    expect_close(got[1], a.T @ g, what="the adjoint of b")
-    return "matmul_vjp returns g @ b.T and a.T @ g, shapes (4, 3) and (3, 5)."
-
-
-def _valid_order(order, output, what):
-    from ...autodiff.reverse import find_topo_sort
-
-    if not isinstance(order, (list, tuple)):
-        raise Wrong(f"{what} should return a list of nodes, got {type(order).__name__}.")
-    expected = find_topo_sort([output])
-    if len(order) != len(expected) or {id(n) for n in order} != {id(n) for n in expected}:
+def _judge_dual(case, seen):
+    a, da, b, db = case["a"], case["da"], case["b"], case["db"]
+    what = f"dual_mul(Dual({a}, {da}), Dual({b}, {db}))"
+    after = [item.get("value") if isinstance(item, dict) else None for item in seen["inputs_after"]]
+    if after != [a, da, b, db]:
+        raise Wrong(f"{what} changed one of the Dual numbers it was given; leave a and b as they are.")
+    if not seen["is_dual"]:
+        raise Wrong(f"{what} should return a new Dual, got {judging.described(seen['result'])}.")
+    value = judging.number(seen["value"], f"the value of {what}")
+    tangent = judging.number(seen["tangent"], f"the tangent of {what}")
+    want_value, want_tangent = a * b, da * b + a * db
+    if math.isclose(value, want_tangent) and math.isclose(tangent, want_value) and want_value != want_tangent:
+        raise Wrong(f"{what} has its value and its tangent swapped.")
+    if not math.isclose(value, want_value, rel_tol=1e-9, abs_tol=1e-12):
+        if math.isclose(value, a + b):
+            raise Wrong(f"the value of {what} is {value:.6g}: it looks like you added the values.")
         raise Wrong(
-            f"{what} should list each of the graph's {len(expected)} nodes once; it listed {len(order)} items."
+            f"the value of {what} is {value:.6g}; the value of a product is the product of the values."
         )
-    seen = set()
-    for node in order:
-        if any(id(x) not in seen for x in node.inputs):
-            raise Wrong(f"{what}: node {node!r} comes before one of its inputs.")
-        seen.add(id(node))
+    if math.isclose(tangent, want_tangent, rel_tol=1e-9, abs_tol=1e-12):
+        return "dual_mul is right: the tangent of a product follows the product rule."
+    mistakes = {
+        "multiplied the two tangents together (a term with ε² vanishes)": da * db,
+        "added the tangents, which is the rule for a sum, not a product": da + db,
+        "kept only one of the two terms of the tangent": da * b,
+        "kept only one of the two terms of the tangent ": a * db,
+        "subtracted the two terms of the tangent; they are added": da * b - a * db,
+        "paired each tangent with its own value instead of with the other value": da * a + b * db,
+    }
+    for why, mistake in mistakes.items():
+        if math.isclose(tangent, mistake, rel_tol=1e-9) and not math.isclose(mistake, want_tangent):
+            raise Wrong(f"the tangent of {what} is {tangent:.6g}: it looks like you {why.strip()}.")
+    raise Wrong(f"the tangent of {what} is {tangent:.6g}, which is not right.")
 
 
-@exercise(
-    "03.3",
-    "Topological sort",
-    expects="a function topo_sort(output) listing every node once, each after all of its inputs",
-    hint="Depth-first search: a node goes into the list after all of its inputs have gone in.",
+exercise(
+    id="03.2",
+    title="Multiplying dual numbers",
+    produce="a function dual_mul(a, b) that takes two forward.Dual numbers and returns their product as a new "
+    "forward.Dual(value, tangent), without using * between Dual numbers",
+    cases=_dual_cases,
+    probe=_dual_probe,
+    judge=_judge_dual,
+    shortcuts=(Shortcut("course.autodiff.forward:Dual.__mul__", "the * of Dual numbers (Dual.__mul__)"),),
+    hints=(
+        "Multiply (a + a'ε)(b + b'ε) out like any two brackets, then use ε² = 0.",
+        "The value is the part without ε and the tangent is the factor of ε; each is built from the plain "
+        "floats .value and .tangent of a and b.",
+        "The tangent is the product rule: one term per input, each tangent paired with the other input's value.",
+    ),
 )
-def _topo_sort(answer):
-    from ...autodiff.reverse import Node, sin
 
-    x, y = Node(2.0, label="x"), Node(3.0, label="y")
-    diamond = x * y + sin(x * y)
-    _valid_order(call(answer, diamond, what="topo_sort(diamond)"), diamond, "topo_sort on x*y + sin(x*y)")
-    chain = x
-    for _ in range(200):
-        chain = chain * 1.0001 + y
-    _valid_order(call(answer, chain, what="topo_sort(chain)"), chain, "topo_sort on a 600-node chain")
-    return "topo_sort puts every node after its inputs (diamond and 600-node chain)."
+# ---------------------------------------------------------------------------
+# 03.3 topo_sort
+# ---------------------------------------------------------------------------
+
+OPS = ("add", "mul", "sub", "sin", "tanh", "scale")
+
+
+def _graph_cases(rng):
+    cases = []
+    for size in (4, 8, 15, 30, 60):
+        leaves = int(rng.integers(2, 5))
+        ops = []
+        for step in range(size):
+            available = leaves + step
+            first = int(rng.integers(max(0, available - 4), available))  # mostly recent nodes: deep graphs
+            second = int(rng.integers(0, available))
+            ops.append([str(rng.choice(OPS)), first, second])
+        cases.append({"leaves": leaves, "ops": ops})
+    cases.append({"leaves": 2, "ops": [["chain", 200, 0]]})
+    order = rng.permutation(len(cases))
+    return [cases[i] for i in order]
+
+
+def _build(case):
+    """The graph of a case, from plain data: its output node."""
+    from ...autodiff import reverse
+
+    nodes = [reverse.Node(0.1 * (k + 1), label=f"x{k}") for k in range(case["leaves"])]
+    for op, i, j in case["ops"]:
+        if op == "chain":  # a long chain: x0 * 0.99 + x1, i times
+            out = nodes[0]
+            for _ in range(i):
+                out = out * 0.99 + nodes[1]
+            nodes.append(out)
+            continue
+        a, b = nodes[i], nodes[j]
+        if op == "add":
+            out = a + b
+        elif op == "mul":  # times a factor of at most 1 in size, so values stay small
+            out = a * reverse.sin(b)
+        elif op == "sub":
+            out = a - b
+        elif op == "scale":
+            out = 0.5 * a
+        else:
+            out = getattr(reverse, op)(a)
+        nodes.append(out)
+    return nodes[-1]
+
+
+def _numbered(output):
+    """Every node of the graph, numbered in the order a breadth-first walk from the output meets them."""
+    number, queue = {id(output): 0}, [output]
+    for node in queue:
+        for child in node.inputs:
+            if id(child) not in number:
+                number[id(child)] = len(queue)
+                queue.append(child)
+    return number, queue
+
+
+def _topo_probe(answer, case):
+    from ...autodiff.reverse import Node
+
+    output = _build(case)
+    number, _ = _numbered(output)
+    order = answer(output)
+    seen = {"result": observe(order), "order": None, "other": None}
+    if isinstance(order, (list, tuple)):
+        items = []
+        for item in order:
+            if isinstance(item, Node):
+                items.append(number.get(id(item), -2))
+            else:
+                items.append(-1)
+                seen["other"] = seen["other"] or observe(item)
+        seen["order"] = items
+    return seen
+
+
+def _judge_topo(case, seen):
+    output = _build(case)
+    number, nodes = _numbered(output)
+    inputs = [[number[id(child)] for child in node.inputs] for node in nodes]
+    total = len(nodes)
+    what = f"topo_sort on a graph of {total} nodes"
+    order = seen["order"]
+    if order is None:
+        raise Wrong(f"{what} should return a list of nodes, got {judging.described(seen['result'])}.")
+    if -1 in order:
+        raise Wrong(
+            f"{what} returned a list holding {judging.described(seen['other'])}; it should hold the graph's "
+            "Node objects themselves."
+        )
+    if -2 in order:
+        raise Wrong(f"{what} returned nodes that are not part of this graph.")
+    if len(set(order)) < len(order):
+        twice = next(k for k in order if order.count(k) > 1)
+        raise Wrong(
+            f"{what} lists node {nodes[twice]!r} {order.count(twice)} times; each node should appear once, "
+            "even when several operations use it."
+        )
+    if len(order) < total:
+        listed = set(order)
+        missing = [k for k in range(total) if k not in listed]
+        leaves = all(not inputs[k] for k in missing)
+        raise Wrong(
+            f"{what} lists {len(order)} of the {total} nodes"
+            + (
+                ": the leaves (nodes made by no operation) are missing."
+                if leaves
+                else f"; {nodes[missing[0]]!r} is missing."
+            )
+        )
+    position = {k: p for p, k in enumerate(order)}
+    if all(position[child] > position[k] for k in range(total) for child in inputs[k]):
+        raise Wrong(
+            f"{what} puts every node before its inputs (the output first): that is the reverse of the order asked."
+        )
+    for k in order:
+        late = [child for child in inputs[k] if position[child] > position[k]]
+        if late:
+            raise Wrong(f"{what}: {nodes[k]!r} comes before its input {nodes[late[0]]!r}.")
+    return "topo_sort puts every node once after all of its inputs, also on a long chain."
+
+
+exercise(
+    id="03.3",
+    title="Topological sort",
+    produce="a function topo_sort(output) that takes the output reverse.Node of a graph and returns a list "
+    "of every node of the graph (the output included), each once and after all of its node.inputs",
+    cases=_graph_cases,
+    probe=_topo_probe,
+    judge=_judge_topo,
+    shortcuts=(Shortcut("course.autodiff.reverse:find_topo_sort"),),
+    hints=(
+        "A node may go into the list only once all of its inputs are in it.",
+        "Depth-first search: before you add a node, visit each of its inputs the same way.",
+        "Keep a set of the nodes already visited (their id), so a node that several operations use is "
+        "added once.",
+    ),
+)
+
+# ---------------------------------------------------------------------------
+# 03.4 matmul_vjp
+# ---------------------------------------------------------------------------
+
+
+def _vjp_cases(rng):
+    """Distinct sizes first (a transposed or swapped result shows in its shape), then square and random ones."""
+    shapes = [(2, 3, 4), (4, 2, 3), (3, 3, 3)]
+    shapes += [tuple(int(n) for n in rng.integers(2, 6, size=3)) for _ in range(3)]
+    return [
+        {
+            "g": rng.normal(size=(n, m)).round(3),
+            "a": rng.normal(size=(n, k)).round(3),
+            "b": rng.normal(size=(k, m)).round(3),
+        }
+        for n, k, m in shapes
+    ]
+
+
+def _maybe(compute, shape):
+    try:
+        result = compute()
+    except ValueError:
+        return None
+    return result if result.shape == shape else None
+
+
+def _judge_vjp(case, seen):
+    g, a, b = case["g"], case["a"], case["b"]
+    what = f"matmul_vjp(g of shape {g.shape}, a of shape {a.shape}, b of shape {b.shape})"
+    first, second = judging.items(seen, ("adjoint of a", "adjoint of b"), what)
+    got_a = judging.array(first, f"the adjoint of a from {what}")
+    got_b = judging.array(second, f"the adjoint of b from {what}")
+    want_a, want_b = g @ b.T, a.T @ g
+    swapped = got_a.shape == want_b.shape and got_b.shape == want_a.shape
+    if swapped and (a.shape != b.shape or np.allclose(got_a, want_b) and np.allclose(got_b, want_a)):
+        raise Wrong(f"{what} returns the two adjoints in the wrong order: the adjoint of a comes first.")
+    for got, want, name, mistakes in (
+        (
+            got_a,
+            want_a,
+            "a",
+            {
+                "used b without transposing it": lambda: g @ b,
+                "multiplied in the wrong order": lambda: b.T @ g,
+                "averaged over the rows of g instead of summing": lambda: g @ b.T / len(g),
+            },
+        ),
+        (
+            got_b,
+            want_b,
+            "b",
+            {
+                "used a without transposing it": lambda: a @ g,
+                "multiplied in the wrong order": lambda: g @ a.T,
+                "transposed g instead of a": lambda: a @ g.T,
+                "averaged over the rows of g instead of summing": lambda: a.T @ g / len(g),
+            },
+        ),
+    ):
+        what_one = f"the adjoint of {name} from {what}"
+        if got.shape != want.shape:
+            if got.shape == want.T.shape and want.shape != want.T.shape:
+                raise Wrong(f"{what_one} has shape {got.shape}, expected {want.shape}: it is transposed.")
+            raise Wrong(
+                f"{what_one} should have shape {want.shape} (the shape of {name}), got shape {got.shape}."
+            )
+        mistakes["returned it transposed"] = lambda want=want: want.T
+        near = {why: m for why, compute in mistakes.items() if (m := _maybe(compute, want.shape)) is not None}
+        near = {why: m for why, m in near.items() if not np.allclose(m, want)}
+        judging.close(got, want, what_one, near_misses=near)
+    return "matmul_vjp is right: each adjoint has the shape of its matrix."
+
+
+exercise(
+    id="03.4",
+    title="The gradient of a matrix product",
+    produce="a function matmul_vjp(g, a, b) that takes the adjoint g of C = a @ b (shape (n, m)), a of shape "
+    "(n, k) and b of shape (k, m), and returns a tuple of two new arrays: the adjoint of a, then the adjoint of b",
+    cases=_vjp_cases,
+    probe=lambda answer, case: observe(answer(case["g"], case["a"], case["b"])),
+    judge=_judge_vjp,
+    shortcuts=(Shortcut("course.autodiff.tensor:MatMul.vjp"),) + AUTODIFF_SHORTCUTS,
+    forbidden_in_source=FORBIDDEN_TOOLS,
+    hints=(
+        "Each adjoint has the shape of its matrix: the adjoint of a is (n, k), the adjoint of b is (k, m).",
+        "Entry C[i, j] is a sum over a[i, p] b[p, j]: how much does C[i, j] change when a[i, p] changes?",
+        "Each adjoint is one matrix product of g with the other matrix, one of the two transposed; let the "
+        "shapes decide which.",
+    ),
+)
+
+# ---------------------------------------------------------------------------
+# Quizzes
+# ---------------------------------------------------------------------------
+
+multiple_choice(
+    "03.q1",
+    "Use the explorer: for sin at x=1, which step h gives the most accurate CENTRAL difference?",
+    ["h = 1e-2", "h = 1e-5", "h = 1e-9", "h = 1e-13"],
+    answer="h = 1e-5",
+    explanation="Truncation error ~h² falls to the right, rounding error ~ε/h rises to the left; they meet "
+    "near ε^(1/3) ≈ 1e-5.",
+)
+
+multiple_choice(
+    "03.q2",
+    "Step through the reverse pass of f = x*y + sin(x). How many contributions are added up to give x's adjoint?",
+    ["1", "2", "3"],
+    answer="2",
+    explanation="x feeds two operations (* and sin), so x̄ = f̄·y + cos(x)·f̄ = 3 + cos 2.",
+)
+
+multiple_choice(
+    "03.q3",
+    "A network has 1,000,000 weights and one loss. How many passes does each mode need for the full gradient?",
+    [
+        "forward: 1, reverse: 1,000,000",
+        "forward: 1,000,000, reverse: 1",
+        "both need 1",
+        "both need 1,000,000",
+    ],
+    answer="forward: 1,000,000, reverse: 1",
+    explanation="Forward mode gives one column (one input) per pass; reverse mode one row (one output) per pass.",
+)
+
+predict_shape(
+    "03.q4",
+    "x has shape (32, 3) and b has shape (3,). loss = (x + b).sum(). What is the shape of the gradient of "
+    "loss with respect to b?",
+    shape=(3,),
+    explanation="A gradient always has the shape of its variable: the 32 broadcast copies are summed.",
+)

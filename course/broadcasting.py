@@ -228,9 +228,8 @@ def broadcasting_explorer(a="(64, 3, 32, 10)", b="(32, 10)"):
             return str(error)
         return draw(shape_a, shape_b)
 
-    style = {"description_width": "initial"}
     return Explorer(
         view,
-        a=widgets.Text(value=a, description="shape of a:", style=style),
-        b=widgets.Text(value=b, description="shape of b:", style=style),
+        a=widgets.Text(value=a, description="shape of a:"),
+        b=widgets.Text(value=b, description="shape of b:"),
     )

@@ -18,6 +18,7 @@ The box carries the CSS class ``course-explorer`` and its picture
 import html
 
 import ipywidgets as widgets
+from ipywidgets.widgets.widget_description import DescriptionWidget
 from matplotlib.figure import Figure
 
 from .plots import png
@@ -31,7 +32,7 @@ MESSAGE_CSS_CLASS = "course-explorer-message"
 class Explorer(widgets.VBox):
     """``controls`` (name=ipywidgets control) above the picture ``draw(**values)`` returns.
 
-    A control without a description is labelled with its name. Sliders and text
+    A control without a description is labelled with its name (``_`` read as a space). Sliders and text
     boxes redraw when released or when Enter is pressed, not on every pixel of a drag.
     :attr:`controls` holds the controls by name, :attr:`result` the latest Figure
     (or message), :attr:`picture` the image widget and :attr:`message` the text under it.
@@ -40,11 +41,14 @@ class Explorer(widgets.VBox):
     def __init__(self, draw, **controls):
         draw = function(draw, "draw")
         for name, control in controls.items():
-            if not isinstance(control, widgets.ValueWidget):
+            if not isinstance(control, widgets.ValueWidget) or not isinstance(control, DescriptionWidget):
                 raise TypeError(
                     f"the control {name!r} must be an ipywidgets control such as a slider, got {received(control)}"
                 )
-        picture = widgets.Image(format="png", layout=widgets.Layout(max_width="100%"))
+        # natural size (not stretched to the box), shrunk to fit a narrow page
+        picture = widgets.Image(
+            format="png", layout=widgets.Layout(align_self="flex-start", max_width="100%", height="auto")
+        )
         message = widgets.HTML()
         super().__init__([*controls.values(), picture, message])
         self.add_class(CSS_CLASS)
@@ -53,8 +57,12 @@ class Explorer(widgets.VBox):
         self.draw, self.controls, self.picture, self.message = draw, dict(controls), picture, message
         self.result = None
         for name, control in self.controls.items():
-            if hasattr(control, "description") and not control.description:
-                control.description = name
+            if not control.description:
+                control.description = name.replace("_", " ")
+        labels = [len(control.description) for control in self.controls.values()]
+        for control in self.controls.values():
+            if hasattr(control.style, "description_width"):  # whole labels, aligned
+                control.style.description_width = f"{0.6 * max(labels) + 1:.1f}em"
             if hasattr(control, "continuous_update"):
                 control.continuous_update = False
             control.observe(self._changed, names="value")

@@ -1,15 +1,29 @@
-"""The course as a learner meets it: JupyterLab in a real (headless) browser.
+"""The course as a learner meets it: every learner notebook in JupyterLab, in a real (headless) browser.
 
-The test starts JupyterLab on 127.0.0.1 with a token, in a temporary copy of
-``notebooks/``, opens ``00_welcome.ipynb`` in Debian's Chromium driven by
-Playwright, runs all cells, answers the widget quizzes by clicking and typing,
-and checks that the feedback appears in the page. A screenshot of the page is
-saved under the work folder (``work/browser-test/``) for a person to look at.
+One JupyterLab server on 127.0.0.1 with a token serves a temporary copy of
+``notebooks/``, started the way ``python -m course lab`` starts it (the course's
+quiet Jupyter config first on ``JUPYTER_CONFIG_PATH``). Debian's Chromium,
+driven by Playwright, opens each notebook, runs all its cells and then checks:
+
+* no error output and no stderr block anywhere on the page, no widget that failed
+  to display, no figure shown as text;
+* every interactive explorer (``*_explorer(...)`` in a cell) shows a picture, and
+  changing each of its controls (slider, dropdown, text box) changes the picture;
+* every quiz answers a click: a wrong choice shows "Not yet", the right one
+  "Passed" and the explanation (the answers come from the question bank,
+  ``course.exercises.quizzes.question``); every ``check`` cell shows its feedback box.
+
+A screenshot per notebook, and one of a notebook in JupyterLab's dark theme, go
+to the work folder (``work/browser-test/``) for a person to look at. Notebooks
+run three at a time, each in its own tab and JupyterLab workspace.
+``BROWSER_TEST_NOTEBOOKS=03,04 pytest tests/test_browser.py`` tests only the
+notebooks whose names begin with ``03`` or ``04``.
 
 It needs the ``chromium`` package (Playwright's own browser downloads are not
 used): ``apt-get install chromium``. Without it the test is skipped.
 """
 
+import io
 import json
 import os
 import re
@@ -27,8 +41,9 @@ import pytest
 from playwright.sync_api import expect, sync_playwright
 
 import course
+from course.tools.lab import lab_arguments, lab_environment
 
-from .helpers import ROOT
+from .helpers import LEARNER, ROOT
 
 CHROMIUM_ARGS = [
     "--headless",
@@ -39,22 +54,39 @@ CHROMIUM_ARGS = [
     "--disable-background-networking",
     "--disable-component-update",
     "--disable-sync",
+    # notebooks run in several tabs at once: none of them may be slowed down as a background tab
+    "--disable-background-timer-throttling",
+    "--disable-renderer-backgrounding",
+    "--disable-backgrounding-occluded-windows",
 ]
-# JupyterLab user settings for a quiet, predictable page: every cell kept in the
-# page (no virtual scrolling), no news or update pop-ups.
-LAB_SETTINGS = {
-    "@jupyterlab/notebook-extension/tracker.jupyterlab-settings": {"windowingMode": "none"},
-    "@jupyterlab/apputils-extension/notification.jupyterlab-settings": {
-        "fetchNews": "false",
-        "checkForUpdates": False,
-    },
-}
+# JupyterLab user settings the test needs: every cell kept in the page (no virtual scrolling).
+# The news and update pop-ups are off through the course's own config, as for a learner.
+LAB_SETTINGS = {"@jupyterlab/notebook-extension/tracker.jupyterlab-settings": {"windowingMode": "none"}}
 KERNEL_READY = re.compile(r"Python 3.* \| Idle")  # the status bar once the notebook's kernel is up
 SERVER_START_SECONDS = 120
-RUN_ALL_SECONDS = 240
+RUN_ALL_SECONDS = 300
+PICTURE_CHANGE_SECONDS = 20
+PARALLEL_TABS = 3  # on 2 cores: while one kernel computes, another tab loads or is checked
+# Started first, as they take longest (they train Keras models): the short ones fill the gaps.
+SLOW_FIRST = ("06_keras", "07_cnn_flowers", "08_saving_loading")
+ONLY_VARIABLE = "BROWSER_TEST_NOTEBOOKS"  # e.g. "03,04": test only the notebooks whose names begin so
+DARK_NOTEBOOK = "04_gradient_descent"  # also photographed in the dark theme: it has an explorer
+# Environment variables of the test session that a learner's kernel does not have.
+TEST_ONLY_VARIABLES = ("MPLBACKEND", "COURSE_STRICT", "COURSE_RESULTS_FILE", "TF_CPP_MIN_LOG_LEVEL")
+
+# What the cells of a notebook show, found in its source (one match per code cell).
+EXPLORER_CALL = re.compile(r"^[\w.]*_explorer\(", re.M)
+QUIZ_CALL = re.compile(r"^(course\.)?quiz\(|^(MultipleChoice|PredictShape)\(", re.M)
+CHECK_CALL = re.compile(r"^(course\.)?check\(", re.M)
+QUIZ_ID = re.compile(r"^\s*(\d\d\.q\d+)")
+# A value to type into an explorer's text box, by its label.
+TEXT_INPUTS = {"shape of a:": "(8, 1, 6, 1)", "shape of b:": "(7, 1, 5)"}
+
+STDERR = ".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']"  # errors too
+FEEDBACK = ".course-feedback"
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def chromium():
     """The path of Debian's Chromium, or skip the test saying how to install it."""
     path = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -98,18 +130,45 @@ def stop(server):
             server.wait(timeout=10)
 
 
-@pytest.fixture
-def jupyterlab(tmp_path):
-    """A JupyterLab server on loopback serving a copy of notebooks/; yields its base URL and token."""
-    shutil.copytree(ROOT / "notebooks", tmp_path / "notebooks")
-    settings = tmp_path / "lab-settings"
+class Lab:
+    """A running JupyterLab server: its base URL and token, and its REST API."""
+
+    def __init__(self, base, token):
+        self.base, self.token = base, token
+
+    def url(self, name):
+        """The notebook ``name`` in a workspace of its own (no tab of another notebook restored)."""
+        return f"{self.base}/lab/workspaces/test-{name}/tree/notebooks/{name}.ipynb?token={self.token}"
+
+    def api(self, path, method="GET"):
+        request = urllib.request.Request(
+            f"{self.base}/api/{path}", method=method, headers={"Authorization": f"token {self.token}"}
+        )
+        with urllib.request.urlopen(request, timeout=30) as reply:
+            body = reply.read()
+        return json.loads(body) if body else None
+
+    def shut_down_kernel(self, name):
+        """End the kernel of notebook ``name`` (its tab is closed; it would only hold memory)."""
+        for session in self.api("sessions"):
+            if session["path"] == f"notebooks/{name}.ipynb":
+                self.api(f"sessions/{session['id']}", method="DELETE")
+
+
+@pytest.fixture(scope="module")
+def jupyterlab(chromium, tmp_path_factory):
+    """A JupyterLab server on loopback serving a copy of notebooks/, started like ``python -m course lab``."""
+    root = tmp_path_factory.mktemp("lab")
+    shutil.copytree(ROOT / "notebooks", root / "notebooks")
+    settings = root / "lab-settings"
     for name, values in LAB_SETTINGS.items():
         (settings / name).parent.mkdir(parents=True, exist_ok=True)
         (settings / name).write_text(json.dumps(values), encoding="utf-8")
-    jupyter_home = tmp_path / "jupyter"
-    env = dict(
-        os.environ,
-        COURSE_WORKDIR=str(tmp_path / "work"),
+    jupyter_home = root / "jupyter"
+    env = lab_environment({k: v for k, v in os.environ.items() if k not in TEST_ONLY_VARIABLES})
+    env.update(
+        COURSE_FAST="1",
+        COURSE_WORKDIR=str(root / "work"),
         JUPYTER_CONFIG_DIR=str(jupyter_home / "config"),
         JUPYTER_DATA_DIR=str(jupyter_home / "data"),
         JUPYTER_RUNTIME_DIR=str(jupyter_home / "runtime"),
@@ -119,93 +178,305 @@ def jupyterlab(tmp_path):
     port, token = free_port(), secrets.token_hex(16)
     command = [
         sys.executable, "-m", "jupyterlab",
-        "--no-browser",
-        "--ip=127.0.0.1",
-        f"--port={port}",
-        "--port-retries=0",
-        "--allow-root",  # CI containers run as root
-        "--ServerApp.terminals_enabled=False",
-        "--LabApp.extension_manager=readonly",
-        f"--IdentityProvider.token={token}",
-        f"--ServerApp.root_dir={tmp_path}",
-        f"--LabApp.user_settings_dir={settings}",
-        f"--LabApp.workspaces_dir={tmp_path / 'workspaces'}",
+        *lab_arguments(root, [
+            "--no-browser",
+            "--ip=127.0.0.1",
+            f"--port={port}",
+            "--port-retries=0",
+            "--ServerApp.terminals_enabled=False",
+            "--LabApp.extension_manager=readonly",
+            f"--IdentityProvider.token={token}",
+            f"--LabApp.user_settings_dir={settings}",
+            f"--LabApp.workspaces_dir={root / 'workspaces'}",
+        ]),
     ]  # fmt: skip
-    log = tmp_path / "jupyterlab.log"
+    log = root / "jupyterlab.log"
     with open(log, "wb") as out:
-        server = subprocess.Popen(command, cwd=tmp_path, env=env, stdout=out, stderr=subprocess.STDOUT)
+        server = subprocess.Popen(command, cwd=root, env=env, stdout=out, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:
         wait_until_up(f"{base}/api/status?token={token}", server, log, SERVER_START_SECONDS)
-        yield base, token
+        yield Lab(base, token)
     finally:
         stop(server)
     assert server.returncode is not None
 
 
-def code_cell_prompts(page):
-    return page.locator(".jp-CodeCell .jp-InputPrompt").all_inner_texts()
-
-
-def run_all_cells(page):
-    """Run ▸ Run All Cells, then wait until every code cell has an execution count."""
-    page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Run$")).click()
-    page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Run All Cells$")).click()
-    deadline = time.monotonic() + RUN_ALL_SECONDS
-    while time.monotonic() < deadline:
-        prompts = [p.strip() for p in code_cell_prompts(page)]
-        if prompts and all(p[1:-2].isdigit() for p in prompts):  # "[7]:" everywhere, no "[*]:" or "[ ]:"
-            return prompts
-        page.wait_for_timeout(500)
-    raise TimeoutError(f"cells still running after {RUN_ALL_SECONDS} s: prompts {code_cell_prompts(page)}")
-
-
-def quiz_output(page, question):
-    """The output area of the cell whose widget asks ``question``."""
-    return page.locator(".jp-CodeCell .jp-OutputArea").filter(has_text=question)
-
-
-def test_welcome_notebook_in_chromium(chromium, jupyterlab):
-    base, token = jupyterlab
-    screenshot = course.workdir("browser-test") / "00_welcome.png"
-
+@pytest.fixture(scope="module")
+def browser(chromium):
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS, headless=True)
         try:
-            page = browser.new_page(viewport={"width": 1280, "height": 900})
-            page.set_default_timeout(60_000)
-            page.goto(f"{base}/lab/tree/notebooks/00_welcome.ipynb?token={token}")
-            page.locator(".jp-Notebook .jp-Cell").first.wait_for()
-            page.get_by_text(KERNEL_READY).first.wait_for()  # running earlier would ask which kernel to use
-
-            prompts = run_all_cells(page)
-            assert len(prompts) >= 5
-            assert page.locator(".jp-OutputArea-output", has_text="course ready | seed 0").count() == 1
-            assert (
-                page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']").count()
-                == 0
-            )
-            expect(page.locator(".jp-OutputArea-output", has_text="Not attempted yet")).to_have_count(
-                2
-            )  # 00.1, 00.2
-
-            choice = quiz_output(page, "You restart the kernel")
-            choice.locator("label", has_text="It is reset to an empty list").click()
-            choice.get_by_role("button", name="Check").click()
-            expect(choice).to_contain_text("Not yet")
-
-            choice.locator("label", has_text="It is gone until you run its cell again").click()
-            choice.get_by_role("button", name="Check").click()
-            expect(choice).to_contain_text("Passed")
-            expect(choice).to_contain_text("Variables live in the kernel's memory")
-
-            shape = quiz_output(page, "What is its shape?")
-            shape.locator("input[type='text']").fill("(3, 4)")
-            shape.get_by_role("button", name="Check").click()
-            expect(shape).to_contain_text("Right: (3, 4)")
-
-            choice.scroll_into_view_if_needed()
-            page.screenshot(path=str(screenshot), full_page=False)
+            yield browser
         finally:
             browser.close()
-    assert screenshot.stat().st_size > 10_000
+
+
+@pytest.fixture(scope="module")
+def screenshots():
+    folder = course.workdir("browser-test")
+    for old in folder.glob("*.png"):
+        old.unlink()
+    return folder
+
+
+# --- what a notebook should show ---------------------------------------------------------------------
+
+
+def expected_widgets(name):
+    """Indices of the code cells that show an explorer, a quiz, a check's feedback."""
+    sources = [
+        "".join(cell["source"])
+        for cell in json.loads((ROOT / "notebooks" / f"{name}.ipynb").read_text(encoding="utf-8"))["cells"]
+        if cell["cell_type"] == "code"
+    ]
+    return {
+        kind: [i for i, source in enumerate(sources) if pattern.search(source)]
+        for kind, pattern in [("explorer", EXPLORER_CALL), ("quiz", QUIZ_CALL), ("check", CHECK_CALL)]
+    }
+
+
+# --- driving JupyterLab ---------------------------------------------------------------------------
+
+
+def click_menu(page, *items):
+    """Click a menu-bar entry, then the named items of the menus it opens (exact labels)."""
+    page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(f"^{re.escape(items[0])}$")).click()
+    for item in items[1:]:
+        page.locator(".lm-Menu-itemLabel", has_text=re.compile(f"^{re.escape(item)}$")).click()
+
+
+def code_cells(page):
+    return page.locator(".jp-Notebook .jp-CodeCell")
+
+
+def problems_on_page(page):
+    """Sentences for each error, stderr block or broken widget on the page (empty when all is well)."""
+    found = [f"stderr or error output: {text[:1500]}" for text in page.locator(STDERR).all_inner_texts()]
+    for text in ("Error displaying widget", "Error rendering output"):
+        if page.get_by_text(text).count():
+            found.append(f"a widget or output says {text!r}")
+    figures_as_text = page.locator(".jp-OutputArea-output", has_text=re.compile(r"<Figure size \d+"))
+    if figures_as_text.count():
+        found.append(f"a figure shown as text, not as a picture: {figures_as_text.first.inner_text()[:200]}")
+    return found
+
+
+class NotebookRun:
+    """One notebook in its own tab: opened, then run, then checked."""
+
+    def __init__(self, lab, browser, name):
+        self.lab, self.name = lab, name
+        self.page = browser.new_page(viewport={"width": 1280, "height": 900})
+        self.page.set_default_timeout(60_000)
+        self.started = time.monotonic()
+        self.page.goto(lab.url(name))
+        self.page.locator(".jp-Notebook .jp-Cell").first.wait_for()
+
+    def run_all(self):
+        """Run ▸ Run All Cells, once the kernel is up (earlier, JupyterLab would ask which kernel to use)."""
+        self.page.get_by_text(KERNEL_READY).first.wait_for()
+        click_menu(self.page, "Run", "Run All Cells")
+        self.deadline = time.monotonic() + RUN_ALL_SECONDS
+
+    def finished(self):
+        """True once every code cell has an execution count; fails at the first error on the page."""
+        problems = problems_on_page(self.page)
+        assert not problems, f"{self.name}: " + "\n".join(problems)
+        prompts = [p.strip() for p in self.page.locator(".jp-CodeCell .jp-InputPrompt").all_inner_texts()]
+        if prompts and all(p[1:-2].isdigit() for p in prompts):  # "[7]:" everywhere, no "[*]:" or "[ ]:"
+            return True
+        if time.monotonic() > self.deadline:
+            raise TimeoutError(
+                f"{self.name}: cells still running after {RUN_ALL_SECONDS} s: prompts {prompts}"
+            )
+        return False
+
+    def close(self):
+        self.page.close()
+        self.lab.shut_down_kernel(self.name)
+
+
+def picture_of(explorer):
+    picture = explorer.locator("img.course-explorer-picture")
+    expect(picture).to_be_visible()
+    size = picture.evaluate("img => [img.naturalWidth, img.naturalHeight]")
+    assert min(size) > 50, f"the explorer's picture is {size[0]}×{size[1]} pixels"
+    return picture
+
+
+def wait_for_new_picture(picture, before, what):
+    deadline = time.monotonic() + PICTURE_CHANGE_SECONDS
+    while time.monotonic() < deadline:
+        if picture.is_visible() and picture.screenshot() != before:
+            return
+        picture.page.wait_for_timeout(200)
+    raise AssertionError(f"the picture did not change within {PICTURE_CHANGE_SECONDS} s after {what}")
+
+
+def change(control):
+    """Give one explorer control another value, as a learner would; returns what was done."""
+    classes = control.get_attribute("class") or ""
+    label = control.locator(".widget-label").inner_text().strip()
+    if "widget-slider" in classes:
+        handle = control.locator(".noUi-handle")
+        at_max = handle.get_attribute("aria-valuenow") == handle.get_attribute("aria-valuemax")
+        key = "ArrowLeft" if at_max else "ArrowRight"
+        handle.press(key)
+        return f"pressing {key} on the slider {label!r}"
+    if "widget-dropdown" in classes:
+        select = control.locator("select")
+        options = select.locator("option").all_inner_texts()
+        current = select.evaluate("s => s.selectedIndex")
+        select.select_option(index=(current + 1) % len(options))
+        return f"choosing another option of {label!r}"
+    if "widget-text" in classes:
+        assert label in TEXT_INPUTS, f"add a value to type into the text box {label!r} to TEXT_INPUTS"
+        box = control.locator("input")
+        box.fill(TEXT_INPUTS[label])
+        box.press("Enter")
+        return f"typing {TEXT_INPUTS[label]!r} into {label!r}"
+    raise AssertionError(f"an explorer control the test cannot use: {classes}")
+
+
+def check_explorer(cell):
+    """The explorer in ``cell`` shows a picture, and each control changes it."""
+    explorer = cell.locator(".course-explorer")
+    expect(explorer).to_have_count(1)
+    picture = picture_of(explorer)
+    controls = explorer.locator(".widget-slider, .widget-dropdown, .widget-text")
+    assert controls.count() >= 1, "an explorer without controls"
+    for control in controls.all():
+        before = picture.screenshot()
+        what = change(control)
+        wait_for_new_picture(picture, before, what)
+        picture_of(explorer)
+
+
+def typed(shape):
+    """How a learner types a shape: "(3, 4)", "(5,)", "()", or "error"."""
+    return shape if isinstance(shape, str) else str(tuple(shape))
+
+
+def check_quiz(cell):
+    """A wrong answer shows "Not yet"; the right one "Passed" and the explanation."""
+    from course.exercises.quizzes import question
+
+    box = cell.locator(".course-quiz")
+    expect(box).to_have_count(1)
+    title = box.locator(":scope > *").first.inner_text()
+    match = QUIZ_ID.match(title)
+    assert match, f"a quiz's title must begin with its id, got {title!r}"
+    quiz = question(match.group(1))
+    result, check = box.locator(":scope > *").last, box.get_by_role("button", name="Check")
+    if box.locator("input[type='radio']").count():
+        wrong = next(option for option in quiz.options if option != quiz.answer)
+        box.get_by_role("radio", name=wrong, exact=True).check()
+        check.click()
+        expect(result).to_contain_text("Not yet")
+        box.get_by_role("radio", name=quiz.answer, exact=True).check()
+    else:
+        wrong = "(1,)" if quiz.answer == "error" else typed((*quiz.answer, 7))
+        text = box.locator("input[type='text']")
+        text.fill(wrong)
+        check.click()
+        expect(result).to_contain_text("Not yet")
+        text.fill(typed(quiz.answer))
+    check.click()
+    expect(result).to_contain_text("Passed")
+    expect(result).to_contain_text(quiz.explanation)
+
+
+def check_feedback(cell):
+    feedback = cell.locator(FEEDBACK)
+    expect(feedback.first).to_be_visible()
+    expect(feedback.first).to_contain_text(re.compile("Passed|Not yet|Not attempted yet"))
+
+
+def photograph(run, folder, expected, suffix=""):
+    """A screenshot of the notebook at its first explorer (else its first picture, else its top)."""
+    page = run.page
+    cells = code_cells(page)
+    if expected["explorer"]:
+        cells.nth(expected["explorer"][0]).scroll_into_view_if_needed()
+    elif page.locator(".jp-RenderedImage img").count():
+        page.locator(".jp-RenderedImage img").first.scroll_into_view_if_needed()
+    path = folder / f"{run.name}{suffix}.png"
+    page.screenshot(path=str(path))
+    assert path.stat().st_size > 10_000
+    return path
+
+
+def bright(png_bytes, xy):
+    from PIL import Image
+
+    with Image.open(io.BytesIO(png_bytes)) as image:
+        return min(image.convert("RGB").getpixel(xy)) > 230
+
+
+def check_dark_theme(run, folder, expected):
+    """In JupyterLab's dark theme the explorer's picture keeps its white background."""
+    page = run.page
+    click_menu(page, "Settings", "Theme", "JupyterLab Dark")
+    expect(page.locator("body")).to_have_attribute("data-jp-theme-light", "false")
+    try:
+        picture = picture_of(code_cells(page).nth(expected["explorer"][0]).locator(".course-explorer"))
+        photograph(run, folder, expected, "-dark")
+        assert bright(picture.screenshot(), (2, 2)), "the picture is dark in the dark theme"
+    finally:
+        click_menu(page, "Settings", "Theme", "JupyterLab Light")
+        expect(page.locator("body")).to_have_attribute("data-jp-theme-light", "true")
+
+
+def check_notebook(run, folder):
+    page, expected = run.page, expected_widgets(run.name)
+    cells = code_cells(page)
+    expect(page.locator(".jp-OutputArea-output", has_text="course ready").first).to_be_visible()
+    expect(page.locator(".course-explorer")).to_have_count(len(expected["explorer"]))
+    expect(page.locator(".course-quiz")).to_have_count(len(expected["quiz"]))
+    for index in expected["explorer"]:
+        check_explorer(cells.nth(index))
+    for index in expected["quiz"]:
+        check_quiz(cells.nth(index))
+    for index in expected["check"]:
+        check_feedback(cells.nth(index))
+    problems = problems_on_page(page)
+    assert not problems, "\n".join(problems)
+    assert page.get_by_text("Would you like to get notified").count() == 0, "JupyterLab asks about news"
+    photograph(run, folder, expected)
+    if run.name == DARK_NOTEBOOK:
+        check_dark_theme(run, folder, expected)
+
+
+# --- the test ----------------------------------------------------------------------------------------
+
+
+def test_every_learner_notebook_in_chromium(jupyterlab, browser, screenshots):
+    """Each notebook runs in a tab of its own, PARALLEL_TABS at a time; each is checked when its run ends."""
+    waiting = sorted((path.stem for path in LEARNER), key=lambda name: name not in SLOW_FIRST)
+    assert len(waiting) >= 9
+    if os.environ.get(ONLY_VARIABLE):  # while working on some notebooks: only these
+        waiting = [name for name in waiting if name.startswith(tuple(os.environ[ONLY_VARIABLE].split(",")))]
+    running, failures, seconds = [], {}, {}
+    while waiting or running:
+        while waiting and len(running) < PARALLEL_TABS:
+            run = NotebookRun(jupyterlab, browser, waiting.pop(0))
+            run.run_all()
+            running.append(run)
+        for run in list(running):
+            try:
+                if not run.finished():
+                    continue
+                ran = time.monotonic()
+                check_notebook(run, screenshots)
+            except Exception as error:  # noqa: BLE001 - every notebook is tried; all failures reported
+                failures[run.name] = f"{type(error).__name__}: {error}"
+                run.page.screenshot(path=str(screenshots / f"{run.name}-failed.png"))
+            else:
+                seconds[run.name] = f"{ran - run.started:.0f} + {time.monotonic() - ran:.0f}"
+            running.remove(run)
+            run.close()
+        if running:
+            running[0].page.wait_for_timeout(500)
+    print("seconds per notebook (open and run + check):", seconds)
+    assert not failures, "\n\n".join(f"{name}: {failure}" for name, failure in failures.items())

@@ -197,6 +197,9 @@ def new_seed():
 
 def draw_cases(ex, seed):
     """The exercise's input cases for ``seed``, as plain data."""
+    if not isinstance(ex, Exercise):
+        raise TypeError(f"ex must be an Exercise, got {validate.received(ex)}")
+    seed = validate.integer(seed, "seed", minimum=0)
     return normalize(ex.cases(np.random.default_rng(seed)))
 
 
@@ -229,11 +232,21 @@ def _first_look(ex, answer):
         return {"wrong_kind": probing.observe(answer)}
     if ex.answer == "class" and not isinstance(answer, type):
         return {"wrong_kind": probing.observe(answer)}
+    for shortcut in ex.shortcuts:
+        if _is_or_extends(answer, shortcut.resolve()):
+            return {"shortcut": shortcut.name}
     if ex.forbidden_in_source and ex.answer != "value":
         used = probing.source_uses(answer, ex.forbidden_in_source, ex.forbidden_in_source)
         if used:
             return {"shortcut": used}
     return None
+
+
+def _is_or_extends(answer, target):
+    """Whether the answer is ``target`` itself, or a class built on class ``target``."""
+    if answer is target:
+        return True
+    return isinstance(answer, type) and isinstance(target, type) and issubclass(answer, target)
 
 
 def judge(exercise_id, seed, outcomes, attempt=1):

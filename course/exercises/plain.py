@@ -27,9 +27,13 @@ class NotPlain(TypeError):
     """A value that plain data cannot hold (a function, an object, an array of objects, ...)."""
 
 
-def normalize(value, _depth=0):
+def normalize(value):
     """``value`` as plain data (copied); :class:`NotPlain` naming what cannot be held."""
-    if _depth > MAX_DEPTH:
+    return _normalize(value, 0)
+
+
+def _normalize(value, depth):
+    if depth > MAX_DEPTH:
         raise NotPlain(f"plain data nests at most {MAX_DEPTH} levels deep")
     if value is None or isinstance(value, (bool, str)):
         return value
@@ -46,11 +50,11 @@ def normalize(value, _depth=0):
             raise NotPlain("plain data holds real arrays, not complex ones")
         return np.array(value, copy=True)
     if isinstance(value, (list, tuple)):
-        return [normalize(item, _depth + 1) for item in value]
+        return [_normalize(item, depth + 1) for item in value]
     if isinstance(value, dict):
         if not all(isinstance(key, str) for key in value):
             raise NotPlain("plain data dicts have string keys")
-        return {key: normalize(item, _depth + 1) for key, item in value.items()}
+        return {key: _normalize(item, depth + 1) for key, item in value.items()}
     raise NotPlain(f"plain data cannot hold a {type(value).__name__}")
 
 

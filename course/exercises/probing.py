@@ -30,6 +30,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..runtime import validate
 from .plain import NotPlain, normalize
 
 MAX_OBSERVED_ELEMENTS = 1_000_000
@@ -164,6 +165,8 @@ def time_limit(seconds):
 
 def call_with_time_limit(function, seconds):
     """``function()`` stopped after ``seconds``: by SIGALRM in the main thread, else in a worker thread."""
+    validate.function(function, "function")
+    seconds = validate.number(seconds, "seconds", minimum=0.001)
     if _alarm_usable():
         with time_limit(seconds):
             return function()
@@ -279,9 +282,12 @@ def source_uses(function, names=(), operators=()):
     such as ``@`` (a decorator's ``@`` does not count). A function whose source
     cannot be read (built in, defined in a string) is not inspected.
     """
+    for given, name in ((names, "names"), (operators, "operators")):
+        if not isinstance(given, (tuple, list)) or not all(isinstance(item, str) for item in given):
+            raise TypeError(f"{name} must be a tuple of strings, got {validate.received(given)}")
     try:
         source = inspect.getsource(function)
-    except (OSError, TypeError):
+    except Exception:  # no source (built in, typed elsewhere), or an object whose attributes raise
         return None
     try:
         tokens = list(tokenize.generate_tokens(io.StringIO(inspect.cleandoc("\n" + source)).readline))
@@ -322,6 +328,12 @@ def run(exercise, answer, cases):
     ``{"unreadable": why}`` (the probe could not describe what came back).
     Only KeyboardInterrupt goes through; the whole run shares ``exercise.time_limit``.
     """
+    from .framework import Exercise
+
+    if not isinstance(exercise, Exercise):
+        raise TypeError(f"exercise must be an Exercise, got {validate.received(exercise)}")
+    if not isinstance(cases, list):
+        raise TypeError(f"cases must be a list of plain-data cases, got {validate.received(cases)}")
     outcomes = []
     deadline = time.monotonic() + exercise.time_limit
     for case in cases:

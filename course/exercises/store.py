@@ -62,6 +62,10 @@ def failures(item_id):
 
 def record(feedback):
     """Store ``feedback`` (a Feedback) as the latest verdict of its exercise; returns the entry."""
+    from .framework import Feedback
+
+    if not isinstance(feedback, Feedback):
+        raise TypeError(f"feedback must be a Feedback, got {validate.received(feedback)}")
     entries = load()
     previous = entries.get(feedback.exercise, {})
     count = int(previous.get("failures", 0)) + 1 if feedback.status == "failed" else 0

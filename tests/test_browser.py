@@ -428,18 +428,30 @@ def check_dark_theme(run, folder, expected):
         expect(page.locator("body")).to_have_attribute("data-jp-theme-light", "true")
 
 
+def short(error):
+    """An error's message without Playwright's snapshot of the whole page."""
+    return str(error).split("Aria snapshot")[0].strip()
+
+
 def check_notebook(run, folder):
     page, expected = run.page, expected_widgets(run.name)
     cells = code_cells(page)
     expect(page.locator(".jp-OutputArea-output", has_text="course ready").first).to_be_visible()
-    expect(page.locator(".course-explorer")).to_have_count(len(expected["explorer"]))
-    expect(page.locator(".course-quiz")).to_have_count(len(expected["quiz"]))
-    for index in expected["explorer"]:
-        check_explorer(cells.nth(index))
-    for index in expected["quiz"]:
-        check_quiz(cells.nth(index))
-    for index in expected["check"]:
-        check_feedback(cells.nth(index))
+    for kind, selector in [("explorer", ".course-explorer"), ("quiz", ".course-quiz")]:
+        cells_with = [f"[{i}]" for i in expected[kind]]
+        try:
+            expect(page.locator(selector)).to_have_count(len(cells_with))
+        except AssertionError:
+            raise AssertionError(
+                f"code cells {', '.join(cells_with) or '(none)'} (counted from 0) each show one {kind}, "
+                f"but the page has {page.locator(selector).count()} {selector} boxes"
+            ) from None
+    for kind, check in [("explorer", check_explorer), ("quiz", check_quiz), ("check", check_feedback)]:
+        for index in expected[kind]:
+            try:
+                check(cells.nth(index))
+            except AssertionError as error:
+                raise AssertionError(f"the {kind} of code cell [{index}]: {short(error)}") from None
     problems = problems_on_page(page)
     assert not problems, "\n".join(problems)
     assert page.get_by_text("Would you like to get notified").count() == 0, "JupyterLab asks about news"
@@ -470,7 +482,7 @@ def test_every_learner_notebook_in_chromium(jupyterlab, browser, screenshots):
                 ran = time.monotonic()
                 check_notebook(run, screenshots)
             except Exception as error:  # noqa: BLE001 - every notebook is tried; all failures reported
-                failures[run.name] = f"{type(error).__name__}: {error}"
+                failures[run.name] = f"{type(error).__name__}: {short(error)}"
                 run.page.screenshot(path=str(screenshots / f"{run.name}-failed.png"))
             else:
                 seconds[run.name] = f"{ran - run.started:.0f} + {time.monotonic() - ran:.0f}"

@@ -454,8 +454,20 @@ def cheats(tf, keras):
         ("07.4", mock.ANY, "expected a function"),
         ("07.4", lambda layers: mock.ANY, "should be a whole number"),
         # the package's own implementation
-        ("07.1", convolution.feature_map, write_it_yourself("naive_conv2d")),
-        ("07.1", convolution.naive_conv2d, write_it_yourself("naive_conv2d")),
+        ("07.1", convolution.feature_map, write_it_yourself("course.convolution.feature_map")),
+        (
+            "07.1",
+            lambda image, kernel: convolution.feature_map(image, kernel),
+            write_it_yourself("course.convolution.feature_map"),
+        ),
+        (
+            "07.1",
+            lambda image, kernel: convolution.naive_conv2d(image[None, :, :, None], kernel[:, :, None, None])[
+                0, :, :, 0
+            ],
+            write_it_yourself("naive_conv2d"),
+        ),
+        ("07.1", convolution.naive_conv2d, write_it_yourself("course.convolution.naive_conv2d")),
         (
             "07.1",
             unreadable(
@@ -479,7 +491,7 @@ def cheats(tf, keras):
             lambda L, f, s: convolution.output_size(L, f, s),
             write_it_yourself("course.convolution.output_size"),
         ),
-        ("07.3", convolution.naive_max_pool2d, write_it_yourself("naive_max_pool2d")),
+        ("07.3", convolution.naive_max_pool2d, write_it_yourself("course.convolution.naive_max_pool2d")),
         (
             "07.3",
             unreadable(

@@ -36,6 +36,7 @@ from .plain import NotPlain, normalize
 MAX_OBSERVED_ELEMENTS = 1_000_000
 MAX_OBSERVED_ITEMS = 100
 MAX_TEXT = 300
+RETRY_SECONDS = 0.05
 
 
 class TimeLimitExceeded(BaseException):
@@ -150,6 +151,8 @@ def time_limit(seconds):
     def on_alarm(signum, frame):
         if outer_first and callable(outer_handler):
             outer_handler(signum, frame)
+        # Fire again soon: an exception raised inside a __del__ or a callback is swallowed.
+        signal.setitimer(signal.ITIMER_REAL, RETRY_SECONDS)
         raise TimeLimitExceeded(seconds)
 
     signal.signal(signal.SIGALRM, on_alarm)

@@ -244,13 +244,13 @@ def disabled(shortcuts):
                 refusing = _named_refusal(shortcut.name)
                 thing.__init__ = lambda self, *a, _refusing=refusing, **k: _refusing(*a, **k)
                 restore.append(lambda thing=thing, original=original: _restore_init(thing, original))
-            elif inspect.isfunction(thing):
+            elif inspect.isfunction(thing) and not thing.__code__.co_freevars:
                 original = thing.__code__
                 thing.__code__ = _named_refusal(shortcut.name).__code__.replace(
                     co_freevars=(), co_cellvars=()
                 )
                 restore.append(lambda thing=thing, original=original: setattr(thing, "__code__", original))
-            else:  # a builtin such as numpy.dot: replace the module attribute
+            else:  # a builtin such as numpy.dot, or a closure: replace the module attribute
                 module_name, _, attribute = shortcut.target.partition(":")
                 module = importlib.import_module(module_name)
                 setattr(module, attribute, _named_refusal(shortcut.name))
@@ -296,10 +296,11 @@ def source_uses(function, names=(), operators=()):
         tokens = list(tokenize.generate_tokens(io.StringIO(inspect.cleandoc("\n" + source)).readline))
     except (tokenize.TokenError, SyntaxError, IndentationError):
         return None
-    line_start = True
+    line_start, after_def = True, False
     for token in tokens:
-        if token.type == tokenize.NAME and token.string in names:
+        if token.type == tokenize.NAME and token.string in names and not after_def:
             return token.string
+        after_def = token.type == tokenize.NAME and token.string == "def"  # a function's own name is no use
         if token.type == tokenize.OP and token.string in operators and not line_start:
             return token.string
         if token.type not in (tokenize.INDENT, tokenize.DEDENT, tokenize.COMMENT, tokenize.NL):

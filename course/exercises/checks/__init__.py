@@ -7,7 +7,7 @@ module level: every module here is imported on the first look-up of an id.
 
 To add an exercise: pick the next free id of the notebook, declare it in the
 notebook's module below (what to produce, input cases, probe, judge, hints),
-add its table of answers to ``tests/test_exercise_tables.py``, and call
+add its table of answers to ``tests/test_exercises_NN.py``, and call
 ``course.check(id, answer)`` in the notebook.
 """
 

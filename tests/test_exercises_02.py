@@ -278,7 +278,7 @@ CHEATS = [
     ("02.2", dot_with_a_helper, "write it yourself, and your code uses numpy.dot"),
     ("02.2", np.dot, "write it yourself, and your code uses numpy.dot"),
     ("02.2", np.matmul, "write it yourself, and your code uses numpy.matmul"),
-    ("02.2", np.einsum, "write it yourself, and your code uses einsum"),
+    ("02.2", np.einsum, "write it yourself, and your code uses numpy.einsum"),
     ("02.2", np.inner, "write it yourself, and your code uses numpy.inner"),
     ("02.3", rotation_with_ndarray_trick, "is off in"),
     ("02.1", mock.ANY, "expected a function"),

@@ -15,7 +15,7 @@ driven by Playwright, opens each notebook, runs all its cells and then checks:
 
 A screenshot per notebook, and one of a notebook in JupyterLab's dark theme, go
 to the work folder (``work/browser-test/``) for a person to look at. Notebooks
-run three at a time, each in its own tab and JupyterLab workspace.
+run two at a time, each in its own tab and JupyterLab workspace.
 ``BROWSER_TEST_NOTEBOOKS=03,04 pytest tests/test_browser.py`` tests only the
 notebooks whose names begin with ``03`` or ``04``.
 
@@ -66,7 +66,7 @@ KERNEL_READY = re.compile(r"Python 3.* \| Idle")  # the status bar once the note
 SERVER_START_SECONDS = 120
 RUN_ALL_SECONDS = 300
 PICTURE_CHANGE_SECONDS = 20
-PARALLEL_TABS = 3  # on 2 cores: while one kernel computes, another tab loads or is checked
+PARALLEL_TABS = 2  # on 2 cores: while one kernel computes, the other tab loads or is checked (3 is no faster)
 # Started first, as they take longest (they train Keras models): the short ones fill the gaps.
 SLOW_FIRST = ("06_keras", "07_cnn_flowers", "08_saving_loading")
 ONLY_VARIABLE = "BROWSER_TEST_NOTEBOOKS"  # e.g. "03,04": test only the notebooks whose names begin so

@@ -6,7 +6,7 @@ quiet Jupyter config first on ``JUPYTER_CONFIG_PATH``). Debian's Chromium,
 driven by Playwright, opens each notebook, runs all its cells and then checks:
 
 * no error output and no stderr block anywhere on the page, no widget that failed
-  to display, no figure shown as text;
+  to display, no figure shown as text or twice in one cell;
 * every interactive explorer (``*_explorer(...)`` in a cell) shows a picture, and
   changing each of its controls (slider, dropdown, text box) changes the picture;
 * every quiz answers a click: a wrong choice shows "Not yet", the right one
@@ -256,6 +256,14 @@ def problems_on_page(page):
     for text in ("Error displaying widget", "Error rendering output"):
         if page.get_by_text(text).count():
             found.append(f"a widget or output says {text!r}")
+    shown_twice = page.locator(".jp-OutputArea").evaluate_all(
+        """areas => areas.filter(area => {
+            const pictures = [...area.querySelectorAll(".jp-RenderedImage img")].map(img => img.src);
+            return new Set(pictures).size < pictures.length;
+        }).length"""
+    )
+    if shown_twice:
+        found.append(f"{shown_twice} cells show the same picture twice")
     figures_as_text = page.locator(".jp-OutputArea-output", has_text=re.compile(r"<Figure size \d+"))
     if figures_as_text.count():
         found.append(f"a figure shown as text, not as a picture: {figures_as_text.first.inner_text()[:200]}")
@@ -282,7 +290,7 @@ class NotebookRun:
     def finished(self):
         """True once every code cell has an execution count; fails at the first error on the page."""
         problems = problems_on_page(self.page)
-        assert not problems, f"{self.name}: " + "\n".join(problems)
+        assert not problems, "\n".join(problems)
         prompts = [p.strip() for p in self.page.locator(".jp-CodeCell .jp-InputPrompt").all_inner_texts()]
         if prompts and all(p[1:-2].isdigit() for p in prompts):  # "[7]:" everywhere, no "[*]:" or "[ ]:"
             return True

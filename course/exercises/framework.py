@@ -82,12 +82,17 @@ class Feedback:
         validate.choice(self.status, "status", STATUSES)
 
     @property
+    def kind(self):
+        """The word for this item: quiz for an id such as ``03.q1``, else exercise."""
+        return "quiz" if ".q" in self.exercise else "exercise"
+
+    @property
     def passed(self):
         return self.status == PASSED
 
     def __str__(self):
         icon = {PASSED: "[passed]", FAILED: "[not yet]", NOT_ATTEMPTED: "[not attempted yet]"}[self.status]
-        text = f"{icon} Exercise {self.exercise}: {self.message}"
+        text = f"{icon} {self.kind.capitalize()} {self.exercise}: {self.message}"
         return f"{text}\n  Hint: {self.hint}" if self.hint else text
 
     def _repr_html_(self):
@@ -96,7 +101,7 @@ class Feedback:
         hint = f"<div><i>Hint:</i> {html.escape(self.hint)}</div>" if self.hint else ""
         return (
             f'<div class="course-feedback" style="border-left:4px solid {colour};padding:4px 10px;margin:4px 0">'
-            f'<b style="color:{colour}">{label}</b> &middot; exercise {html.escape(self.exercise)}'
+            f'<b style="color:{colour}">{label}</b> &middot; {self.kind} {html.escape(self.exercise)}'
             f"<div>{html.escape(self.message)}</div>{hint}</div>"
         )
 

@@ -5,6 +5,7 @@ import sys
 from pathlib import Path
 
 import nbformat
+import numpy as np
 
 try:
     import tomllib
@@ -28,3 +29,26 @@ def run_python(code, **kwargs):
 
 def code_cells(path):
     return [cell for cell in nbformat.read(path, as_version=4).cells if cell.cell_type == "code"]
+
+
+def stub(*args, **kwargs):
+    """The learner copy's function body: an exercise not attempted yet."""
+    raise NotImplementedError
+
+
+def lookup_table(exercise_id, right, seed=0):
+    """A cheat: replays the outputs of ``right`` it saw on ``seed``'s cases, and the first one otherwise."""
+    from course.exercises import PASSED, evaluate
+
+    table = {}
+
+    def key(args):
+        return repr([a.tobytes() if isinstance(a, np.ndarray) else a for a in args])
+
+    def recording(*args):
+        table[key(args)] = right(*args)
+        return table[key(args)]
+
+    assert evaluate(exercise_id, recording, seed=seed).status == PASSED
+    first = next(iter(table.values()))
+    return lambda *args: table.get(key(args), first)

@@ -13,6 +13,8 @@ from course.exercises.framework import FAILED, NOT_ATTEMPTED, PASSED, draw_cases
 from course.exercises.quizzes import question
 from course.keras_layers import MLP, DenseLayer
 
+from .helpers import stub
+
 SEEDS = (0, 1, 2, 777)
 
 
@@ -90,10 +92,6 @@ def test_the_defaults_the_judge_assumes_are_keras_defaults():
 
 
 # --------------------------------------------------------------------------- stubs
-
-
-def stub(*args):
-    raise NotImplementedError
 
 
 class MyDenseStub(keras.layers.Layer):

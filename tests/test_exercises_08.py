@@ -15,6 +15,8 @@ from course import saving
 from course.exercises import FAILED, NOT_ATTEMPTED, PASSED, evaluate, hints
 from course.exercises.quizzes import question
 
+from .helpers import stub
+
 # Keras calls np.array(x) on tensors in ways NumPy 2 flags; loading weights into a model whose optimizer
 # is not built warns (one of the mistakes below): both are inside the libraries, not here.
 pytestmark = [
@@ -83,10 +85,6 @@ SOLUTION_CODE = {
 }
 
 
-def stub(*args):
-    raise NotImplementedError
-
-
 # --- (a) right answers pass on every seed ------------------------------------------------------
 
 
@@ -107,7 +105,10 @@ def test_right_answers_pass(keras, exercise_id, answer, seed):
     assert feedback.status == PASSED, feedback
 
 
-def test_probes_write_only_in_temporary_folders_they_remove(keras, work_folder):
+def test_probes_write_only_in_temporary_folders_they_remove(keras, work_folder, tmp_path, monkeypatch):
+    monkeypatch.setattr(
+        tempfile, "tempdir", str(tmp_path)
+    )  # this test's own temp folder: no other test's files
     before = leftovers()
     for exercise_id, answer in (("08.2", restore_latest), ("08.3", round_trip)):
         assert evaluate(exercise_id, answer, seed=0).status == PASSED

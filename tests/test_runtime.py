@@ -235,4 +235,7 @@ def test_solving_the_learner_copy_turns_not_attempted_into_passed(tmp_path):
     )
     seen = {r["exercise"]: r for r in map(json.loads, results.read_text().splitlines())}
     assert seen["00.1"]["status"] == "passed"
-    assert seen["00.2"]["status"] == "failed" and "squares[2] is 8, which is not the square of 2" in seen["00.2"]["message"]
+    assert (
+        seen["00.2"]["status"] == "failed"
+        and "squares[2] is 8, which is not the square of 2" in seen["00.2"]["message"]
+    )

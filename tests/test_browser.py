@@ -460,6 +460,9 @@ def check_notebook(run, folder):
                 check(cells.nth(index))
             except AssertionError as error:
                 raise AssertionError(f"the {kind} of code cell [{index}]: {short(error)}") from None
+    progress = cells.last.locator(".course-progress")
+    expect(progress).to_be_visible()
+    expect(progress).to_contain_text(run.name)  # the notebook's own line of course.progress("NN")
     problems = problems_on_page(page)
     assert not problems, "\n".join(problems)
     assert page.get_by_text("Would you like to get notified").count() == 0, "JupyterLab asks about news"

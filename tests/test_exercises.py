@@ -268,6 +268,19 @@ def test_shortcut_disables_a_class_and_a_builtin():
     assert np.dot([1], [2]) == 2
 
 
+def test_shortcut_on_a_library_attribute_path_only_when_loaded():
+    nested = probing.Shortcut("course.exercises.plain:np.linalg.norm", only_if_loaded=True)
+    absent = probing.Shortcut("a_module_nobody_imported:f", only_if_loaded=True)
+    missing = probing.Shortcut("numpy:no_such_function", only_if_loaded=True)
+    with probing.disabled([nested, absent, missing]):
+        with pytest.raises(probing.ShortcutUsed, match="course.exercises.plain.np.linalg.norm"):
+            np.linalg.norm([3.0, 4.0])
+    assert np.linalg.norm([3.0, 4.0]) == 5.0
+    assert absent.resolve() == (None, None, None) and "a_module_nobody_imported" not in sys.modules
+    with pytest.raises(AttributeError):
+        probing.Shortcut("numpy:no_such_function").resolve()
+
+
 def test_source_check_finds_operators_but_not_decorators():
     namespace = {}
     source = textwrap.dedent(

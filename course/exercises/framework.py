@@ -238,7 +238,7 @@ def _first_look(ex, answer):
     if ex.answer == "class" and not isinstance(answer, type):
         return {"wrong_kind": probing.observe(answer)}
     for shortcut in ex.shortcuts:
-        if _is_or_extends(answer, shortcut.resolve()):
+        if _is_or_extends(answer, shortcut.resolve()[2]):
             return {"shortcut": shortcut.name}
     if ex.forbidden_in_source and ex.answer != "value":
         used = probing.source_uses(answer, ex.forbidden_in_source, ex.forbidden_in_source)
@@ -249,6 +249,8 @@ def _first_look(ex, answer):
 
 def _is_or_extends(answer, target):
     """Whether the answer is ``target`` itself, or a class built on class ``target``."""
+    if target is None:
+        return False
     if answer is target:
         return True
     return isinstance(answer, type) and isinstance(target, type) and issubclass(answer, target)

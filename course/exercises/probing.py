@@ -209,23 +209,34 @@ def _refuse(*args, **kwargs):
 
 @dataclass(frozen=True)
 class Shortcut:
-    """``target`` ("module:name" or "module:Class") is disabled while the probe runs.
+    """``target`` ("module:name", "module:Class" or "module:attribute.path") is disabled while the probe runs.
 
     ``label`` is what the learner reads ("course.autodiff.optim.momentum_step").
-    A function is disabled by swapping its code, so every reference to it stops
-    working, including one imported before the check. A class is disabled by
-    replacing its ``__init__``.
+    A Python function is disabled by swapping its code, so every reference to it
+    stops working, including one imported before the check. A class is disabled
+    by replacing its ``__init__``. Anything else (a builtin such as ``numpy.dot``,
+    a closure, a TensorFlow op) is replaced on the object that holds it. With
+    ``only_if_loaded``, a library the learner's session has not imported is left
+    alone (importing TensorFlow just to disable one of its functions takes seconds),
+    and so is an attribute that this version of the library lacks.
     """
 
     target: str
     label: str = ""
+    only_if_loaded: bool = False
 
     def resolve(self):
-        module_name, _, name = self.target.partition(":")
-        thing = importlib.import_module(module_name)
-        for part in name.split("."):
-            thing = getattr(thing, part)
-        return thing
+        """``(holder, attribute, thing)``; ``(None, None, None)`` when ``only_if_loaded`` and it is absent."""
+        module_name, _, path = self.target.partition(":")
+        if self.only_if_loaded and module_name not in sys.modules:
+            return None, None, None
+        holder, attribute, thing = None, None, importlib.import_module(module_name)
+        for part in path.split("."):
+            holder, attribute = thing, part
+            thing = getattr(holder, part, None) if self.only_if_loaded else getattr(holder, part)
+            if thing is None:
+                return None, None, None
+        return holder, attribute, thing
 
     @property
     def name(self):
@@ -238,24 +249,22 @@ def disabled(shortcuts):
     restore = []
     try:
         for shortcut in shortcuts:
-            thing = shortcut.resolve()
+            holder, attribute, thing = shortcut.resolve()
+            if thing is None:
+                continue
+            refusal = _named_refusal(shortcut.name)
             if inspect.isclass(thing):
                 original = thing.__dict__.get("__init__")
-                refusing = _named_refusal(shortcut.name)
-                thing.__init__ = lambda self, *a, _refusing=refusing, **k: _refusing(*a, **k)
+                thing.__init__ = lambda self, *a, _refusal=refusal, **k: _refusal(*a, **k)
                 restore.append(lambda thing=thing, original=original: _restore_init(thing, original))
             elif inspect.isfunction(thing) and not thing.__code__.co_freevars:
                 original = thing.__code__
-                thing.__code__ = _named_refusal(shortcut.name).__code__.replace(
-                    co_freevars=(), co_cellvars=()
-                )
+                thing.__code__ = refusal.__code__
                 restore.append(lambda thing=thing, original=original: setattr(thing, "__code__", original))
-            else:  # a builtin such as numpy.dot, or a closure: replace the module attribute
-                module_name, _, attribute = shortcut.target.partition(":")
-                module = importlib.import_module(module_name)
-                setattr(module, attribute, _named_refusal(shortcut.name))
+            else:
+                setattr(holder, attribute, refusal)
                 restore.append(
-                    lambda module=module, attribute=attribute, thing=thing: setattr(module, attribute, thing)
+                    lambda holder=holder, attribute=attribute, thing=thing: setattr(holder, attribute, thing)
                 )
         yield
     finally:

@@ -8,97 +8,40 @@ and so are the libraries' versions that are already loaded (TensorFlow, Keras, S
 
 import inspect
 import math
-import sys
-from contextlib import contextmanager
 
 import numpy as np
 
 from .. import judging
 from ..framework import exercise
 from ..judging import Wrong
-from ..probing import Shortcut, ShortcutUsed, observe, type_name
+from ..probing import Shortcut, observe, type_name
 from ..quizzes import multiple_choice, predict_shape
 
-# ---------------------------------------------------------------------------
-# Library versions that are refused while the learner's code runs
-# ---------------------------------------------------------------------------
-
-
-def _refusal(label):
-    def refuse(*args, **kwargs):
-        raise ShortcutUsed(label)
-
-    return refuse
-
-
-def _resolve(root, path):
-    """``(holder, name, thing)`` for ``root.path`` if ``root`` is already imported, else Nones."""
-    holder, name, thing = None, root, sys.modules.get(root)
-    for part in path.split("."):
-        if thing is None:
-            break
-        holder, name = thing, part
-        try:
-            thing = getattr(holder, part)
-        except Exception:
-            thing = None
-    return (holder, name, thing) if thing is not None else (None, None, None)
-
-
-@contextmanager
-def _refused(targets):
-    """While the block runs, each loaded ``(module, "attribute.path")`` in ``targets`` refuses to run.
-
-    Only modules the learner's session has already imported are touched (importing
-    TensorFlow just to disable it would take seconds). A class refuses to be created;
-    anything else is replaced, on the object that holds it, by a refusal.
-    """
-    restore = []
-    try:
-        for root, path in targets:
-            parent, name, thing = _resolve(root, path)
-            if thing is None:
-                continue
-            label = f"{root}.{path}"
-            if isinstance(thing, type):
-                original = thing.__dict__.get("__init__")
-                refuse = _refusal(label)
-                thing.__init__ = lambda self, *a, _refuse=refuse, **k: _refuse()
-                restore.append(lambda cls=thing, init=original: _restore_init(cls, init))
-            else:
-                setattr(parent, name, _refusal(label))
-                restore.append(lambda parent=parent, name=name, thing=thing: setattr(parent, name, thing))
-        yield
-    finally:
-        for undo in reversed(restore):
-            undo()
-
-
-def _restore_init(cls, init):
-    if init is None:
-        del cls.__init__
-    else:
-        cls.__init__ = init
-
-
-CONVOLUTIONS = (
-    ("tensorflow", "nn.conv2d"),
-    ("tensorflow", "nn.convolution"),
-    ("tensorflow", "nn.depthwise_conv2d"),
-    ("keras", "ops.conv"),
-    ("keras", "ops.depthwise_conv"),
-    ("keras", "layers.Conv2D"),
-    ("scipy.signal", "correlate2d"),
-    ("scipy.signal", "convolve2d"),
-    ("scipy.signal", "correlate"),
-    ("scipy.ndimage", "correlate"),
+# Library versions refused while the learner's code runs, when the session has loaded them.
+LIBRARY_CONVOLUTIONS = tuple(
+    Shortcut(target, only_if_loaded=True)
+    for target in (
+        "tensorflow:nn.conv2d",
+        "tensorflow:nn.convolution",
+        "tensorflow:nn.depthwise_conv2d",
+        "keras:ops.conv",
+        "keras:ops.depthwise_conv",
+        "keras:layers.Conv2D",
+        "scipy.signal:correlate2d",
+        "scipy.signal:convolve2d",
+        "scipy.signal:correlate",
+        "scipy.ndimage:correlate",
+    )
 )
-POOLINGS = (
-    ("tensorflow", "nn.max_pool"),
-    ("tensorflow", "nn.max_pool2d"),
-    ("tensorflow", "nn.pool"),
-    ("keras", "ops.max_pool"),
-    ("keras", "layers.MaxPooling2D"),
+LIBRARY_POOLINGS = tuple(
+    Shortcut(target, only_if_loaded=True)
+    for target in (
+        "tensorflow:nn.max_pool",
+        "tensorflow:nn.max_pool2d",
+        "tensorflow:nn.pool",
+        "keras:ops.max_pool",
+        "keras:layers.MaxPooling2D",
+    )
 )
 
 
@@ -137,8 +80,7 @@ def _conv_cases(rng):
 
 
 def _probe_conv(answer, case):
-    with _refused(CONVOLUTIONS):
-        return observe(answer(case["image"], case["kernel"]))
+    return observe(answer(case["image"], case["kernel"]))
 
 
 def _judge_conv(case, seen):
@@ -189,6 +131,7 @@ exercise(
     shortcuts=(
         Shortcut("course.convolution:naive_conv2d"),
         Shortcut("course.convolution:feature_map"),
+        *LIBRARY_CONVOLUTIONS,
     ),
     forbidden_in_source=(
         "naive_conv2d",
@@ -294,8 +237,7 @@ def _pool_cases(rng):
 
 
 def _probe_pool(answer, case):
-    with _refused(POOLINGS):
-        return observe(answer(case["image"], case["size"]))
+    return observe(answer(case["image"], case["size"]))
 
 
 def _judge_pool(case, seen):
@@ -352,6 +294,7 @@ exercise(
     shortcuts=(
         Shortcut("course.convolution:naive_max_pool2d"),
         Shortcut("course.convolution:_pool"),
+        *LIBRARY_POOLINGS,
     ),
     forbidden_in_source=(
         "naive_max_pool2d",

@@ -121,7 +121,7 @@ def close(got, want, what, near_misses=None, rtol=1e-5, atol=1e-8):
     """Array ``got`` must match ``want``; a known near miss gets its own diagnosis.
 
     ``near_misses`` maps a diagnosis ("forgot the bias") to the array that
-    mistake would give. Transposed results, a wrong sign and a wrong shape are
+    mistake would give; one that equals ``want`` on these inputs is skipped. Transposed results, a wrong sign and a wrong shape are
     recognised for every answer.
     """
     validate.text(what, "what")
@@ -129,7 +129,10 @@ def close(got, want, what, near_misses=None, rtol=1e-5, atol=1e-8):
     if _same(got, want, rtol, atol):
         return got
     for diagnosis, mistake in (near_misses or {}).items():
-        if _same(got, np.asarray(mistake, dtype=float), rtol, atol):
+        mistake = np.asarray(mistake, dtype=float)
+        if _same(mistake, want, rtol, atol):  # on these inputs the mistake gives the right answer
+            continue
+        if _same(got, mistake, rtol, atol):
             raise Wrong(f"{what} is not right: it looks like you {diagnosis}.")
     if want.ndim == 2 and _same(got, want.T, rtol, atol) and want.shape != want.T.shape:
         raise Wrong(f"{what} has shape {got.shape}, expected {want.shape}: it is transposed.")

@@ -129,8 +129,7 @@ def _judge_batch(case, seen):
         "took one image too many": images[size * n : size * (n + 1) + 1],
         "took one image too few": images[size * n : size * (n + 1) - 1],
     }
-    near = dict(mistakes)
-    judging.close(got, want, what, near_misses=near, rtol=0, atol=0)
+    judging.close(got, want, what, near_misses=mistakes, rtol=0, atol=0)
     if len(want) < size:
         return "get_batch is right, also for a last batch that is shorter than the others."
     return "get_batch is right for every batch tried."

@@ -1,4 +1,4 @@
-"""Exercises and quizzes of 00_welcome: right answers, stubs, mistakes and cheats."""
+"""Exercises of 00_welcome (its quizzes: tests/test_quizzes.py): right answers, stubs, mistakes and cheats."""
 
 from unittest import mock
 
@@ -6,7 +6,6 @@ import numpy as np
 import pytest
 
 from course.exercises import FAILED, NOT_ATTEMPTED, PASSED, evaluate, hints
-from course.exercises.quizzes import question
 
 from .helpers import lookup_table, stub
 
@@ -94,8 +93,3 @@ def test_cheats_fail(exercise_id, answer, says):
     feedback = evaluate(exercise_id, answer, seed=9)
     assert feedback.status == FAILED
     assert says in feedback.message
-
-
-def test_quizzes_are_in_the_bank():
-    assert question("00.q1").answer == "It is gone until you run its cell again"
-    assert question("00.q2").answer == (3, 4)

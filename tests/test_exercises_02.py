@@ -1,4 +1,4 @@
-"""The exercises and quizzes of 02_tensor_ops: right answers pass, mistakes get a diagnosis, cheats fail."""
+"""The exercises of 02_tensor_ops (its quizzes: tests/test_quizzes.py): right answers pass, mistakes get a diagnosis, cheats fail."""
 
 from unittest import mock
 
@@ -8,7 +8,6 @@ import pytest
 import course.exercises.checks.tensor_ops  # noqa: F401  (registers 02's exercises without the other notebooks)
 from course import activations, tensor_ops
 from course.exercises import FAILED, NOT_ATTEMPTED, PASSED, evaluate, hints
-from course.exercises.quizzes import question
 
 from .helpers import lookup_table, stub
 
@@ -288,19 +287,3 @@ def test_shortcuts_work_again_after_the_check():
     x = np.arange(6.0).reshape(2, 3)
     assert np.array_equal(np.dot(x, x.T), x @ x.T)
     assert np.array_equal(tensor_ops.naive_matrix_dot(x, x.T), x @ x.T)
-
-
-QUIZZES = [
-    ("02.q1", "(8, 7, 6)", "(8, 1, 6)"),
-    ("02.q2", "error", "(5, 4)"),
-    ("02.q3", "(10, 4, 8)", "(10, 8)"),
-    ("02.q4", "error", "(3, 3)"),
-]
-
-
-@pytest.mark.parametrize("quiz_id, right, wrong", QUIZZES)
-def test_quizzes_live_in_the_bank(quiz_id, right, wrong):
-    item = question(quiz_id)
-    assert item.judge(right).status == PASSED and item.explanation in item.judge(right).message
-    assert item.judge(wrong).status == FAILED and item.explanation not in item.judge(wrong).message
-    assert item.judge(None).status == NOT_ATTEMPTED

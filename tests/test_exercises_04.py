@@ -1,4 +1,4 @@
-"""Exercises and quizzes of 04_gradient_descent: right answers, stubs, mistakes and cheats."""
+"""Exercises of 04_gradient_descent (its quizzes: tests/test_quizzes.py): right answers, stubs, mistakes and cheats."""
 
 import re
 from unittest import mock
@@ -9,7 +9,6 @@ import pytest
 import course.exercises.checks.gradient_descent as checks
 from course.autodiff import optim
 from course.exercises.framework import FAILED, NOT_ATTEMPTED, PASSED, evaluate, lookup
-from course.exercises.quizzes import question
 
 from .helpers import stub
 
@@ -326,15 +325,3 @@ def test_cases_vary_with_the_seed():
     second = checks._momentum_cases(np.random.default_rng(1))
     assert not np.allclose(first[0]["w"].ravel()[:2], second[0]["w"].ravel()[:2])
     assert {case["t"] for case in checks._adam_cases(np.random.default_rng(0))} >= {1}
-
-
-# --------------------------------------------------------------------------- quizzes
-
-
-@pytest.mark.parametrize("quiz_id", ["04.q1", "04.q2"])
-def test_quizzes_are_in_the_bank(quiz_id):
-    item = question(quiz_id)
-    assert item.judge(item.answer).status == PASSED
-    wrong = next(option for option in item.options if option != item.answer)
-    assert item.judge(wrong).status == FAILED
-    assert item.judge(None).status == NOT_ATTEMPTED

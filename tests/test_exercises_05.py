@@ -1,4 +1,4 @@
-"""Exercises and quizzes of 05_modules_and_graphs: right answers, stubs, mistakes and cheats."""
+"""Exercises of 05_modules_and_graphs (its quizzes: tests/test_quizzes.py): right answers, stubs, mistakes and cheats."""
 
 from unittest import mock
 
@@ -11,7 +11,6 @@ tf = import_tensorflow()
 
 import course.exercises.checks.modules  # noqa: E402,F401  (registers 05.*)
 from course.exercises.framework import FAILED, NOT_ATTEMPTED, PASSED, evaluate, lookup  # noqa: E402
-from course.exercises.quizzes import question  # noqa: E402
 from course.tf_layers import Dense, LazyDense, restore_checkpoint  # noqa: E402
 
 from .helpers import stub  # noqa: E402
@@ -387,22 +386,3 @@ def test_no_tensorflow_import_at_module_level():
         if isinstance(node, (ast.Import, ast.ImportFrom)):
             names = [alias.name for alias in node.names] + [getattr(node, "module", "") or ""]
             assert not any("tensorflow" in n or "keras" in n or "tf_layers" in n for n in names), names
-
-
-# --------------------------------------------------------------------------- quizzes
-
-
-@pytest.mark.parametrize("quiz_id", ["05.q1", "05.q4"])
-def test_multiple_choice_quizzes_are_in_the_bank(quiz_id):
-    item = question(quiz_id)
-    assert item.judge(item.answer).status == PASSED
-    assert item.judge(next(o for o in item.options if o != item.answer)).status == FAILED
-
-
-@pytest.mark.parametrize(
-    "quiz_id, right, wrong", [("05.q2", "(5, 4)", "(5, 16)"), ("05.q3", "error", "(5, 2)")]
-)
-def test_shape_quizzes_are_in_the_bank(quiz_id, right, wrong):
-    item = question(quiz_id)
-    assert item.judge(right).status == PASSED
-    assert item.judge(wrong).status == FAILED

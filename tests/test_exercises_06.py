@@ -1,4 +1,4 @@
-"""Exercises and quizzes of 06_keras: right answers, stubs, mistakes and cheats."""
+"""Exercises of 06_keras (its quizzes: tests/test_quizzes.py): right answers, stubs, mistakes and cheats."""
 
 import inspect
 from unittest import mock
@@ -10,7 +10,6 @@ from keras import layers
 
 import course.exercises.checks.keras_basics as checks
 from course.exercises.framework import FAILED, NOT_ATTEMPTED, PASSED, draw_cases, evaluate, lookup
-from course.exercises.quizzes import question
 from course.keras_layers import MLP, DenseLayer
 
 from .helpers import stub
@@ -502,19 +501,3 @@ def test_no_keras_import_at_module_level():
         if isinstance(node, (ast.Import, ast.ImportFrom)):
             names = [alias.name for alias in node.names] + [getattr(node, "module", "") or ""]
             assert not any("tensorflow" in n or "keras" in n for n in names), names
-
-
-# --------------------------------------------------------------------------- quizzes
-
-
-@pytest.mark.parametrize("quiz_id", ["06.q2", "06.q3"])
-def test_multiple_choice_quizzes_are_in_the_bank(quiz_id):
-    item = question(quiz_id)
-    assert item.judge(item.answer).status == PASSED
-    assert item.judge(next(o for o in item.options if o != item.answer)).status == FAILED
-
-
-def test_shape_quiz_is_in_the_bank():
-    item = question("06.q1")
-    assert item.judge("(2, 4, 3)").status == PASSED
-    assert item.judge("(2, 3)").status == FAILED

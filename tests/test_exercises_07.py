@@ -1,7 +1,5 @@
-"""The exercises and quizzes of 07_cnn_flowers: right answers pass, mistakes get a diagnosis, cheats fail."""
+"""The exercises of 07_cnn_flowers (its quizzes: tests/test_quizzes.py): right answers pass, mistakes get a diagnosis, cheats fail."""
 
-import json
-import re
 from pathlib import Path
 from unittest import mock
 
@@ -12,7 +10,6 @@ import course.exercises.checks.cnn  # noqa: F401  (registers 07's exercises with
 from course import convolution, flower_models
 from course.exercises import FAILED, NOT_ATTEMPTED, PASSED, evaluate, hints
 from course.exercises.framework import lookup
-from course.exercises.quizzes import question
 
 from .helpers import lookup_table, stub
 
@@ -601,51 +598,3 @@ def test_cases_change_with_the_seed():
         ex = lookup(exercise_id)
         first, second = (repr(ex.cases(np.random.default_rng(seed))) for seed in (0, 1))
         assert first != second
-
-
-# --- quizzes ------------------------------------------------------------------------------------
-
-QUIZZES = {
-    "07.q1": ("(1, 28, 28, 8)", "(1, 32, 32, 8)"),
-    "07.q2": ("(1, 90, 90, 16)", "(1, 89, 89, 16)"),
-    "07.q3": ("it keeps 28×28 and mixes the 256 channels into 64", "it shrinks 28×28 to 1×1"),
-    "07.q4": ("adding each block's input to its output (a skip connection)", "running on two GPUs"),
-}
-
-
-@pytest.mark.parametrize("quiz_id", sorted(QUIZZES))
-def test_quizzes_judge_answers(quiz_id):
-    right, wrong = QUIZZES[quiz_id]
-    item = question(quiz_id)
-    assert item.judge(right).status == PASSED
-    assert item.explanation in item.judge(right).message
-    assert item.judge(wrong).status == FAILED
-    assert item.explanation not in item.judge(wrong).message
-    assert item.judge(None).status == NOT_ATTEMPTED
-
-
-# --- the notebook -------------------------------------------------------------------------------
-
-
-def cells(folder):
-    notebook = json.loads((ROOT / folder / "07_cnn_flowers.ipynb").read_text(encoding="utf-8"))
-    return ["".join(cell["source"]) for cell in notebook["cells"]]
-
-
-@pytest.mark.parametrize("folder", ["solutions", "notebooks"])
-def test_the_notebook_shows_exercises_and_quizzes_in_order_and_no_answers(folder):
-    sources = cells(folder)
-    text = "\n".join(sources)
-    checked = re.findall(r'course\.check\("(07\.\d+)"', text)
-    quizzes = re.findall(r'quiz\("(07\.q\d+)"\)', text)
-    assert checked == ["07.1", "07.2", "07.3", "07.4", "07.5"]
-    assert quizzes == ["07.q1", "07.q2", "07.q3", "07.q4"]
-    headings = re.findall(r"### Exercise (07\.\d+)", text)
-    assert headings == checked
-    for quiz_id in quizzes:
-        item = question(quiz_id)
-        assert item.explanation not in text
-        assert "MultipleChoice(" not in text and "PredictShape(" not in text
-        if hasattr(item, "options"):
-            assert item.answer not in text
-    assert sources[-1] == 'course.progress("07")' and sources[-2].startswith("## Your progress")

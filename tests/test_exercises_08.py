@@ -1,6 +1,5 @@
-"""The exercises and quizzes of 08_saving_loading: right answers pass, mistakes get a diagnosis, cheats fail."""
+"""The exercises of 08_saving_loading (its quizzes: tests/test_quizzes.py): right answers pass, mistakes get a diagnosis, cheats fail."""
 
-import json
 import re
 import shutil
 import tempfile
@@ -13,7 +12,6 @@ import pytest
 import course.exercises.checks.saving  # noqa: F401  (registers 08's exercises without the other notebooks)
 from course import saving
 from course.exercises import FAILED, NOT_ATTEMPTED, PASSED, evaluate, hints
-from course.exercises.quizzes import question
 
 from .helpers import stub
 
@@ -368,45 +366,3 @@ def test_a_copy_of_the_checks_folder_is_not_needed():
         assert evaluate("08.2", restore_latest, seed=0).status == PASSED
     finally:
         shutil.rmtree(stale)
-
-
-# --- quizzes ------------------------------------------------------------------------------------
-
-QUIZZES = {
-    "08.q1": ("model.save('model.keras')", "a pickle of the model object"),
-    "08.q2": (
-        "Do not load it: ask for the code that builds the model, or a file without Lambda layers",
-        "Rename it to best_digits.h5 so that safe mode does not apply",
-    ),
-    "08.q3": ("a SavedModel folder written by model.export()", "a .weights.h5 file"),
-}
-
-
-@pytest.mark.parametrize("quiz_id", sorted(QUIZZES))
-def test_quizzes_judge_answers(quiz_id):
-    right, wrong = QUIZZES[quiz_id]
-    item = question(quiz_id)
-    assert item.judge(right).status == PASSED
-    assert item.explanation in item.judge(right).message
-    assert item.judge(wrong).status == FAILED
-    assert item.explanation not in item.judge(wrong).message
-    assert item.judge(None).status == NOT_ATTEMPTED
-
-
-# --- the notebook -------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize("folder", ["solutions", "notebooks"])
-def test_the_notebook_shows_exercises_and_quizzes_in_order_and_no_answers(folder):
-    notebook = json.loads((ROOT / folder / "08_saving_loading.ipynb").read_text(encoding="utf-8"))
-    sources = ["".join(cell["source"]) for cell in notebook["cells"]]
-    text = "\n".join(sources)
-    assert re.findall(r'course\.check\("(08\.\d+)"', text) == ["08.1", "08.2", "08.3"]
-    assert re.findall(r'quiz\("(08\.q\d+)"\)', text) == ["08.q1", "08.q2", "08.q3"]
-    assert re.findall(r"\*\*Exercise (08\.\d+)\.\*\*", text) == ["08.1", "08.2", "08.3"]
-    assert "MultipleChoice(" not in text and "PredictShape(" not in text
-    for quiz_id in QUIZZES:
-        item = question(quiz_id)
-        assert item.explanation not in text
-        assert item.answer not in text
-    assert sources[-1] == 'course.progress("08")' and sources[-2].startswith("## Your progress")

@@ -84,8 +84,7 @@ class Explorer(widgets.VBox):
             self.picture.layout.display = None
             self.message.value = ""
         elif isinstance(result, str):
-            self.picture.layout.display = "none"
-            self.message.value = f'<span style="color:#b3261e">{html.escape(result)}</span>'
+            self._show_message(result)
         else:
             raise TypeError(
                 f"draw must return a matplotlib Figure or a message (str), got {received(result)}"
@@ -99,5 +98,9 @@ class Explorer(widgets.VBox):
             self.update()
         except Exception as error:  # noqa: BLE001 - shown to the learner instead of lost
             self.result = f"could not draw: {type(error).__name__}: {error}"
-            self.picture.layout.display = "none"
-            self.message.value = f'<span style="color:#b3261e">{html.escape(self.result)}</span>'
+            self._show_message(self.result)
+
+    def _show_message(self, text):
+        """``text`` in place of the picture."""
+        self.picture.layout.display = "none"
+        self.message.value = f'<span style="color:#b3261e">{html.escape(text)}</span>'

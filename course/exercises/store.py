@@ -147,11 +147,14 @@ def progress(notebook=None):
         if prefix not in checks.NOTEBOOKS:
             raise ValueError(f"notebook must be one of {', '.join(checks.NOTEBOOKS)}, got {notebook!r}")
     stored = load()
+    titles = [(i, lookup(i).title) for i in known_ids()] + [
+        (i, question(i).question) for i in known_quiz_ids()
+    ]
     rows = []
     for number, name in checks.NOTEBOOKS.items():
-        if notebook is not None and number != notebook[:2]:
-            continue
-        items = [(i, lookup(i).title) for i in known_ids() if i.startswith(number + ".")]
-        items += [(i, question(i).question) for i in known_quiz_ids() if i.startswith(number + ".")]
-        rows.append((name, [(i, title, _status(stored.get(i, {}).get("status"))) for i, title in items]))
+        if notebook is None or number == notebook[:2]:
+            items = [
+                (i, title, _status(stored.get(i, {}).get("status"))) for i, title in titles if i[:2] == number
+            ]
+            rows.append((name, items))
     return Progress(rows)

@@ -216,44 +216,7 @@ def draw_cases(ex, seed):
 def probe(exercise_id, answer, seed):
     """The half that runs learner code: a list of plain outcomes (see :func:`.probing.run`)."""
     ex = lookup(exercise_id)
-    try:
-        first = _first_look(ex, answer)
-        if first is not None:
-            return [first]
-        return probing.run(ex, answer, draw_cases(ex, seed))
-    except KeyboardInterrupt:
-        raise
-    except BaseException as error:  # an answer whose very type check raises
-        return [
-            {"raised": {"type": type(error).__name__, "message": probing._short(probing._safe_str(error))}}
-        ]
-
-
-def _first_look(ex, answer):
-    """An outcome decided before running anything: a stub, the wrong kind of answer, a shortcut in the source."""
-    if answer is Ellipsis or (type(answer) in (list, tuple) and any(item is Ellipsis for item in answer)):
-        return {"stub": True}
-    if ex.answer == "function" and (not callable(answer) or isinstance(answer, type)):
-        return {"wrong_kind": probing.observe(answer)}
-    if ex.answer == "class" and not isinstance(answer, type):
-        return {"wrong_kind": probing.observe(answer)}
-    for shortcut in ex.shortcuts:
-        if _is_or_extends(answer, shortcut.resolve()[2]):
-            return {"shortcut": shortcut.name}
-    if ex.forbidden_in_source and ex.answer != "value":
-        used = probing.source_uses(answer, ex.forbidden_in_source, ex.forbidden_in_source)
-        if used:
-            return {"shortcut": used}
-    return None
-
-
-def _is_or_extends(answer, target):
-    """Whether the answer is ``target`` itself, or a class built on class ``target``."""
-    if target is None:
-        return False
-    if answer is target:
-        return True
-    return isinstance(answer, type) and isinstance(target, type) and issubclass(answer, target)
+    return probing.run(ex, answer, draw_cases(ex, seed))
 
 
 def judge(exercise_id, seed, outcomes, attempt=1):

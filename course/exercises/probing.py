@@ -338,7 +338,8 @@ def run(exercise, answer, cases):
 
     An outcome is one of ``{"ok": data}``, ``{"stub": True}``, ``{"timeout": s}``,
     ``{"shortcut": name}``, ``{"raised": {"type", "message"}}`` or
-    ``{"unreadable": why}`` (the probe could not describe what came back).
+    ``{"unreadable": why}`` (the probe could not describe what came back), or,
+    decided before any case runs, ``{"wrong_kind": observation}``.
     Only KeyboardInterrupt goes through; the whole run shares ``exercise.time_limit``.
     """
     from .framework import Exercise
@@ -347,6 +348,14 @@ def run(exercise, answer, cases):
         raise TypeError(f"exercise must be an Exercise, got {validate.received(exercise)}")
     if not isinstance(cases, list):
         raise TypeError(f"cases must be a list of plain-data cases, got {validate.received(cases)}")
+    try:
+        first = _first_look(exercise, answer)
+    except KeyboardInterrupt:
+        raise
+    except BaseException as error:  # an answer whose very type check raises
+        first = _raised(error)
+    if first is not None:
+        return [first]
     outcomes = []
     deadline = time.monotonic() + exercise.time_limit
     for case in cases:
@@ -355,6 +364,33 @@ def run(exercise, answer, cases):
         if "ok" not in outcome:
             break
     return outcomes
+
+
+def _first_look(exercise, answer):
+    """An outcome decided before running anything: a stub, the wrong kind of answer, a shortcut."""
+    if answer is Ellipsis or (type(answer) in (list, tuple) and any(item is Ellipsis for item in answer)):
+        return {"stub": True}
+    if exercise.answer == "function" and (not callable(answer) or isinstance(answer, type)):
+        return {"wrong_kind": observe(answer)}
+    if exercise.answer == "class" and not isinstance(answer, type):
+        return {"wrong_kind": observe(answer)}
+    for shortcut in exercise.shortcuts:
+        if _is_or_extends(answer, shortcut.resolve()[2]):
+            return {"shortcut": shortcut.name}
+    if exercise.forbidden_in_source and exercise.answer != "value":
+        used = source_uses(answer, exercise.forbidden_in_source, exercise.forbidden_in_source)
+        if used:
+            return {"shortcut": used}
+    return None
+
+
+def _is_or_extends(answer, target):
+    """Whether the answer is ``target`` itself, or a class built on class ``target``."""
+    if target is None:
+        return False
+    if answer is target:
+        return True
+    return isinstance(answer, type) and isinstance(target, type) and issubclass(answer, target)
 
 
 def _run_case(exercise, answer, case, deadline):

@@ -119,13 +119,21 @@ def test_unknown_ids_and_bad_arguments():
 def test_ids_are_in_order_and_renames_map_old_notebooks():
     ids = known_ids()
     assert ids == sorted(ids, key=framework._order)
-    assert current_id("07.2", scheme=1) == "07.1" and current_id("07.1", scheme=1) == "07.2"
-    assert current_id("03.1", scheme=1) == "03.1"
     assert current_id("07.1", scheme=framework.ID_SCHEME) == "07.1"
     with pytest.raises(ValueError, match="newer than this course"):
         current_id("07.1", scheme=framework.ID_SCHEME + 1)
-    for renames in framework.RENAMES.values():
-        assert set(renames.values()) <= set(ids)
+    for scheme, renames in framework.RENAMES.items():
+        for old in renames:
+            assert current_id(old, scheme) in [*ids, None], (scheme, old)
+
+
+def test_renames_follow_an_id_through_every_scheme(monkeypatch):
+    monkeypatch.setattr(framework, "ID_SCHEME", 3)
+    monkeypatch.setattr(
+        framework, "RENAMES", {1: {"07.1": "07.2", "07.2": "07.1"}, 2: {"07.2": "07.5", "07.1": None}}
+    )
+    assert current_id("07.1", scheme=1) == "07.5" and current_id("07.2", scheme=1) is None
+    assert current_id("07.2", scheme=2) == "07.5" and current_id("03.1", scheme=1) == "03.1"
 
 
 # ---------------------------------------------------------------------------

@@ -51,10 +51,12 @@ ANSWER_KINDS = ("function", "class", "value")
 DEFAULT_TIME_LIMIT = 10.0
 
 # Exercise ids are renumbered only with a new id scheme; each notebook's metadata
-# says which scheme it was built with ("course": {"id_scheme": N}).
-ID_SCHEME = 2
+# says which scheme it was built with ("course": {"id_scheme": N}). RENAMES[N] maps
+# an id of scheme N to its id in scheme N + 1, or to None for an exercise retired then.
+ID_SCHEME = 3
 RENAMES = {
     1: {"07.1": "07.2", "07.2": "07.1"},  # 07's exercises now appear in order
+    2: {},  # notebooks 01-08 gained exercises where learners build things
 }
 
 
@@ -181,13 +183,18 @@ def lookup(exercise_id):
 
 
 def current_id(exercise_id, scheme):
-    """The id today of ``exercise_id`` from a notebook built with id ``scheme``."""
+    """The id today of ``exercise_id`` from a notebook built with id ``scheme``.
+
+    None when that exercise has been retired since.
+    """
     validate.text(exercise_id, "exercise_id")
     validate.integer(scheme, "scheme", minimum=1)
     if scheme > ID_SCHEME:
         raise ValueError(f"id scheme {scheme} is newer than this course's ({ID_SCHEME}): update the course")
     for step in range(scheme, ID_SCHEME):
         exercise_id = RENAMES.get(step, {}).get(exercise_id, exercise_id)
+        if exercise_id is None:
+            return None
     return exercise_id
 
 

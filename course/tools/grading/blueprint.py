@@ -1,0 +1,221 @@
+"""What a submission is graded on: the course's own learner notebooks, not the submission.
+
+The exercises of a notebook, and the answer each check is given, are read from
+the course's copy in ``notebooks/`` (the checks in its code cells). A submission
+is then *restored* against it, the way nbgrader restores its graded cells:
+
+* each exercise's answer cell is found by the cell id it has in the course's
+  copy, else by a check of that exercise (its id mapped through the renames
+  table for a notebook of an older id scheme), else by the first cell that
+  defines the answer's name;
+* the student's own ``check(...)`` lines are dropped (their verdicts would count
+  for nothing) and the grader's check cell goes right after the answer cell;
+* exercises the student deleted are still checked (at the end), and ids the
+  student invented are ignored.
+
+A notebook of an older id scheme is graded on the exercises its own checks
+name, mapped to today's ids (retired ones dropped), since the course keeps
+only today's copy of each notebook.
+"""
+
+import ast
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+
+from ...exercises import framework
+
+CHECK_CALL = re.compile(r"""\bcheck\(\s*["'](\d+\.\d+)["']\s*,\s*([A-Za-z_]\w*)""")
+GRADER_CELL = "course_grader"  # metadata key of the cells the grader adds
+INKERNEL = "course.tools.grading.inkernel"
+
+
+@dataclass(frozen=True)
+class Check:
+    """One exercise of a course notebook: its id today, its check cell's id, the answer's name."""
+
+    exercise: str
+    cell_id: str
+    answer: str
+
+
+@dataclass(frozen=True)
+class CourseNotebook:
+    name: str  # "00_welcome"
+    checks: tuple
+
+    @property
+    def number(self):
+        return self.name[:2]
+
+
+def learner_notebooks_folder():
+    import course
+
+    return Path(course.__file__).resolve().parent.parent / "notebooks"
+
+
+def checks_in(source):
+    """``[(exercise id, answer name), ...]`` of the check calls in a cell's code, in order."""
+    return CHECK_CALL.findall(source)
+
+
+def course_notebooks(folder=None):
+    """The course's learner notebooks: ``{name: CourseNotebook}``, exercises known to the registry only."""
+    folder = learner_notebooks_folder() if folder is None else Path(folder)
+    known = set(framework.known_ids())
+    found = {}
+    for path in sorted(folder.glob("[0-9][0-9]_*.ipynb")):
+        notebook = nbformat.read(path, as_version=4)
+        checks = []
+        for cell in notebook.cells:
+            if cell.cell_type == "code":
+                for exercise_id, answer in checks_in(cell.source):
+                    if exercise_id in known and exercise_id not in {c.exercise for c in checks}:
+                        checks.append(Check(exercise_id, cell.get("id", ""), answer))
+        found[path.stem] = CourseNotebook(path.stem, tuple(checks))
+    return found
+
+
+def id_scheme(notebook):
+    """The id scheme a notebook was built with (its metadata), and a note when it had to be guessed."""
+    scheme = (
+        notebook.metadata.get("course", {}).get("id_scheme")
+        if isinstance(notebook.metadata.get("course"), dict)
+        else None
+    )
+    if isinstance(scheme, int) and not isinstance(scheme, bool) and 1 <= scheme <= framework.ID_SCHEME:
+        return scheme, ""
+    if scheme is None:
+        return 1, "no id scheme in its metadata: read as scheme 1"
+    return framework.ID_SCHEME, f"id scheme {scheme!r} unknown: read as today's"
+
+
+def _defines(source, name):
+    """Whether a cell's top level defines ``name`` (def, class, assignment, import)."""
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError):
+        return (
+            re.search(rf"^(def|class)\s+{re.escape(name)}\b|^{re.escape(name)}\s*=", source, re.M) is not None
+        )
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and node.name == name:
+            return True
+        targets = []
+        if isinstance(node, ast.Assign):
+            targets = node.targets
+        elif isinstance(node, (ast.AnnAssign, ast.AugAssign)):
+            targets = [node.target]
+        if any(isinstance(t, ast.Name) and t.id == name for t in targets):
+            return True
+    return False
+
+
+def without_checks(source):
+    """A cell's code without its top-level ``check(...)`` statements (unchanged if it does not parse)."""
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError):
+        return source
+    lines = source.splitlines(keepends=True)
+    drop = set()
+    for node in tree.body:
+        call = node.value if isinstance(node, ast.Expr) else None
+        if isinstance(call, ast.Call):
+            name = getattr(call.func, "attr", None) or getattr(call.func, "id", None)
+            if name == "check":
+                drop.update(range(node.lineno - 1, node.end_lineno))
+    return "".join(line for number, line in enumerate(lines) if number not in drop)
+
+
+@dataclass
+class Plan:
+    """A submission restored for grading: the cells to run and where each exercise is checked."""
+
+    notebook: object  # the notebook to run (a new object; the submission is not changed)
+    exercises: list  # today's ids graded, in course order
+    seeds: dict  # exercise id -> this run's secret seed
+    cell_numbers: list  # for each cell to run: its number in the submission (from 1), None for added
+    answers: dict = field(default_factory=dict)  # exercise id -> number of its answer cell
+    notes: list = field(default_factory=list)
+
+
+def _answer_cells(course_nb, submission, scheme):
+    """``{exercise id: cell index}`` of the answer cells found, and the ids graded."""
+    cells = submission.cells
+    code = [i for i, c in enumerate(cells) if c.cell_type == "code"]
+    by_id = {c.get("id"): i for i, c in enumerate(cells) if c.cell_type == "code"}
+    checked = {}  # today's id -> first cell whose check names it
+    for i in code:
+        for old_id, _ in checks_in(cells[i].source):
+            today = framework.current_id(old_id, scheme)
+            if today is not None:
+                checked.setdefault(today, i)
+    posed = [c for c in course_nb.checks if scheme == framework.ID_SCHEME or c.exercise in checked]
+    found, taken = {}, set()
+    for check in posed:
+        candidates = []
+        if scheme == framework.ID_SCHEME and check.cell_id in by_id:
+            candidates.append(by_id[check.cell_id])
+        if check.exercise in checked:
+            candidates.append(checked[check.exercise])
+        candidates += [i for i in code if _defines(cells[i].source, check.answer)]
+        place = next((i for i in candidates if i not in taken), None)
+        if place is not None:
+            found[check.exercise] = place
+            taken.add(place)
+    return found, posed
+
+
+def restore(course_nb, submission, seeds_from, export_folder):
+    """The :class:`Plan` to grade ``submission`` (a NotebookNode) as ``course_nb``.
+
+    ``seeds_from()`` draws one secret seed; ``export_folder`` is where the
+    kernel writes what the probes saw (a path inside the sandbox).
+    """
+    scheme, note = id_scheme(submission)
+    notes = [note] if note else []
+    if scheme != framework.ID_SCHEME:
+        notes.append(f"id scheme {scheme}: exercises mapped to today's ids")
+    found, posed = _answer_cells(course_nb, submission, scheme)
+    seeds = {check.exercise: seeds_from() for check in posed}
+    after = {}
+    for check in posed:
+        after.setdefault(found.get(check.exercise), []).append(check)
+
+    def grader_cell(source, role):
+        cell = nbformat.v4.new_code_cell(source)
+        cell.metadata[GRADER_CELL] = role
+        return cell
+
+    def check_cell(check):
+        source = (
+            f"__import__({INKERNEL!r}, fromlist=['export']).export("
+            f"{check.exercise!r}, {check.answer!r}, globals(), {seeds[check.exercise]})"
+        )
+        return grader_cell(source, check.exercise)
+
+    start = grader_cell(
+        f"__import__({INKERNEL!r}, fromlist=['start']).start({str(export_folder)!r})", "start"
+    )
+    run = nbformat.v4.new_notebook(metadata=submission.metadata)
+    run.cells, numbers = [start], [None]
+    for index, cell in enumerate(submission.cells):
+        cell = nbformat.from_dict(dict(cell))
+        cell.metadata.pop(GRADER_CELL, None)  # a student cannot pose as the grader
+        if cell.cell_type == "code" and index in found.values():
+            cell.source = without_checks(cell.source)
+        run.cells.append(cell)
+        numbers.append(index + 1)
+        for check in after.get(index, []):
+            run.cells.append(check_cell(check))
+            numbers.append(None)
+    for check in after.get(None, []):
+        run.cells.append(check_cell(check))
+        numbers.append(None)
+    exercises = [check.exercise for check in posed]
+    answers = {exercise: index + 1 for exercise, index in found.items()}
+    return Plan(run, exercises, seeds, numbers, answers, notes)

@@ -1,0 +1,123 @@
+"""Feedback pages: each student's executed notebook with every exercise's verdict, as HTML.
+
+The grader's own cells (and the seeds in them) are left out; each verdict is
+shown under the student's answer cell with the judge's message and hint. The
+inputs drawn for the run are never shown: a number of the hidden cases that a
+message would quote is replaced by "…". Outputs are sanitized (no scripts).
+"""
+
+import html
+import re
+from pathlib import Path
+
+import nbformat
+
+from ...exercises import framework
+from ...exercises.framework import FAILED, NOT_ATTEMPTED, PASSED
+from .blueprint import GRADER_CELL
+
+LABELS = {
+    PASSED: ("Passed", "#1b7f3b"),
+    FAILED: ("Not yet", "#b3261e"),
+    NOT_ATTEMPTED: ("Not attempted", "#6b6b6b"),
+}
+
+
+def _numbers(value, found):
+    if isinstance(value, bool):
+        return
+    if isinstance(value, (int, float)):
+        if isinstance(value, float) or abs(value) >= 10:
+            found.add(value)
+    elif isinstance(value, dict):
+        for item in value.values():
+            _numbers(item, found)
+    elif isinstance(value, list):
+        for item in value:
+            _numbers(item, found)
+
+
+def scrub(message, exercise_id, seed):
+    """``message`` with every number of the exercise's hidden cases (as a judge may print it) replaced."""
+    found = set()
+    try:
+        _numbers(framework.draw_cases(framework.lookup(exercise_id), seed), found)
+    except Exception:  # noqa: BLE001 - no cases, no numbers to hide
+        return message
+    spellings = set()
+    for x in found:
+        spellings |= {repr(x), str(x)}
+        if isinstance(x, float):
+            spellings |= {f"{x:.{digits}g}" for digits in range(2, 8)} | {f"{x:.{d}f}" for d in range(1, 5)}
+    for text in sorted(spellings, key=len, reverse=True):
+        message = re.sub(rf"(?<![\w.]){re.escape(text)}(?![\w])", "…", message)
+    return message
+
+
+def verdict_html(verdict, message):
+    label, colour = LABELS.get(verdict.status, LABELS[NOT_ATTEMPTED])
+    hint = f"<div><i>Hint:</i> {html.escape(verdict.hint)}</div>" if verdict.hint else ""
+    return (
+        f'<div style="border-left:4px solid {colour};padding:4px 10px;margin:4px 0">'
+        f'<b style="color:{colour}">{label}</b> &middot; exercise {html.escape(verdict.exercise)}'
+        f"<div>{html.escape(message)}</div>{hint}</div>"
+    )
+
+
+def feedback_notebook(plan, verdicts, heading):
+    """The executed notebook as the student should see it, and the ids of the verdict outputs."""
+    page = nbformat.v4.new_notebook(metadata={"language_info": {"name": "python"}})
+    ours = set()  # ids of the verdict outputs (the only HTML of ours)
+    page.cells = [nbformat.v4.new_markdown_cell(heading)]
+    last_student_cell = None
+    for cell in plan.notebook.cells:
+        role = cell.metadata.get(GRADER_CELL)
+        if role is None:
+            page.cells.append(cell)
+            last_student_cell = cell
+            continue
+        verdict = verdicts.get(role)
+        if verdict is None:
+            continue
+        message = scrub(verdict.message, verdict.exercise, plan.seeds[verdict.exercise])
+        shown = nbformat.v4.new_output("display_data", data={"text/html": verdict_html(verdict, message)})
+        ours.add(id(shown))
+        if last_student_cell is not None and last_student_cell.cell_type == "code":
+            last_student_cell.setdefault("outputs", []).append(shown)
+        else:
+            holder = nbformat.v4.new_code_cell(f"# exercise {verdict.exercise}: no answer cell was found")
+            holder.outputs = [shown]
+            page.cells.append(holder)
+    return page, ours
+
+
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def _plain_html(page, verdict_outputs):
+    """A simple page for when nbconvert cannot be used: code and text outputs escaped, verdicts."""
+    parts = []
+    for cell in page.cells:
+        parts.append(f"<pre>{html.escape(cell.source)}</pre>")
+        for output in cell.get("outputs", []):
+            if id(output) in verdict_outputs:
+                parts.append(output["data"]["text/html"])
+                continue
+            data = output.get("data", {})
+            text = output.get("text") or data.get("text/plain") or "\n".join(output.get("traceback", []))
+            if text:
+                parts.append(f"<pre>{html.escape(ANSI.sub('', str(text)))}</pre>")
+    return "<!DOCTYPE html><meta charset='utf-8'><body>" + "\n".join(parts) + "</body>"
+
+
+def write(plan, verdicts, heading, path):
+    """Write the feedback page for one graded notebook to ``path`` (HTML)."""
+    page, ours = feedback_notebook(plan, verdicts, heading)
+    try:
+        from nbconvert import HTMLExporter
+
+        body, _ = HTMLExporter(template_name="lab", sanitize_html=True).from_notebook_node(page)
+    except Exception:  # noqa: BLE001 - nbconvert missing or failing: a plain page instead
+        body = _plain_html(page, ours)
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    Path(path).write_text(body, encoding="utf-8")

@@ -8,7 +8,7 @@ Nothing here imports Keras.
 
 import numpy as np
 
-from .runtime.validate import array, integer, number
+from .runtime.validate import array, choice, integer, number
 
 
 def _losses(val_losses):
@@ -21,20 +21,23 @@ def _losses(val_losses):
     return losses
 
 
-def early_stopping_epochs(val_losses, patience, min_delta=0.0):
-    """Where ``EarlyStopping(monitor="val_loss", patience=..., min_delta=...)`` stops.
+def early_stopping_epochs(val_losses, patience, min_delta=0.0, mode="min"):
+    """Where ``EarlyStopping(patience=..., min_delta=..., mode=...)`` stops.
 
+    ``val_losses`` are the monitored values, one per epoch: a loss (``mode="min"``)
+    or a quantity that should rise, such as an accuracy (``mode="max"``).
     Returns ``(best_epoch, stop_epoch)``, both counted from 1 like Keras's log;
     ``stop_epoch`` is ``None`` when training would run to the end. An epoch is an
-    improvement when its loss is below the best so far by more than ``min_delta``;
+    improvement when its value beats the best so far by more than ``min_delta``;
     training stops once ``patience`` epochs in a row bring no improvement.
     With ``restore_best_weights=True`` the model ends with the weights of ``best_epoch``.
     """
     losses = _losses(val_losses)
     patience = integer(patience, "patience", minimum=0)
     min_delta = number(min_delta, "min_delta", minimum=0)
+    sign = {"min": 1.0, "max": -1.0}[choice(mode, "mode", ("min", "max"))]
     best, best_epoch, wait = np.inf, 0, 0
-    for epoch, loss in enumerate(losses):
+    for epoch, loss in enumerate(sign * losses):
         wait += 1
         if loss + min_delta < best:
             best, best_epoch, wait = loss, epoch, 0

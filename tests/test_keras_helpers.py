@@ -118,15 +118,17 @@ def test_mlp_rejects_bad_sizes(kwargs, error, says):
 # --------------------------------------------------------------------------- early stopping
 
 
-def keras_early_stopping(losses, patience, min_delta):
-    """Drive the real keras.callbacks.EarlyStopping over a list of validation losses."""
+def keras_early_stopping(losses, patience, min_delta, mode="min"):
+    """Drive the real keras.callbacks.EarlyStopping over a list of monitored values."""
     model = keras.Sequential([keras.Input((1,)), keras.layers.Dense(1)])
-    callback = keras.callbacks.EarlyStopping(monitor="val_loss", patience=patience, min_delta=min_delta)
+    callback = keras.callbacks.EarlyStopping(
+        monitor="val_score", patience=patience, min_delta=min_delta, mode=mode
+    )
     callback.set_model(model)
     model.stop_training = False
     callback.on_train_begin()
     for epoch, loss in enumerate(losses):
-        callback.on_epoch_end(epoch, {"val_loss": loss})
+        callback.on_epoch_end(epoch, {"val_score": loss})
         if model.stop_training:
             return callback.best_epoch + 1, epoch + 1
     return callback.best_epoch + 1, None
@@ -137,10 +139,11 @@ def keras_early_stopping(losses, patience, min_delta):
     losses=st.lists(st.integers(0, 300), min_size=1, max_size=25).map(lambda xs: [x / 100 for x in xs]),
     patience=st.integers(0, 5),
     min_delta=st.sampled_from([0.0, 0.005, 0.015, 0.105]),
+    mode=st.sampled_from(["min", "max"]),
 )
-def test_early_stopping_epochs_replays_the_keras_callback(losses, patience, min_delta):
-    assert early_stopping_epochs(losses, patience, min_delta) == keras_early_stopping(
-        losses, patience, min_delta
+def test_early_stopping_epochs_replays_the_keras_callback(losses, patience, min_delta, mode):
+    assert early_stopping_epochs(losses, patience, min_delta, mode) == keras_early_stopping(
+        losses, patience, min_delta, mode
     )
 
 
@@ -149,6 +152,9 @@ def test_early_stopping_epochs_by_hand():
     assert early_stopping_epochs(losses, patience=2) == (3, 5)
     assert early_stopping_epochs(losses, patience=10) == (3, None)
     assert early_stopping_epochs([1.0, 0.99, 0.98], patience=1, min_delta=0.05) == (1, 2)
+    accuracies = [0.5, 0.7, 0.8, 0.78, 0.79, 0.6]
+    assert early_stopping_epochs(accuracies, patience=2, mode="max") == (3, 5)
+    assert early_stopping_epochs(accuracies, patience=2) == (1, 3)  # read as a loss, it only got worse
 
 
 @pytest.mark.parametrize(
@@ -165,6 +171,18 @@ def test_early_stopping_epochs_by_hand():
 def test_early_stopping_epochs_rejects_bad_input(losses, patience, min_delta, error, says):
     with pytest.raises(error, match=says):
         early_stopping_epochs(losses, patience, min_delta)
+
+
+@pytest.mark.parametrize(
+    "mode, error, says",
+    [
+        ("auto", ValueError, r"mode must be one of \['min', 'max'\], got 'auto'"),
+        (1, TypeError, "mode must be one of"),
+    ],
+)
+def test_early_stopping_epochs_rejects_a_bad_mode(mode, error, says):
+    with pytest.raises(error, match=says):
+        early_stopping_epochs([1.0, 0.5], 1, 0.0, mode)
 
 
 def test_early_stopping_plot_and_explorer():

@@ -1,186 +1,391 @@
-"""The grader on a class of five: solved, half solved, crashing, looping forever, and a broken file.
+"""The grader on a simulated class, graded as a teacher would: ``python -m course grade``.
 
-The submissions are made from the learner copy of 00_welcome by editing the
-exercise cells the way students do. Its ``doctor`` cell is dropped: it starts
-TensorFlow, which costs seconds and has nothing to do with grading.
+Every student is made at test time from the course's own notebooks: the learner
+copy of 00_welcome (its ``doctor`` cell dropped: it starts TensorFlow, which has
+nothing to do with grading) with the answers of the solutions copy, changed the
+way each kind of student changes it. One run grades the whole class in
+sandboxes, two notebooks at a time, and the tests below read its gradebook,
+journal and feedback pages, the files around it and the process table.
 """
 
 import csv
 import hashlib
 import json
 import os
+import re
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import nbformat
 import pytest
 
-from course.__main__ import main
-from course.exercises import FAILED, NOT_ATTEMPTED, PASSED
-from course.tools.grade import (
-    Grade,
-    Submission,
-    align_exercises,
-    exercise_ids,
-    find_submissions,
-    grade,
-    read_results,
-    table,
-)
+from course.exercises import framework
+from course.tools.grading import blueprint, sandbox
 
 from .helpers import ROOT
 
-TIMEOUT = 10  # seconds per notebook: plenty for 00_welcome, and what the endless loop costs
-
-CELSIUS = 'def celsius_to_fahrenheit(c):\n    return c * 9 / 5 + 32\n\n\ncourse.check("00.1", celsius_to_fahrenheit)'
-SQUARES = 'squares = [n * n for n in range(10)]\ncourse.check("00.2", squares)'
-WRONG_SQUARES = 'squares = [n * 2 for n in range(10)]\ncourse.check("00.2", squares)'
-CRASHING_SQUARES = 'squares = [n * n for n in rang(10)]\ncourse.check("00.2", squares)'
-ENDLESS_SQUARES = (
-    "squares = [0] * 10\n"
-    "n = 0\n"
-    "while n < 10:\n"
-    "    squares[n] = n * n\n"
-    "    # (n is never increased)\n"
-    'course.check("00.2", squares)'
+pytestmark = pytest.mark.skipif(
+    not sys.platform.startswith("linux") or sandbox.bubblewrap() is None,
+    reason="the grading sandbox needs Linux and bubblewrap",
 )
 
-
-def submission(answers):
-    """00_welcome with the exercise cells replaced by ``answers`` ({marker: new source})."""
-    nb = nbformat.read(ROOT / "notebooks" / "00_welcome.ipynb", as_version=4)
-    nb.cells = [c for c in nb.cells if "course doctor" not in c.source or c.cell_type != "code"]
-    for cell in nb.cells:
-        for marker, source in answers.items():
-            if cell.cell_type == "code" and marker in cell.source:
-                cell.source = source
-    return nbformat.writes(nb)
+TIMEOUT = 20  # seconds per notebook: plenty for these notebooks, and what the endless print costs
+SECRET = "TEACHER_TOKEN_d41d8cd98f00b204"  # in the grader's environment; must never come out
+MARK = "course-grade-test-daemon"  # in the command line of every process the fork bomb starts
 
 
-@pytest.fixture
-def classroom(tmp_path):
-    """One folder per student, each holding their 00_welcome.ipynb."""
-    texts = {
-        "alice": submission({"def celsius": CELSIUS, "squares = ...": SQUARES}),
-        "bob": submission({"def celsius": CELSIUS, "squares = ...": WRONG_SQUARES}),
-        "carol": submission({"def celsius": CELSIUS, "squares = ...": CRASHING_SQUARES}),
-        "dave": submission({"def celsius": CELSIUS, "squares = ...": ENDLESS_SQUARES}),
+def notebook(name, answered=True, drop_doctor=True):
+    """The learner copy of ``name``, its answer cells taken from the solutions copy (same cell ids)."""
+    learner = nbformat.read(ROOT / "notebooks" / f"{name}.ipynb", as_version=4)
+    if answered:
+        solved = {
+            c.get("id"): c.source
+            for c in nbformat.read(ROOT / "solutions" / f"{name}.ipynb", as_version=4).cells
+        }
+        for cell in learner.cells:
+            if cell.cell_type == "code" and blueprint.checks_in(cell.source):
+                cell.source = solved[cell.id]
+    if drop_doctor:
+        learner.cells = [
+            c for c in learner.cells if not (c.cell_type == "code" and "course doctor" in c.source)
+        ]
+    return learner
+
+
+def answer_cell(nb, exercise_id):
+    """The code cell whose check names ``exercise_id``."""
+    return next(
+        c for c in nb.cells if c.cell_type == "code" and exercise_id in dict(blueprint.checks_in(c.source))
+    )
+
+
+def after(nb, exercise_id, *sources):
+    """Insert new code cells right after the answer cell of ``exercise_id``."""
+    index = nb.cells.index(answer_cell(nb, exercise_id)) + 1
+    nb.cells[index:index] = [nbformat.v4.new_code_cell(s) for s in sources]
+    return nb
+
+
+STUB_00_1 = 'def celsius_to_fahrenheit(c):\n    raise NotImplementedError\n\n\ncourse.check("00.1", celsius_to_fahrenheit)'
+STUB_00_2 = 'squares = ...\ncourse.check("00.2", squares)'
+WRONG_00_1 = 'def celsius_to_fahrenheit(c):\n    return c * 5 / 9 + 32\n\n\ncourse.check("00.1", celsius_to_fahrenheit)'
+
+FORGE = """
+import glob, json, os
+from course.exercises.framework import Feedback, record
+record(Feedback("00.1", "passed", "forged"))
+with open(os.environ.get("COURSE_RESULTS_FILE", "results.jsonl"), "a") as out:
+    out.write(json.dumps({"exercise": "00.1", "status": "passed"}) + "\\n")
+for folder in glob.glob("grader-export*"):
+    for exercise in ("00.1", "00.2"):
+        for seed in range(3):
+            os.makedirs(f"{folder}/{exercise}-{seed}", exist_ok=True)
+            with open(f"{folder}/{exercise}-{seed}/data.json", "w") as out:
+                json.dump({"exercise": exercise, "outcomes": [{"ok": 1}], "changed": []}, out)
+"""
+
+PATCH = """
+import course
+from course.exercises import framework, probing
+course.check = lambda *args: print("[passed] every exercise")
+framework.evaluate = lambda *args, **kwargs: framework.Feedback(args[0], "passed", "forged")
+probing.run = lambda ex, answer, cases: [{"ok": 212.0} for _ in cases]
+framework.probe = lambda exercise_id, answer, seed: [{"ok": 212.0}]
+"""
+
+
+def snoop(classroom, home):
+    return f"""
+import os, pathlib
+print(sorted(os.environ))
+print("{SECRET}" in str(os.environ))
+for place in [{str(classroom)!r}, {str(home)!r}, {str(ROOT)!r}, {str(ROOT / "solutions")!r}, "/tmp"]:
+    try:
+        print(place, sorted(os.listdir(place))[:20])
+    except OSError as error:
+        print(place, type(error).__name__)
+for target in [{str(classroom / "alice" / "stolen.txt")!r}, {str(home / "stolen.txt")!r},
+               {str(ROOT / "course" / "stolen.py")!r}, "/tmp/stolen.txt"]:
+    try:
+        pathlib.Path(target).write_text("was here")
+        print("wrote", target)
+    except OSError as error:
+        print("could not write", target, type(error).__name__)
+"""
+
+
+FORK_BOMB = f"""
+import os, subprocess, sys
+sleeper = [sys.executable, "-c", "import time; time.sleep(600)", "{MARK}"]
+for _ in range(8):
+    subprocess.Popen(sleeper, start_new_session=True)
+if os.fork() == 0:
+    os.setsid()
+    if os.fork() == 0:
+        for _ in range(8):
+            subprocess.Popen(sleeper)
+        os._exit(0)
+    os._exit(0)
+"""
+
+MEMORY_HOG = "blocks = []\nwhile True:\n    blocks.append(bytearray(100_000_000))"
+ENDLESS_PRINT = 'while True:\n    print("spam " * 200)'
+
+
+def write(nb, path):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(nb, str):
+        path.write_text(nb, encoding="utf-8")
+    else:
+        nbformat.write(nb, path)
+
+
+def old_version():
+    """A notebook of an older id scheme holding, under their old ids, answers to exercises renamed since.
+
+    Returns the notebook, its course notebook's name and ``{today's id: old id}``; None when no
+    exercise of a course notebook has been renamed.
+    """
+    notebooks = blueprint.course_notebooks()
+    renamed = []
+    for scheme in range(1, framework.ID_SCHEME):
+        for old in sorted(framework.RENAMES.get(scheme, {})):
+            today = framework.current_id(old, scheme)
+            name = next((n for n, nb in notebooks.items() if today in {c.exercise for c in nb.checks}), None)
+            if today not in (None, old) and name:
+                renamed.append((scheme, name, today, old))
+    if not renamed:
+        return None
+    scheme, name = renamed[0][:2]
+    ids = {today: old for s, n, today, old in renamed if (s, n) == (scheme, name)}
+    ids = dict(list(ids.items())[:2])
+    solved = {
+        c.get("id"): c.source for c in nbformat.read(ROOT / "solutions" / f"{name}.ipynb", as_version=4).cells
     }
-    texts["erin"] = texts["alice"][: len(texts["alice"]) // 2]  # the upload was cut off
-    root = tmp_path / "submissions"
-    for student, text in texts.items():
-        (root / student).mkdir(parents=True)
-        (root / student / "00_welcome.ipynb").write_text(text, encoding="utf-8")
-    return root
+    nb = nbformat.v4.new_notebook(metadata={"course": {"id_scheme": scheme}})
+    nb.cells = [nbformat.v4.new_code_cell("import numpy as np\nimport course")]
+    for check in notebooks[name].checks:
+        if check.exercise in ids:
+            source = solved[check.cell_id].replace(
+                f'check("{check.exercise}"', f'check("{ids[check.exercise]}"'
+            )
+            nb.cells.append(nbformat.v4.new_code_cell(source))
+    return nb, name, scheme, ids
+
+
+@pytest.fixture(scope="module")
+def classroom(tmp_path_factory):
+    root = tmp_path_factory.mktemp("class")
+    subs, home = root / "submissions", root / "teacher-home"
+    home.mkdir()
+    (home / "grades-2025.txt").write_text("private")
+    diligent = notebook("00_welcome")
+    write(diligent, subs / "diligent" / "00_welcome.ipynb")
+    write(notebook("02_tensor_ops"), subs / "diligent" / "02_tensor_ops.ipynb")
+    write(diligent, subs / "diligent" / "scratch.ipynb")  # not a notebook of the course
+    sloppy = notebook("00_welcome")
+    answer_cell(sloppy, "00.1").source = WRONG_00_1
+    write(sloppy, subs / "sloppy" / "00_welcome.ipynb")
+    half = notebook("00_welcome")
+    answer_cell(half, "00.2").source = STUB_00_2
+    write(half, subs / "half" / "00_welcome.ipynb")
+    write(
+        after(notebook("00_welcome"), "00.1", "print(undefined_name)"), subs / "crashing" / "00_welcome.ipynb"
+    )
+    write(after(notebook("00_welcome", answered=False), "00.2", FORGE), subs / "forger" / "00_welcome.ipynb")
+    patcher = notebook("00_welcome")
+    answer_cell(patcher, "00.1").source = PATCH + "\n" + WRONG_00_1
+    write(patcher, subs / "patcher" / "00_welcome.ipynb")
+    editor = notebook("00_welcome")
+    answer_cell(editor, "00.1").source = STUB_00_1
+    cell = answer_cell(editor, "00.2")
+    cell.source = cell.source.replace('check("00.2"', 'check("00.1"') + '\ncourse.check("99.9", squares)'
+    write(editor, subs / "editor" / "00_welcome.ipynb")
+    write(after(notebook("00_welcome"), "00.1", snoop(subs, home)), subs / "snoop" / "00_welcome.ipynb")
+    write(after(notebook("00_welcome"), "00.1", MEMORY_HOG), subs / "hog" / "00_welcome.ipynb")
+    write(after(notebook("00_welcome"), "00.1", FORK_BOMB), subs / "bomber" / "00_welcome.ipynb")
+    write(after(notebook("00_welcome"), "00.2", ENDLESS_PRINT), subs / "printer" / "00_welcome.ipynb")
+    old = old_version()
+    if old:
+        write(old[0], subs / "oldtimer" / f"{old[1]}.ipynb")
+    text = nbformat.writes(diligent)
+    write(text[: len(text) // 2], subs / "damaged" / "00_welcome.ipynb")
+    (subs / "empty").mkdir()
+    return root, subs, home, old
+
+
+def processes_with(mark):
+    found = []
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            if mark.encode() in cmdline.read_bytes():
+                found.append(cmdline.parent.name)
+        except OSError:
+            continue
+    return found
 
 
 def snapshot(folder):
-    """Every path under ``folder``: the sha256 of a file's bytes, ``"folder"`` for a folder."""
     return {
         p.relative_to(folder): hashlib.sha256(p.read_bytes()).hexdigest() if p.is_file() else "folder"
         for p in sorted(folder.rglob("*"))
     }
 
 
-def running_kernels():
-    """Kernels started by this process that are still running (read from Linux's /proc)."""
-    found = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            state, parent = stat.read_text().rsplit(")", 1)[1].split()[:2]
-            command = (stat.parent / "cmdline").read_bytes()
-        except (OSError, ValueError):
-            continue  # the process ended while we looked
-        if parent == str(os.getpid()) and state != "Z" and b"ipykernel" in command:
-            found.append(stat.parent.name)
-    return found
-
-
-def test_grading_a_class(classroom, tmp_path, capsys):
-    before = snapshot(classroom)
-    gradebook = tmp_path / "gradebook.csv"
-    students = [str(classroom / s) for s in ["alice", "bob", "carol", "dave", "erin"]]
-
-    assert main(["grade", *students, "--csv", str(gradebook), "--timeout", str(TIMEOUT)]) == 0
-
-    assert snapshot(classroom) == before, "grading changed or added files next to the submissions"
-    if Path("/proc/self/stat").exists():
-        assert running_kernels() == [], "a kernel outlived the notebook it ran"
-    printed = capsys.readouterr().out
-    rows = {line.split()[0]: line.split() for line in printed.splitlines() if line.split()}
-    assert rows["alice"][2:5] == ["passed", "passed", "2/2"] and rows["alice"][-1] == "completed"
-    assert rows["bob"][2:5] == ["passed", "failed", "1/2"] and rows["bob"][-1] == "completed"
-    assert rows["carol"][2:5] == ["passed", "-", "1/2"] and "NameError in cell" in printed
-    assert rows["dave"][2:5] == ["passed", "-", "1/2"] and f"timed out after {TIMEOUT} s in cell" in printed
-    assert rows["erin"][2:5] == ["-", "-", "0/2"] and "not a notebook (NotJSONError)" in printed
-    assert rows["total"][1:4] == ["4/5", "1/5", "5/10"]
-
-    with open(gradebook, newline="", encoding="utf-8") as file:
-        book = {row["student"]: row for row in csv.DictReader(file)}
-    assert list(book) == ["alice", "bob", "carol", "dave", "erin"]
-    expected = {
-        "alice": (PASSED, PASSED, "completed"),
-        "bob": (PASSED, FAILED, "completed"),
-        "carol": (PASSED, NOT_ATTEMPTED, "NameError in cell 10"),
-        "dave": (PASSED, NOT_ATTEMPTED, f"timed out after {TIMEOUT} s in cell 10"),
-        "erin": (NOT_ATTEMPTED, NOT_ATTEMPTED, "not a notebook (NotJSONError)"),
+@pytest.fixture(scope="module")
+def graded(classroom):
+    root, subs, home, _ = classroom
+    before = snapshot(subs), snapshot(home)
+    out, feedback = root / "out" / "gradebook.csv", root / "feedback"
+    env = {**os.environ, "TEACHER_TOKEN": SECRET, "HOME": str(home)}
+    env.pop("COURSE_RESULTS_FILE", None)
+    command = [sys.executable, "-m", "course", "grade", *sorted(str(p) for p in subs.iterdir())]
+    command += ["--csv", str(out), "--feedback", str(feedback), "--jobs", "2", "--timeout", str(TIMEOUT)]
+    command += ["--memory", "2"]
+    start = time.monotonic()
+    done = subprocess.run(command, capture_output=True, text=True, env=env, cwd=root, timeout=600)
+    seconds = time.monotonic() - start
+    time.sleep(1)  # let the last sandbox's processes be reaped
+    survivors = processes_with(MARK)
+    with open(out, newline="", encoding="utf-8") as file:
+        rows = {(r["student"], r["notebook"]): r for r in csv.DictReader(file)}
+    with open(out.with_name("gradebook-points.csv"), newline="", encoding="utf-8") as file:
+        points = {r["student"]: r for r in csv.DictReader(file)}
+    journal = [json.loads(line) for line in out.with_name("gradebook.journal.jsonl").read_text().splitlines()]
+    return {
+        "done": done,
+        "rows": rows,
+        "points": points,
+        "journal": {(r["student"], r["notebook"]): r for r in journal},
+        "feedback": feedback,
+        "survivors": survivors,
+        "unchanged": (snapshot(subs), snapshot(home)) == before,
+        "seconds": seconds,
+        "out": out,
     }
-    for student, (first, second, run) in expected.items():
-        row = book[student]
-        assert (row["00.1"], row["00.2"], row["run"]) == (first, second, run), student
-        assert row["notebook"] == "00_welcome" and row["exercises"] == "2"
-        assert int(row["passed"]) == [first, second].count(PASSED)
-    assert float(book["dave"]["seconds"]) >= TIMEOUT, "the endless loop was stopped before its time was up"
 
 
-def test_exercise_ids_are_read_from_the_code():
-    nb = nbformat.v4.new_notebook()
-    nb.cells = [
-        nbformat.v4.new_markdown_cell('course.check("09.9", x) in prose is not an exercise'),
-        nbformat.v4.new_code_cell('course.check("01.2", a)\ncheck( "01.10", b)'),
-        nbformat.v4.new_code_cell("course.check('01.2', again)\nMultipleChoice(\"01.q1\", ...)"),
-    ]
-    assert exercise_ids(nb) == ["01.2", "01.10"]
+def statuses(graded, student, notebook="00_welcome"):
+    row = graded["rows"][(student, notebook)]
+    return {k: row[k] for k in row if re.fullmatch(r"\d\d\.\d+", k) and row[k]}
 
 
-def test_every_copy_of_a_notebook_is_graded_on_the_same_exercises():
-    full = Grade(Submission("ann", Path("ann/00_welcome.ipynb")), {"00.1": PASSED, "00.2": FAILED})
-    trimmed = Grade(Submission("ben", Path("ben/00_welcome.ipynb")), {"00.1": PASSED})  # deleted a check
-    other = Grade(Submission("ben", Path("ben/01_tensors.ipynb")), {"01.1": PASSED})
-    align_exercises([full, trimmed, other])
-    assert trimmed.statuses == {"00.1": PASSED, "00.2": NOT_ATTEMPTED}
-    assert other.statuses == {"01.1": PASSED}
-    lines = table([full, trimmed, other]).splitlines()
-    assert lines[0].split()[:5] == ["student", "notebook", "00.1", "00.2", "01.1"]
-    assert lines[4].split()[:4] == ["ben", "01_tensors", "passed", "1/1"]  # no cells for 00.x exercises
-    assert lines[5].split()[:5] == ["total", "2/2", "0/2", "1/1", "3/5"]
+def test_the_run_finishes_and_prints_the_gradebook(graded):
+    done = graded["done"]
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "total" in done.stdout and "gradebook:" in done.stdout
+    print(f"class graded in {graded['seconds']:.0f} s")
 
 
-def test_results_file_keeps_the_latest_verdict_and_skips_broken_lines(tmp_path):
-    path = tmp_path / "results.jsonl"
-    lines = [
-        json.dumps({"exercise": "00.1", "status": FAILED}),
-        json.dumps({"exercise": "00.1", "status": PASSED}),
-        json.dumps({"exercise": "00.q1", "status": PASSED}),
-        '{"exercise": "00.2", "sta',
-    ]
-    path.write_text("\n".join(lines), encoding="utf-8")
-    assert read_results(path) == {"00.1": PASSED}
-    assert read_results(tmp_path / "missing.jsonl") == {}
+def test_honest_students_get_the_grade_they_earned(graded):
+    assert statuses(graded, "diligent") == {"00.1": "passed", "00.2": "passed"}
+    assert set(statuses(graded, "diligent", "02_tensor_ops").values()) == {"passed"}
+    assert statuses(graded, "sloppy") == {"00.1": "failed", "00.2": "passed"}
+    assert statuses(graded, "half") == {"00.1": "passed", "00.2": "not attempted"}
+    assert graded["rows"][("diligent", "00_welcome")]["run"] == "completed"
+    assert graded["points"]["diligent"]["00_welcome"] == "2"
+    assert graded["points"]["diligent"]["total"] == str(
+        2 + len(statuses(graded, "diligent", "02_tensor_ops"))
+    )
 
 
-def test_bad_paths_and_timeouts_are_refused(tmp_path, capsys):
-    (tmp_path / "empty").mkdir()
-    with pytest.raises(FileNotFoundError, match="neither a notebook nor a folder"):
-        find_submissions([tmp_path / "nowhere"])
-    with pytest.raises(FileNotFoundError, match="holds no .ipynb"):
-        find_submissions([tmp_path / "empty"])
-    with pytest.raises(ValueError, match="list of notebooks"):
-        find_submissions(str(tmp_path))
-    with pytest.raises(ValueError, match="timeout must be a finite, positive number"):
-        grade(Submission("x", tmp_path / "x.ipynb"), timeout=0)
-    with pytest.raises(ValueError, match="timeout must be a finite, positive number"):
-        grade(Submission("x", tmp_path / "x.ipynb"), timeout=float("inf"))
-    assert main(["grade", str(tmp_path / "nowhere")]) == 2
-    assert "neither a notebook nor a folder" in capsys.readouterr().err
-    with pytest.raises(SystemExit):
-        main(["grade", str(tmp_path), "--timeout", "-1"])
+def test_a_crash_midway_costs_only_what_depends_on_it(graded):
+    assert statuses(graded, "crashing") == {"00.1": "passed", "00.2": "passed"}
+    assert "NameError in cell" in graded["rows"][("crashing", "00_welcome")]["run"]
+
+
+def test_forged_results_count_for_nothing_and_are_reported(graded):
+    assert statuses(graded, "forger") == {"00.1": "not attempted", "00.2": "not attempted"}
+    review = graded["rows"][("forger", "00_welcome")]["review"]
+    assert "the checking machinery" in review and "names the grader's files" in review
+
+
+def test_a_patched_checker_is_graded_on_the_judges_verdict_and_reported(graded):
+    assert statuses(graded, "patcher") == {"00.1": "failed", "00.2": "passed"}
+    review = graded["rows"][("patcher", "00_welcome")]["review"]
+    assert "replaces course.check" in review and "replaces probing.run" in review
+    assert "replaced during the run: course.exercises.framework.probe" in review
+
+
+def test_edited_check_ids_are_restored_and_invented_ones_ignored(graded):
+    assert statuses(graded, "editor") == {"00.1": "not attempted", "00.2": "passed"}
+    assert "99.9" not in graded["rows"][("editor", "00_welcome")]
+    assert graded["rows"][("editor", "00_welcome")]["exercises"] == "2"
+
+
+def test_a_snoop_sees_and_writes_nothing_of_the_teachers_or_the_classmates(graded):
+    assert graded["unchanged"], "a sandbox wrote into the submissions or the teacher's home"
+    assert not (ROOT / "course" / "stolen.py").exists()
+    page = (graded["feedback"] / "snoop" / "00_welcome.html").read_text()
+    assert "TEACHER_TOKEN" not in page and SECRET not in page
+    assert "grades-2025" not in page and "diligent" not in page
+    assert f"{ROOT / 'solutions'} []" in page  # an empty folder in its place
+    assert "could not write" in page and "wrote /tmp/stolen.txt" in page  # its own /tmp only
+    assert statuses(graded, "snoop") == {"00.1": "passed", "00.2": "passed"}
+    for path in [graded["out"], *graded["out"].parent.iterdir(), *graded["feedback"].rglob("*.html")]:
+        if path.is_file():
+            assert SECRET not in path.read_text(errors="replace"), path
+
+
+def test_limits_stop_a_memory_hog_a_fork_bomb_and_an_endless_print(graded):
+    assert statuses(graded, "hog") == {"00.1": "passed", "00.2": "passed"}
+    assert "MemoryError in cell" in graded["rows"][("hog", "00_welcome")]["run"]
+    assert statuses(graded, "bomber") == {"00.1": "passed", "00.2": "passed"}
+    assert graded["survivors"] == [], "processes of a submission outlived its notebook"
+    printer = graded["rows"][("printer", "00_welcome")]
+    assert statuses(graded, "printer") == {"00.1": "passed", "00.2": "passed"}
+    assert f"timed out after {TIMEOUT} s" in printer["run"] and "output past" in printer["run"]
+    assert (graded["feedback"] / "printer" / "00_welcome.html").stat().st_size < 5_000_000
+    assert graded["journal"][("printer", "00_welcome")]["grader_mb"] < 1000
+
+
+def test_an_old_version_is_graded_through_the_renames(classroom, graded):
+    old = classroom[3]
+    if old is None:
+        pytest.skip("no exercise has been renamed since an older id scheme")
+    _, name, scheme, ids = old
+    assert statuses(graded, "oldtimer", name) == dict.fromkeys(ids, "passed"), ids
+    assert f"id scheme {scheme}" in graded["rows"][("oldtimer", name)]["review"]
+
+
+def test_bad_files_and_folders_are_reported_and_the_run_goes_on(graded):
+    damaged = graded["rows"][("damaged", "00_welcome")]
+    assert damaged["run"] == "not a notebook (NotJSONError)" and damaged["passed"] == "0"
+    assert any(s == "empty" and "no notebook" in r["run"] for (s, _), r in graded["rows"].items())
+    assert graded["rows"][("diligent", "scratch")]["run"].startswith("not graded")
+
+
+def test_feedback_shows_verdicts_never_the_grader_cells_or_seeds(graded):
+    page = (graded["feedback"] / "sloppy" / "00_welcome.html").read_text()
+    assert "Not yet" in page and "Passed" in page and "Hint:" in page
+    assert "inkernel" not in page and "grader-export" not in page
+    for seed in re.findall(r"\d{6,}", json.dumps(graded["journal"][("sloppy", "00_welcome")])):
+        assert seed not in page
+
+
+def test_interrupted_runs_keep_what_is_done_and_resume(classroom, tmp_path):
+    _, subs, _, _ = classroom
+    students = [str(subs / s) for s in ("sloppy", "half", "crashing")]
+    out = tmp_path / "book.csv"
+    command = [sys.executable, "-m", "course", "grade", *students, "--csv", str(out), "--jobs", "1"]
+    command += ["--timeout", str(TIMEOUT)]
+    grader = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    journal = out.with_name("book.journal.jsonl")
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and not (journal.exists() and journal.read_text().strip()):
+        time.sleep(0.5)
+    grader.send_signal(signal.SIGTERM)
+    _, stderr = grader.communicate(timeout=60)
+    assert grader.returncode == 130 and "--resume" in stderr
+    kept = journal.read_text().splitlines()
+    assert 1 <= len(kept) < 3
+    assert processes_with("course-grade-") == []  # no sandbox of the stopped run is left
+
+    done = subprocess.run([*command, "--resume"], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert f"{len(kept)} notebooks already graded" in done.stdout
+    with open(out, newline="", encoding="utf-8") as file:
+        assert sorted(r["student"] for r in csv.DictReader(file)) == ["crashing", "half", "sloppy"]

@@ -4,6 +4,7 @@ import argparse
 import math
 import multiprocessing
 import os
+import resource
 import secrets
 import shutil
 import signal
@@ -94,6 +95,7 @@ def grade_one(task):
     notes += [f"exercise {e}: {v.note}" for e, v in verdicts.items() if v.note]
     record["review"] = notes
     record["seconds"] = round(time.monotonic() - start, 1)
+    record["grader_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
     if task["feedback"]:
         passed = sum(v.status == "passed" for v in verdicts.values())
         heading = (

@@ -11,7 +11,7 @@ TypeError. A NaN in the input gives NaN in the same place of the output.
 
 import numpy as np
 
-from .runtime.validate import array, fraction, integer
+from .runtime.validate import array, fraction, integer, number, received
 
 
 def _as_float_array(x):
@@ -53,6 +53,55 @@ def leaky_relu_derivative(x, alpha=0.2):
     """1 where x > 0, alpha otherwise."""
     alpha = fraction(alpha, "alpha")
     return np.where(_as_float_array(x) > 0, 1.0, alpha)
+
+
+def prelu(x, alpha):
+    """Leaky ReLU whose slope ``alpha`` is a weight the network learns (He et al., 2015).
+
+    ``alpha`` is a number or an array that broadcasts against ``x`` (one slope per channel).
+    """
+    x = _as_float_array(x)
+    alpha = array(alpha, "alpha", finite=True).astype(np.float64)
+    try:
+        np.broadcast_shapes(x.shape, alpha.shape)
+    except ValueError:
+        raise ValueError(
+            f"alpha of shape {alpha.shape} does not broadcast against x of shape {x.shape}"
+        ) from None
+    return np.where(x > 0, x, alpha * x)
+
+
+def rrelu(x, lower=1 / 8, upper=1 / 3, rng=None):
+    """Randomized leaky ReLU: a random slope in [lower, upper] for each negative entry while training.
+
+    With a NumPy ``rng`` (training) every entry draws its own slope; without one
+    (testing) every negative entry uses the mean slope (lower + upper) / 2.
+    """
+    x = _as_float_array(x)
+    lower, upper = fraction(lower, "lower"), fraction(upper, "upper")
+    if lower > upper:
+        raise ValueError(f"lower must not be larger than upper, got lower={lower} and upper={upper}")
+    if rng is None:
+        slope = (lower + upper) / 2
+    elif isinstance(rng, np.random.Generator):
+        slope = rng.uniform(lower, upper, size=x.shape)
+    else:
+        raise TypeError(f"rng must be a numpy.random.Generator or None, got {received(rng)}")
+    return np.where(x > 0, x, slope * x)
+
+
+def elu(x, alpha=1.0):
+    """x for x > 0, alpha (e^x - 1) otherwise: smooth, and it lets outputs go below 0 (down to -alpha)."""
+    alpha = number(alpha, "alpha", positive=True)
+    x = _as_float_array(x)
+    return np.where(x > 0, x, alpha * np.expm1(np.minimum(x, 0.0)))
+
+
+def elu_derivative(x, alpha=1.0):
+    """1 where x > 0, alpha e^x otherwise."""
+    alpha = number(alpha, "alpha", positive=True)
+    x = _as_float_array(x)
+    return np.where(x > 0, 1.0, alpha * np.exp(np.minimum(x, 0.0)))
 
 
 def tanh(x):

@@ -15,6 +15,7 @@ PAIRS = [
     (act.relu, act.relu_derivative),
     (act.leaky_relu, act.leaky_relu_derivative),
     (act.tanh, act.tanh_derivative),
+    (act.elu, act.elu_derivative),
 ]
 
 
@@ -111,3 +112,32 @@ def test_softmax_of_nothing_is_refused_not_nan():
 def test_nan_in_means_nan_in_the_same_place_out():
     out = act.sigmoid(np.array([np.nan, 0.0]))
     assert np.isnan(out[0]) and out[1] == 0.5
+
+
+def test_prelu_and_rrelu_are_leaky_relus_with_their_own_slopes():
+    x = np.array([[-2.0, 3.0], [-1.0, -4.0]])
+    assert np.allclose(act.prelu(x, np.array([0.1, 0.5])), [[-0.2, 3.0], [-0.1, -2.0]])
+    assert np.allclose(act.prelu(x, 0.2), act.leaky_relu(x, 0.2))
+    assert np.allclose(act.rrelu(x, 0.1, 0.3), act.leaky_relu(x, 0.2))  # testing: the mean slope
+    trained = act.rrelu(np.full(1000, -1.0), 0.1, 0.3, rng=np.random.default_rng(0))
+    assert -0.3 <= trained.min() < -0.29 and -0.11 < trained.max() <= -0.1  # slopes spread over the range
+    assert np.array_equal(act.rrelu(x, rng=np.random.default_rng(1))[x > 0], x[x > 0])
+
+
+def test_elu_is_smooth_at_zero_and_bounded_below():
+    assert act.elu_derivative(np.array([-1e-9, 1e-9])) == pytest.approx([1.0, 1.0])
+    assert act.elu(np.array(-1e4), alpha=0.5) == pytest.approx(-0.5)
+
+
+@pytest.mark.parametrize(
+    "call, error, says",
+    [
+        (lambda: act.prelu([1.0, 2.0], [0.1, 0.2, 0.3]), ValueError, "does not broadcast"),
+        (lambda: act.rrelu([1.0], 0.5, 0.1), ValueError, "lower must not be larger than upper"),
+        (lambda: act.rrelu([1.0], rng=0), TypeError, "rng must be a numpy.random.Generator"),
+        (lambda: act.elu([1.0], alpha=-1), ValueError, "alpha"),
+    ],
+)
+def test_new_activations_refuse_bad_arguments(call, error, says):
+    with pytest.raises(error, match=says):
+        call()

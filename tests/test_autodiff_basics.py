@@ -127,6 +127,11 @@ def test_expression_swell():
     v = sym.Var("x")
     sizes = [sym.logistic_map(v, n).diff("x").size() for n in range(1, 6)]
     assert all(b > 2.5 * a for a, b in zip(sizes, sizes[1:]))  # grows exponentially
+    # stored as a graph, with each shared subexpression once, both grow by a constant per step
+    assert [sym.logistic_map(v, n).dag_size() for n in range(1, 6)] == [1 + 7 * n for n in range(1, 6)]
+    assert [sym.logistic_map(v, n).diff("x").dag_size() for n in range(1, 6)] == [
+        12 * n - 2 for n in range(1, 6)
+    ]
     f = sym.logistic_map(v, 3)
     assert math.isclose(
         f.diff("x").evaluate({"x": 0.3}), fw.derivative(lambda t: sym.logistic_map(t, 3), 0.3)

@@ -39,18 +39,48 @@ def topo_sort(output):
     return order
 
 
+def backward_pass(output):
+    partial, adjoints = {output: 1.0}, {}
+    for node in reverse.reverse_topo_order(output):
+        adjoints[node] = partial.pop(node)
+        if node.op is not None:
+            inputs = [child.value for child in node.inputs]
+            for child, part in zip(node.inputs, node.op.vjp(adjoints[node], node.value, *inputs)):
+                partial[child] = partial.get(child, 0.0) + part
+    return adjoints
+
+
+class Softplus(reverse.Op):
+    name = "softplus"
+
+    def compute(self, a):
+        return math.log1p(math.exp(a))
+
+    def vjp(self, adjoint, out, a):
+        return (adjoint * reverse.sigmoid(a),)
+
+
 def matmul_vjp(g, a, b):
     return g @ b.T, a.T @ g
 
 
-RIGHT = {"03.1": df, "03.2": dual_mul, "03.3": topo_sort, "03.4": matmul_vjp}
+RIGHT = {
+    "03.1": df,
+    "03.2": dual_mul,
+    "03.3": topo_sort,
+    "03.4": backward_pass,
+    "03.5": Softplus,
+    "03.6": matmul_vjp,
+}
 
 # What the solutions contain: no message or hint may show it.
 SOLUTION_CODE = {
     "03.1": ("2x sin(x) + x² cos(x)", "2 * x * math.sin", "x * x * math.cos", "2x sin"),
     "03.2": ("a.value * b.value", "a.tangent * b.value", "Dual(a.value", "a'b + ab'"),
     "03.3": ("visited.add", "order.append", "def visit"),
-    "03.4": ("g @ b.T", "a.T @ g", "(g @ b.T, a.T @ g)", "b.T", "a.T"),
+    "03.4": ("partial.pop", "node.op.vjp(", "partial.get", "reverse_topo_order("),
+    "03.5": ("reverse.sigmoid", "math.log1p", "adjoint * ", "sigmoid(a)"),
+    "03.6": ("g @ b.T", "a.T @ g", "(g @ b.T, a.T @ g)", "b.T", "a.T"),
 }
 
 
@@ -76,13 +106,39 @@ def topo_sort_with_a_stack(output):
     return order
 
 
+def backward_with_ids(output):
+    """Keyed by id inside, by node in the result; the order from the learner's own sort."""
+    partial, adjoints = {id(output): 1.0}, {}
+    for node in topo_sort(output)[::-1]:
+        adjoint = partial.pop(id(node))
+        adjoints[node] = adjoint
+        if node.op is not None:
+            for child, part in zip(
+                node.inputs, node.op.vjp(adjoint, node.value, *(c.value for c in node.inputs))
+            ):
+                partial[id(child)] = partial.get(id(child), 0.0) + part
+    return adjoints
+
+
+class SoftplusFromExp(reverse.Op):
+    name = "softplus"
+
+    def compute(self, a):
+        return math.log(1 + math.exp(a))
+
+    def vjp(self, adjoint, out, a):
+        return [adjoint * (1 - reverse.exp(-out))]  # e^-out = 1 / (1 + e^a)
+
+
 @pytest.mark.parametrize(
     "exercise_id, answer",
     [
         ("03.1", lambda x: x * (2 * math.sin(x) + x * math.cos(x))),
         ("03.2", lambda a, b: forward.Dual(b.value * a.value, b.value * a.tangent + b.tangent * a.value)),
         ("03.3", topo_sort_with_a_stack),
-        ("03.4", lambda g, a, b: [np.dot(g, b.T), np.dot(a.T, g)]),
+        ("03.4", backward_with_ids),
+        ("03.5", SoftplusFromExp),
+        ("03.6", lambda g, a, b: [np.dot(g, b.T), np.dot(a.T, g)]),
     ],
 )
 def test_other_right_answers_pass(exercise_id, answer):
@@ -93,6 +149,8 @@ def test_other_right_answers_pass(exercise_id, answer):
 @pytest.mark.parametrize("exercise_id", sorted(RIGHT))
 @pytest.mark.parametrize("answer", [..., stub], ids=["ellipsis", "raises NotImplementedError"])
 def test_stubs_are_not_attempted_and_give_nothing_away(exercise_id, answer):
+    if exercise_id == "03.5" and answer is stub:
+        answer = SoftplusStub
     feedback = evaluate(exercise_id, answer, seed=0)
     assert feedback.status == NOT_ATTEMPTED
     for code in SOLUTION_CODE[exercise_id]:
@@ -147,6 +205,85 @@ def topo_preorder(output):
     return order
 
 
+def backward_overwriting(output):
+    adjoints = backward_pass(output)
+    partial, result = {output: 1.0}, {}
+    for node in reverse.reverse_topo_order(output):
+        result[node] = partial.get(node, 0.0)
+        if node.op is not None:
+            inputs = [child.value for child in node.inputs]
+            for child, part in zip(node.inputs, node.op.vjp(result[node], node.value, *inputs)):
+                partial[child] = part
+    assert adjoints
+    return result
+
+
+def backward_forgetting_leaves(output):
+    return {node: value for node, value in backward_pass(output).items() if node.op is not None}
+
+
+def backward_starting_at_zero(output):
+    return {node: value * 0.0 for node, value in backward_pass(output).items()}
+
+
+def backward_without_the_vjp_of_sin(output):
+    """Treats every op as if its local derivative were 1 for each input (adds adjoints straight through)."""
+    partial, adjoints = {output: 1.0}, {}
+    for node in reverse.reverse_topo_order(output):
+        adjoints[node] = partial.pop(node)
+        for child in node.inputs:
+            partial[child] = partial.get(child, 0.0) + adjoints[node]
+    return adjoints
+
+
+class SoftplusExp(Softplus):
+    def compute(self, a):
+        return math.exp(a)
+
+
+class SoftplusMathVjp(Softplus):
+    def vjp(self, adjoint, out, a):
+        return (adjoint / (1 + math.exp(-a)),)
+
+
+class SoftplusBare(Softplus):
+    def vjp(self, adjoint, out, a):
+        return adjoint * reverse.sigmoid(a)
+
+
+class SoftplusNoAdjoint(Softplus):
+    def vjp(self, adjoint, out, a):
+        return (reverse.sigmoid(a),)
+
+
+class SoftplusFrozen(Softplus):
+    def vjp(self, adjoint, out, a):
+        plain = a.value if isinstance(a, reverse.Node) else a
+        return (adjoint * (1 / (1 + math.exp(-plain))),)
+
+
+class SoftplusChainForgotten(Softplus):
+    def vjp(self, adjoint, out, a):
+        return (adjoint * reverse.exp(a),)
+
+
+class SoftplusStub(reverse.Op):
+    """The learner copy: each method body is a stub."""
+
+    name = "softplus"
+
+    def compute(self, a):
+        raise NotImplementedError
+
+    def vjp(self, adjoint, out, a):
+        raise NotImplementedError
+
+
+class NotAnOp:
+    def compute(self, a):
+        return math.log1p(math.exp(a))
+
+
 def dual_mutating(a, b):
     a.tangent, a.value = a.tangent * b.value + a.value * b.tangent, a.value * b.value
     return a
@@ -194,12 +331,25 @@ WRONG = [
     ("03.3", topo_values, "should hold the graph's Node objects"),
     ("03.3", topo_preorder, "before its input"),
     ("03.3", lambda output: set(topo_sort(output)), "should return a list of nodes"),
-    ("03.4", lambda g, a, b: (a.T @ g, g @ b.T), "in the wrong order"),
-    ("03.4", lambda g, a, b: (g @ b.T, g.T @ a), "transposed"),
-    ("03.4", lambda g, a, b: ((g @ b.T).T, a.T @ g), "transposed"),
-    ("03.4", lambda g, a, b: (g @ b.T / len(g), a.T @ g / len(g)), "averaged over the rows of g"),
-    ("03.4", lambda g, a, b: g @ b.T, "should return a tuple"),
-    ("03.4", lambda g, a, b: (g @ b.T, a @ b), "should have shape"),
+    ("03.4", backward_overwriting, "got only one contribution"),
+    ("03.4", backward_forgetting_leaves, "the leaves are missing"),
+    ("03.4", backward_starting_at_zero, "d(output)/d(output) is 1"),
+    ("03.4", backward_without_the_vjp_of_sin, "which is not right"),
+    ("03.4", lambda output: list(backward_pass(output).values()), "should return a dict"),
+    ("03.4", lambda output: {id(n): v for n, v in backward_pass(output).items()}, "not nodes of this graph"),
+    ("03.5", SoftplusExp, "that is e^x"),
+    ("03.5", SoftplusMathVjp, "fails when the engine gives it graph nodes"),
+    ("03.5", SoftplusBare, "should return a tuple with one adjoint per input"),
+    ("03.5", SoftplusNoAdjoint, "did not multiply by the output's adjoint"),
+    ("03.5", SoftplusFrozen, "turns its input into a plain number"),
+    ("03.5", SoftplusChainForgotten, "forgot the derivative of the log"),
+    ("03.5", NotAnOp, "should be an operation of the engine"),
+    ("03.6", lambda g, a, b: (a.T @ g, g @ b.T), "in the wrong order"),
+    ("03.6", lambda g, a, b: (g @ b.T, g.T @ a), "transposed"),
+    ("03.6", lambda g, a, b: ((g @ b.T).T, a.T @ g), "transposed"),
+    ("03.6", lambda g, a, b: (g @ b.T / len(g), a.T @ g / len(g)), "averaged over the rows of g"),
+    ("03.6", lambda g, a, b: g @ b.T, "should return a tuple"),
+    ("03.6", lambda g, a, b: (g @ b.T, a @ b), "should have shape"),
 ]
 
 
@@ -217,7 +367,7 @@ def test_square_shapes_get_their_own_diagnoses():
             return g @ b, a.T @ g
         return g @ b.T, a.T @ g
 
-    feedback = evaluate("03.4", b_not_transposed, seed=0)
+    feedback = evaluate("03.6", b_not_transposed, seed=0)
     assert feedback.status == FAILED and "used b without transposing it" in feedback.message, feedback.message
 
 
@@ -243,6 +393,31 @@ def vjp_with_tensorflow(g, a, b):
     with tf.GradientTape() as tape:
         out = tf.reduce_sum((a_v @ b_v) * g)
     return tuple(t.numpy() for t in tape.gradient(out, [a_v, b_v]))
+
+
+def backward_by_grad(output):
+    nodes = topo_sort(output)
+    return {node: adjoint.value for node, adjoint in zip(nodes, reverse.grad(output, nodes))}
+
+
+def backward_by_node_backward(output):
+    output.backward()
+    return {node: node.grad for node in topo_sort(output)}
+
+
+class SoftplusNumerical(Softplus):
+    def vjp(self, adjoint, out, a):
+        return (adjoint * numerical.central_difference(self.compute, a),)
+
+
+class SoftplusWithTape(Softplus):
+    def vjp(self, adjoint, out, a):
+        import tensorflow as tf
+
+        v = tf.Variable(float(a))
+        with tf.GradientTape() as tape:
+            y = tf.math.softplus(v)
+        return (adjoint * float(tape.gradient(y, v)),)
 
 
 def df_central(x):
@@ -278,10 +453,17 @@ def topo_by_reversing_the_package(output):
 
 
 CHEATS = [
-    ("03.4", vjp_zeroing, "changes one of its input arrays in place"),
-    ("03.4", vjp_with_the_engine, "write it yourself, and your code uses course.autodiff.tensor.Tensor"),
-    ("03.4", vjp_with_the_op, "write it yourself"),
-    ("03.4", vjp_with_tensorflow, "write it yourself, and your code uses GradientTape"),
+    ("03.4", lambda output: reverse.adjoints(output), "your code uses course.autodiff.reverse.adjoints"),
+    ("03.4", backward_by_grad, "your code uses course.autodiff.reverse.grad"),
+    ("03.4", backward_by_node_backward, "your code uses course.autodiff.reverse.Node.backward"),
+    ("03.4", lambda output: {node: mock.ANY for node in topo_sort(output)}, "should be a number"),
+    ("03.5", Softplus(), "expected a class"),
+    ("03.5", SoftplusNumerical, "your code uses course.autodiff.numerical.central_difference"),
+    ("03.5", SoftplusWithTape, "your code uses GradientTape"),
+    ("03.6", vjp_zeroing, "changes one of its input arrays in place"),
+    ("03.6", vjp_with_the_engine, "write it yourself, and your code uses course.autodiff.tensor.Tensor"),
+    ("03.6", vjp_with_the_op, "write it yourself"),
+    ("03.6", vjp_with_tensorflow, "write it yourself, and your code uses GradientTape"),
     (
         "03.1",
         df_central,
@@ -305,8 +487,8 @@ CHEATS = [
     ("03.2", lambda a, b: forward.Dual(mock.ANY, mock.ANY), "raised"),
     ("03.3", lambda *args: mock.ANY, "should return a list of nodes"),
     ("03.3", lambda *args: [mock.ANY], "should hold the graph's Node objects"),
-    ("03.4", lambda *args: mock.ANY, "should return a tuple"),
-    ("03.4", lambda *args: (mock.ANY, mock.ANY), "should be a NumPy array"),
+    ("03.6", lambda *args: mock.ANY, "should return a tuple"),
+    ("03.6", lambda *args: (mock.ANY, mock.ANY), "should be a NumPy array"),
 ]
 
 
@@ -335,9 +517,9 @@ def test_a_lookup_table_of_vjps_fails():
         table[g.tobytes()] = matmul_vjp(g, a, b)
         return table[g.tobytes()]
 
-    assert evaluate("03.4", recording, seed=0).passed
+    assert evaluate("03.6", recording, seed=0).passed
     first = next(iter(table.values()))
-    assert evaluate("03.4", lambda g, a, b: table.get(g.tobytes(), first), seed=1).status == FAILED
+    assert evaluate("03.6", lambda g, a, b: table.get(g.tobytes(), first), seed=1).status == FAILED
 
 
 def test_a_lookup_table_of_dual_products_fails():

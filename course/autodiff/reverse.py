@@ -101,7 +101,12 @@ def as_node(x):
 
 
 class Op:
-    """An operation: how to compute its value, and its vector-Jacobian product."""
+    """An operation: how to compute its value, and its vector-Jacobian product.
+
+    To add an operation, subclass Op with a ``name``, a ``compute`` on plain
+    floats and a ``vjp`` built from operators and this module's functions;
+    ``as_function(MyOp())`` then gives a function that works like ``sin``.
+    """
 
     name = "op"
 
@@ -259,8 +264,10 @@ _EXP, _LOG, _SIN, _COS, _TANH, _SIGMOID, _RELU, _STEP = (
 )
 
 
-def _function(op):
-    """A function that builds a node for a Node and just computes for a number."""
+def as_function(op):
+    """A function of one argument that records ``op`` for a Node and just computes it for a number."""
+    if not isinstance(op, Op):
+        raise TypeError(f"op must be an operation (an instance of reverse.Op), got {received(op)}")
 
     def apply(x):
         return op(x) if isinstance(x, Node) else op.finite_result(number(x, "x"))
@@ -271,7 +278,7 @@ def _function(op):
 
 
 exp, log, sin, cos, tanh, sigmoid, relu, step = map(
-    _function, (_EXP, _LOG, _SIN, _COS, _TANH, _SIGMOID, _RELU, _STEP)
+    as_function, (_EXP, _LOG, _SIN, _COS, _TANH, _SIGMOID, _RELU, _STEP)
 )
 
 

@@ -2,8 +2,9 @@
 
 ``x = Var("x"); f = x * sin(x)`` builds a tree; ``f.diff("x")`` applies the product
 and chain rules and returns a new tree. The result is exact, but it can grow much
-faster than the expression it came from ("expression swell"): :meth:`Expr.size`
-counts its nodes.
+faster than the expression it came from ("expression swell") when it is written out
+as a tree: :meth:`Expr.size` counts the nodes of the tree written out, :meth:`Expr.dag_size`
+the distinct nodes, each shared subexpression once (what is actually stored).
 """
 
 import math
@@ -75,6 +76,10 @@ class Expr:
     def size(self):
         """The number of nodes of the tree written out: a shared subtree counts every time it appears."""
         return self._combine(lambda node, sizes: 1 + sum(sizes))
+
+    def dag_size(self):
+        """The number of distinct nodes: a shared subtree counts once, as it is stored once."""
+        return len(self.nodes())
 
     def evaluate(self, env):
         """The value of the expression with the numbers of ``env`` (a dict: variable name -> number)."""

@@ -1,4 +1,5 @@
-"""Exercises and quizzes of 03_autodiff: a derivative by hand, dual numbers, topological order, a matrix vjp."""
+"""Exercises and quizzes of 03_autodiff: a derivative by hand, dual numbers, topological order, the reverse
+pass, an operation of your own, a matrix vjp."""
 
 import math
 
@@ -295,7 +296,253 @@ exercise(
 )
 
 # ---------------------------------------------------------------------------
-# 03.4 matmul_vjp
+# 03.4 backward_pass
+# ---------------------------------------------------------------------------
+
+REVERSE_SHORTCUTS = (
+    Shortcut("course.autodiff.reverse:adjoints"),
+    Shortcut("course.autodiff.reverse:grad"),
+    Shortcut("course.autodiff.reverse:jacobian"),
+    Shortcut("course.autodiff.reverse:Node.backward", "course.autodiff.reverse.Node.backward"),
+) + AUTODIFF_SHORTCUTS[:5]
+
+
+def _backward_probe(answer, case):
+    from ...autodiff.reverse import Node
+
+    output = _build(case)
+    number, nodes = _numbered(output)
+    found = answer(output)
+    seen = {"result": observe(found), "adjoints": None, "strangers": 0}
+    if isinstance(found, dict):
+        adjoints = [None] * len(nodes)
+        for key, value in found.items():
+            if isinstance(key, Node) and id(key) in number:
+                adjoints[number[id(key)]] = observe(value)
+            else:
+                seen["strangers"] += 1
+        seen["adjoints"] = adjoints
+    return seen
+
+
+def _reverse_pass(output, accumulate=True):
+    """Adjoints as numbers, by node number; ``accumulate=False`` keeps only the last contribution."""
+    from ...autodiff import reverse
+
+    number, _ = _numbered(output)
+    partial, result = {id(output): 1.0}, {}
+    for node in reverse.reverse_topo_order(output):
+        adjoint = partial.pop(id(node))
+        result[number[id(node)]] = adjoint
+        if node.op is not None:
+            for child, part in zip(
+                node.inputs, node.op.vjp(adjoint, node.value, *[x.value for x in node.inputs])
+            ):
+                partial[id(child)] = (
+                    partial[id(child)] + part if accumulate and id(child) in partial else part
+                )
+    return [result[k] for k in range(len(result))]
+
+
+def _judge_backward(case, seen):
+    output = _build(case)
+    number, nodes = _numbered(output)
+    what = f"backward_pass on a graph of {len(nodes)} nodes"
+    if seen["adjoints"] is None:
+        raise Wrong(
+            f"{what} should return a dict (node -> adjoint), got {judging.described(seen['result'])}."
+        )
+    if seen["strangers"]:
+        raise Wrong(
+            f"{what} returned a dict with {seen['strangers']} key(s) that are not nodes of this graph; "
+            "its keys should be the graph's Node objects themselves."
+        )
+    missing = [k for k, item in enumerate(seen["adjoints"]) if item is None]
+    if missing:
+        leaves = all(not nodes[k].inputs for k in missing)
+        raise Wrong(
+            f"{what} gave adjoints for {len(nodes) - len(missing)} of the {len(nodes)} nodes"
+            + (": the leaves are missing." if leaves else f"; {nodes[missing[0]]!r} is missing.")
+        )
+    got = [judging.number(item, f"the adjoint of {nodes[k]!r}") for k, item in enumerate(seen["adjoints"])]
+    want = _reverse_pass(output)
+    if not math.isclose(got[0], 1.0):
+        raise Wrong(f"{what}: the output's adjoint is {got[0]:.6g}; d(output)/d(output) is 1.")
+    if np.allclose(got, want, rtol=1e-7, atol=1e-9):
+        return "backward_pass is right: every adjoint sums the contributions of every use of its node."
+    if np.allclose(got, _reverse_pass(output, accumulate=False), rtol=1e-7, atol=1e-9):
+        raise Wrong(
+            f"{what}: a node used by several operations got only one contribution; its adjoint is the "
+            "sum of the contributions of all its uses."
+        )
+    order = [number[id(node)] for node in _reverse_order(output)]
+    first = next(k for k in order if not math.isclose(got[k], want[k], rel_tol=1e-7, abs_tol=1e-9))
+    raise Wrong(f"{what}: the adjoint of {nodes[first]!r} is {got[first]:.6g}, which is not right.")
+
+
+def _reverse_order(output):
+    from ...autodiff import reverse
+
+    return reverse.reverse_topo_order(output)
+
+
+exercise(
+    id="03.4",
+    title="The reverse pass",
+    produce="a function backward_pass(output) that takes the output reverse.Node of a graph and returns a "
+    "new dict that maps every node of the graph (leaves included) to its adjoint d(output)/d(node) as a "
+    "float, found with each node's op.vjp",
+    cases=_graph_cases,
+    probe=_backward_probe,
+    judge=_judge_backward,
+    shortcuts=REVERSE_SHORTCUTS,
+    hints=(
+        "Start with the output's adjoint, then visit the nodes in reverse topological order: a node's "
+        "adjoint is complete once every node that uses it has been visited.",
+        "For a visited node that an op made, call node.op.vjp with its adjoint, its value and the values "
+        "of its inputs: it gives one contribution per input.",
+        "Keep a dict of the contributions summed so far; a node used twice receives two contributions, "
+        "and they are added, never overwritten.",
+    ),
+)
+
+# ---------------------------------------------------------------------------
+# 03.5 Softplus, an operation of your own
+# ---------------------------------------------------------------------------
+
+
+def _softplus_cases(rng):
+    points = list(rng.uniform(-4, 4, size=5).round(3)) + [0.0]
+    return [{"x": float(x), "adjoint": float(rng.choice([1.0, 2.5, -1.5]))} for x in points]
+
+
+def _stage(compute):
+    """Run one stage of the probe: ``{"ok": observation}`` or ``{"raised": ...}`` (plain data)."""
+    try:
+        return {"ok": observe(compute())}
+    except NotImplementedError:  # the learner's stub: not attempted
+        raise
+    except Exception as error:
+        return {"raised": f"{type(error).__name__}: {str(error)[:200]}"}
+
+
+def _softplus_probe(answer, case):
+    from ...autodiff import reverse
+
+    op = answer()
+    seen = {"made": observe(op), "is_op": isinstance(op, reverse.Op)}
+    if not seen["is_op"]:
+        return seen
+    x, c = case["x"], case["adjoint"]
+    leaf = reverse.Node(x)
+    seen["value"] = _stage(lambda: op(leaf).value)
+    seen["vjp"] = _stage(lambda: op.vjp(c, float(op.compute(x)), x))
+
+    def first():
+        out = op(leaf) * c
+        out.backward()
+        return leaf.grad
+
+    def second():
+        (slope,) = reverse.grad(op(leaf), [leaf])
+        (curvature,) = reverse.grad(slope, [leaf])
+        return [slope.value, curvature.value] if isinstance(slope, reverse.Node) else slope
+
+    seen["first"] = _stage(first)
+    seen["second"] = _stage(second)
+    return seen
+
+
+def _sigmoid(x):
+    return 1 / (1 + math.exp(-x))
+
+
+def _stage_value(stage, what):
+    if "raised" in stage:
+        raise Wrong(f"{what} raised {stage['raised']}")
+    return stage["ok"]
+
+
+def _judge_softplus(case, seen):
+    x, c = case["x"], case["adjoint"]
+    if not seen["is_op"]:
+        raise Wrong(
+            f"Softplus() should be an operation of the engine (a reverse.Op), got {judging.described(seen['made'])}."
+        )
+    value = judging.number(_stage_value(seen["value"], f"applying Softplus() to Node({x})"), f"softplus({x})")
+    want = math.log1p(math.exp(x))
+    if not math.isclose(value, want, rel_tol=1e-9, abs_tol=1e-12):
+        if math.isclose(value, math.exp(x)):
+            raise Wrong(f"softplus({x}) is {value:.6g}: that is e^x; softplus takes the log of 1 + e^x.")
+        raise Wrong(f"softplus({x}) is {value:.6g}; log(1 + e^x) there is {want:.6g}.")
+    contributions = _stage_value(seen["vjp"], f"vjp({c}, out, {x})")
+    if contributions.get("type") not in ("tuple", "list") or contributions.get("length") != 1:
+        raise Wrong(
+            f"vjp({c}, out, {x}) should return a tuple with one adjoint per input (here one), got "
+            f"{judging.described(contributions)}."
+        )
+    slope = judging.number(
+        _stage_value(seen["first"], f"the reverse pass through Softplus at x = {x}"),
+        f"d/dx ({c} · softplus(x)) at x = {x}",
+    )
+    want_slope = c * _sigmoid(x)
+    if not math.isclose(slope, want_slope, rel_tol=1e-7, abs_tol=1e-10):
+        mistakes = {
+            "did not multiply by the output's adjoint (the vjp passes the adjoint on, scaled)": _sigmoid(x),
+            "forgot the derivative of the log: (log u)' is u'/u": c * math.exp(x),
+            "took e^(-x) where e^x belongs: that gives sigmoid(-x)": c * _sigmoid(-x),
+            "used the output itself as the derivative, which is the rule of exp": c * want,
+        }
+        for why, mistake in mistakes.items():
+            if math.isclose(slope, mistake, rel_tol=1e-7) and not math.isclose(mistake, want_slope):
+                raise Wrong(f"d/dx ({c} · softplus(x)) at x = {x} is {slope:.6g}: it looks like you {why}.")
+        raise Wrong(f"d/dx ({c} · softplus(x)) at x = {x} is {slope:.6g}, which is not right.")
+    second = seen["second"]
+    if "raised" in second:
+        raise Wrong(
+            f"the first derivative is right on numbers, but your vjp fails when the engine gives it graph nodes "
+            f"to build the second derivative ({second['raised']}). Build it only from operators and the "
+            "engine's own functions, which work on nodes and on numbers."
+        )
+    pair = second["ok"]
+    if pair.get("type") not in ("list",) or pair.get("length") != 2:
+        raise Wrong(f"the gradient of Softplus built as a graph is {judging.described(pair)}, not a Node.")
+    curvature = judging.number(pair["items"][1], f"the second derivative of softplus at x = {x}")
+    want_curvature = _sigmoid(x) * (1 - _sigmoid(x))
+    if not math.isclose(curvature, want_curvature, rel_tol=1e-7, abs_tol=1e-10):
+        if curvature == 0:
+            raise Wrong(
+                f"the second derivative of softplus at x = {x} is 0: your vjp turns its input into a plain "
+                "number somewhere, so the engine cannot see how the derivative depends on x."
+            )
+        raise Wrong(f"the second derivative of softplus at x = {x} is {curvature:.6g}, which is not right.")
+    return "Softplus is a working operation: its value, its vjp, and a second derivative through it."
+
+
+exercise(
+    id="03.5",
+    title="An operation of your own",
+    produce="a class Softplus, a subclass of reverse.Op with a name, compute(self, a) that returns "
+    "softplus(a) = log(1 + e^a) for a float a, and vjp(self, adjoint, out, a) that returns a tuple with "
+    "the adjoint of a, working on numbers and on graph nodes alike",
+    answer="class",
+    cases=_softplus_cases,
+    probe=_softplus_probe,
+    judge=_judge_softplus,
+    shortcuts=AUTODIFF_SHORTCUTS[:5],
+    forbidden_in_source=FORBIDDEN_TOOLS,
+    hints=(
+        "compute works on plain floats (the math module is fine there); vjp receives numbers when the engine "
+        "wants numbers and nodes when it builds the gradient as a graph.",
+        "Work out d/da log(1 + e^a) with the chain rule and simplify it: it is a function this notebook "
+        "has met, and the engine has it.",
+        "The vjp multiplies the output's adjoint by that derivative, computed with the engine's functions "
+        "(not math's), and returns it inside a tuple of one item.",
+    ),
+)
+
+# ---------------------------------------------------------------------------
+# 03.6 matmul_vjp
 # ---------------------------------------------------------------------------
 
 
@@ -368,7 +615,7 @@ def _judge_vjp(case, seen):
 
 
 exercise(
-    id="03.4",
+    id="03.6",
     title="The gradient of a matrix product",
     produce="a function matmul_vjp(g, a, b) that takes the adjoint g of C = a @ b (shape (n, m)), a of shape "
     "(n, k) and b of shape (k, m), and returns a tuple of two new arrays: the adjoint of a, then the adjoint of b",

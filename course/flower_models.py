@@ -27,8 +27,10 @@ from .runtime import validate
 TUTORIAL_SIZE, TUTORIAL_EPOCHS = (180, 180), 15
 COMPACT_SIZE, COMPACT_EPOCHS, COMPACT_LEARNING_RATE = (96, 96), 20, 2e-3
 FLIP_MODES = ("horizontal", "vertical", "horizontal_and_vertical")
+TRANSFER_SIZE = (96, 96)
 MIN_SIDE, MAX_SIDE = 16, 768  # pixels; at 768 the tutorial model's Dense layer holds 75 million weights
 MAX_CLASSES, MAX_WIDTH = 10_000, 4096
+MIN_PRETRAINED_SIDE = 32  # the smallest picture keras.applications' networks accept
 
 
 def _factor(value, name):
@@ -143,6 +145,37 @@ def compact_model(num_classes=5, image_size=COMPACT_SIZE, widths=(32, 64, 128, 2
         stack.append(layers.MaxPooling2D())
     stack += [layers.GlobalAveragePooling2D(), layers.Dropout(dropout), layers.Dense(num_classes)]
     return keras.Sequential(stack, name="compact_cnn")
+
+
+def pretrained_base(image_size=TRANSFER_SIZE):
+    """MobileNetV3Small without its classifier, with its ImageNet weights when they can be had.
+
+    Returns ``(base, pretrained)``. The base takes pictures with values 0-255 (it rescales them
+    itself) and gives feature maps of 576 channels. Its weights come through the course's data
+    layer (:func:`course.data.pretrained.imagenet_weights`: a local copy, the cache, or a download
+    checked against the md5 that Keras publishes). When they cannot be had, one line says so, the
+    base keeps its random initial weights and ``pretrained`` is False.
+    """
+    import keras
+
+    from .data.downloads import DatasetUnavailable
+    from .data.pretrained import imagenet_weights
+
+    height, width = validate.pair(image_size, "image_size", minimum=MIN_PRETRAINED_SIDE)
+    validate.size_limit(max(height, width), "the larger side of image_size", MAX_SIDE)
+    base = keras.applications.MobileNetV3Small(
+        input_shape=(height, width, 3), include_top=False, weights=None
+    )
+    try:
+        weights = imagenet_weights()
+    except DatasetUnavailable as reason:
+        print(
+            f"The ImageNet weights are unavailable ({reason}): the base keeps its random initial weights "
+            "(offline fallback), so it has learned nothing that could be transferred."
+        )
+        return base, False
+    base.load_weights(weights)
+    return base, True
 
 
 def compile_for_flowers(model, learning_rate=1e-3, decay_steps=None):

@@ -119,6 +119,35 @@ def test_a_file_with_the_wrong_sha256_is_refused_and_not_kept(server, tmp_path):
     assert not (tmp_path / "work" / "datasets" / "tiny.npz").exists()
 
 
+def test_an_md5_entry_is_downloaded_checked_by_md5_and_marked(server, tmp_path):
+    server.files["/models/tiny.h5"] = TINY
+    item = {"file": "tiny.h5", "origin": server.url + "/models/tiny.h5", "md5": hashlib.md5(TINY).hexdigest()}
+    registry = tmp_path / "registry.json"
+    registry.write_text(json.dumps({"tiny": item}))
+    path = fetch("tiny", registry)
+    assert path.read_bytes() == TINY and (path.parent / "tiny.h5.md5").read_text().strip() == item["md5"]
+    assert downloads.checksum(downloads.entry("tiny", registry)) == ("md5", item["md5"])
+    path.unlink()
+    server.files["/models/tiny.h5"] = TINY + b"tampered"
+    with pytest.raises(DatasetUnavailable, match="hash"):
+        fetch("tiny", registry)
+    assert not path.exists()
+
+
+@pytest.mark.parametrize(
+    "checksums", [{}, {"sha256": "0" * 64, "md5": "0" * 32}, {"md5": 5}], ids=["none", "two", "not text"]
+)
+def test_a_registry_entry_needs_exactly_one_checksum(tmp_path, checksums):
+    registry = tmp_path / "registry.json"
+    registry.write_text(
+        json.dumps({"tiny": {"file": "tiny.npz", "origin": "http://127.0.0.1:9/t", **checksums}})
+    )
+    with pytest.raises(
+        ValueError, match=r"dataset 'tiny' should give file, origin and a checksum \(sha256 or md5\)"
+    ):
+        downloads.registry(registry)
+
+
 def test_mirror_replaces_the_origin_prefix(server, tmp_path, closed_port, monkeypatch):
     server.files["/mirror/tiny.npz"] = TINY
     registry = write_registry(tmp_path, "tiny", TINY, f"http://127.0.0.1:{closed_port}/origin/tiny.npz")
@@ -419,6 +448,12 @@ def test_numbers_are_never_used_as_file_descriptors(tmp_path):
         (lambda tmp: downloads.registry(tmp / "list.json"), ValueError, "should hold a JSON object"),
         (lambda tmp: downloads.entry(None), TypeError, "name must be a string"),
         (lambda tmp: downloads.source_url(None), TypeError, "item must be a registry entry"),
+        (lambda tmp: downloads.checksum({"file": "x"}), TypeError, "item must be a registry entry"),
+        (
+            lambda tmp: downloads.file_hash(tmp / "registry.json", "crc32"),
+            ValueError,
+            "algorithm must be one of",
+        ),
         (lambda tmp: reachable("http://[bad"), ValueError, "url must be a URL"),
         (lambda tmp: reachable("no url at all"), ValueError, "url must be an http:// or https:// URL"),
         (lambda tmp: reachable(None), TypeError, "url must be a string"),

@@ -1,5 +1,9 @@
-"""The generated flowers, the flower loader (local copy, archive, fallback), the models and the bench."""
+"""The generated flowers, the flower loader (local copy, archive, fallback), the models, the bench and the
+pretrained weights."""
 
+import hashlib
+import json
+import shutil
 import tarfile
 
 import numpy as np
@@ -8,7 +12,14 @@ import pytest
 from course.data import flowers
 from course.data.downloads import entry
 from course.data.generated_flowers import CLASSES, flower_image, make_flower_folder
-from course.flower_models import augmentation, compact_model, compile_for_flowers, tutorial_model
+from course.data.pretrained import imagenet_weights
+from course.flower_models import (
+    augmentation,
+    compact_model,
+    compile_for_flowers,
+    pretrained_base,
+    tutorial_model,
+)
 
 
 @pytest.fixture
@@ -300,3 +311,94 @@ def test_an_unusable_mirror_falls_back_to_generated_flowers_and_says_why(workfol
     assert (
         "generated" in folder.name and "offline fallback" in out and "COURSE_DATA_MIRROR='http://[bad'" in out
     )
+
+
+# --- ImageNet weights for transfer learning, through the dataset registry --------------------------------
+
+WEIGHTS_FILE = "weights_mobilenet_v3_small_224_1.0_float_no_top_v2.h5"
+
+
+@pytest.fixture(scope="module")
+def weights_file(tmp_path_factory):
+    """A MobileNetV3Small weights file in Keras's .h5 format, made here (random weights, seeded)."""
+    import keras
+
+    keras.utils.set_random_seed(7)
+    made = keras.applications.MobileNetV3Small(input_shape=(32, 32, 3), include_top=False, weights=None)
+    path = tmp_path_factory.mktemp("made") / WEIGHTS_FILE
+    made.save(path)  # an .h5 model file holds its weights the way Keras's published file does
+    return path, made.get_weights()
+
+
+def use_weights_registry(monkeypatch, tmp_path, md5):
+    item = {"file": WEIGHTS_FILE, "origin": "http://127.0.0.1:9/" + WEIGHTS_FILE, "md5": md5}
+    registry = tmp_path / "registry.json"
+    registry.write_text(json.dumps({"mobilenet_v3_small_notop": item}))
+    monkeypatch.setattr("course.data.downloads.REGISTRY_PATH", registry)
+
+
+def classroom_with(workfolder, weights_file):
+    folder = workfolder / "classroom"
+    folder.mkdir()
+    shutil.copy(weights_file, folder / WEIGHTS_FILE)
+    return folder
+
+
+def test_weights_from_a_local_copy_with_the_right_md5_are_loaded(workfolder, monkeypatch, weights_file):
+    path, weights = weights_file
+    use_weights_registry(monkeypatch, workfolder, hashlib.md5(path.read_bytes()).hexdigest())
+    monkeypatch.setenv("COURSE_DATA_DIR", str(classroom_with(workfolder, path)))
+    base, pretrained = pretrained_base((40, 48))
+    assert pretrained and base.output_shape == (None, 2, 2, 576)
+    assert all(np.array_equal(mine, made) for mine, made in zip(base.get_weights(), weights, strict=True))
+
+
+def test_weights_with_another_md5_are_refused_and_named(workfolder, monkeypatch, weights_file):
+    path, _ = weights_file
+    use_weights_registry(monkeypatch, workfolder, hashlib.md5(b"the original file").hexdigest())
+    folder = classroom_with(workfolder, path)
+    monkeypatch.setenv("COURSE_DATA_DIR", str(folder))
+    with pytest.raises(
+        ValueError, match=f"{folder / WEIGHTS_FILE} is not the original {WEIGHTS_FILE}: its md5"
+    ):
+        pretrained_base((32, 32))
+    monkeypatch.delenv("COURSE_DATA_DIR")  # the same file put into the cache by hand: refused too
+    cache = workfolder / "work" / "datasets"
+    cache.mkdir(parents=True)
+    shutil.copy(path, cache / WEIGHTS_FILE)
+    with pytest.raises(ValueError, match="is not the original"):
+        imagenet_weights()
+    assert (cache / WEIGHTS_FILE).exists()  # never deleted
+
+
+def test_no_weights_and_no_network_give_the_announced_random_base(workfolder, monkeypatch, capsys):
+    use_weights_registry(monkeypatch, workfolder, "0" * 32)
+    monkeypatch.setenv("COURSE_DATA_MIRROR", "http://127.0.0.1:9/course-data/")  # the discard port: refused
+    base, pretrained = pretrained_base((32, 32))
+    out = capsys.readouterr().out
+    assert not pretrained and base.output_shape == (None, 1, 1, 576)
+    assert (
+        "ImageNet weights are unavailable (cannot reach 127.0.0.1" in out and "random initial weights" in out
+    )
+
+
+def test_the_registry_lists_keras_own_weights_file_and_md5():
+    item = entry("mobilenet_v3_small_notop")
+    assert item["origin"] == (
+        "https://storage.googleapis.com/tensorflow/keras-applications/mobilenet_v3/" + WEIGHTS_FILE
+    )
+    assert item["md5"] == "d3e8ec802a04aa4fc771ee12a9a9b836"  # keras/src/applications/mobilenet_v3.py
+
+
+@pytest.mark.parametrize(
+    "call, error, says",
+    [
+        (lambda: pretrained_base((16, 16)), ValueError, "image_size must be >= 32"),
+        (lambda: pretrained_base("96"), TypeError, "image_size must be an int or a pair"),
+        (lambda: pretrained_base((10**5, 96)), ValueError, "the larger side of image_size"),
+        (lambda: imagenet_weights("resnet"), ValueError, "unknown dataset 'resnet'"),
+    ],
+)
+def test_pretrained_helpers_keep_the_error_policy(call, error, says):
+    with pytest.raises(error, match=says):
+        call()

@@ -1,17 +1,18 @@
 """Real downloads: the dataset registry, checksums, mirrors and local copies.
 
 Every dataset is described once in ``registry.json`` beside this module (origin URL,
-file name, sha256). :func:`fetch` finds the file in this order:
+file name, checksum: a ``sha256``, or the ``md5`` that Keras publishes for its pretrained
+weights). :func:`fetch` finds the file in this order:
 
 1. ``COURSE_DATA_DIR``: a folder holding the file (or its extracted folder);
 2. the cache (``<work folder>/datasets``);
 3. a download with Keras's own downloader from the origin, or from
-   ``COURSE_DATA_MIRROR`` + the file name, checked against the sha256.
+   ``COURSE_DATA_MIRROR`` + the file name, checked against the checksum.
 
 **A learner's file is never deleted.** The course downloads to ``<file>.part``; Keras's
-downloader checks its sha256, and only then does it get its final name, in one atomic
-``os.replace``, with a marker ``<file>.sha256`` beside it recording the checksum it passed.
-So a cached file whose sha256 is wrong is either
+downloader checks its checksum, and only then does it get its final name, in one atomic
+``os.replace``, with a marker ``<file>.sha256`` (or ``<file>.md5``) beside it recording the
+checksum it passed. So a cached file whose checksum is wrong is either
 
 * the course's own download (the marker is there), damaged since: announced and
   downloaded again, and replaced only once the new copy has passed its check; or
@@ -38,7 +39,8 @@ from ..runtime import validate
 from ..runtime.settings import mirror_problem, settings, workdir
 
 REGISTRY_PATH = Path(__file__).resolve().parent / "registry.json"
-REQUIRED_KEYS = ("file", "origin", "sha256")
+REQUIRED_KEYS = ("file", "origin")
+CHECKSUMS = ("sha256", "md5")  # an entry gives one of them
 CONNECT_TIMEOUT_S = 3.0
 MAX_TIMEOUT_S = 60.0
 STALL_TIMEOUT_S = 30.0  # a download that receives nothing for this long is given up
@@ -60,15 +62,33 @@ def registry(path=None):
             f"{str(path)!r} should hold a JSON object of datasets, got {validate.received(entries)}"
         )
     for name, item in entries.items():
-        if not isinstance(item, dict) or not all(isinstance(item.get(key), str) for key in REQUIRED_KEYS):
+        if not _is_entry(item):
             raise ValueError(
-                f"{str(path)!r}: dataset {name!r} should give {', '.join(REQUIRED_KEYS)} as strings"
+                f"{str(path)!r}: dataset {name!r} should give {', '.join(REQUIRED_KEYS)} and a checksum "
+                f"({' or '.join(CHECKSUMS)}) as strings"
             )
     return entries
 
 
+def _is_entry(item):
+    """Does ``item`` look like a registry entry: file, origin and one checksum, as strings?"""
+    return (
+        isinstance(item, dict)
+        and all(isinstance(item.get(key), str) for key in REQUIRED_KEYS)
+        and sum(isinstance(item.get(key), str) for key in CHECKSUMS) == 1
+    )
+
+
+def checksum(item):
+    """``(algorithm, hex digest)`` of a registry entry: ``("sha256", ...)`` or ``("md5", ...)``."""
+    if not _is_entry(item):
+        raise TypeError(f"item must be a registry entry (see entry()), got {validate.received(item)}")
+    algorithm = next(key for key in CHECKSUMS if key in item)
+    return algorithm, item[algorithm].lower()
+
+
 def entry(name, path=None):
-    """The registry entry of dataset ``name``: ``file``, ``origin``, ``sha256``, ..."""
+    """The registry entry of dataset ``name``: ``file``, ``origin``, ``sha256`` (or ``md5``), ..."""
     name = validate.text(name, "name")
     entries = registry(path)
     if name not in entries:
@@ -78,7 +98,7 @@ def entry(name, path=None):
 
 def source_url(item, mirror=None):
     """The origin URL, or the mirror prefix followed by the file's name."""
-    if not isinstance(item, dict) or not all(isinstance(item.get(key), str) for key in REQUIRED_KEYS):
+    if not _is_entry(item):
         raise TypeError(f"item must be a registry entry (see entry()), got {validate.received(item)}")
     if mirror is not None:
         validate.text(mirror, "mirror")
@@ -87,11 +107,17 @@ def source_url(item, mirror=None):
 
 def sha256(path, chunk=1 << 20):
     """The sha256 of the file at ``path`` as 64 hex digits, read ``chunk`` bytes at a time."""
+    return file_hash(path, "sha256", chunk)
+
+
+def file_hash(path, algorithm="sha256", chunk=1 << 20):
+    """The ``algorithm`` (one of :data:`CHECKSUMS`) checksum of the file at ``path``, in hex digits."""
     path = validate.path(path, "path", must_exist=True)
+    algorithm = validate.choice(algorithm, "algorithm", CHECKSUMS)
     chunk = validate.integer(chunk, "chunk", minimum=1, maximum=1 << 30)
     if not path.is_file():
         raise ValueError(f"path must name a file, got the folder {str(path)!r}")
-    digest = hashlib.sha256()
+    digest = hashlib.new(algorithm)
     with open(path, "rb") as file:
         for block in iter(lambda: file.read(chunk), b""):
             digest.update(block)
@@ -152,9 +178,9 @@ def cache_folder():
     return workdir("datasets")
 
 
-def _marker(path):
-    """The file beside a course download that records the sha256 it was checked against."""
-    return path.with_name(path.name + ".sha256")
+def _marker(path, algorithm):
+    """The file beside a course download that records the checksum it was checked against."""
+    return path.with_name(f"{path.name}.{algorithm}")
 
 
 def _cached(item, cache, usable):
@@ -162,11 +188,12 @@ def _cached(item, cache, usable):
     cached = cache / item["file"]
     if not cached.is_file():
         return None
-    if sha256(cached) == item["sha256"]:
+    algorithm, expected = checksum(item)
+    if file_hash(cached, algorithm) == expected:
         return cached
-    if _marker(cached).is_file():
+    if _marker(cached, algorithm).is_file():
         print(
-            f"The cached {item['file']} is damaged or incomplete (its sha256 does not match): downloading "
+            f"The cached {item['file']} is damaged or incomplete (its {algorithm} does not match): downloading "
             "it again (the old copy is replaced once the new one is verified)."
         )
         return None
@@ -194,25 +221,31 @@ def _stall_timeout(seconds):
 
 
 def _download(item, url, cache):
-    """Download ``url`` to ``<file>.part`` (checked against the sha256), then give it its final name."""
+    """Download ``url`` to ``<file>.part`` (checked against the checksum), then give it its final name."""
     from ..runtime.quiet import import_tensorflow
 
     part = cache / f"{item['file']}.part"
     part.unlink(missing_ok=True)  # left by a download cut short
+    algorithm, expected = checksum(item)
     try:
         import_tensorflow()  # Keras needs TensorFlow; import it without its log noise
         import keras
 
         with _stall_timeout(STALL_TIMEOUT_S):
             keras.utils.get_file(
-                fname=part.name, origin=url, file_hash=item["sha256"], cache_dir=str(cache), cache_subdir=""
+                fname=part.name,
+                origin=url,
+                file_hash=expected,
+                hash_algorithm=algorithm,
+                cache_dir=str(cache),
+                cache_subdir="",
             )
     except Exception as error:
         part.unlink(missing_ok=True)  # never keep a file that failed its check
         raise DatasetUnavailable(f"downloading {url} failed: {error}") from error
     final = cache / item["file"]
     os.replace(part, final)  # atomic: the final name only ever holds a verified copy
-    _marker(final).write_text(item["sha256"] + "\n", encoding="utf-8")
+    _marker(final, algorithm).write_text(expected + "\n", encoding="utf-8")
     return final
 
 

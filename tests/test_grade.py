@@ -101,7 +101,7 @@ def snoop(classroom, home):
     return f"""
 import os, pathlib
 print(sorted(os.environ))
-print("{SECRET}" in str(os.environ))
+print("token:", os.environ.get("TEACHER_TOKEN"))
 for place in [{str(classroom)!r}, {str(home)!r}, {str(ROOT)!r}, {str(ROOT / "solutions")!r}, "/tmp"]:
     try:
         print(place, sorted(os.listdir(place))[:20])
@@ -320,7 +320,7 @@ def test_a_snoop_sees_and_writes_nothing_of_the_teachers_or_the_classmates(grade
     assert graded["unchanged"], "a sandbox wrote into the submissions or the teacher's home"
     assert not (ROOT / "course" / "stolen.py").exists()
     page = (graded["feedback"] / "snoop" / "00_welcome.html").read_text()
-    assert "TEACHER_TOKEN" not in page and SECRET not in page
+    assert SECRET not in page and "token: None" in page
     assert "grades-2025" not in page and "diligent" not in page
     assert f"{ROOT / 'solutions'} []" in page  # an empty folder in its place
     assert "could not write" in page and "wrote /tmp/stolen.txt" in page  # its own /tmp only

@@ -121,7 +121,7 @@ def cell_findings(source, answer_cell=False):
                     found.append(f"replaces {name}")
         elif isinstance(node, ast.Call):
             name = _dotted(node.func) or ""
-            last = name.split(".")[-1]
+            last = node.func.attr if isinstance(node.func, ast.Attribute) else name
             if last in OPAQUE:
                 found.append(f"runs code through {last}() (the review cannot read it)")
             if (
@@ -130,10 +130,14 @@ def cell_findings(source, answer_cell=False):
                 and (_dotted(node.args[0]) or "").startswith("course")
             ):
                 found.append(f"changes {_dotted(node.args[0])} with {last}()")
-            if last in PROCESSES or name.startswith("subprocess."):
+            if last in {"system", "getoutput"} and "get_ipython" in ast.dump(node.func):
+                found.append("runs a shell command (starts processes)")
+            elif last in PROCESSES or name.startswith("subprocess."):
                 found.append(f"calls {name} (starts processes or sends signals)")
         elif isinstance(node, (ast.Attribute, ast.Name)):
             word = node.attr if isinstance(node, ast.Attribute) else node.id
+            if word == "get_ipython" and word not in source:
+                continue  # written as a magic or a shell escape, which IPython turns into this call
             if word in ESCAPES:
                 found.append(f"uses {word} ({ESCAPES[word]})")
             name = _dotted(node) or ""

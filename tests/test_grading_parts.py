@@ -1,0 +1,274 @@
+"""The grader's parts without a kernel: restoring checks, the review, judging exports, shards, merging."""
+
+import csv
+import json
+import os
+import secrets
+
+import nbformat
+import numpy as np
+import pytest
+
+from course.__main__ import main
+from course.exercises import framework, plain
+from course.tools.grading import blueprint, cli, feedback, gradebook, judging, review, sandbox
+
+from .helpers import ROOT
+
+
+@pytest.fixture(scope="module")
+def welcome():
+    return blueprint.course_notebooks()["00_welcome"]
+
+
+def learner(name="00_welcome"):
+    return nbformat.read(ROOT / "notebooks" / f"{name}.ipynb", as_version=4)
+
+
+def checked_cells(plan):
+    """``{exercise id: source of the student cell just before its check}`` of a restored plan."""
+    found, last = {}, None
+    for cell in plan.notebook.cells:
+        role = cell.metadata.get(blueprint.GRADER_CELL)
+        if role is None:
+            last = cell.source
+        elif role != "start":
+            found[role] = last
+    return found
+
+
+def test_the_exercises_come_from_the_course_notebooks(welcome):
+    assert [c.exercise for c in welcome.checks] == ["00.1", "00.2"]
+    assert [c.answer for c in welcome.checks] == ["celsius_to_fahrenheit", "squares"]
+
+
+def test_edited_deleted_and_invented_checks_are_restored(welcome):
+    nb = learner()
+    first = next(c for c in nb.cells if "def celsius" in c.source)
+    second = next(c for c in nb.cells if "squares = ..." in c.source)
+    first.source = "def celsius_to_fahrenheit(c):\n    return c\n"  # check line deleted
+    second.source = 'squares = [1]\ncourse.check("00.1", squares)\ncourse.check("99.9", squares)'
+    nb.cells[0].metadata[blueprint.GRADER_CELL] = "00.1"  # posing as the grader
+    plan = blueprint.restore(welcome, nb, lambda: secrets.randbits(32), "/export")
+    assert plan.exercises == ["00.1", "00.2"] and set(plan.seeds) == {"00.1", "00.2"}
+    cells = checked_cells(plan)
+    assert cells["00.1"].startswith("def celsius") and cells["00.2"] == "squares = [1]\n"
+    assert "99.9" not in json.dumps(plan.notebook)
+    roles = [c.metadata.get(blueprint.GRADER_CELL) for c in plan.notebook.cells]
+    assert roles.count("00.1") == 1 and roles[0] == "start"
+    grader_sources = [c.source for c in plan.notebook.cells if c.metadata.get(blueprint.GRADER_CELL)]
+    assert all("inkernel" in s for s in grader_sources) and str(plan.seeds["00.2"]) in grader_sources[-1]
+
+
+def test_a_deleted_answer_cell_is_still_checked_at_the_end(welcome):
+    nb = learner()
+    nb.cells = [c for c in nb.cells if "squares" not in c.source]
+    plan = blueprint.restore(welcome, nb, lambda: 7, "/export")
+    assert plan.exercises == ["00.1", "00.2"]
+    assert plan.notebook.cells[-1].metadata[blueprint.GRADER_CELL] == "00.2"
+    assert "00.2" not in plan.answers
+
+
+def test_an_older_scheme_is_graded_on_its_own_checks_under_todays_ids(welcome):
+    nb = learner()
+    nb.metadata["course"] = {"id_scheme": 1}
+    nb.cells = [c for c in nb.cells if "squares" not in c.source]
+    plan = blueprint.restore(welcome, nb, lambda: 7, "/export")
+    assert plan.exercises == ["00.1"]
+    assert any("id scheme 1" in note for note in plan.notes)
+
+
+@pytest.mark.parametrize(
+    "source, answer_cell, expected",
+    [
+        ("def f(x):\n    return x * 2\n", True, []),
+        ("course.check = lambda *a: None", False, ["replaces course.check"]),
+        ("import sys\nsys.modules['course'] = None", False, ["uses modules (sys.modules)"]),
+        (
+            "get_ipython().events.register('pre_run_cell', print)",
+            False,
+            ["uses get_ipython (IPython's hooks)"],
+        ),
+        ("import builtins\nbuiltins.print = None", False, ["imports builtins (builtins)"]),
+        (
+            "from course.tensor_ops import naive_relu",
+            True,
+            ["from the course package in an exercise's answer"],
+        ),
+        ("from course.tensor_ops import naive_relu", False, []),
+        ("exec('x = 1')", False, ["runs code through exec()"]),
+        ("from course.exercises import framework", False, ["(the checking machinery)"]),
+        ("from course.exercises import quiz\nquiz('00.q1')", False, []),
+        ("open('grader-export-1/00.1-5/data.json', 'w')", False, ["names the grader's files"]),
+        ("!ls /", False, ["runs a shell command"]),
+        ("%timeit sum(range(3))", False, []),
+        ("import os\nos.kill(1, 9)", False, ["calls os.kill (starts processes or sends signals)"]),
+    ],
+)
+def test_the_review_names_what_a_teacher_should_look_at(source, answer_cell, expected):
+    found = review.cell_findings(source, answer_cell=answer_cell)
+    for text in expected:
+        assert any(text in line for line in found), (source, found)
+    if not expected:
+        assert found == [], (source, found)
+
+
+# ---------------------------------------------------------------------------
+# Judging whatever a sandbox exported
+# ---------------------------------------------------------------------------
+
+
+def export(folder, exercise_id, answer, seed):
+    outcomes = plain.normalize(framework.probe(exercise_id, answer, seed))
+    plain.dump(
+        {"exercise": exercise_id, "outcomes": outcomes, "changed": []}, folder / f"{exercise_id}-{seed}"
+    )
+
+
+def test_an_honest_export_is_judged_as_in_self_study(tmp_path):
+    export(tmp_path, "00.1", lambda c: c * 9 / 5 + 32, 11)
+    export(tmp_path, "00.2", [n * 2 for n in range(10)], 12)
+    assert judging.judge("00.1", 11, tmp_path).status == framework.PASSED
+    wrong = judging.judge("00.2", 12, tmp_path)
+    assert wrong.status == framework.FAILED and "squares[" in wrong.message and wrong.hint
+    assert judging.judge("00.1", 99, tmp_path).status == framework.NOT_ATTEMPTED  # another seed's folder
+
+
+def write_export(folder, data, files=None):
+    folder.mkdir(parents=True)
+    (folder / "data.json").write_text(data if isinstance(data, str) else json.dumps(data))
+    for name, content in (files or {}).items():
+        (folder / name).write_bytes(content)
+
+
+MALFORMED = {
+    "not json": "{",
+    "a number": "5",
+    "another exercise": {"exercise": "00.2", "outcomes": [{"ok": 1.0}], "changed": []},
+    "numeric exercise": {"exercise": 1.5, "outcomes": [], "changed": []},
+    "outcomes not a list": {"exercise": "00.1", "outcomes": "passed", "changed": []},
+    "outcome without ok": {"exercise": "00.1", "outcomes": [{"passed": True}] * 6, "changed": []},
+    "array outside": {
+        "exercise": "00.1",
+        "outcomes": [{"ok": {"__npy__": "../../etc/passwd"}}],
+        "changed": [],
+    },
+    "deep": '{"exercise": "00.1", "outcomes": ' + "[" * 100_000 + "]" * 100_000 + "}",
+    "changed not a list": {"exercise": "00.1", "outcomes": [{"ok": 1.0}], "changed": 5},
+    "ok is a string": {"exercise": "00.1", "outcomes": [{"ok": "212"}] * 6, "changed": []},
+}
+
+
+@pytest.mark.parametrize("kind", sorted(MALFORMED))
+def test_malformed_exports_never_stop_the_grader(tmp_path, kind):
+    write_export(tmp_path / "00.1-3", MALFORMED[kind])
+    verdict = judging.judge("00.1", 3, tmp_path)
+    assert verdict.status in (framework.FAILED, framework.NOT_ATTEMPTED), verdict
+
+
+def test_pickles_links_and_huge_files_are_refused(tmp_path, monkeypatch):
+    pickled = tmp_path / "a" / "00.1-3"
+    write_export(pickled, {"exercise": "00.1", "outcomes": [{"ok": {"__npy__": "0.npy"}}], "changed": []})
+    np.save(pickled / "0.npy", np.array([object()], dtype=object), allow_pickle=True)
+    assert "pickle" in judging.judge("00.1", 3, tmp_path / "a").note.lower()
+    linked = tmp_path / "b" / "00.1-3"
+    linked.parent.mkdir()
+    linked.symlink_to("/etc")
+    assert judging.judge("00.1", 3, tmp_path / "b").status == framework.NOT_ATTEMPTED
+    big = tmp_path / "c" / "00.1-3"
+    write_export(big, MALFORMED["another exercise"])
+    with open(big / "0.npy", "wb") as out:
+        out.truncate(judging.MAX_EXPORT_BYTES + 1)
+    assert "larger than" in judging.judge("00.1", 3, tmp_path / "c").note
+
+
+def test_a_judge_that_never_returns_is_stopped(tmp_path, monkeypatch):
+    export(tmp_path, "00.1", lambda c: c * 9 / 5 + 32, 11)
+
+    def endless(*args, **kwargs):
+        while True:
+            pass
+
+    monkeypatch.setattr(framework, "judge", endless)
+    verdict = judging.judge("00.1", 11, tmp_path, limit=0.3)
+    assert verdict.status == framework.FAILED and verdict.note == "judge timed out"
+
+
+def test_feedback_hides_the_numbers_of_the_hidden_cases():
+    seed = 5
+    c = framework.draw_cases(framework.lookup("00.1"), seed)[0]["c"]
+    message = f"celsius_to_fahrenheit({c}) is {c:.4g}: the factor 9/5 seems upside down."
+    scrubbed = feedback.scrub(message, "00.1", seed)
+    assert str(c) not in scrubbed and "9/5" in scrubbed and "celsius_to_fahrenheit(…)" in scrubbed
+
+
+# ---------------------------------------------------------------------------
+# Shards, merging, the sandbox's environment, refusing to run without one
+# ---------------------------------------------------------------------------
+
+
+def test_shards_split_the_class_into_disjoint_deterministic_slices():
+    students = {f"student{n:02d}" for n in range(23)}
+    slices = [cli.shard_of(students, (k, 4)) for k in range(1, 5)]
+    assert set().union(*slices) == students and sum(map(len, slices)) == len(students)
+    assert slices == [cli.shard_of(set(sorted(students, reverse=True)), (k, 4)) for k in range(1, 5)]
+
+
+def test_merge_joins_shard_gradebooks(tmp_path, capsys):
+    def record(student, notebook, statuses):
+        return {"student": student, "notebook": notebook, "statuses": statuses, "outcome": "completed"}
+
+    one, two = tmp_path / "one.csv", tmp_path / "two.csv"
+    gradebook.write_csv(
+        [gradebook.row(record("ann", "00_welcome", {"00.1": "passed", "00.2": "failed"}))], one
+    )
+    rows = [
+        gradebook.row(record("ben", "00_welcome", {"00.1": "passed", "00.2": "passed"})),
+        gradebook.row(record("ben", "01_tensors", {"01.1": "passed"})),
+    ]
+    gradebook.write_csv(rows, two)
+    assert main(["grade", "merge", str(one), str(two), "--csv", str(tmp_path / "all.csv")]) == 0
+    with open(tmp_path / "all.csv", newline="") as file:
+        merged = list(csv.DictReader(file))
+    assert [(r["student"], r["notebook"], r["passed"]) for r in merged] == [
+        ("ann", "00_welcome", "1"),
+        ("ben", "00_welcome", "2"),
+        ("ben", "01_tensors", "1"),
+    ]
+    with open(tmp_path / "all-points.csv", newline="") as file:
+        points = list(csv.DictReader(file))
+    assert points == [
+        {"student": "ann", "00_welcome": "1", "01_tensors": "", "total": "1"},
+        {"student": "ben", "00_welcome": "2", "01_tensors": "1", "total": "3"},
+    ]
+
+
+def test_the_kernel_environment_is_an_allow_list(tmp_path, monkeypatch):
+    monkeypatch.setenv("TEACHER_TOKEN", "secret")
+    env = sandbox.environment(tmp_path)
+    assert "TEACHER_TOKEN" not in env and env["HOME"] == str(tmp_path) and env["COURSE_STRICT"] == "0"
+    command = sandbox.command(tmp_path, sandbox.Limits())
+    assert "--clearenv" in command and "--unshare-net" in command and "--unshare-pid" in command
+    assert command[command.index("--") + 1] == "prlimit"
+
+
+def test_without_a_sandbox_the_grader_refuses_and_says_how_to_get_one(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(sandbox.shutil, "which", lambda name: None)
+    (tmp_path / "ann").mkdir()
+    assert main(["grade", str(tmp_path / "ann"), "--csv", str(tmp_path / "g.csv")]) == 2
+    err = capsys.readouterr().err
+    assert "bubblewrap" in err and "--no-sandbox" in err and not (tmp_path / "g.csv").exists()
+
+
+def test_bad_arguments_are_refused(tmp_path):
+    for argv in (
+        ["--timeout", "0"],
+        ["--jobs", "0"],
+        ["--shard", "3/2"],
+        ["--shard", "x"],
+        ["--memory", "0"],
+    ):
+        with pytest.raises(SystemExit) as stop:
+            main(["grade", str(tmp_path), *argv])
+        assert stop.value.code == 2, argv
+    assert os.listdir(tmp_path) == []

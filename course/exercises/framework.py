@@ -56,7 +56,20 @@ DEFAULT_TIME_LIMIT = 10.0
 ID_SCHEME = 3
 RENAMES = {
     1: {"07.1": "07.2", "07.2": "07.1"},  # 07's exercises now appear in order
-    2: {},  # notebooks 01-08 gained exercises where learners build things
+    2: {
+        "07.2": "07.4",
+        "07.3": "07.5",
+        "07.4": "07.6",
+        "07.5": None,
+        "01.2": None,  # the n-th batch gave way to a shuffled batch iterator (01.2)
+        "01.3": "01.5",
+        "02.2": "02.3",
+        "02.3": None,  # the rotation matrix gave way to turning a cloud of points (02.4)
+        "02.4": None,  # a Dense layer on one vector gave way to a whole network on a batch (02.5)
+        "03.4": "03.6",
+        "06.1": None,  # dense_params gave way to a stable log-softmax
+        "06.4": None,  # configuring EarlyStopping gave way to writing its rule (06.5)
+    },  # notebooks 01-08 gained exercises where learners build things
 }
 
 

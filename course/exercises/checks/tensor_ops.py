@@ -1,4 +1,4 @@
-"""Exercises and quizzes of 02_tensor_ops: a naive relu, a naive matrix product, a rotation, a Dense layer."""
+"""Exercises and quizzes of 02_tensor_ops: a naive relu, broadcasting by hand, a naive matrix product, a rotation, a network."""
 
 import numpy as np
 
@@ -73,7 +73,198 @@ exercise(
 )
 
 # ---------------------------------------------------------------------------
-# 02.2 naive_matrix_dot
+# 02.2 naive_broadcast_add
+# ---------------------------------------------------------------------------
+
+
+class ElementReader:
+    """A read-only tensor that gives its elements one at a time, and counts how often it is read.
+
+    It has ``shape`` and ``ndim`` and answers ``x[i, j, ...]`` (one whole number per axis) with a
+    float; it cannot be turned into a NumPy array. So NumPy cannot add whole arrays of it, and every
+    sum of an answer has to come from its own loop; the count of reads shows whether it did.
+    """
+
+    def __init__(self, values):
+        self._values = values
+        self.shape = tuple(int(n) for n in values.shape)
+        self.ndim = len(self.shape)
+        self.reads = 0
+
+    def __getitem__(self, index):
+        index = index if isinstance(index, tuple) else (index,)
+        if not all(isinstance(i, (int, np.integer)) and not isinstance(i, (bool, np.bool_)) for i in index):
+            raise TypeError(
+                f"this tensor gives one element at a time: index it with one whole number per axis, "
+                f"such as x[{', '.join(['0'] * self.ndim)}]; got {index!r}"
+            )
+        if len(index) != self.ndim:
+            raise IndexError(
+                f"this tensor has shape {self.shape}, so it takes {self.ndim} indices; got {len(index)}: {index}"
+            )
+        for i, n in zip(index, self.shape):
+            if not -n <= i < n:
+                raise IndexError(f"index {index} is out of range for shape {self.shape}")
+        self.reads += 1
+        return float(self._values[index])
+
+    def __array__(self, *args, **kwargs):
+        raise TypeError(
+            "this tensor cannot become a NumPy array: read its elements one at a time, x[i, j, ...]"
+        )
+
+    def __iter__(self):
+        raise TypeError("this tensor cannot be iterated: read its elements one at a time, x[i, j, ...]")
+
+    def __repr__(self):
+        return f"<tensor of shape {self.shape}, read one element at a time>"
+
+
+def _random_shape(rng, rank, low=1, high=5):
+    return tuple(int(n) for n in rng.integers(low, high, size=rank))
+
+
+def _stretchable(rng, result, rank):
+    """A shape of ``rank`` axes that broadcasts to ``result``: its right part, some sizes set to 1."""
+    shape = list(result[len(result) - rank :]) if rank else []
+    for axis in range(len(shape)):
+        if rng.random() < 0.4:
+            shape[axis] = 1
+    return tuple(shape)
+
+
+def _broadcast_cases(rng):
+    rows, columns = _random_shape(rng, 2, 2, 6)
+    cases = [{"x": (rows, columns), "y": (columns,)}]  # a matrix and a vector, as in the text
+    a, b, c = _random_shape(rng, 3, 2, 5)
+    cases.append({"x": (a, 1, c), "y": (b, 1)})  # both stretched, and y gets an axis
+    cases.append({"x": (b,), "y": (a, 1, b)})  # x is the smaller one
+    for _ in range(3):
+        result = _random_shape(rng, int(rng.integers(2, 5)), 1, 4)
+        x = _stretchable(rng, result, int(rng.integers(0, len(result) + 1)))
+        y = _stretchable(rng, result, len(result))
+        cases.append({"x": x, "y": y} if rng.random() < 0.5 else {"x": y, "y": x})
+    cases.append({"x": (rows, columns + 1), "y": (columns,)})  # they do not broadcast
+    cases.append({"x": (), "y": (b, c)})  # a scalar
+    return [
+        {
+            "x": np.asarray(rng.normal(size=case["x"]).round(3)),  # a scalar too stays an array
+            "y": np.asarray(rng.normal(size=case["y"]).round(3)),
+        }
+        for case in cases
+    ]
+
+
+def _broadcast_probe(answer, case):
+    x, y = ElementReader(case["x"]), ElementReader(case["y"])
+    try:
+        z = answer(x, y)
+    except NotImplementedError:  # a stub
+        raise
+    except Exception as error:  # noqa: BLE001 - for shapes that do not broadcast, an error is the answer
+        return {"raised": type(error).__name__, "message": _message(error)}
+    return {"result": observe(z), "reads": [x.reads, y.reads]}
+
+
+def _message(error):
+    try:
+        return str(error)[:200]
+    except Exception:  # noqa: BLE001 - an exception whose text cannot be read
+        return ""
+
+
+def _broadcasts(case):
+    try:
+        np.broadcast_shapes(case["x"].shape, case["y"].shape)
+    except ValueError:
+        return False
+    return True
+
+
+def _left_aligned(x, y):
+    """x + y with the shapes lined up on the left (size-1 axes added on the right), or None."""
+    ndim = max(x.ndim, y.ndim)
+    try:
+        return x.reshape(x.shape + (1,) * (ndim - x.ndim)) + y.reshape(y.shape + (1,) * (ndim - y.ndim))
+    except ValueError:
+        return None
+
+
+def _judge_broadcast_add(case, seen):
+    x, y = case["x"], case["y"]
+    what = f"naive_broadcast_add(x of shape {x.shape}, y of shape {y.shape})"
+    if not _broadcasts(case):
+        if "raised" not in seen:
+            raise Wrong(
+                f"{what} returned {judging.described(seen['result'])}, but these shapes do not broadcast "
+                "(line them up on the right and compare): it should raise a ValueError."
+            )
+        if seen["raised"] != "ValueError":
+            raise Wrong(
+                f"{what} raised {seen['raised']} ({seen['message']}); shapes that do not broadcast should "
+                "raise a ValueError that says so."
+            )
+        return "naive_broadcast_add follows NumPy's rule on every rank, stretches both sides, and refuses shapes that clash."
+    want = x + y
+    if "raised" in seen:
+        if seen["raised"] == "ValueError":
+            raise Wrong(
+                f"{what} raised ValueError ({seen['message']}), but these shapes broadcast to {want.shape}: line "
+                "them up on the right; a size 1, or a missing axis on the left, stretches to any size."
+            )
+        raise Wrong(f"{what} raised {seen['raised']}: {seen['message']}")
+    got = judging.array(seen["result"], what)
+    if got.shape != want.shape:
+        for name, shape in (("x", x.shape), ("y", y.shape)):
+            if got.shape == shape and shape != want.shape:
+                raise Wrong(
+                    f"{what} has shape {got.shape}, the shape of {name}; the result takes the larger size on "
+                    f"every axis of the shapes lined up on the right: {want.shape}."
+                )
+    left = _left_aligned(x, y)
+    mistakes = {}
+    if left is not None:
+        mistakes["lined the shapes up on the left; they line up on the right"] = left
+    if got.dtype.kind in "iub" and np.any(np.trunc(want) != want):
+        raise Wrong(f"{what} holds integers ({got.dtype}), so the sums lost their fractional part.")
+    judging.close(got, want, what, near_misses=mistakes)
+    reads_x, reads_y = seen["reads"]
+    if min(reads_x, reads_y) < want.size:
+        raise Wrong(
+            f"{what} made {want.size} sums, yet read x {reads_x} times and y {reads_y} times: "
+            "the sums did not come from your loops one element at a time."
+        )
+    return "naive_broadcast_add is right."
+
+
+exercise(
+    id="02.2",
+    title="Broadcasting by hand, for any rank",
+    produce="a function naive_broadcast_add(x, y) that adds two tensors of any ranks and shapes that broadcast, "
+    "and returns a new NumPy array of floats of the broadcast shape, computed with Python loops one "
+    "element at a time; it raises a ValueError when the shapes do not broadcast. During the check x and y "
+    "are read-only tensors that have .shape and .ndim and give one element for one whole number per "
+    "axis (x[i, j]) and nothing else: NumPy cannot do the broadcasting for you",
+    cases=_broadcast_cases,
+    probe=_broadcast_probe,
+    judge=_judge_broadcast_add,
+    shortcuts=(
+        Shortcut("course.broadcasting:broadcast_shape"),
+        Shortcut("course.broadcasting:explain"),
+    ),
+    forbidden_in_source=("broadcast_shapes", "broadcast_to", "broadcast_arrays"),
+    hints=(
+        "Work out the result's shape first, with the two steps of the rule: pad the shorter shape with 1s "
+        "on the left, then compare the sizes axis by axis.",
+        "Visit every index of the result (np.ndindex gives them all, whatever the rank). For each input, "
+        "keep only its own last axes of that index, and read position 0 on every axis where it has size 1.",
+        "A scalar has no axes: it takes the empty index (). Careful with slicing off the last 0 axes of a "
+        "tuple: index[-0:] is the whole tuple, not an empty one.",
+    ),
+)
+
+# ---------------------------------------------------------------------------
+# 02.3 naive_matrix_dot
 # ---------------------------------------------------------------------------
 
 MATRIX_DOT_SHORTCUTS = (
@@ -143,7 +334,7 @@ def _judge_matrix_dot(case, seen):
 
 
 exercise(
-    id="02.2",
+    id="02.3",
     title="A naive matrix product",
     produce="a function naive_matrix_dot(x, y) that takes x of shape (n, k) and y of shape (k, m) and returns "
     "their matrix product, an array of shape (n, m), computed with loops and tensor_ops.naive_vector_dot",
@@ -162,7 +353,7 @@ exercise(
 )
 
 # ---------------------------------------------------------------------------
-# 02.3 rotation_matrix
+# 02.4 rotate
 # ---------------------------------------------------------------------------
 
 
@@ -171,57 +362,63 @@ def _rotation(theta):
     return np.array([[c, -s], [s, c]])
 
 
-def _judge_rotation(case, seen):
-    theta = case["theta"]
-    what = f"rotation_matrix({theta:.4g})"
-    got = judging.array(seen, what, shape=(2, 2))
-    want = _rotation(theta)
+def _rotate_cases(rng):
+    cases = []
+    for count in (int(rng.integers(3, 7)), 2, 1, int(rng.integers(3, 7)), 5):
+        theta = round(float(rng.uniform(-2 * np.pi, 2 * np.pi)), 4)
+        cases.append({"points": rng.normal(size=(count, 2)).round(3), "theta": theta})
+    return cases
+
+
+def _judge_rotate(case, seen):
+    points, theta = case["points"], case["theta"]
+    what = f"rotate(points of shape {points.shape}, {theta:.4g})"
+    got = judging.array(seen, what)
+    R = _rotation(theta)
     c, s = np.cos(theta), np.sin(theta)
     near = {
-        "turned the vectors clockwise; the rotation should be counter-clockwise": want.T,
-        "read theta as degrees; it is in radians": _rotation(np.radians(theta)),
-        "swapped cos and sin": np.array([[s, -c], [c, s]]),
-        "lost the minus sign: this matrix stretches vectors instead of only turning them": np.array(
-            [[c, s], [s, c]]
-        ),
+        "turned the points clockwise; the turn should be counter-clockwise": points @ R,
+        "read theta as degrees; it is in radians": points @ _rotation(np.radians(theta)).T,
+        "swapped cos and sin": points @ np.array([[s, -c], [c, s]]).T,
+        "lost a minus sign: that matrix stretches the points instead of only turning them": points
+        @ np.array([[c, s], [s, c]]),
+        "returned the turned points as columns; each row of the result should be one point": (R @ points.T),
     }
-    judging.close(got, want, what, near_misses=near, atol=1e-9)
-    return "rotation_matrix turns vectors counter-clockwise by theta and keeps their length."
+    judging.close(got, points @ R.T, what, near_misses=near, atol=1e-9)
+    return "rotate turns every point counter-clockwise by theta and keeps its distance from the origin."
 
 
 exercise(
-    id="02.3",
-    title="A rotation matrix",
-    produce="a function rotation_matrix(theta) that takes an angle in radians (a float) and returns the 2 x 2 "
-    "NumPy array that turns a 2D vector counter-clockwise by that angle (as a dot product with the vector)",
-    cases=lambda rng: [{"theta": float(t)} for t in rng.uniform(-2 * np.pi, 2 * np.pi, size=6).round(4)],
-    probe=lambda answer, case: observe(answer(case["theta"])),
-    judge=_judge_rotation,
+    id="02.4",
+    title="Turn a cloud of points",
+    produce="a function rotate(points, theta) that takes points as the rows of an array of shape (n, 2) "
+    "and an angle theta in radians (a float), and returns a new array of shape (n, 2) holding every point "
+    "turned counter-clockwise by theta around the origin",
+    cases=_rotate_cases,
+    probe=lambda answer, case: observe(answer(case["points"], case["theta"])),
+    judge=_judge_rotate,
     hints=(
-        "The columns of the matrix are where the two unit arrows (1, 0) and (0, 1) land after the turn.",
-        "Where does (1, 0) land after a turn by theta? Where does (0, 1) land: a quarter turn further?",
-        "Build the array from its two rows with np.array; np.cos and np.sin work in radians.",
+        "Build the 2 x 2 rotation matrix first: its columns are where the arrows (1, 0) and (0, 1) land.",
+        "R turns a column vector: R . p. Here each point is a row of the array, so think about which "
+        "side of the dot product the points go on, and whether R must be transposed there.",
+        "Check your function on the point (1, 0) and a quarter turn (pi / 2): it should land on (0, 1).",
     ),
 )
 
 # ---------------------------------------------------------------------------
-# 02.4 dense
+# 02.5 forward
 # ---------------------------------------------------------------------------
 
 
-def _dense_cases(rng):
+def _forward_cases(rng):
     cases = []
-    for inputs, units in [(int(rng.integers(2, 8)), int(rng.integers(2, 6))) for _ in range(4)] + [
-        (3, 3),
-        (1, 1),
-    ]:
-        cases.append(
-            {
-                "x": rng.normal(size=inputs).round(3),
-                "W": rng.normal(size=(units, inputs)).round(3),
-                "b": rng.normal(size=units).round(3),
-            }
-        )
+    for depth in (2, 3, 1, int(rng.integers(2, 5)), 4):
+        sizes = [int(n) for n in rng.integers(1, 6, size=depth + 1)]
+        sizes[0] = max(sizes[0], 2)
+        layers = [
+            [rng.normal(size=(n, m)).round(3), rng.normal(size=m).round(3)] for n, m in zip(sizes, sizes[1:])
+        ]
+        cases.append({"x": rng.normal(size=(int(rng.integers(1, 5)), sizes[0])).round(3), "layers": layers})
     return cases
 
 
@@ -229,43 +426,64 @@ def _relu(z):
     return np.maximum(z, 0)
 
 
-def _judge_dense(case, seen):
-    x, W, b = case["x"], case["W"], case["b"]
-    what = f"dense(x of shape {x.shape}, W of shape {W.shape}, b of shape {b.shape})"
+def _network(x, layers, relu_last=False, relu_hidden=True, bias=True, relu_before_bias=False):
+    for number, (kernel, b) in enumerate(layers):
+        last = number == len(layers) - 1
+        z = x @ kernel
+        activate = relu_last if last else relu_hidden
+        if relu_before_bias and activate:
+            x = _relu(z) + (b if bias else 0)
+        else:
+            z = z + b if bias else z
+            x = _relu(z) if activate else z
+    return x
+
+
+def _judge_forward(case, seen):
+    x, layers = case["x"], [(np.asarray(k), np.asarray(b)) for k, b in case["layers"]]
+    shapes = " -> ".join(str(k.shape) for k, _ in layers)
+    what = f"forward(x of shape {x.shape}, {len(layers)} layers with kernels {shapes})"
     got = judging.array(seen, what)
-    units = W.shape[0]
-    if got.shape in ((units, units), (1, units), (units, 1)) and got.shape != (units,):
-        raise Wrong(
-            f"{what} has shape {got.shape}, expected ({units},): one number per unit. Look at the shapes "
-            "your operations broadcast together."
-        )
-    want = _relu(W @ x + b)
     mistakes = {
-        "forgot the relu: negative values should become 0": W @ x + b,
-        "forgot the bias": _relu(W @ x),
-        "added the bias after the relu": _relu(W @ x) + b,
-        "subtracted the bias instead of adding it": _relu(W @ x - b),
+        "applied relu after the last layer too; the output layer gives raw scores": _network(
+            x, layers, relu_last=True
+        ),
+        "left out the relu between the layers: the layers then collapse into one affine map": _network(
+            x, layers, relu_hidden=False
+        ),
+        "forgot the biases": _network(x, layers, bias=False),
+        "added the bias after the relu": _network(x, layers, relu_before_bias=True),
+        "stopped after the first layer": _network(x, layers[:1], relu_last=len(layers) > 1),
+        "stopped after the first layer, without its relu": _network(x, layers[:1]),
+        "applied only the last layer to x": _network(x, layers[-1:])
+        if x.shape[1] == layers[-1][0].shape[0]
+        else None,
     }
-    if W.shape[0] == W.shape[1]:
-        mistakes["multiplied by W transposed (x meets the columns of W instead of its rows)"] = _relu(
-            W.T @ x + b
-        )
+    mistakes = {why: z for why, z in mistakes.items() if z is not None}
+    want = _network(x, layers)
+    if got.shape == want.shape[::-1] and got.shape != want.shape:
+        raise Wrong(f"{what} has shape {got.shape}, expected {want.shape}: one row per sample of the batch.")
     judging.close(got, want, what, near_misses=mistakes)
-    return "dense computes one layer of a neural network: a dot product, a bias, a relu."
+    return "forward runs a whole network of Dense layers on a batch, for any number of layers."
 
 
 exercise(
-    id="02.4",
-    title="A Dense layer on one vector",
-    produce="a function dense(x, W, b) that takes x of shape (inputs,), W of shape (units, inputs) and b of "
-    "shape (units,) and returns the output of a Dense layer with relu activation, a new array of shape (units,)",
-    cases=_dense_cases,
-    probe=lambda answer, case: observe(answer(case["x"], case["W"], case["b"])),
-    judge=_judge_dense,
+    id="02.5",
+    title="A network of Dense layers",
+    produce="a function forward(x, layers) that takes a batch x of shape (batch, inputs) and a list of "
+    "(kernel, bias) pairs, kernel of shape (inputs, units) as Keras stores it and bias of shape (units,), "
+    "each layer's units being the next layer's inputs, and returns the network's output, a new array of "
+    "shape (batch, units of the last layer): every layer is a Dense layer with relu, except the last, "
+    "which has no activation",
+    cases=_forward_cases,
+    probe=lambda answer, case: observe(answer(case["x"], case["layers"])),
+    judge=_judge_forward,
     hints=(
-        "A Dense layer does three things in order: a dot product, an addition, an activation.",
-        "Which operand comes first in the dot product so that the shapes (units, inputs) and (inputs,) meet?",
-        "relu is applied last, element by element; np.maximum against 0 does it for a whole array.",
+        "A network is a loop over its layers: what one layer returns is what the next one receives.",
+        "One layer on a batch is a dot product of the batch with the kernel, then the bias added to every "
+        "row, then the activation; which of these does the last layer skip?",
+        "The position of a layer in the list (enumerate, or a comparison with len(layers) - 1) tells "
+        "whether it is the last one.",
     ),
 )
 

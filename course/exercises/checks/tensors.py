@@ -1,5 +1,6 @@
-"""Exercises and quizzes of 01_tensors: crops, batches and the memory a tensor needs."""
+"""Exercises and quizzes of 01_tensors: crops, batches, texts and images as tensors, and the memory a tensor needs."""
 
+import itertools
 import math
 
 import numpy as np
@@ -7,7 +8,7 @@ import numpy as np
 from .. import judging
 from ..framework import exercise
 from ..judging import Wrong
-from ..probing import observe
+from ..probing import Shortcut, observe
 from ..quizzes import multiple_choice, predict_shape
 
 # ---------------------------------------------------------------------------
@@ -94,64 +95,322 @@ exercise(
 )
 
 # ---------------------------------------------------------------------------
-# 01.2 get_batch
+# 01.2 batches
 # ---------------------------------------------------------------------------
 
+SAMPLE = (
+    1000  # every value of sample k lies in [SAMPLE * k, SAMPLE * (k + 1)): a batch tells where it came from
+)
 
-def _batch_cases(rng):
+
+def _batches_cases(rng):
     cases = []
-    for _ in range(6):
-        count = int(rng.integers(5, 40))
-        batch_size = int(rng.integers(2, count))
-        batches = -(-count // batch_size)
-        images = np.arange(count)[:, None, None] * 100 + rng.integers(0, 100, size=(count, 2, 3))
-        cases.append({"images": images, "batch_size": batch_size, "n": int(rng.integers(0, batches))})
-    count, batch_size = 23, 5  # a last batch that is shorter
-    cases.append({"images": np.arange(count * 4).reshape(count, 2, 2), "batch_size": batch_size, "n": 4})
+    for count, batch_size, sample_shape, dtype in (
+        (int(rng.integers(20, 40)), int(rng.integers(3, 8)), (2, 3), "int64"),
+        (int(rng.integers(12, 30)), 4, (), "float64"),
+        (24, int(rng.choice([3, 4, 6, 8])), (3, 2, 2), "int32"),  # batch_size divides the count
+        (int(rng.integers(10, 30)), int(rng.integers(3, 9)), (4, 4), "float32"),
+    ):
+        if count % batch_size == 0 and len(cases) != 2:
+            count += 1
+        size = int(np.prod(sample_shape, dtype=np.int64))
+        pattern = rng.integers(0, SAMPLE, size=(count, size)).reshape((count, *sample_shape))
+        images = (SAMPLE * np.arange(count).reshape((count,) + (1,) * len(sample_shape)) + pattern).astype(
+            dtype
+        )
+        labels = rng.integers(0, 10, size=count).astype(np.uint8)
+        cases.append(
+            {
+                "images": images,
+                "labels": labels,
+                "batch_size": batch_size,
+                "seed": int(rng.integers(0, 2**31)),
+            }
+        )
     return cases
 
 
-def _batch_probe(answer, case):
-    return observe(answer(case["images"], case["batch_size"], case["n"]))
+def _batches_probe(answer, case):
+    images, labels, size = case["images"], case["labels"], case["batch_size"]
+    limit = -(-len(images) // size) + 3  # a few more than needed: an endless generator stops here
+    runs = []
+    for seed in (case["seed"], case["seed"], case["seed"] + 1):
+        out = answer(images, labels, size, seed)
+        try:
+            batches = iter(out)
+        except TypeError:
+            return {"returned": observe(out)}
+        runs.append([observe(batch) for batch in itertools.islice(batches, limit)])
+    return {"runs": runs}
 
 
-def _judge_batch(case, seen):
-    images, size, n = case["images"], case["batch_size"], case["n"]
-    what = f"get_batch({len(images)} images, batch_size={size}, n={n})"
-    got = judging.array(seen, what)
-    want = images[size * n : size * (n + 1)]
-    mistakes = {
-        "started batch n at image n": images[n : n + size],
-        "counted the batches from 1 instead of 0": images[size * (n - 1) : size * n] if n else images[:0],
-        "returned the batch after batch n (batches are counted from 0)": images[
-            size * (n + 1) : size * (n + 2)
-        ],
-        "took one image too many": images[size * n : size * (n + 1) + 1],
-        "took one image too few": images[size * n : size * (n + 1) - 1],
-    }
-    judging.close(got, want, what, near_misses=mistakes, rtol=0, atol=0)
-    if len(want) < size:
-        return "get_batch is right, also for a last batch that is shorter than the others."
-    return "get_batch is right for every batch tried."
+def _samples(count):
+    return f"{count} sample" if count == 1 else f"{count} samples"
+
+
+def _order(case, run, what):
+    """The sample numbers of one pass, in order, after checking every batch of it."""
+    images, labels, size = case["images"], case["labels"], case["batch_size"]
+    order = []
+    for number, seen in enumerate(run):
+        where = f"batch {number} of {what}"
+        pair = judging.items(seen, ("images", "labels"), where)
+        got = judging.array(pair[0], f"the images of {where}")
+        got_labels = judging.array(pair[1], f"the labels of {where}")
+        if got.shape[1:] != images.shape[1:]:
+            raise Wrong(
+                f"the images of {where} have shape {got.shape}: a batch keeps each sample's shape "
+                f"{images.shape[1:]} and stacks the samples along a new first axis."
+            )
+        if got.dtype != images.dtype:
+            raise Wrong(
+                f"the images of {where} have dtype {got.dtype}; a batch keeps the samples' {images.dtype}."
+            )
+        if got_labels.shape != got.shape[:1]:
+            raise Wrong(
+                f"{where} holds {len(got)} images but labels of shape {got_labels.shape}: one label per image."
+            )
+        for sample in got:
+            k = int(np.asarray(sample).flat[0]) // SAMPLE if sample.size else -1
+            if not (0 <= k < len(images) and np.array_equal(sample, images[k])):
+                raise Wrong(f"{where} holds a sample that is not one of the images given.")
+            order.append(k)
+        if any(got_labels != labels[order[len(order) - len(got) :]]):
+            raise Wrong(
+                f"in {where} some labels no longer belong to their images: shuffle both the same way."
+            )
+        if len(got) != size and number != len(run) - 1:
+            raise Wrong(
+                f"{where} holds {_samples(len(got))}; every batch but the last holds batch_size = {size}."
+            )
+    return order
+
+
+def _judge_batches(case, seen):
+    images, size = case["images"], case["batch_size"]
+    count = len(images)
+    what = f"batches({count} samples of shape {images.shape[1:]}, labels, batch_size={size}, seed)"
+    if "returned" in seen:
+        raise Wrong(
+            f"{what} returned {judging.described(seen['returned'])}; it should yield the batches one by one."
+        )
+    first, again, other = seen["runs"]
+    if not first:
+        raise Wrong(f"{what} yields no batch at all.")
+    want = -(-count // size)
+    if len(first) > want:
+        raise Wrong(
+            f"{what} yields more than {want} batches ({count} samples, {size} per batch): one pass ends there."
+        )
+    order = _order(case, first, "one pass")
+    missing = count - len(set(order))
+    if len(order) != len(set(order)):
+        raise Wrong(f"{what} gives some samples more than once in one pass; each should come exactly once.")
+    if missing:
+        last = count % size
+        if last and missing == last and len(first) == want - 1:
+            raise Wrong(
+                f"{what} leaves out the last, smaller batch ({_samples(missing)}). With {count} "
+                f"samples and batches of {size}, the last batch holds {last}."
+            )
+        raise Wrong(f"{what} never gives {missing} of the {count} samples.")
+    if order == sorted(order):
+        raise Wrong(f"{what} gives the samples in their original order; they should be shuffled.")
+    blocks = [sorted(order[start : start + size]) for start in range(0, count, size)]
+    if all(block == list(range(block[0], block[0] + len(block))) for block in blocks):
+        raise Wrong(
+            f"{what} only shuffles within neighbours: every batch still holds consecutive samples. Shuffle the "
+            "samples themselves, then cut the batches."
+        )
+    if _order(case, again, "a second pass with the same seed") != order:
+        raise Wrong(
+            f"{what} gives another order when called again with the same seed; the seed should fix the order."
+        )
+    if _order(case, other, "a pass with another seed") == order:
+        raise Wrong(
+            f"{what} gives the same order for two different seeds; the order should depend on the seed."
+        )
+    return (
+        "batches gives every sample once per pass, in a shuffled order fixed by the seed, with a smaller "
+        "last batch when needed, for samples of any shape."
+    )
 
 
 exercise(
     id="01.2",
-    title="The n-th batch",
-    produce="a function get_batch(images, batch_size, n) that returns batch number n (counting from 0) of "
-    "images along the first axis, as an array; the last batch may hold fewer than batch_size images",
-    cases=_batch_cases,
-    probe=_batch_probe,
-    judge=_judge_batch,
+    title="A batch iterator",
+    produce="a generator function batches(images, labels, batch_size, seed) that takes NumPy arrays images "
+    "(samples along the first axis, any shape after it) and labels (one per image), an int batch_size and an int "
+    "seed, and yields pairs (image_batch, label_batch) of NumPy arrays: one pass over all samples in a random "
+    "order that the seed fixes (another seed, another order), batch_size samples per batch, and a smaller last "
+    "batch when batch_size does not divide the number of samples; every label stays with its image",
+    cases=_batches_cases,
+    probe=_batches_probe,
+    judge=_judge_batches,
+    shortcuts=(Shortcut("course.tensors:batches"), Shortcut("course.tensors:_batches")),
     hints=(
-        "Batches are consecutive slices of the first axis, batch_size images each, with no gaps between them.",
-        "Work out which image batch n starts with: how many images do batches 0 to n - 1 hold together?",
-        "A slice that runs past the end of an axis simply stops there, so the last batch needs no special case.",
+        "Shuffle the positions, not the arrays: draw a random order of the numbers 0 .. n - 1, then cut it into "
+        "pieces of batch_size.",
+        "np.random.default_rng(seed) makes a generator whose permutation(n) is a shuffled order; indexing the "
+        "images and the labels with the same piece of that order keeps them together.",
+        "Step through the shuffled order from 0 to n in steps of batch_size, yielding one pair per step; a "
+        "slice that runs past the end simply stops there.",
     ),
 )
 
 # ---------------------------------------------------------------------------
-# 01.3 memory_bytes
+# 01.3 one_hot_texts
+# ---------------------------------------------------------------------------
+
+ALPHABET = 128  # the ASCII characters
+PRINTABLE = np.arange(32, 127)
+
+
+def _text(rng, size):
+    return "".join(chr(int(c)) for c in rng.choice(PRINTABLE, size=size))
+
+
+def _one_hot_cases(rng):
+    cases = []
+    for count in (int(rng.integers(2, 5)), 1, int(rng.integers(2, 5)), 3):
+        length = int(rng.integers(4, 16))
+        sizes = rng.integers(0, length + 6, size=count)
+        cases.append({"texts": [_text(rng, int(n)) for n in sizes], "length": length})
+    cases[2]["texts"][0] = _text(rng, cases[2]["length"] + 3)  # longer than length: cut
+    cases[3]["texts"][1] = ""
+    return cases
+
+
+def _one_hot(texts, length):
+    tensor = np.zeros((len(texts), length, ALPHABET), dtype=np.uint8)
+    for s, text in enumerate(texts):
+        for t, character in enumerate(text[:length]):
+            tensor[s, t, ord(character)] = 1
+    return tensor
+
+
+def _judge_one_hot(case, seen):
+    texts, length = case["texts"], case["length"]
+    what = f"one_hot_texts({len(texts)} texts, length={length})"
+    got = judging.array(seen, what)
+    want = _one_hot(texts, length)
+    if got.shape != want.shape and sorted(got.shape) == sorted(want.shape):
+        raise Wrong(
+            f"{what} has shape {got.shape}, expected {want.shape}: the axes are (samples, timesteps, characters)."
+        )
+    if got.shape != want.shape:
+        raise Wrong(
+            f"{what} should have shape {want.shape}: one row of {ALPHABET} per position, {length} positions per "
+            f"text whatever its length; got shape {got.shape}."
+        )
+    if got.dtype != np.uint8:
+        raise Wrong(f"{what} has dtype {got.dtype}; zeros and ones fit in one byte each: uint8.")
+    reversed_texts = _one_hot([text[:length][::-1] for text in texts], length)
+    mistakes = {
+        "put the characters at the end of each row block instead of from position 0": np.stack(
+            [np.roll(w, length - min(len(text), length), axis=0) for w, text in zip(want, texts)]
+        ),
+        "wrote the characters in reverse order": reversed_texts,
+    }
+    judging.close(got, want, what, near_misses=mistakes, rtol=0, atol=0)
+    return "one_hot_texts turns texts into a (samples, timesteps, 128) tensor, cutting long texts and padding short ones."
+
+
+exercise(
+    id="01.3",
+    title="Texts as a rank-3 tensor",
+    produce="a function one_hot_texts(texts, length) that takes a list of strings (ASCII characters, codes 0 to "
+    "127) and an int length, and returns a NumPy array of dtype uint8 and shape (len(texts), length, 128) "
+    "whose entry [s, t, c] is 1 when character t of text s has code c, and 0 otherwise; a text longer than "
+    "length is cut, and the positions after the end of a shorter text stay all zero",
+    cases=_one_hot_cases,
+    probe=lambda answer, case: observe(answer(case["texts"], case["length"])),
+    judge=_judge_one_hot,
+    hints=(
+        "Start from a tensor of zeros of the final shape and dtype; each character then sets one entry to 1.",
+        "Two loops, one over the texts and one over the characters of a text; enumerate gives the positions, "
+        "and a text can be cut to length with a slice.",
+        "ord(character) is the code of a character: the index on the last axis.",
+    ),
+)
+
+# ---------------------------------------------------------------------------
+# 01.4 channels_first
+# ---------------------------------------------------------------------------
+
+MOVE_AXES = ("transpose", "moveaxis", "swapaxes", "rollaxis", "einsum", "permute_dims", "T", "mT")
+
+
+def _channel_cases(rng):
+    cases = []
+    for count, channels in ((int(rng.integers(2, 5)), 3), (1, 1), (int(rng.integers(2, 4)), 4), (3, 2)):
+        height, width = (int(n) for n in rng.integers(2, 7, size=2))
+        if height == width:
+            width += 1
+        pixels = rng.integers(0, 256, size=(count, height, width, channels)).astype(np.uint8)
+        cases.append({"images": pixels})
+    return cases
+
+
+def _judge_channels(case, seen):
+    images = case["images"]
+    count, height, width, channels = images.shape
+    what = f"channels_first(images of shape {images.shape})"
+    got = judging.array(seen, what)
+    want = np.transpose(images, (0, 3, 1, 2))
+    if got.dtype != images.dtype:
+        raise Wrong(
+            f"{what} has dtype {got.dtype}; moving an axis changes no pixel, so it stays {images.dtype}."
+        )
+    if got.shape == want.shape and np.array_equal(got, images.reshape(want.shape)) and channels > 1:
+        raise Wrong(
+            f"{what} has the right shape, but its pixels are scrambled: a reshape keeps the order in which the "
+            "numbers are stored, so it does not move the channel axis."
+        )
+    shapes = {
+        (
+            channels,
+            count,
+            height,
+            width,
+        ): "the channel axis went in front of the batch axis; the batch axis stays first",
+        (count, channels, width, height): "height and width changed places",
+        (count, height, width, channels): "the channel axis is still last",
+    }
+    if got.shape != want.shape and got.shape in shapes:
+        raise Wrong(f"{what} has shape {got.shape}, expected {want.shape}: {shapes[got.shape]}.")
+    mistakes = {
+        "swapped height and width": np.transpose(images, (0, 3, 2, 1)),
+        "put the channel axis in front of the batch axis; the batch axis stays first": np.transpose(
+            images, (3, 0, 1, 2)
+        ),
+    }
+    judging.close(got, want, what, near_misses=mistakes)
+    return "channels_first moves the channel axis after the batch axis and leaves every pixel as it was."
+
+
+exercise(
+    id="01.4",
+    title="Channels-last to channels-first",
+    produce="a function channels_first(images) that takes a batch of images of shape (samples, height, width, "
+    "channels) and returns a new NumPy array of shape (samples, channels, height, width) with the same dtype, "
+    "where [n, c, i, j] holds the pixel [n, i, j, c]; built from slicing, without NumPy's functions that move "
+    "axes",
+    cases=_channel_cases,
+    probe=lambda answer, case: observe(answer(case["images"])),
+    judge=_judge_channels,
+    forbidden_in_source=MOVE_AXES,
+    hints=(
+        "Channel c of every image at once is one slice of the batch: every sample, every row, every column, "
+        "position c on the last axis.",
+        "That slice has shape (samples, height, width). Put the slices of all channels side by side along a "
+        "new axis placed right after the samples axis.",
+        "np.stack joins arrays along a new axis, and its axis argument says where that axis goes.",
+    ),
+)
+
+# ---------------------------------------------------------------------------
+# 01.5 memory_bytes
 # ---------------------------------------------------------------------------
 
 DTYPES = ("uint8", "int16", "float16", "float32", "int32", "float64", "int64", "bool")
@@ -168,18 +427,27 @@ def _memory_cases(rng):
             {"shape": [int(s) for s in rng.integers(1, 300, size=rank)], "dtype": str(rng.choice(DTYPES))}
         )
     cases.append({"shape": [int(rng.integers(2, 50)), 0, 3], "dtype": "float32"})
+    for number, case in enumerate(cases):
+        case["as_text"] = number % 2 == 1  # the dtype given by its name, such as 'float32'
     return cases[1:] + cases[:1]  # the scalar last: other mistakes show on the first shapes
 
 
 def _memory_probe(answer, case):
-    return observe(
-        answer(tuple(case["shape"]), getattr(np, case["dtype"] if case["dtype"] != "bool" else "bool_"))
+    dtype = (
+        case["dtype"]
+        if case["as_text"]
+        else getattr(np, case["dtype"] if case["dtype"] != "bool" else "bool_")
     )
+    return observe(answer(tuple(case["shape"]), dtype))
 
 
 def _judge_memory(case, seen):
     shape, dtype = tuple(case["shape"]), np.dtype(case["dtype"])
-    what = f"memory_bytes({shape}, np.{dtype.name})"
+    what = (
+        f"memory_bytes({shape}, {case['dtype']!r})"
+        if case["as_text"]
+        else f"memory_bytes({shape}, np.{dtype.name})"
+    )
     elements = math.prod(shape)
     want = elements * dtype.itemsize
     if seen.get("type") in judging.NUMBER_TYPES - judging.INTEGER_TYPES:
@@ -201,6 +469,8 @@ def _judge_memory(case, seen):
     }
     if not shape and got == 0:
         raise Wrong(f"{what} is 0, but a scalar (shape ()) holds one element.")
+    if got == 0 and want:
+        raise Wrong(f"{what} is 0: a product that starts from 0 stays 0, whatever it is multiplied by.")
     for why, mistake in mistakes.items():
         if got == mistake and mistake != want:
             raise Wrong(f"{what} is {got:,}: that is {why}.")
@@ -208,18 +478,22 @@ def _judge_memory(case, seen):
 
 
 exercise(
-    id="01.3",
+    id="01.5",
     title="How much memory does a tensor need?",
-    produce="a function memory_bytes(shape, dtype) that takes a shape (a tuple of ints) and a NumPy dtype "
-    "such as np.float32, and returns the number of bytes a tensor of that shape and dtype occupies, as an int",
+    produce="a function memory_bytes(shape, dtype) that takes a shape (a tuple of ints) and a dtype, given as "
+    "a NumPy type such as np.float32 or as its name such as 'float32', and returns the number of bytes a tensor "
+    "of that shape and dtype occupies, as an int; it counts the elements itself, with a loop over the axes "
+    "(no prod or nbytes)",
     cases=_memory_cases,
     probe=_memory_probe,
     judge=_judge_memory,
-    forbidden_in_source=("nbytes",),
+    forbidden_in_source=("nbytes", "prod"),
     hints=(
         "Every element of a tensor takes the same number of bytes, and they sit side by side.",
-        "How many elements does a tensor of a given shape hold? What does a shape with no axes hold?",
-        "np.dtype(dtype).itemsize is the number of bytes per element; the answer should be a Python int.",
+        "The number of elements is the product of the sizes along the axes: start from the number that "
+        "leaves a product unchanged, and multiply in one size per axis. What does that give for a shape with no axes?",
+        "np.dtype(dtype) reads both np.float32 and the text 'float32'; its itemsize is the number of bytes per "
+        "element. The answer should be a Python int.",
     ),
 )
 

@@ -13,6 +13,10 @@ Because they are ``tf.Module`` objects, TensorFlow finds their variables
 (``module.trainable_variables``) and ``tf.train.Checkpoint`` can save and
 restore them: see :func:`save_checkpoint` and :func:`restore_checkpoint`.
 
+Training them takes two more pieces: :func:`shuffled_batches` feeds the
+examples in a new random order each pass, and :func:`make_train_step` builds
+one optimizer step as a ``tf.function``.
+
 This module imports TensorFlow; ``import course`` does not import it.
 """
 
@@ -252,3 +256,57 @@ def restore_checkpoint(module, path):
             )
     tf.train.Checkpoint(**{CHECKPOINT_KEY: module}).read(str(path)).assert_consumed()
     return module
+
+
+# ---------------------------------------------------------------------------
+# Training: batches of examples, and one step of an optimizer.
+# ---------------------------------------------------------------------------
+
+
+def shuffled_batches(x, y, batch_size, seed):
+    """A ``tf.data.Dataset`` of ``(x_batch, y_batch)``: every example once per pass, a new order each pass.
+
+    The whole data set fits in the shuffle buffer, so the order is fully random;
+    the shuffle comes before the batching, so each batch mixes examples from
+    everywhere; the last batch is smaller when ``len(x)`` is not a multiple of
+    ``batch_size``. The same ``seed`` gives the same sequence of orders.
+    """
+    x = validate.array(x, "x", min_ndim=1, finite=True, allow_bool=False)
+    y = validate.array(y, "y", min_ndim=1, allow_bool=False)
+    validate.same_length(x, y, "x", "y")
+    if len(x) == 0:
+        raise ValueError("x and y must hold at least one example, got 0")
+    batch_size = validate.integer(batch_size, "batch_size", minimum=1)
+    seed = validate.integer(seed, "seed", minimum=0)
+    return (
+        tf.data.Dataset.from_tensor_slices((x, y))
+        .shuffle(len(x), seed=seed, reshuffle_each_iteration=True)
+        .batch(batch_size)
+        .prefetch(tf.data.AUTOTUNE)
+    )
+
+
+def make_train_step(model, loss_fn, optimizer):
+    """A ``tf.function`` ``train_step(x, y)``: one optimizer step on ``loss_fn(model(x), y)``.
+
+    It returns the loss measured before the step and changes only
+    ``model.trainable_variables``. ``optimizer`` is a Keras optimizer (anything
+    with ``apply_gradients``).
+    """
+    _check_module(model)
+    loss_fn = validate.function(loss_fn, "loss_fn")
+    if not callable(getattr(optimizer, "apply_gradients", None)):
+        raise TypeError(
+            f"optimizer must be an optimizer with apply_gradients (keras.optimizers.SGD(...), ...), "
+            f"got {validate.received(optimizer)}"
+        )
+
+    @tf.function
+    def train_step(x, y):
+        with tf.GradientTape() as tape:
+            loss = loss_fn(model(x), y)
+        variables = model.trainable_variables
+        optimizer.apply_gradients(zip(tape.gradient(loss, variables), variables))
+        return loss
+
+    return train_step

@@ -17,8 +17,10 @@ from course.tf_layers import (  # noqa: E402  (TensorFlow first, quietly)
     LazyDense,
     Sequential,
     checkpoint_shapes,
+    make_train_step,
     restore_checkpoint,
     save_checkpoint,
+    shuffled_batches,
     variable_shapes,
 )
 
@@ -235,3 +237,74 @@ def test_checkpoint_helpers_reject_bad_arguments(tmp_path):
     (tmp_path / "a_file").write_text("")
     with pytest.raises(ValueError, match="cannot write a checkpoint"):
         save_checkpoint(mlp(), tmp_path / "a_file" / "ckpt")
+
+
+def test_shuffled_batches_show_every_example_once_per_pass_in_a_new_order():
+    x = np.arange(23, dtype=np.float32).reshape(-1, 1)
+    y = np.arange(23, dtype=np.int32) * 10
+    data = shuffled_batches(x, y, batch_size=5, seed=3)
+    passes = []
+    for _ in range(2):
+        batches = list(data)
+        assert [len(xb) for xb, _ in batches] == [5, 5, 5, 5, 3]
+        order = np.concatenate([xb.numpy()[:, 0] for xb, _ in batches]).astype(int)
+        labels = np.concatenate([yb.numpy() for _, yb in batches])
+        assert sorted(order) == list(range(23)) and np.array_equal(labels, order * 10)
+        passes.append(order)
+    assert not np.array_equal(passes[0], passes[1]) and not np.array_equal(passes[0], np.arange(23))
+    again = np.concatenate([xb.numpy()[:, 0] for xb, _ in shuffled_batches(x, y, 5, seed=3)]).astype(int)
+    assert np.array_equal(again, passes[0])
+
+
+@pytest.mark.parametrize(
+    "args, error, says",
+    [
+        ((np.zeros((3, 2)), np.zeros(4), 2, 0), ValueError, "x and y must have the same length, got 3 and 4"),
+        ((np.zeros((3, 2)), np.zeros(3), 0, 0), ValueError, "batch_size must be >= 1"),
+        ((np.zeros((0, 2)), np.zeros(0), 2, 0), ValueError, "at least one example"),
+        ((np.zeros((3, 2)), np.zeros(3), 2, -1), ValueError, "seed must be >= 0"),
+        (("abc", np.zeros(3), 2, 0), TypeError, "x must be an array of numbers"),
+    ],
+)
+def test_shuffled_batches_name_bad_arguments(args, error, says):
+    with pytest.raises(error) as raised:
+        shuffled_batches(*args)
+    assert says in str(raised.value)
+
+
+class ScaledLine(tf.Module):
+    def __init__(self):
+        super().__init__()
+        self.w = tf.Variable([[0.0]])
+        self.scale = tf.Variable(2.0, trainable=False)
+
+    def __call__(self, x):
+        return x @ self.w * self.scale
+
+
+def test_make_train_step_trains_only_the_trainable_variables():
+    import keras
+
+    model = ScaledLine()
+    step = make_train_step(model, lambda p, t: tf.reduce_mean((p - t) ** 2), keras.optimizers.SGD(0.05))
+    assert isinstance(step, tf.types.experimental.PolymorphicFunction)
+    x = tf.constant([[1.0], [2.0], [3.0]])
+    losses = [float(step(x, 6 * x)) for _ in range(30)]
+    assert losses[0] == pytest.approx(np.mean((12 * x.numpy()) ** 2 / 4))  # measured before the first step
+    assert losses[-1] < losses[0] / 100
+    assert model.scale.numpy() == 2.0 and model.w.numpy()[0, 0] == pytest.approx(3.0, abs=0.05)
+    assert step.experimental_get_tracing_count() == 1
+
+
+@pytest.mark.parametrize(
+    "args, error, says",
+    [
+        (("model", abs, "sgd"), TypeError, "module must be a tf.Module"),
+        ((ScaledLine(), 3, "sgd"), TypeError, "loss_fn must be a function, got int 3"),
+        ((ScaledLine(), abs, "sgd"), TypeError, "optimizer must be an optimizer with apply_gradients"),
+    ],
+)
+def test_make_train_step_names_bad_arguments(args, error, says):
+    with pytest.raises(error) as raised:
+        make_train_step(*args)
+    assert says in str(raised.value)

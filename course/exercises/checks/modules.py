@@ -111,81 +111,182 @@ exercise(
 
 
 # ---------------------------------------------------------------------------
-# 05.2 the forward pass of a Dense layer
+# 05.2 a layer that builds its weights on the first call
 # ---------------------------------------------------------------------------
 
 
-def _dense_cases(rng):
+def _lazy_cases(rng):
     cases = []
-    for _ in range(3):
-        batch, n_in, n_out = (int(n) for n in rng.integers(2, 7, size=3))
+    for _ in range(2):
+        units = int(rng.integers(1, 6))
+        widths = [int(n) for n in rng.choice(np.arange(1, 8), size=2, replace=False)]
         cases.append(
             {
-                "x": rng.normal(size=(batch, n_in)).astype(np.float32),
-                "w": rng.normal(size=(n_in, n_out)).astype(np.float32),
-                "b": rng.normal(size=(n_out,)).astype(np.float32),
+                "units": units,
+                "x": rng.normal(size=(int(rng.integers(2, 6)), widths[0])).astype(np.float32),
+                "other_x": rng.normal(size=(int(rng.integers(2, 6)), widths[1])).astype(np.float32),
             }
         )
     return cases
 
 
-def _dense_probe(answer, case):
+def _variables_seen(module):
+    return [
+        {"shape": [int(n) for n in v.shape], "trainable": bool(v.trainable), "values": observe(v.numpy())}
+        for v in module.variables
+    ]
+
+
+SHIFT = 0.5  # added to every variable after the first call
+
+
+def _lazy_probe(answer, case):
     import tensorflow as tf
 
-    return _tensor(answer(tf.constant(case["x"]), tf.constant(case["w"]), tf.constant(case["b"])))
+    layer = answer(case["units"])
+    if not isinstance(layer, tf.Module):
+        return {"module": False, "made": observe(layer)}
+    seen = {"module": True, "before": len(layer.variables)}
+    x = tf.constant(case["x"])
+    seen["first"] = _tensor(layer(x))
+    seen["variables"] = _variables_seen(layer)
+    seen["trainable"] = len(layer.trainable_variables)
+    for variable in layer.variables:  # other values, so that a zero bias cannot hide
+        variable.assign_add(tf.fill(variable.shape, SHIFT))
+    seen["again"] = _tensor(layer(x))
+    seen["variables_again"] = _variables_seen(layer)
+    other = answer(case["units"])  # a fresh layer, for inputs of another width
+    seen["other"] = _tensor(other(tf.constant(case["other_x"])))
+    seen["other_variables"] = _variables_seen(other)
+    seen["first_after_other"] = _tensor(layer(x))
+    return seen
 
 
-def _judge_dense(case, seen):
-    x, w, b = (case[k].astype(np.float64) for k in ("x", "w", "b"))
-    want = _relu(x @ w + b)
-    what = f"dense_forward(x, w, b) for x of shape {x.shape} and w of shape {w.shape}"
-    if not seen["tensor"]:
+def _weights_and_bias(variables, n_in, units, what):
+    """The weight matrix and the bias among the observed variables, or a Wrong that says what is off."""
+    if not variables:
         raise Wrong(
-            f"{what} should be a TensorFlow tensor, got {judging.described(seen['returned'])}: "
-            "stay with TensorFlow operations."
+            f"after its first call {what} lists no variables: keep them as attributes of the layer "
+            "(self), so that tf.Module finds them."
         )
+    if len(variables) != 2:
+        shapes = ", ".join(str(tuple(v["shape"])) for v in variables)
+        raise Wrong(f"after its first call {what} has {len(variables)} variables ({shapes}); expected 2.")
+    if not all(v["trainable"] for v in variables):
+        raise Wrong(f"a variable of {what} is not trainable: training could never change it.")
+    matrix, bias = sorted(variables, key=lambda v: -len(v["shape"]))
+    if tuple(matrix["shape"]) == (units, n_in) and units != n_in:
+        raise Wrong(
+            f"{what}'s weight matrix has shape ({units}, {n_in}): it is transposed. Rows go with the "
+            "input's columns."
+        )
+    if tuple(matrix["shape"]) != (n_in, units) or tuple(bias["shape"]) != (units,):
+        raise Wrong(
+            f"for inputs with {n_in} columns {what} made variables of shapes {tuple(matrix['shape'])} and "
+            f"{tuple(bias['shape'])}; expected ({n_in}, {units}) and ({units},)."
+        )
+    w = judging.array(matrix["values"], f"{what}'s weight matrix")
+    b = judging.array(bias["values"], f"{what}'s bias")
+    if w.size > 1 and np.all(w == w.flat[0]):
+        raise Wrong(
+            f"every weight of {what} starts at the same value, {w.flat[0]:g}: all its units would compute "
+            "the same thing and get the same gradients forever. Start the weights random."
+        )
+    return w.astype(np.float64), b.astype(np.float64)
+
+
+def _lazy_output(seen, x, w, b, what):
+    if not seen["tensor"]:
+        raise Wrong(f"{what} should be a TensorFlow tensor, got {judging.described(seen['returned'])}.")
     if seen["dtype"] != "float32":
-        raise Wrong(f"{what} has dtype {seen['dtype']}; the inputs are float32 and so should the output be.")
+        raise Wrong(f"{what} has dtype {seen['dtype']}; the input is float32 and so should the output be.")
     got = judging.array(seen["values"], what)
+    x = x.astype(np.float64)
     judging.close(
         got,
-        want,
+        x @ w + b,
         what,
         near_misses={
-            "forgot the ReLU (the output has negative values)": x @ w + b,
-            "forgot the bias": _relu(x @ w),
-            "applied the ReLU before adding the bias": _relu(x @ w) + b,
-            "subtracted the bias": _relu(x @ w - b),
+            "forgot the bias": x @ w,
+            "applied a ReLU: this layer has no activation": _relu(x @ w + b),
         },
         rtol=1e-4,
         atol=1e-5,
     )
-    return "dense_forward computes the whole layer: weighted sums, bias, ReLU, for every row at once."
+    return got
+
+
+def _judge_lazy(case, seen):
+    units, x, other_x = case["units"], case["x"], case["other_x"]
+    made = f"LazyLinear({units})"
+    if not seen["module"]:
+        raise Wrong(
+            f"{made} made {judging.described(seen['made'])}, not a tf.Module: inherit from tf.Module so "
+            "that the layer can list its variables."
+        )
+    if seen["before"]:
+        raise Wrong(
+            f"{made} already has {seen['before']} variable(s) before its first call: the layer should make "
+            "its variables when the first input arrives, which tells it the input's width."
+        )
+    w, b = _weights_and_bias(seen["variables"], x.shape[1], units, made)
+    if seen["trainable"] != 2:
+        raise Wrong(f"{made}.trainable_variables lists {seen['trainable']} variables; expected 2.")
+    what = f"{made}(x) for x of shape {x.shape}"
+    _lazy_output(seen["first"], x, w, b, what)
+    shifted = (w + SHIFT, b + SHIFT)
+    now = [judging.array(v["values"], f"a variable of {made}") for v in seen["variables_again"]]
+    if (
+        len(now) != 2
+        or {a.shape for a in now} != {w.shape, b.shape}
+        or not any(a.shape == w.shape and np.allclose(a, shifted[0]) for a in now)
+    ):
+        raise Wrong(
+            f"a second call of {made} replaced its weights with new ones: build them once, on the first "
+            "call only, and reuse them afterwards."
+        )
+    _lazy_output(seen["again"], x, *shifted, f"{made}(x) once its variables hold other values")
+    other_w, other_b = _weights_and_bias(seen["other_variables"], other_x.shape[1], units, f"another {made}")
+    _lazy_output(
+        seen["other"], other_x, other_w, other_b, f"another {made}, called on x of shape {other_x.shape}"
+    )
+    later = judging.array(
+        seen["first_after_other"]["values"], f"the first {made} after another one was built"
+    )
+    if not np.allclose(later, seen["again"]["values"]["value"], rtol=1e-6, atol=1e-6):
+        raise Wrong(
+            f"building a second {made} changed the first one's output: each layer must keep its own "
+            "variables on self, not on the class."
+        )
+    return "The layer waits for its first input, reads the width from it, and builds its weights once."
 
 
 exercise(
     id="05.2",
-    title="A Dense forward pass",
-    produce="a function dense_forward(x, w, b) that takes TensorFlow float32 tensors x of shape "
-    "(batch, in_features), w of shape (in_features, out_features) and b of shape (out_features,), and "
-    "returns the output of a Dense layer with a ReLU activation: a float32 tensor of shape "
-    "(batch, out_features)",
-    cases=_dense_cases,
-    probe=_dense_probe,
-    judge=_judge_dense,
+    title="A layer that builds itself",
+    produce="a class LazyLinear, a tf.Module: LazyLinear(units) makes a layer with no variables yet; its "
+    "first call on a float32 tensor x of shape (batch, in_features) creates a random weight matrix of "
+    "shape (in_features, units) and a bias of shape (units,), both trainable tf.Variables, and every call "
+    "returns the affine map of x (weighted sums plus bias, no activation): a float32 tensor of shape "
+    "(batch, units)",
+    answer="class",
+    cases=_lazy_cases,
+    probe=_lazy_probe,
+    judge=_judge_lazy,
     hints=(
-        "Every output unit is a weighted sum of all input features plus its bias, passed through the "
-        "activation.",
-        "With a batch of rows, one matrix product gives every weighted sum of every row; the bias "
-        "broadcasts over the batch.",
-        "The ReLU comes last, after the bias is added; TensorFlow has it in tf.nn.",
+        "The width of the input is only known when the first input arrives; until then the layer "
+        "remembers how many units it will have and nothing more.",
+        "In the method that runs on a call, ask whether the weights exist yet; if not, read the input's "
+        "last dimension and make the two variables, kept as attributes of the layer.",
+        "The weight matrix starts random (tf.random has several ways), the bias can start at zero; the "
+        "output is the input times the matrix, plus the bias.",
     ),
     shortcuts=(
-        Shortcut("course.tf_layers:Dense"),
         Shortcut("course.tf_layers:LazyDense"),
+        Shortcut("course.tf_layers:Dense"),
         Shortcut("keras.layers:Dense"),
     ),
-    forbidden_in_source=("Dense", "LazyDense", "keras"),
+    forbidden_in_source=("LazyDense", "Dense", "keras"),
     time_limit=20,
 )
 
@@ -411,6 +512,360 @@ exercise(
     ),
     forbidden_in_source=("keras", "optimizers", "apply_gradients"),
     time_limit=20,
+)
+
+
+# ---------------------------------------------------------------------------
+# 05.5 shuffled batches with tf.data
+# ---------------------------------------------------------------------------
+
+PASSES = 2  # passes over the data set the probe reads
+
+
+def _batches_cases(rng):
+    cases = []
+    for _ in range(2):
+        n, features = int(rng.integers(40, 71)), int(rng.integers(1, 4))
+        x = rng.normal(size=(n, features + 1)).astype(np.float32)
+        x[:, 0] = np.arange(n)  # the first column numbers the examples, so the check can follow each one
+        cases.append(
+            {
+                "x": x,
+                "y": rng.integers(0, 10, size=n).astype(np.int32),
+                "batch_size": int(rng.integers(4, 11)),
+                "seed": int(rng.integers(0, 2**31 - 1)),
+            }
+        )
+    return cases
+
+
+def _one_pass(dataset, most):
+    """Every element of one pass (at most ``most``), each as a list of arrays when it is a pair."""
+    elements = []
+    for element in dataset.take(most):
+        if isinstance(element, (tuple, list)):
+            elements.append([observe(np.asarray(part)) for part in element])
+        else:
+            elements.append(observe(element))
+    return elements
+
+
+def _batches_probe(answer, case):
+    import tensorflow as tf
+
+    x, y, size, seed = case["x"], case["y"], case["batch_size"], case["seed"]
+    dataset = answer(x, y, size, seed)
+    if not isinstance(dataset, tf.data.Dataset):
+        return {"dataset": False, "made": observe(dataset)}
+    most = len(x) // size + 2  # enough to see one pass, and a data set that never ends
+    passes = [_one_pass(dataset, most) for _ in range(PASSES)]
+    again = _one_pass(answer(x, y, size, seed), most)
+    return {"dataset": True, "passes": passes, "again": again}
+
+
+def _pass_order(elements, case, which):
+    """The example numbers of one pass in the order they came, after checking every batch's form."""
+    x, y, size = case["x"], case["y"], case["batch_size"]
+    order = []
+    for index, element in enumerate(elements):
+        what = f"batch {index} of {which}"
+        if not isinstance(element, list) or len(element) != 2:
+            raise Wrong(
+                f"{what} should be a pair (x_batch, y_batch), got {judging.described(element)}: keep the "
+                "images and the labels together in one data set."
+            )
+        xb = judging.array(element[0], f"the x of {what}")
+        yb = judging.array(element[1], f"the y of {what}")
+        if xb.ndim != 2 or xb.shape[1] != x.shape[1] or yb.shape != (xb.shape[0],):
+            raise Wrong(
+                f"{what} holds x of shape {xb.shape} and y of shape {yb.shape}; expected (k, {x.shape[1]}) "
+                "and (k,) for a batch of k examples."
+            )
+        if xb.dtype != x.dtype or yb.dtype != y.dtype:
+            raise Wrong(f"{what} has dtypes {xb.dtype} and {yb.dtype}; expected {x.dtype} and {y.dtype}.")
+        numbers = np.rint(xb[:, 0]).astype(int)
+        if numbers.min() < 0 or numbers.max() >= len(x) or not np.array_equal(xb, x[numbers]):
+            raise Wrong(f"{what} holds rows that are not rows of x.")
+        if not np.array_equal(yb, y[numbers]):
+            raise Wrong(
+                f"in {what} the labels no longer belong to their examples: x and y were shuffled apart. "
+                "Make one data set of (x, y) pairs, so that each pair travels together."
+            )
+        order.append(numbers)
+    n, seen = len(x), np.concatenate(order) if order else np.array([], dtype=int)
+    if len(seen) > n:
+        raise Wrong(
+            f"{which} gives more than the {n} examples: one pass should show each example once "
+            "(the training loop's epochs do the repeating)."
+        )
+    missing = n - len(set(seen.tolist()))
+    if missing or len(seen) != n:
+        extra = " (the last, smaller batch was dropped)" if missing == n % size and missing else ""
+        raise Wrong(
+            f"{which} leaves out {missing} of the {n} examples{extra}: every example belongs in a pass."
+        )
+    return order
+
+
+def _judge_batches(case, seen):
+    n, size, seed = len(case["x"]), case["batch_size"], case["seed"]
+    made = f"batches(x, y, {size}, {seed}) with {n} examples"
+    if not seen["dataset"]:
+        raise Wrong(f"{made} returned {judging.described(seen['made'])}, not a tf.data.Dataset.")
+    first_batches, second_batches = (
+        _pass_order(p, case, f"pass {k + 1} of {made}") for k, p in enumerate(seen["passes"])
+    )
+    first, second = np.concatenate(first_batches), np.concatenate(second_batches)
+    if np.array_equal(first, np.arange(n)):
+        raise Wrong(f"{made} gives the examples in their original order: they should come shuffled.")
+    if all(
+        batch[0] % size == 0 and np.array_equal(batch, np.arange(batch[0], batch[0] + len(batch)))
+        for batch in first_batches
+    ):
+        raise Wrong(
+            f"{made} shuffles whole batches: the examples inside each batch are still neighbours from the "
+            "original order. Shuffle the examples first, then group them into batches."
+        )
+    sizes, want = (
+        [len(batch) for batch in first_batches],
+        [size] * (n // size) + ([n % size] if n % size else []),
+    )
+    if sizes != want:
+        raise Wrong(f"pass 1 of {made} has batches of sizes {sizes}; expected {want} for batch_size={size}.")
+    if np.max(first - np.arange(n)) < n / 4:
+        raise Wrong(
+            f"in {made} no example moves more than {int(np.max(first - np.arange(n)))} places forward: the "
+            "shuffle buffer is too small to mix the data. A buffer as large as the data set shuffles it fully."
+        )
+    if np.array_equal(first, second):
+        raise Wrong(
+            f"{made} gives the same order in every pass: the order should change from one pass to the next "
+            "(a shuffle done once, outside tf.data, or a cache placed after the shuffle, freezes it)."
+        )
+    again = np.concatenate(_pass_order(seen["again"], case, f"the first pass of a second {made}"))
+    if not np.array_equal(first, again):
+        raise Wrong(
+            f"two data sets made by {made.split(' with')[0]} give different orders: the shuffle should use "
+            "the seed, so that a run can be repeated."
+        )
+    return "Every pass shows every example once, in fresh batches of a fresh order, and the seed repeats it."
+
+
+exercise(
+    id="05.5",
+    title="Shuffled batches with tf.data",
+    produce="a function batches(x, y, batch_size, seed) that takes a NumPy float32 array x of shape "
+    "(n, features), a NumPy int32 array y of shape (n,) and two ints, and returns a tf.data.Dataset of "
+    "(x_batch, y_batch) pairs: each pass over it gives every example exactly once, with its own label, "
+    "in a new random order at every pass (the same sequence of orders again for the same seed), in "
+    "batches of batch_size examples (only the last one smaller)",
+    cases=_batches_cases,
+    probe=_batches_probe,
+    judge=_judge_batches,
+    hints=(
+        "Start from one data set of (example, label) pairs, then chain the steps shown above in the "
+        "order that keeps pairs together and mixes the examples before grouping them.",
+        "The shuffle needs a buffer as large as the data set to mix it fully, and the seed; by default "
+        "it draws a new order at every pass.",
+        "Batching comes after shuffling; leave the last, smaller batch in.",
+    ),
+    shortcuts=(Shortcut("course.tf_layers:shuffled_batches"),),
+    forbidden_in_source=("shuffled_batches",),
+    time_limit=20,
+)
+
+
+# ---------------------------------------------------------------------------
+# 05.6 a training step as a tf.function
+# ---------------------------------------------------------------------------
+
+STEPS = 8  # training steps the probe takes
+
+
+def _train_step_cases(rng):
+    cases = []
+    for _ in range(2):
+        n, n_in, n_out = int(rng.integers(8, 17)), int(rng.integers(2, 5)), int(rng.integers(1, 3))
+        x = rng.normal(size=(n, n_in)).astype(np.float32)
+        cases.append(
+            {
+                "x": x,
+                "y": (x @ rng.normal(size=(n_in, n_out)) + 0.1 * rng.normal(size=(n, n_out))).astype(
+                    np.float32
+                ),
+                "w": rng.normal(size=(n_in, n_out)).astype(np.float32),
+                "b": rng.normal(size=(n_out,)).astype(np.float32),
+                "scale": round(float(rng.uniform(0.5, 1.5)), 2),
+                "learning_rate": round(float(rng.uniform(0.02, 0.08)), 3),
+            }
+        )
+    return cases
+
+
+def _scaled_linear(w, b, scale):
+    """A tf.Module ``(x @ w + b) * scale`` whose ``scale`` is a variable that is not trainable."""
+    import tensorflow as tf
+
+    class ScaledLinear(tf.Module):
+        def __init__(self):
+            super().__init__(name="scaled_linear")
+            self.w = tf.Variable(w, name="w")
+            self.b = tf.Variable(b, name="b")
+            self.scale = tf.Variable(scale, trainable=False, name="scale")
+
+        def __call__(self, x):
+            return (x @ self.w + self.b) * self.scale
+
+    return ScaledLinear()
+
+
+def _mean_squared_error(predictions, targets):
+    import tensorflow as tf
+
+    return tf.reduce_mean(tf.square(predictions - targets))
+
+
+def _model_values(model):
+    return {name: observe(np.asarray(getattr(model, name).numpy())) for name in ("w", "b", "scale")}
+
+
+def _loss_seen(loss):
+    return _tensor(loss) if hasattr(loss, "numpy") else {"returned": observe(loss), "tensor": False}
+
+
+def _train_step_probe(answer, case):
+    import keras
+    import tensorflow as tf
+
+    model = _scaled_linear(case["w"], case["b"], np.float32(case["scale"]))
+    optimizer = keras.optimizers.SGD(learning_rate=case["learning_rate"])
+    step = answer(model, _mean_squared_error, optimizer)
+    function = isinstance(step, tf.types.experimental.PolymorphicFunction)
+    if not function:
+        return {"function": False, "made": observe(step)}
+    x, y = tf.constant(case["x"]), tf.constant(case["y"])
+    losses = [_loss_seen(step(x, y))]
+    after_one = _model_values(model)
+    losses += [_loss_seen(step(x, y)) for _ in range(STEPS - 1)]
+    return {
+        "function": True,
+        "losses": losses,
+        "after_one": after_one,
+        "after_all": _model_values(model),
+    }
+
+
+def _sgd_path(case, steps=STEPS):
+    """Reference: the loss before each of ``steps`` SGD steps and after the last, and (w, b) after the first and the last."""
+    x, y, w, b = (case[k].astype(np.float64) for k in ("x", "y", "w", "b"))
+    scale, lr = case["scale"], case["learning_rate"]
+    losses, after = [], []
+    for _ in range(steps + 1):
+        error = (x @ w + b) * scale - y
+        losses.append(float(np.mean(error**2)))
+        d_out = 2 * error * scale / error.size
+        w, b = w - lr * x.T @ d_out, b - lr * d_out.sum(axis=0)
+        after.append((w, b))
+    return np.array(losses), after[0], after[steps - 1]
+
+
+def _judge_train_step(case, seen):
+    made = "make_train_step(model, loss_fn, optimizer)"
+    if not seen["function"]:
+        raise Wrong(
+            f"{made} returned {judging.described(seen['made'])}, not a tf.function: wrap the step with "
+            "tf.function so that TensorFlow runs it as a graph."
+        )
+    losses = []
+    for index, loss in enumerate(seen["losses"]):
+        what = f"the loss returned by call {index + 1} of train_step"
+        if loss["tensor"]:
+            losses.append(float(judging.array(loss["values"], what, shape=())))
+        else:
+            losses.append(judging.number(loss["returned"], what))
+    path, (w_one, b_one), (w_all, b_all) = _sgd_path(case)
+    want = path[:-1]
+    scale = np.float32(case["scale"])
+    if not np.allclose(judging.array(seen["after_one"]["scale"], "scale"), scale) or not np.allclose(
+        judging.array(seen["after_all"]["scale"], "scale"), scale
+    ):
+        raise Wrong(
+            "train_step changed the model's scale, a variable that is not trainable: update only "
+            "model.trainable_variables."
+        )
+    w0, b0 = case["w"], case["b"]
+    for name, start, seen_after in (("w", w0, seen["after_one"]["w"]), ("b", b0, seen["after_one"]["b"])):
+        now = judging.array(seen_after, f"the model's {name} after one step", shape=start.shape)
+        if np.array_equal(now, start):
+            raise Wrong(
+                f"one call of train_step left the model's {name} as it was: every trainable variable should take a step."
+            )
+    if losses[-1] >= losses[0]:
+        raise Wrong(
+            f"over {STEPS} steps the loss went from {losses[0]:.4g} to {losses[-1]:.4g}: it should fall. Are the "
+            "variables moving against their gradients?"
+        )
+    judging.close(
+        np.array(losses),
+        want,
+        f"the losses returned over {STEPS} steps",
+        near_misses={
+            "returned the loss after each step: return the one measured before the step": path[1:],
+        },
+        rtol=1e-3,
+        atol=1e-6,
+    )
+    for name, start, one, observed in (
+        ("w", w0.astype(np.float64), w_one, seen["after_one"]["w"]),
+        ("b", b0.astype(np.float64), b_one, seen["after_one"]["b"]),
+    ):
+        judging.close(
+            judging.array(observed, f"the model's {name} after one step") - start,
+            one - start,
+            f"the change of the model's {name} in one step",
+            near_misses={
+                "stepped without the optimizer's learning rate": (one - start) / case["learning_rate"]
+            },
+            rtol=1e-3,
+            atol=1e-6,
+        )
+    judging.close(
+        judging.array(seen["after_all"]["w"], "w"),
+        w_all,
+        f"the model's w after {STEPS} steps",
+        rtol=1e-3,
+        atol=1e-5,
+    )
+    judging.close(
+        judging.array(seen["after_all"]["b"], "b"),
+        b_all,
+        f"the model's b after {STEPS} steps",
+        rtol=1e-3,
+        atol=1e-5,
+    )
+    return "train_step runs as one graph, moves every trainable variable downhill, and the loss falls."
+
+
+exercise(
+    id="05.6",
+    title="A training step as a graph",
+    produce="a function make_train_step(model, loss_fn, optimizer) that takes a tf.Module model, a function "
+    "loss_fn(predictions, targets) returning a scalar tensor and a Keras optimizer, and returns a "
+    "tf.function train_step(x, y) that takes one step of the optimizer on loss_fn(model(x), y), changing "
+    "only the model's trainable variables, and returns that loss as measured before the step",
+    cases=_train_step_cases,
+    probe=_train_step_probe,
+    judge=_judge_train_step,
+    hints=(
+        "make_train_step defines a function inside itself that uses model, loss_fn and optimizer, turns it "
+        "into a graph function, and returns it.",
+        "Inside the step: the forward pass and the loss under a GradientTape, then the gradients with "
+        "respect to the model's trainable variables.",
+        "The optimizer takes (gradient, variable) pairs and applies the update itself; the step returns "
+        "the loss it measured.",
+    ),
+    shortcuts=(Shortcut("course.tf_layers:make_train_step"),),
+    time_limit=30,
 )
 
 

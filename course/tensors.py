@@ -96,8 +96,9 @@ def slicing_explorer(images, index=0):
 
     from .explorer import Explorer
 
-    images = _stack(images)[:MAX_EXPLORED]
-    index = integer(index, "index", minimum=0, maximum=len(images) - 1)
+    images = _stack(images)
+    last = min(len(images), MAX_EXPLORED) - 1
+    index = integer(index, "index", minimum=0, maximum=last)
     height, width = images.shape[1:]
 
     def slider(value, maximum):
@@ -107,7 +108,7 @@ def slicing_explorer(images, index=0):
         lambda image, row_start, row_stop, column_start, column_stop: draw_slice(
             images, image, row_start, row_stop, column_start, column_stop
         ),
-        image=slider(index, len(images) - 1),
+        image=slider(index, last),
         row_start=slider(height // 4, height),
         row_stop=slider(height - height // 4, height),
         column_start=slider(width // 4, width),

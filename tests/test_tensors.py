@@ -58,6 +58,10 @@ def test_the_explorer_redraws_when_a_slider_moves():
     box.controls["image"].value = 2
     assert box.result.axes[0].get_title() == "image 2: shape (28, 28)"
     assert box.controls["image"].max == 2
+    many = np.zeros((150, 5, 6))
+    box = slicing_explorer(many)
+    assert box.controls["image"].max == 99  # a slider over the first 100 images
+    assert "has shape (150, 3, 4)" in box.result._suptitle.get_text()  # the shape of the whole stack
 
 
 def test_batches_give_every_sample_once_in_a_shuffled_order_fixed_by_the_seed():

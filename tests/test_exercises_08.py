@@ -22,8 +22,9 @@ pytestmark = [
     pytest.mark.filterwarnings("ignore:Skipping variable loading:UserWarning"),
 ]
 
-SEEDS = (0, 1, 2)
-ROOT = Path(__file__).resolve().parents[1]
+SEEDS = (0, 1)
+IDS = ("08.1", "08.2", "08.3", "08.4", "08.5")
+CHECKPOINT = re.compile(r"epoch-(\d+)\.weights\.h5")
 
 
 @pytest.fixture(scope="module")
@@ -52,21 +53,32 @@ def leftovers():
 # --- the right answers, written out -------------------------------------------------------------
 
 
-def restore_latest(model, folder):
-    path = saving.latest_checkpoint(folder)
-    if path is None:
-        return 0
-    saving.load_weights(model, path)
-    return saving.checkpoint_epoch(path)
+def latest_checkpoint(folder):
+    found = {}
+    for path in folder.iterdir():
+        match = CHECKPOINT.fullmatch(path.name)
+        if match and path.is_file():
+            found[int(match.group(1))] = path
+    return found[max(found)] if found else None
 
 
-def restore_latest_by_hand(model, folder):
-    files = list(folder.glob("cp-*.weights.h5"))
-    if not files:
-        return 0
-    epoch = max(int(re.search(r"cp-(\d+)", path.name).group(1)) for path in files)
-    saving.load_weights(model, folder / f"cp-{epoch:04d}.weights.h5")
-    return epoch
+def latest_checkpoint_by_hand(folder):
+    def epoch(path):
+        number = path.name.removeprefix("epoch-").removesuffix(".weights.h5")
+        return int(number) if number.isdigit() else -1
+
+    best = max(folder.glob("epoch-*.weights.h5"), key=epoch, default=None)
+    return best if best is not None and epoch(best) >= 0 else None
+
+
+def resume(model, folder, x, y, epochs):
+    path = latest_checkpoint(folder)
+    start = 0
+    if path is not None:
+        model.optimizer.build(model.trainable_variables)
+        model.load_weights(path)
+        start = int(CHECKPOINT.fullmatch(path.name).group(1))
+    return model.fit(x, y, initial_epoch=start, epochs=epochs, verbose=0)
 
 
 def round_trip(model, path):
@@ -76,10 +88,60 @@ def round_trip(model, path):
     return keras.models.load_model(path)
 
 
+def soft_clip_class(keras, get_config=True, register=True, pass_kwargs=True, formula=None):
+    """A SoftClip written right, or with one part changed."""
+
+    class SoftClip(keras.layers.Layer):
+        def __init__(self, limit, **kwargs):
+            super().__init__(**(kwargs if pass_kwargs else {}))
+            self.limit = limit
+
+        def call(self, x):
+            if formula is not None:
+                return formula(x, self.limit)
+            return self.limit * keras.ops.tanh(x / self.limit)
+
+    if get_config is True:
+        SoftClip.get_config = lambda self: {**keras.layers.Layer.get_config(self), "limit": self.limit}
+    elif get_config is not None:
+        SoftClip.get_config = get_config
+    if register:
+        SoftClip = keras.saving.register_keras_serializable(package="tests08")(SoftClip)
+    return SoftClip
+
+
+def notes_in_keras3(x, y, folder, meter, epochs, optimizer=None, from_logits=True, reset=True, save_first=()):
+    """The notes' program in Keras 3; the keyword arguments make the mistakes below."""
+    import keras
+
+    network = keras.Sequential(
+        [keras.Input((x.shape[1],))]
+        + [keras.layers.Dense(units, activation="relu") for units in (256, 128, 64, 32)]
+        + [keras.layers.Dense(10)]
+    )
+    network.compile(
+        optimizer=optimizer or keras.optimizers.Adam(learning_rate=0.01),
+        loss=keras.losses.CategoricalCrossentropy(from_logits=from_logits),
+        metrics=["accuracy"],
+    )
+    if "weights" in save_first:
+        network.save_weights(folder / "weights.weights.h5")
+    network.fit(x, y, epochs=epochs, verbose=0)
+    if "weights" not in save_first:
+        network.save_weights(folder / "weights.weights.h5")
+    network.save(folder / "model.keras")
+    if reset:
+        meter.reset_state()
+    meter.update_state(y, network.predict(x, verbose=0))
+    return float(meter.result())
+
+
 SOLUTION_CODE = {
-    "08.1": ("{epoch:04d}", "{epoch:0", "04d", "cp-{epoch"),
-    "08.2": ("latest_checkpoint(folder)", "load_weights(model, path)", "checkpoint_epoch(path)"),
+    "08.1": ("fullmatch", r"(\d+)", "int(match.group(1))", "max(found)"),
+    "08.2": ("optimizer.build(model.trainable_variables)", "initial_epoch=start", "load_weights(path)"),
     "08.3": ("model.save(path)", "load_model(path)"),
+    "08.4": ("register_keras_serializable(", '"limit": self.limit', "tanh(x / self.limit)"),
+    "08.5": ("learning_rate=0.01", "reset_state()", 'save(folder / "model.keras")'),
 }
 
 
@@ -90,12 +152,11 @@ SOLUTION_CODE = {
 @pytest.mark.parametrize(
     "exercise_id, answer",
     [
-        ("08.1", "cp-{epoch:04d}.weights.h5"),
-        ("08.1", "epoch_{epoch:05d}.weights.h5"),
-        ("08.1", "run2-{epoch:04}.weights.h5"),
-        ("08.2", restore_latest),
-        ("08.2", restore_latest_by_hand),
+        ("08.1", latest_checkpoint),
+        ("08.1", latest_checkpoint_by_hand),
+        ("08.2", resume),
         ("08.3", round_trip),
+        ("08.5", notes_in_keras3),
     ],
 )
 def test_right_answers_pass(keras, exercise_id, answer, seed):
@@ -103,14 +164,21 @@ def test_right_answers_pass(keras, exercise_id, answer, seed):
     assert feedback.status == PASSED, feedback
 
 
+@pytest.mark.parametrize("seed", SEEDS)
+def test_a_right_soft_clip_passes(keras, seed):
+    assert evaluate("08.4", soft_clip_class(keras), seed=seed).status == PASSED
+
+
 def test_probes_write_only_in_temporary_folders_they_remove(keras, work_folder, tmp_path, monkeypatch):
     monkeypatch.setattr(
         tempfile, "tempdir", str(tmp_path)
     )  # this test's own temp folder: no other test's files
     before = leftovers()
-    for exercise_id, answer in (("08.2", restore_latest), ("08.3", round_trip)):
+    for exercise_id, answer in (("08.1", latest_checkpoint), ("08.2", resume), ("08.3", round_trip)):
         assert evaluate(exercise_id, answer, seed=0).status == PASSED
+    assert evaluate("08.4", soft_clip_class(keras), seed=0).status == PASSED
     assert evaluate("08.3", lambda model, path: 1 / 0, seed=0).status == FAILED
+    assert evaluate("08.5", lambda x, y, folder, meter, epochs: 1 / 0, seed=0).status == FAILED
     assert leftovers() == before
     assert not work_folder.exists() or not any(work_folder.iterdir())
 
@@ -118,17 +186,32 @@ def test_probes_write_only_in_temporary_folders_they_remove(keras, work_folder, 
 # --- (b) stubs are "not attempted", and the message gives nothing away --------------------------
 
 
-@pytest.mark.parametrize("exercise_id", ["08.1", "08.2", "08.3"])
-def test_stubs_are_not_attempted_and_give_nothing_away(exercise_id):
-    for answer in [...] if exercise_id == "08.1" else [..., stub]:
+def class_stub(keras):
+    """The learner copy's SoftClip: the methods' bodies are stubs."""
+
+    class SoftClip(keras.layers.Layer):
+        def __init__(self, limit, **kwargs):
+            raise NotImplementedError
+
+        def call(self, x):
+            raise NotImplementedError
+
+        def get_config(self):
+            raise NotImplementedError
+
+    return SoftClip
+
+
+@pytest.mark.parametrize("exercise_id", IDS)
+def test_stubs_are_not_attempted_and_give_nothing_away(keras, exercise_id):
+    for answer in [..., class_stub(keras) if exercise_id == "08.4" else stub]:
         feedback = evaluate(exercise_id, answer, seed=0)
         assert feedback.status == NOT_ATTEMPTED, feedback
         for code in SOLUTION_CODE[exercise_id]:
             assert code not in feedback.message
-        assert ".weights.h5" not in feedback.message or exercise_id == "08.2"
 
 
-@pytest.mark.parametrize("exercise_id", ["08.1", "08.2", "08.3"])
+@pytest.mark.parametrize("exercise_id", IDS)
 def test_hints_give_no_solution_code(exercise_id):
     ladder = hints(exercise_id)
     assert 2 <= len(ladder) <= 3
@@ -139,124 +222,136 @@ def test_hints_give_no_solution_code(exercise_id):
 
 # --- (c) plausible mistakes, each with its diagnosis --------------------------------------------
 
-PATTERN_MISTAKES = [
-    ("cp-{epoch}.weights.h5", "epoch 10's file 'cp-10.weights.h5' comes before epoch 9's"),
-    ("cp-{epoch:03d}.weights.h5", "epoch 1000's file 'cp-1000.weights.h5' comes before epoch 999's"),
-    ("cp.weights.h5", "gives the same name 'cp.weights.h5'"),
-    ("cp-{epoch:04d}.h5", "does not end in '.weights.h5'"),
-    ("cp-{epoch:04d}.keras", "a .keras file holds a whole model"),
-    ("cp-{epoch:04d}.ckpt", "does not end in '.weights.h5'"),
-    ("ckpt/cp-{epoch:04d}.weights.h5", "a file name only"),
-    ("{step}.weights.h5", "has a field {step}"),
-    ("{}.weights.h5", "cannot be filled in with an epoch number"),
-    ("cp-{epoch:04x}.weights.h5", "the name 'cp-000a.weights.h5' does not end with the epoch number (10)"),
-    ("cp-{epoch:04d}-v2.weights.h5", "does not end with the epoch number"),
-    (None, "should be a string (str), got None"),
-    (4, "should be a string (str), got the int 4"),
-    (b"cp-{epoch:04d}.weights.h5", "should be a string"),
-]
+
+def by_text(folder):
+    return max(folder.glob("epoch-*.weights.h5"), default=None)
 
 
-@pytest.mark.parametrize("answer, says", PATTERN_MISTAKES)
-def test_pattern_mistakes_get_a_diagnosis(answer, says):
-    feedback = evaluate("08.1", answer, seed=0)
-    assert feedback.status == FAILED, feedback
-    assert says in feedback.message, feedback
+def by_newest_file(folder):
+    return max(folder.glob("epoch-*.weights.h5"), key=lambda path: path.stat().st_mtime, default=None)
 
 
-def by_newest_file(model, folder):
-    files = sorted(folder.glob("cp-*.weights.h5"), key=lambda path: path.stat().st_mtime)
-    if not files:
-        return 0
-    saving.load_weights(model, files[-1])
-    return saving.checkpoint_epoch(files[-1])
+def any_ending(folder):
+    return max(
+        folder.glob("epoch-*"), key=lambda path: int(re.search(r"\d+", path.name).group()), default=None
+    )
 
 
-def by_first_name(model, folder):
-    files = sorted(folder.glob("cp-*.weights.h5"))
-    if not files:
-        return 0
-    saving.load_weights(model, files[0])
-    return saving.checkpoint_epoch(files[0])
+def every_sub_folder(folder):
+    return max(
+        folder.rglob("epoch-*.weights.h5"),
+        key=lambda path: int(re.search(r"\d+", path.name).group()),
+        default=None,
+    )
 
 
-def without_loading(model, folder):
-    path = saving.latest_checkpoint(folder)
-    return 0 if path is None else saving.checkpoint_epoch(path)
+def every_weights_file(folder):
+    return max(
+        folder.glob("*.weights.h5"), key=lambda path: int(path.name.split("-")[1].split(".")[0]), default=None
+    )
 
 
-def with_keras_loading(model, folder):
-    path = saving.latest_checkpoint(folder)
-    if path is None:
-        return 0
-    model.load_weights(path)
-    return saving.checkpoint_epoch(path)
-
-
-def loads_another(model, folder):
-    files = sorted(folder.glob("cp-*.weights.h5"))
-    if not files:
-        return 0
-    saving.load_weights(model, files[0])
-    return saving.checkpoint_epoch(files[-1])
-
-
-def tidies_up(model, folder):
-    epoch = restore_latest(model, folder)
-    for path in folder.glob("*.weights.h5"):
-        if path.name != f"cp-{epoch:04d}.weights.h5":
-            path.unlink()
-    return epoch
-
-
-def every_weights_file(model, folder):
-    files = list(folder.glob("*.weights.h5"))
-    if not files:
-        return 0
-    path = max(files, key=saving.checkpoint_epoch)
-    saving.load_weights(model, path)
-    return saving.checkpoint_epoch(path)
-
-
-def none_when_empty(model, folder):
-    return None if saving.latest_checkpoint(folder) is None else restore_latest(model, folder)
-
-
-def epoch_as_text(model, folder):
-    return str(restore_latest(model, folder))
-
-
-def resets_when_empty(model, folder):
-    if saving.latest_checkpoint(folder) is None:
-        model.set_weights([np.zeros_like(w) for w in model.get_weights()])
-        return 0
-    return restore_latest(model, folder)
-
-
-RESTORE_MISTAKES = [
-    (by_newest_file, "the epoch of the newest file on disk"),
-    (by_first_name, ("the epoch of another checkpoint", "the epoch of the newest file")),
-    (without_loading, "left the model's weights as they were"),
-    (with_keras_loading, "the optimizer is at step 0"),
-    (loads_another, "loaded the weights of another checkpoint"),
-    (tidies_up, "changed the files in the folder"),
-    (every_weights_file, "holds no epoch number"),
-    (none_when_empty, "returned None"),
-    (epoch_as_text, "should be a whole number (int), got the str"),
-    (resets_when_empty, "the model's weights should stay as they were"),
-    (lambda model, folder: 1 / 0, "ZeroDivisionError"),
-    (lambda model: 0, "TypeError"),
-    ("restore_latest", "expected a function"),
+LATEST_MISTAKES = [
+    (by_text, "compared as text"),
+    (by_newest_file, "the newest file on disk"),
+    (any_ending, "which is not a checkpoint"),
+    (every_sub_folder, "a file in a sub-folder"),
+    (every_weights_file, "IndexError"),
+    (lambda folder: latest_checkpoint(folder).name, "should return a pathlib.Path (or None), got the str"),
+    (lambda folder: Path(latest_checkpoint(folder).name), "a path without the folder"),
+    (lambda folder: latest_checkpoint(folder) or folder, "the folder holds no checkpoint directly in it"),
+    (lambda folder: latest_checkpoint(folder) or Path("."), "not a file in the folder"),
+    (lambda folder: None, "returned None, but the folder holds checkpoints up to epoch"),
 ]
 
 
 @pytest.mark.parametrize(
-    "answer, says", RESTORE_MISTAKES, ids=[f"08.2-{i}" for i in range(len(RESTORE_MISTAKES))]
+    "answer, says", LATEST_MISTAKES, ids=[f"08.1-{i}" for i in range(len(LATEST_MISTAKES))]
 )
-def test_restore_mistakes_get_a_diagnosis(keras, answer, says):
+def test_latest_checkpoint_mistakes_get_a_diagnosis(answer, says):
+    feedback = evaluate("08.1", answer, seed=1)
+    assert feedback.status == FAILED, feedback
+    assert says in feedback.message, feedback
+    assert feedback.hint in hints("08.1")
+
+
+def without_initial_epoch(model, folder, x, y, epochs):
+    path = latest_checkpoint(folder)
+    start = 0 if path is None else int(CHECKPOINT.fullmatch(path.name).group(1))
+    if path is not None:
+        model.optimizer.build(model.trainable_variables)
+        model.load_weights(path)
+    return model.fit(x, y, epochs=epochs - start, verbose=0)
+
+
+def epochs_to_add(model, folder, x, y, epochs):
+    path = latest_checkpoint(folder)
+    start = 0 if path is None else int(CHECKPOINT.fullmatch(path.name).group(1))
+    if path is not None:
+        model.optimizer.build(model.trainable_variables)
+        model.load_weights(path)
+    return model.fit(x, y, initial_epoch=start, epochs=epochs - start, verbose=0)
+
+
+def optimizer_not_built(model, folder, x, y, epochs):
+    path = latest_checkpoint(folder)
+    start = 0 if path is None else int(CHECKPOINT.fullmatch(path.name).group(1))
+    if path is not None:
+        model.load_weights(path)
+    return model.fit(x, y, initial_epoch=start, epochs=epochs, verbose=0)
+
+
+def nothing_loaded(model, folder, x, y, epochs):
+    path = latest_checkpoint(folder)
+    start = 0 if path is None else int(CHECKPOINT.fullmatch(path.name).group(1))
+    return model.fit(x, y, initial_epoch=start, epochs=epochs, verbose=0)
+
+
+def latest_by_text(model, folder, x, y, epochs):
+    path = by_text(folder)
+    start = 0 if path is None else int(CHECKPOINT.fullmatch(path.name).group(1))
+    if path is not None:
+        model.optimizer.build(model.trainable_variables)
+        model.load_weights(path)
+    return model.fit(x, y, initial_epoch=start, epochs=epochs, verbose=0)
+
+
+def small_batches(model, folder, x, y, epochs):
+    path = latest_checkpoint(folder)
+    start = 0 if path is None else int(CHECKPOINT.fullmatch(path.name).group(1))
+    if path is not None:
+        model.optimizer.build(model.trainable_variables)
+        model.load_weights(path)
+    return model.fit(x, y, initial_epoch=start, epochs=epochs, batch_size=2, verbose=0)
+
+
+def tidies_up(model, folder, x, y, epochs):
+    (folder / "notes.txt").unlink()
+    return resume(model, folder, x, y, epochs)
+
+
+RESUME_MISTAKES = [
+    (without_initial_epoch, "fit counted the epochs from 0"),
+    (epochs_to_add, "fit trained no epoch at all"),
+    (optimizer_not_built, "its state was not restored"),
+    (nothing_loaded, "nothing was loaded from the checkpoint"),
+    (latest_by_text, "but the latest checkpoint in the folder is epoch"),
+    (small_batches, "one step per epoch"),
+    (tidies_up, "changed the files in the folder"),
+    (
+        lambda model, folder, x, y, epochs: (resume(model, folder, x, y, epochs), None)[1],
+        "should return the History",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    "answer, says", RESUME_MISTAKES, ids=[f"08.2-{i}" for i in range(len(RESUME_MISTAKES))]
+)
+def test_resume_mistakes_get_a_diagnosis(keras, answer, says):
     feedback = evaluate("08.2", answer, seed=1)
     assert feedback.status == FAILED, feedback
-    assert any(text in feedback.message for text in ((says,) if isinstance(says, str) else says)), feedback
+    assert says in feedback.message, feedback
     assert feedback.hint in hints("08.2")
 
 
@@ -294,7 +389,6 @@ ROUND_TRIP_MISTAKES = [
         lambda model, path: (model.save(path), "done")[1],
         "should return the loaded Keras model, got the str 'done'",
     ),
-    (lambda model, path: (model.save(path), None)[1], "should return the loaded Keras model, got None"),
     (weights_only, "predicts differently"),
     (changes_the_model_first, "predicts differently"),
     (without_optimizer, "the optimizer state was lost"),
@@ -312,6 +406,87 @@ def test_round_trip_mistakes_get_a_diagnosis(keras, answer, says):
     assert says in feedback.message, feedback
 
 
+SOFT_CLIP_MISTAKES = [
+    ({"register": False}, "SoftClip is not registered"),
+    ({"get_config": None}, "has no get_config of its own"),
+    ({"get_config": lambda self: super(type(self), self).get_config()}, "gives limit None"),
+    ({"get_config": lambda self: {"limit": self.limit}}, "get_config() has no 'name'"),
+    (
+        {"get_config": lambda self: {**super(type(self), self).get_config(), "clip": self.limit}},
+        "gives limit None",
+    ),
+    ({"pass_kwargs": False}, "the keyword arguments such as name belong to the base class"),
+    ({"formula": lambda x, limit: keras_ops().clip(x, -limit, limit)}, "clipped hard"),
+    ({"formula": lambda x, limit: limit * np.tanh(x)}, "forgot to divide by the limit inside the tanh"),
+]
+
+
+@pytest.mark.parametrize(
+    "change, says", SOFT_CLIP_MISTAKES, ids=[f"08.4-{i}" for i in range(len(SOFT_CLIP_MISTAKES))]
+)
+def test_soft_clip_mistakes_get_a_diagnosis(keras, change, says):
+    feedback = evaluate("08.4", soft_clip_class(keras, **change), seed=1)
+    assert feedback.status == FAILED, feedback
+    assert says in feedback.message, feedback
+
+
+def keras_ops():
+    import keras
+
+    return keras.ops
+
+
+def test_soft_clip_without_kwargs_and_not_a_layer(keras):
+    class NoKwargs(keras.layers.Layer):
+        def __init__(self, limit):
+            super().__init__()
+            self.limit = limit
+
+    feedback = evaluate("08.4", NoKwargs, seed=0)
+    assert feedback.status == FAILED and "unexpected keyword argument 'name'" in feedback.message, feedback
+    feedback = evaluate("08.4", type("SoftClip", (), {}), seed=0)
+    assert feedback.status == FAILED and "subclass of keras.layers.Layer" in feedback.message, feedback
+
+
+def keras2_save(x, y, folder, meter, epochs):
+    notes_in_keras3(x, y, folder, meter, epochs)
+    import keras
+
+    keras.models.load_model(folder / "model.keras").save(folder / "model")  # the notes' model.save("model")
+
+
+def own_meter(x, y, folder, meter, epochs):
+    import keras
+
+    return notes_in_keras3(x, y, folder, keras.metrics.CategoricalAccuracy(), epochs)
+
+
+NOTES_MISTAKES = [
+    (lambda *args: notes_in_keras3(*args, optimizer="adam"), "learning rate is 0.001"),
+    (lambda *args: notes_in_keras3(*args, from_logits=False), "categorical cross-entropy on logits"),
+    (lambda *args: notes_in_keras3(*args, reset=False), "still held 40 examples from an earlier evaluation"),
+    (own_meter, "still holds only its earlier counts"),
+    (lambda *args: notes_in_keras3(*args, save_first=("weights",)), "hold different weights"),
+    (keras2_save, "Invalid filepath extension"),
+]
+
+
+@pytest.mark.parametrize(
+    "answer, says", NOTES_MISTAKES, ids=[f"08.5-{i}" for i in range(len(NOTES_MISTAKES))]
+)
+def test_notes_mistakes_get_a_diagnosis(keras, answer, says):
+    feedback = evaluate("08.5", answer, seed=1)
+    assert feedback.status == FAILED, feedback
+    assert says in feedback.message, feedback
+
+
+def test_the_notes_keras2_calls_fail_with_keras_s_own_message(keras):
+    feedback = evaluate(
+        "08.5", lambda *args: notes_in_keras3(*args, optimizer=keras.optimizers.Adam(**{"lr": 0.01})), seed=0
+    )
+    assert feedback.status == FAILED and "Argument(s) not recognized: {'lr': 0.01}" in feedback.message
+
+
 # --- (d) cheats ---------------------------------------------------------------------------------
 
 
@@ -320,49 +495,68 @@ def replay(value):
 
 
 def test_cheats_fail_with_a_useful_message(keras):
-    write_it_yourself = "asks you to write it yourself, and your code uses course.saving.restore_latest"
+    write_it_yourself = "asks you to write it yourself, and your code uses course.saving."
     for exercise_id, answer, says in [
-        ("08.1", mock.ANY, "should be a string"),
-        ("08.2", mock.ANY, "expected a function"),
-        ("08.2", replay(mock.ANY), "should be a whole number"),
+        ("08.1", mock.ANY, "expected a function"),
+        ("08.1", replay(mock.ANY), "should return a pathlib.Path (or None), got a unittest.mock._ANY"),
+        ("08.2", replay(mock.ANY), "should return the History"),
         ("08.3", mock.ANY, "expected a function"),
         ("08.3", replay(mock.ANY), "did not write a file"),
-        # the package's own implementation, as the answer and inside one
-        ("08.2", saving.restore_latest, write_it_yourself),
-        ("08.2", lambda model, folder: saving.restore_latest(model, folder), write_it_yourself),
-        # a lookup table: what the right answer returned for another seed's checkpoints
-        ("08.2", replay(evaluate_epoch(seed=0)), "is not the epoch of any checkpoint"),
+        ("08.4", mock.ANY, "expected a class"),
+        ("08.5", replay(mock.ANY), "the folder holds nothing"),
+        # the package's own implementation, inside an answer
+        ("08.1", lambda folder: saving.latest_checkpoint(folder, "epoch-*.weights.h5"), write_it_yourself),
+        (
+            "08.2",
+            lambda model, folder, x, y, epochs: model.fit(
+                x, y, initial_epoch=saving.restore_latest(model, folder, "epoch-*.weights.h5"), epochs=epochs
+            ),
+            write_it_yourself,
+        ),
+        ("08.2", loads_with_the_course_helper, write_it_yourself),
+        # a lookup table: the path the right answer returned for another seed's folder
+        ("08.1", replay(recorded_latest(seed=0)), "not a file in the folder"),
     ]:
         feedback = evaluate(exercise_id, answer, seed=1)
         assert feedback.status == FAILED, (exercise_id, feedback)
         assert says in feedback.message, (exercise_id, feedback)
 
 
-def evaluate_epoch(seed):
-    """The epochs restore_latest returned for ``seed``'s cases (the last one: a fixed output to replay)."""
+def loads_with_the_course_helper(model, folder, x, y, epochs):
+    path = latest_checkpoint(folder)
+    start = 0
+    if path is not None:
+        saving.load_weights(model, path)
+        start = int(CHECKPOINT.fullmatch(path.name).group(1))
+    return model.fit(x, y, initial_epoch=start, epochs=epochs, verbose=0)
+
+
+def recorded_latest(seed):
+    """The path latest_checkpoint returned for ``seed``'s first folder (gone once the check is over)."""
     seen = []
 
-    def recording(model, folder):
-        seen.append(restore_latest(model, folder))
+    def recording(folder):
+        seen.append(latest_checkpoint(folder))
         return seen[-1]
 
-    assert evaluate("08.2", recording, seed=seed).status == PASSED
-    return seen[-1]
+    assert evaluate("08.1", recording, seed=seed).status == PASSED
+    return seen[0]
 
 
 def test_the_package_version_works_again_after_a_check(keras, tmp_path):
-    evaluate("08.2", saving.restore_latest, seed=0)
+    evaluate("08.2", loads_with_the_course_helper, seed=0)
     folder = tmp_path / "empty"
     folder.mkdir()
     model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])
     assert saving.restore_latest(model, folder) == 0
+    assert saving.latest_checkpoint(folder) is None
 
 
 def test_a_copy_of_the_checks_folder_is_not_needed():
     """The probes make their own folders: nothing is read from a previous check."""
-    stale = Path(tempfile.gettempdir()) / "course-08.2-stale"
+    stale = Path(tempfile.gettempdir()) / "course-08.1-stale"
     stale.mkdir(exist_ok=True)
     try:
-        assert evaluate("08.2", restore_latest, seed=0).status == PASSED
+        assert evaluate("08.1", latest_checkpoint, seed=0).status == PASSED
     finally:
         shutil.rmtree(stale)

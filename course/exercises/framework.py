@@ -70,6 +70,8 @@ RENAMES = {
         "05.2": None,  # the Dense formula gave way to a layer that builds its weights (05.2)
         "06.1": None,  # dense_params gave way to a stable log-softmax
         "06.4": None,  # configuring EarlyStopping gave way to writing its rule (06.5)
+        "08.1": None,  # the checkpoint file pattern gave way to finding the latest checkpoint (08.1)
+        "08.2": None,  # restore_latest from given helpers gave way to a whole resume routine (08.2)
     },  # notebooks 01-08 gained exercises where learners build things
 }
 

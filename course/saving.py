@@ -60,14 +60,20 @@ def latest_checkpoint(folder, pattern=CHECKPOINT_GLOB):
     """The checkpoint with the highest epoch number in ``folder``, or ``None`` if there is none.
 
     "Latest" means the highest epoch in the name, not the newest file on disk:
-    copying a folder changes the files' times, not their names.
+    copying a folder changes the files' times, not their names. A file that
+    matches ``pattern`` but holds no epoch number (``cp-best.weights.h5``) is no
+    checkpoint of the run, and is passed over.
     """
     folder = _folder(folder)
     pattern = validate.text(pattern, "pattern")
     if "/" in pattern or "\\" in pattern:
         raise ValueError(f"pattern must be a file-name glob such as {CHECKPOINT_GLOB!r}, got {pattern!r}")
-    files = [path for path in folder.glob(pattern) if path.is_file()]
+    files = [path for path in folder.glob(pattern) if path.is_file() and _has_epoch(path)]
     return max(files, key=checkpoint_epoch, default=None)
+
+
+def _has_epoch(path):
+    return re.search(r"\d", path.name.split(".")[0]) is not None
 
 
 def restore_latest(model, folder, pattern=CHECKPOINT_GLOB):

@@ -97,6 +97,15 @@ def test_latest_checkpoint_is_the_highest_epoch_not_the_newest_file(tmp_path):
     assert saving.latest_checkpoint(tmp_path).name == "cp-0010.weights.h5"
 
 
+def test_latest_checkpoint_passes_over_matching_names_without_an_epoch(tmp_path):
+    for name in ("epoch-9.weights.h5", "epoch-10.weights.h5", "epoch-final.weights.h5"):
+        (tmp_path / name).write_bytes(b"")
+    assert saving.latest_checkpoint(tmp_path, pattern="epoch-*.weights.h5").name == "epoch-10.weights.h5"
+    (tmp_path / "only").mkdir()
+    (tmp_path / "only" / "cp-best.weights.h5").write_bytes(b"")
+    assert saving.latest_checkpoint(tmp_path / "only") is None
+
+
 def test_latest_checkpoint_of_an_empty_folder_is_none(tmp_path):
     assert saving.latest_checkpoint(tmp_path) is None
 

@@ -1,5 +1,7 @@
 """Gradient descent you can watch: 1-D and 2-D loss surfaces, learning rates, momentum,
-and mini-batch vs true vs batch SGD on a small regression.
+and mini-batch vs true vs batch SGD on a small regression; a two-layer MLP with its
+backward pass written by hand in NumPy and trained by mini-batch SGD; weight
+initialisations and how the signal spreads through a deep MLP.
 
 The logic is plain functions returning arrays or matplotlib Figures; the
 ``*_explorer`` functions are :class:`course.explorer.Explorer` views over them.
@@ -10,7 +12,7 @@ import numpy as np
 from .autodiff.optim import momentum_step, sgd_step
 from .autodiff.tensor import Tensor
 from .plots import subplots
-from .runtime.validate import array, choice, fraction, function, integer, number
+from .runtime.validate import array, choice, fraction, function, integer, number, received
 
 MAX_STEPS = 100_000  # far more than any picture needs; a path of 10**9 steps would never end
 MAX_EXAMPLES = 10**6
@@ -179,3 +181,183 @@ def fit_linear(x, y, batch_size, learning_rate=0.1, updates=100, seed=0):
             p.value[...] = sgd_step(p.value, p.grad, learning_rate)
         history.append(float(np.mean((x @ w.value + b.value - y) ** 2)))
     return np.array(history)
+
+
+# ---------------------------------------------------------------------------
+# A two-layer MLP by hand: forward, softmax cross-entropy, backward, training loop
+# ---------------------------------------------------------------------------
+
+PARAMETER_NAMES = ("W1", "b1", "W2", "b2")
+MAX_EPOCHS = 10_000
+
+
+def _generator(rng):
+    if not isinstance(rng, np.random.Generator):
+        raise TypeError(
+            f"rng must be a numpy.random.Generator (np.random.default_rng(seed)), got {received(rng)}"
+        )
+    return rng
+
+
+def he_normal(fan_in, fan_out, rng):
+    """Weights of shape (fan_in, fan_out) drawn from N(0, 2 / fan_in): He initialisation, for ReLU."""
+    fan_in = integer(fan_in, "fan_in", minimum=1, maximum=MAX_EXAMPLES)
+    fan_out = integer(fan_out, "fan_out", minimum=1, maximum=MAX_EXAMPLES)
+    return _generator(rng).normal(0.0, np.sqrt(2.0 / fan_in), size=(fan_in, fan_out))
+
+
+def glorot_normal(fan_in, fan_out, rng):
+    """Weights drawn from N(0, 2 / (fan_in + fan_out)): Glorot (Xavier) initialisation, for tanh and sigmoid."""
+    fan_in = integer(fan_in, "fan_in", minimum=1, maximum=MAX_EXAMPLES)
+    fan_out = integer(fan_out, "fan_out", minimum=1, maximum=MAX_EXAMPLES)
+    return _generator(rng).normal(0.0, np.sqrt(2.0 / (fan_in + fan_out)), size=(fan_in, fan_out))
+
+
+def standard_normal(fan_in, fan_out, rng):
+    """Weights drawn from N(0, 1), whatever the layer's size: the naive choice."""
+    fan_in = integer(fan_in, "fan_in", minimum=1, maximum=MAX_EXAMPLES)
+    fan_out = integer(fan_out, "fan_out", minimum=1, maximum=MAX_EXAMPLES)
+    return _generator(rng).normal(0.0, 1.0, size=(fan_in, fan_out))
+
+
+def init_mlp(n_inputs, n_hidden, n_classes, rng, init=he_normal):
+    """The parameters of a two-layer MLP, a dict W1 (n_inputs, n_hidden), b1, W2 (n_hidden, n_classes), b2.
+
+    Weights come from ``init(fan_in, fan_out, rng)``; biases start at zero.
+    """
+    n_inputs = integer(n_inputs, "n_inputs", minimum=1, maximum=MAX_EXAMPLES)
+    n_hidden = integer(n_hidden, "n_hidden", minimum=1, maximum=MAX_EXAMPLES)
+    n_classes = integer(n_classes, "n_classes", minimum=2, maximum=MAX_EXAMPLES)
+    rng = _generator(rng)
+    init = function(init, "init")
+    return {
+        "W1": array(init(n_inputs, n_hidden, rng), "init(n_inputs, n_hidden, rng)").astype(np.float64),
+        "b1": np.zeros(n_hidden),
+        "W2": array(init(n_hidden, n_classes, rng), "init(n_hidden, n_classes, rng)").astype(np.float64),
+        "b2": np.zeros(n_classes),
+    }
+
+
+def _mlp(params, x, y=None):
+    """Checked ``params``, ``x`` (and integer labels ``y``) of a two-layer MLP."""
+    if not isinstance(params, dict) or sorted(params) != sorted(PARAMETER_NAMES):
+        raise TypeError(
+            f"params must be a dict with the keys {', '.join(PARAMETER_NAMES)}, got {received(params)}"
+        )
+    w1, b1 = array(params["W1"], "W1", ndim=2, finite=True), array(params["b1"], "b1", ndim=1, finite=True)
+    w2, b2 = array(params["W2"], "W2", ndim=2, finite=True), array(params["b2"], "b2", ndim=1, finite=True)
+    if not (len(b1) == w1.shape[1] == w2.shape[0] and len(b2) == w2.shape[1]):
+        raise ValueError(
+            f"the parameter shapes do not fit together: W1 {w1.shape}, b1 {b1.shape}, W2 {w2.shape}, b2 {b2.shape}"
+        )
+    x = array(x, "x", ndim=2, finite=True)
+    if x.shape[1] != w1.shape[0] or len(x) == 0:
+        raise ValueError(f"x must have shape (n, {w1.shape[0]}) with n > 0, got shape {x.shape}")
+    if y is None:
+        return (w1, b1, w2, b2), x
+    y = array(y, "y", ndim=1)
+    if not np.issubdtype(y.dtype, np.integer) or len(y) != len(x) or y.min() < 0 or y.max() >= len(b2):
+        raise ValueError(f"y must hold {len(x)} integer labels from 0 to {len(b2) - 1}, got {received(y)}")
+    return (w1, b1, w2, b2), x, y
+
+
+def mlp_logits(params, x):
+    """The logits of the MLP for a batch x: relu(x W1 + b1) W2 + b2."""
+    (w1, b1, w2, b2), x = _mlp(params, x)
+    return np.maximum(x @ w1 + b1, 0.0) @ w2 + b2
+
+
+def mlp_loss_and_grads(params, x, y):
+    """The mean softmax cross-entropy of the MLP on (x, y), and its gradient: ``(loss, grads)``.
+
+    ``grads`` is a dict with the keys of ``params``, each of its parameter's shape.
+    """
+    (w1, b1, w2, b2), x, y = _mlp(params, x, y)
+    n = len(x)
+    z1 = x @ w1 + b1  # forward: pre-activation, activation, logits
+    h = np.maximum(z1, 0.0)
+    logits = h @ w2 + b2
+    shifted = logits - logits.max(axis=1, keepdims=True)  # a stable softmax and log-softmax
+    log_p = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+    loss = -log_p[np.arange(n), y].mean()
+    delta = np.exp(log_p)  # backward: δ = (softmax - one-hot) / n
+    delta[np.arange(n), y] -= 1.0
+    delta /= n
+    dz1 = (delta @ w2.T) * (z1 > 0)
+    grads = {"W1": x.T @ dz1, "b1": dz1.sum(axis=0), "W2": h.T @ delta, "b2": delta.sum(axis=0)}
+    return float(loss), grads
+
+
+def mlp_accuracy(params, x, y):
+    """The fraction of examples whose largest logit is at their label."""
+    _, x, y = _mlp(params, x, y)
+    return float(np.mean(np.argmax(mlp_logits(params, x), axis=1) == y))
+
+
+def train_mlp(params, x, y, loss_and_grads, epochs, batch_size, learning_rate, rng):
+    """Mini-batch SGD: returns ``(trained params, the loss of every batch)``; ``params`` is left as it is.
+
+    Each epoch visits the examples in a new random order, in batches of
+    ``batch_size`` (the last one smaller when it does not divide evenly).
+    """
+    _mlp(params, x, y)
+    loss_and_grads = function(loss_and_grads, "loss_and_grads")
+    epochs = integer(epochs, "epochs", minimum=0, maximum=MAX_EPOCHS)
+    batch_size = integer(batch_size, "batch_size", minimum=1)
+    learning_rate = number(learning_rate, "learning_rate", positive=True)
+    rng = _generator(rng)
+    params, losses = {name: np.array(value, dtype=np.float64) for name, value in params.items()}, []
+    for _ in range(epochs):
+        order = rng.permutation(len(x))
+        for start in range(0, len(x), batch_size):
+            batch = order[start : start + batch_size]  # 1. sample a batch
+            loss, grads = loss_and_grads(params, x[batch], y[batch])  # 2.-4. forward, loss, backward
+            params = {name: params[name] - learning_rate * grads[name] for name in params}  # 5. update
+            losses.append(float(loss))
+    return params, losses
+
+
+# ---------------------------------------------------------------------------
+# Initialisation and gradient flow in a deep MLP
+# ---------------------------------------------------------------------------
+
+SPREAD_ACTIVATIONS = {  # name: (g, g')
+    "sigmoid": (lambda z: 1 / (1 + np.exp(-z)), lambda z: np.exp(-z) / (1 + np.exp(-z)) ** 2),
+    "tanh": (np.tanh, lambda z: 1 - np.tanh(z) ** 2),
+    "relu": (lambda z: np.maximum(z, 0.0), lambda z: (z > 0).astype(np.float64)),
+}
+
+
+def layer_spreads(activation, init, depth=20, width=100, batch=100, seed=0):
+    """How the signal spreads through a deep MLP at the start of training.
+
+    A batch of N(0, 1) inputs goes forward through ``depth`` layers of ``width``
+    units (weights from ``init(fan_in, fan_out, rng)``, no biases); a random
+    adjoint at the output goes back. Returns a dict of two arrays, one value per
+    layer: ``activations`` (the standard deviation of each layer's output) and
+    ``gradients`` (that of each layer's weight gradient).
+    """
+    g, g_prime = SPREAD_ACTIVATIONS[choice(activation, "activation", SPREAD_ACTIVATIONS)]
+    init = function(init, "init")
+    depth = integer(depth, "depth", minimum=1, maximum=1000)
+    width = integer(width, "width", minimum=1, maximum=10_000)
+    batch = integer(batch, "batch", minimum=2, maximum=10_000)
+    rng = np.random.default_rng(integer(seed, "seed", minimum=0))
+    a = rng.normal(size=(batch, width))
+    inputs, pre_activations, weights, spreads = [], [], [], []
+    with np.errstate(over="ignore", under="ignore", invalid="ignore"):
+        for _ in range(depth):
+            w = array(init(width, width, rng), "init(width, width, rng)", ndim=2)
+            if w.shape != (width, width):
+                raise ValueError(f"init(width, width, rng) must have shape {(width, width)}, got {w.shape}")
+            inputs.append(a)
+            weights.append(w)
+            pre_activations.append(a @ w)
+            a = g(pre_activations[-1])
+            spreads.append(a.std())
+        adjoint, gradients = rng.normal(size=a.shape), []
+        for a_in, z, w in zip(reversed(inputs), reversed(pre_activations), reversed(weights)):
+            adjoint = adjoint * g_prime(z)
+            gradients.append((a_in.T @ adjoint).std())
+            adjoint = adjoint @ w.T
+    return {"activations": np.array(spreads), "gradients": np.array(gradients[::-1])}

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from course import descent
-from course.autodiff import optim
+from course.autodiff import numerical, optim
 from course.autodiff.nn import MLP, Dense, accuracy, train_step
 from course.autodiff.tensor import Tensor
 
@@ -41,6 +41,23 @@ def test_optimizers_match_keras(make_course, make_keras):
     pytest.importorskip("tensorflow")
     ours, theirs = quadratic_run(make_course, make_keras)
     assert np.allclose(ours, theirs, rtol=1e-4, atol=1e-5)
+
+
+def test_adagrad_steps_shrink_as_gradients_add_up():
+    w, square_sum, steps = np.array([1.0]), np.zeros(1), []
+    for _ in range(5):
+        new_w, square_sum = optim.adagrad_step(w, np.array([1.0]), square_sum, 0.1)
+        steps.append(float((w - new_w)[0]))
+        w = new_w
+    assert np.allclose(
+        steps, 0.1 / np.sqrt(np.arange(1, 6)), rtol=1e-5
+    )  # the same gradient, ever smaller steps
+    weights = Tensor(np.array([3.0, -2.0]), requires_grad=True)
+    optimizer = optim.Adagrad([weights], learning_rate=0.5)
+    for _ in range(100):
+        weights.grad = 2 * weights.value
+        optimizer.step()
+    assert np.all(np.abs(weights.value) < 0.5)
 
 
 def test_rmsprop_decreases_a_quadratic():
@@ -130,3 +147,110 @@ def test_learning_rate_explorer_headless():
 def test_difference_demo_rejects_unknown_function():
     with pytest.raises(ValueError, match="surface must be one of"):
         descent.plot_descent_1d("cliff")
+
+
+# --------------------------------------------------------------------------- the MLP by hand (descent)
+
+
+def _small_mlp(seed=0):
+    rng = np.random.default_rng(seed)
+    params = descent.init_mlp(5, 7, 3, rng)
+    params = {
+        name: value + 0.1 * rng.normal(size=value.shape) for name, value in params.items()
+    }  # biases too
+    return params, rng.normal(size=(9, 5)), rng.integers(0, 3, size=9)
+
+
+def test_the_backward_pass_by_hand_matches_central_differences_and_the_tape():
+    import tensorflow as tf
+
+    params, x, y = _small_mlp()
+    loss, grads = descent.mlp_loss_and_grads(params, x, y)
+    for name in params:
+        ok, error = numerical.gradient_check(
+            lambda value, name=name: descent.mlp_loss_and_grads({**params, name: value}, x, y)[0],
+            lambda value, name=name: grads[name],
+            params[name],
+        )
+        assert ok, (name, error)
+    variables = {name: tf.Variable(value) for name, value in params.items()}
+    with tf.GradientTape() as tape:
+        logits = tf.nn.relu(x @ variables["W1"] + variables["b1"]) @ variables["W2"] + variables["b2"]
+        tf_loss = tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(y, logits))
+    assert np.isclose(loss, float(tf_loss))
+    for name, tf_grad in tape.gradient(tf_loss, variables).items():
+        assert np.allclose(grads[name], tf_grad.numpy()), name
+    assert np.allclose(descent.mlp_logits(params, x), logits.numpy())
+
+
+def test_huge_logits_give_a_finite_loss():
+    params, x, y = _small_mlp()
+    params["b2"] = np.array([900.0, 0.0, -900.0])
+    with np.errstate(over="raise", invalid="raise"):
+        loss, grads = descent.mlp_loss_and_grads(params, x, y)
+    assert np.isfinite(loss) and all(np.all(np.isfinite(g)) for g in grads.values())
+
+
+def test_train_mlp_learns_and_leaves_its_inputs_alone():
+    rng = np.random.default_rng(1)
+    y = rng.integers(0, 3, size=60)
+    x = rng.normal(size=(60, 4))
+    x[np.arange(60), y] += 2.0
+    params = descent.init_mlp(4, 16, 3, rng)
+    before = {name: value.copy() for name, value in params.items()}
+    trained, losses = descent.train_mlp(params, x, y, descent.mlp_loss_and_grads, 20, 8, 0.3, rng)
+    assert len(losses) == 20 * 8  # 7 batches of 8 and one of 4 per epoch
+    assert all(np.array_equal(params[name], before[name]) for name in params)
+    assert descent.mlp_accuracy(trained, x, y) > 0.9 > descent.mlp_accuracy(params, x, y)
+
+
+@pytest.mark.parametrize(
+    "init, factor", [("he_normal", 2.0), ("glorot_normal", None), ("standard_normal", None)]
+)
+def test_initialisations_have_their_spread(init, factor):
+    weights = getattr(descent, init)(400, 100, np.random.default_rng(0))
+    want = {"he_normal": np.sqrt(2 / 400), "glorot_normal": np.sqrt(2 / 500), "standard_normal": 1.0}[init]
+    assert weights.shape == (400, 100) and abs(weights.std() / want - 1) < 0.02 and abs(weights.mean()) < 0.01
+
+
+def test_layer_spreads_show_vanishing_exploding_and_steady_signals():
+    he = descent.layer_spreads("relu", descent.he_normal)
+    glorot = descent.layer_spreads("relu", descent.glorot_normal)
+    exploding = descent.layer_spreads("relu", descent.standard_normal)
+    vanishing = descent.layer_spreads("sigmoid", descent.glorot_normal)
+    assert he["activations"].shape == he["gradients"].shape == (20,)
+    assert 0.3 < he["activations"][-1] / he["activations"][0] < 3  # He keeps the signal steady
+    assert glorot["activations"][-1] < 0.01 * glorot["activations"][0]  # halves its variance per layer
+    assert exploding["activations"][-1] > 1e10
+    assert (
+        vanishing["gradients"][0] < 1e-6 * vanishing["gradients"][-1]
+    )  # sigmoid' <= 0.25, layer after layer
+
+
+@pytest.mark.parametrize(
+    "call, error, says",
+    [
+        (lambda: descent.he_normal(3, 4, 0), TypeError, "rng must be a numpy.random.Generator"),
+        (lambda: descent.init_mlp(3, 4, 1, np.random.default_rng()), ValueError, "n_classes"),
+        (lambda: descent.mlp_logits({"W1": 1}, [[1.0]]), TypeError, "params must be a dict with the keys"),
+        (
+            lambda: descent.mlp_loss_and_grads(_small_mlp()[0], np.ones((2, 5)), [0, 3]),
+            ValueError,
+            "integer labels",
+        ),
+        (
+            lambda: descent.mlp_logits(_small_mlp()[0], np.ones((2, 4))),
+            ValueError,
+            r"x must have shape \(n, 5\)",
+        ),
+        (lambda: descent.layer_spreads("softsign", descent.he_normal), ValueError, "activation"),
+        (
+            lambda: descent.layer_spreads("relu", lambda a, b, rng: np.ones((2, 2))),
+            ValueError,
+            "must have shape",
+        ),
+    ],
+)
+def test_the_mlp_helpers_refuse_bad_arguments(call, error, says):
+    with pytest.raises(error, match=says):
+        call()

@@ -6,6 +6,7 @@ below apply a rule to every parameter of a model (tensors with ``.grad``).
 
     SGD        w <- w - lr g
     momentum   v <- beta v - lr g;             w <- w + v           (a ball that keeps rolling)
+    Adagrad    s <- s + g^2;                   w <- w - lr g / (sqrt(s) + eps)  (steps shrink for good)
     RMSProp    s <- rho s + (1 - rho) g^2;     w <- w - lr g / (sqrt(s) + eps)
     Adam       m <- b1 m + (1 - b1) g;  v <- b2 v + (1 - b2) g^2    (momentum + RMSProp)
                w <- w - lr m_hat / (sqrt(v_hat) + eps),  m_hat = m / (1 - b1^t), v_hat = v / (1 - b2^t)
@@ -42,6 +43,17 @@ def momentum_step(w, g, velocity, learning_rate, momentum=0.9):
     momentum = fraction(momentum, "momentum")
     velocity = momentum * velocity - learning_rate * g
     return w + velocity, velocity
+
+
+def adagrad_step(w, g, square_sum, learning_rate, epsilon=1e-7):
+    """Returns (w, square_sum): each weight's step is scaled by all its past gradients, so steps only shrink."""
+    w = array(w, "w")
+    g = _same_shape(g, "g", w)
+    square_sum = _same_shape(square_sum, "square_sum", w)
+    learning_rate = number(learning_rate, "learning_rate", positive=True)
+    epsilon = number(epsilon, "epsilon", positive=True)
+    square_sum = square_sum + g * g
+    return w - learning_rate * g / (np.sqrt(square_sum) + epsilon), square_sum
 
 
 def rmsprop_step(w, g, mean_square, learning_rate, rho=0.9, epsilon=1e-7):
@@ -122,6 +134,18 @@ class SGD(Optimizer):
         if not self.momentum:
             return (sgd_step(w, g, self.learning_rate),)
         return momentum_step(w, g, velocity[0], self.learning_rate, self.momentum)
+
+
+class Adagrad(Optimizer):
+    def __init__(self, params, learning_rate=0.01, epsilon=1e-7):
+        self.epsilon = number(epsilon, "epsilon", positive=True)
+        super().__init__(params, learning_rate)
+
+    def initial_state(self, w):
+        return (np.zeros_like(w),)
+
+    def update(self, w, g, square_sum):
+        return adagrad_step(w, g, square_sum, self.learning_rate, self.epsilon)
 
 
 class RMSProp(Optimizer):

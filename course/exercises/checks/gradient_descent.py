@@ -1,4 +1,5 @@
-"""Exercises and quizzes of 04_gradient_descent."""
+"""Exercises and quizzes of 04_gradient_descent: momentum and Adam steps, backpropagation by hand,
+He initialisation, a training loop."""
 
 import numpy as np
 
@@ -238,6 +239,442 @@ exercise(
     forbidden_in_source=LIBRARIES,
 )
 
+
+# ---------------------------------------------------------------------------
+# 04.3 loss_and_grads: backpropagation by hand
+# ---------------------------------------------------------------------------
+
+PARAMETER_NAMES = ("W1", "b1", "W2", "b2")
+# Whatever differentiates for the learner: off while a backward pass written by hand is probed.
+BACKPROP_SHORTCUTS = (
+    Shortcut("course.descent:mlp_loss_and_grads"),
+    Shortcut("course.autodiff.tensor:Tensor", "course.autodiff.tensor.Tensor"),
+    Shortcut("course.autodiff.reverse:Node", "course.autodiff.reverse.Node"),
+    Shortcut("course.autodiff.numerical:numerical_gradient"),
+    Shortcut("course.autodiff.numerical:central_difference"),
+    Shortcut("tensorflow:GradientTape", "tf.GradientTape", only_if_loaded=True),
+)
+FRAMEWORKS = ("tf", "tensorflow", "keras", "torch", "jax", "GradientTape")
+
+
+def _mlp_case(rng, n, d, h, k, scale=0.5):
+    return {
+        "params": {
+            "W1": (scale * rng.normal(size=(d, h))).round(4),
+            "b1": (0.1 * rng.normal(size=h)).round(4),
+            "W2": (scale * rng.normal(size=(h, k))).round(4),
+            "b2": (0.1 * rng.normal(size=k)).round(4),
+        },
+        "x": rng.normal(size=(n, d)).round(4),
+        "y": rng.integers(0, k, size=n),
+    }
+
+
+def _backprop_cases(rng):
+    """Distinct sizes (a transposed gradient shows in its shape), random ones, and one with huge logits."""
+    cases = [_mlp_case(rng, 6, 4, 5, 3)]
+    cases += [_mlp_case(rng, *(int(s) for s in rng.integers(2, 8, size=4))) for _ in range(3)]
+    huge = _mlp_case(rng, 5, 3, 4, 3)
+    huge["params"]["b2"] = np.array([800.0, -5.0, 0.0])  # e^800 is too large for a float
+    cases.append(huge)
+    return cases
+
+
+def _backprop_probe(answer, case):
+    result = answer(case["params"], case["x"], case["y"])
+    seen = {"result": observe(result), "loss": None, "grads": None, "keys": None}
+    if isinstance(result, (tuple, list)) and len(result) == 2:
+        seen["loss"] = observe(result[0])
+        if isinstance(result[1], dict):
+            seen["keys"] = sorted(str(key) for key in result[1])
+            seen["grads"] = {name: observe(result[1].get(name)) for name in PARAMETER_NAMES}
+    return seen
+
+
+def _backprop_variants(case, mean=True, mask=True, one_hot=True):
+    """The gradients that a backward pass with one step left out would give (the judge's diagnoses)."""
+    p, x, y = case["params"], case["x"], case["y"]
+    z1 = x @ p["W1"] + p["b1"]
+    h = np.maximum(z1, 0.0)
+    logits = h @ p["W2"] + p["b2"]
+    e = np.exp(logits - logits.max(axis=1, keepdims=True))
+    delta = e / e.sum(axis=1, keepdims=True)
+    if one_hot:
+        delta[np.arange(len(x)), y] -= 1.0
+    delta = delta / len(x) if mean else delta
+    dz1 = delta @ p["W2"].T * ((z1 > 0) if mask else 1.0)
+    return {"W1": x.T @ dz1, "b1": dz1.sum(axis=0), "W2": h.T @ delta, "b2": delta.sum(axis=0)}
+
+
+def _judge_backprop(case, seen):
+    from ...descent import mlp_loss_and_grads
+
+    p, x, y = case["params"], case["x"], case["y"]
+    shapes = ", ".join(f"{name} {p[name].shape}" for name in PARAMETER_NAMES)
+    what = f"loss_and_grads on a batch of {len(x)} (x {x.shape}; {shapes})"
+    if seen["loss"] is None:
+        raise Wrong(f"{what} should return a pair (loss, grads), got {judging.described(seen['result'])}.")
+    huge = float(np.max(np.abs(p["b2"]))) > 100
+    loss_seen = seen["loss"]
+    if huge and isinstance(loss_seen.get("value"), float) and not np.isfinite(loss_seen["value"]):
+        raise Wrong(
+            f"{what}: the loss is {loss_seen['value']} when a logit is 800. e^800 is too large for a float: "
+            "compute the softmax and its log so that no large number is ever exponentiated."
+        )
+    want_loss, want = mlp_loss_and_grads(p, x, y)
+    loss = judging.number(loss_seen, f"the loss from {what}")
+    if not np.isclose(loss, want_loss, rtol=1e-6, atol=1e-9):
+        if np.isclose(loss, want_loss * len(x), rtol=1e-6):
+            raise Wrong(f"{what}: the loss is {loss:.6g}, the sum over the batch; it should be the mean.")
+        raise Wrong(f"{what}: the loss is {loss:.6g}, which is not the mean softmax cross-entropy.")
+    if seen["grads"] is None:
+        raise Wrong(f"{what}: grads should be a dict, got {judging.described(seen['result']['items'][1])}.")
+    if seen["keys"] != sorted(PARAMETER_NAMES):
+        raise Wrong(
+            f"{what}: grads should have exactly the keys {', '.join(PARAMETER_NAMES)}, got {seen['keys']}."
+        )
+    mistakes = {
+        "forgot to divide by the batch size n (the loss is a mean over the batch)": _backprop_variants(
+            case, mean=False
+        ),
+        "forgot the ReLU's derivative on the way back through the hidden layer": _backprop_variants(
+            case, mask=False
+        ),
+        "forgot to subtract the one-hot labels from the softmax": _backprop_variants(case, one_hot=False),
+        "divided by the batch size twice": {name: g / len(x) for name, g in want.items()},
+    }
+    for name in ("W2", "b2", "W1", "b1"):  # from the output back, as the backward pass goes
+        got = judging.array(seen["grads"][name], f"the gradient of {name}")
+        if name.startswith("b") and got.shape == (len(x), len(p[name])):
+            raise Wrong(
+                f"{what}: the gradient of {name} has shape {got.shape}, one row per example; it should have "
+                f"the shape of {name}, {p[name].shape}: each example's contribution is summed."
+            )
+        judging.close(
+            got,
+            want[name],
+            f"the gradient of {name} from {what}",
+            near_misses={why: grads[name] for why, grads in mistakes.items()},
+            rtol=1e-6,
+            atol=1e-10,
+        )
+    return "loss_and_grads is right: the loss and all four gradients, also when the logits are huge."
+
+
+exercise(
+    id="04.3",
+    title="Backpropagation by hand",
+    produce="a function loss_and_grads(params, x, y) that takes a dict params of NumPy arrays W1 (d, h), "
+    "b1 (h,), W2 (h, k), b2 (k,), a batch x of shape (n, d) and integer labels y of shape (n,), and "
+    "returns the pair (loss, grads): the mean softmax cross-entropy of the ReLU MLP as a float, and a new "
+    "dict with the same keys holding the gradient of the loss for each parameter, in its shape",
+    cases=_backprop_cases,
+    probe=_backprop_probe,
+    judge=_judge_backprop,
+    shortcuts=BACKPROP_SHORTCUTS,
+    forbidden_in_source=FRAMEWORKS,
+    hints=(
+        "Write the forward pass keeping every intermediate array (pre-activation, hidden activation, "
+        "logits): the backward pass needs them, in reverse order.",
+        "At the logits the adjoint is δ, the softmax minus the one-hot labels, divided by n. A layer "
+        "that computes h W + b sends back three things: its input's adjoint, W's gradient and b's gradient.",
+        "Let the shapes lead: W's gradient has W's shape and is a product of the layer's input "
+        "(transposed) with δ; b's gradient sums δ over the batch; through the ReLU the adjoint is kept "
+        "only where the pre-activation was positive.",
+    ),
+)
+
+# ---------------------------------------------------------------------------
+# 04.4 he_init
+# ---------------------------------------------------------------------------
+
+INIT_SHORTCUTS = (
+    Shortcut("course.descent:he_normal"),
+    Shortcut("course.descent:glorot_normal"),
+    Shortcut("keras:initializers.HeNormal", "keras.initializers.HeNormal", only_if_loaded=True),
+)
+
+
+def _init_cases(rng):
+    sizes = [(300, 40), (60, 250), (1000, 8), (128, 128)]
+    return [{"fan_in": a, "fan_out": b, "seed": int(rng.integers(0, 2**31))} for a, b in sizes]
+
+
+def _init_probe(answer, case):
+    fan_in, fan_out, seed = case["fan_in"], case["fan_out"], case["seed"]
+    rng = np.random.default_rng(seed)
+    first, again = answer(fan_in, fan_out, rng), answer(fan_in, fan_out, rng)
+    replay = answer(fan_in, fan_out, np.random.default_rng(seed))
+    if not isinstance(first, np.ndarray) or not np.issubdtype(first.dtype, np.floating) or first.size < 2:
+        return {"result": observe(first)}
+    values = first.astype(np.float64)
+    std = float(values.std())
+    return {
+        "result": {"type": "numpy.ndarray", "shape": list(first.shape), "dtype": str(first.dtype)},
+        "constant": bool(np.all(values == values.flat[0])),
+        "mean": float(values.mean()),
+        "std": std,
+        "kurtosis": float(np.mean((values - values.mean()) ** 4) / std**4) if std > 0 else 0.0,
+        "fresh": bool(
+            not isinstance(again, np.ndarray) or again.shape != first.shape or np.any(again != first)
+        ),
+        "same_seed_same_weights": bool(isinstance(replay, np.ndarray) and np.array_equal(replay, first)),
+    }
+
+
+def _judge_init(case, seen):
+    fan_in, fan_out = case["fan_in"], case["fan_out"]
+    what = f"he_init({fan_in}, {fan_out}, rng)"
+    result = seen["result"]
+    if result.get("type") != "numpy.ndarray" or "std" not in seen:
+        raise Wrong(f"{what} should return a NumPy array of floats, got {judging.described(result)}.")
+    if tuple(result["shape"]) != (fan_in, fan_out):
+        raise Wrong(f"{what} should have shape ({fan_in}, {fan_out}), got shape {tuple(result['shape'])}.")
+    std, mean, size = seen["std"], seen["mean"], fan_in * fan_out
+    if seen["constant"]:
+        raise Wrong(
+            f"{what} holds one value everywhere; the weights must be random, or all units stay alike."
+        )
+    if not seen["fresh"]:
+        raise Wrong(f"{what} returns the same weights when called twice: each call should draw new ones.")
+    if not seen["same_seed_same_weights"]:
+        raise Wrong(
+            f"{what}: two generators with the same seed gave different weights, so your code draws from "
+            "somewhere else than the rng it is given; draw every number from that rng."
+        )
+    want = np.sqrt(2 / fan_in)
+    if abs(mean) > 5 * want / np.sqrt(size) + 1e-12:
+        raise Wrong(f"{what} has mean {mean:.3g}; the weights should be centred on 0.")
+    if abs(std / want - 1) > 0.08:
+        others = {
+            "used the fan-out instead of the fan-in": np.sqrt(2 / fan_out),
+            "left out the factor 2 that makes up for the ReLU setting half of the units to 0": np.sqrt(
+                1 / fan_in
+            ),
+            "used the variance 2/fan_in as the standard deviation": 2 / fan_in,
+            "used Glorot's scale, which counts the fan-in and the fan-out": np.sqrt(2 / (fan_in + fan_out)),
+            "kept the standard normal's spread (1), whatever the layer's size": 1.0,
+        }
+        for why, wrong in others.items():
+            if abs(std / wrong - 1) < 0.08 and abs(wrong / want - 1) > 0.2:
+                raise Wrong(
+                    f"{what} has standard deviation {std:.4g}, expected {want:.4g}: it looks like you {why}."
+                )
+        raise Wrong(
+            f"{what} has standard deviation {std:.4g}; He initialisation gives {want:.4g} for this fan-in."
+        )
+    if not 2.5 < seen["kurtosis"] < 3.6:
+        raise Wrong(
+            f"{what} has the right spread, but its values are not normally distributed (their shape looks "
+            f"{'flat, like a uniform distribution' if seen['kurtosis'] < 2.5 else 'too peaked'}); draw them "
+            "from a normal distribution."
+        )
+    return "he_init draws fresh normal weights, centred on 0, with the spread He initialisation asks for."
+
+
+exercise(
+    id="04.4",
+    title="He initialisation",
+    produce="a function he_init(fan_in, fan_out, rng) that takes two ints and a NumPy random Generator and "
+    "returns a new float array of shape (fan_in, fan_out) drawn from the rng: normal, mean 0, with the "
+    "standard deviation of He initialisation",
+    cases=_init_cases,
+    probe=_init_probe,
+    judge=_judge_init,
+    shortcuts=INIT_SHORTCUTS,
+    forbidden_in_source=FRAMEWORKS,
+    hints=(
+        "He initialisation keeps the variance of a ReLU layer's output equal to that of its input.",
+        "Each output sums fan_in products, and the ReLU sets about half of them to 0: the variance of the "
+        "weights must make up for both.",
+        "The Generator has a method that draws normal numbers for a given mean, standard deviation (the "
+        "square root of the variance) and shape.",
+    ),
+)
+
+# ---------------------------------------------------------------------------
+# 04.5 train: the training loop
+# ---------------------------------------------------------------------------
+
+
+def _train_cases(rng):
+    cases = []
+    for n, batch_size, epochs in ((23, 5, 3), (30, 8, 2)):
+        case = _mlp_case(rng, n, 4, 6, 3, scale=0.3)
+        case["x"][np.arange(n), case["y"]] += 2.0  # learnable: the label shows in the inputs
+        case.update(batch_size=batch_size, epochs=epochs, learning_rate=0.5, seed=int(rng.integers(0, 2**31)))
+        cases.append(case)
+    return cases
+
+
+def _row_index(rows, x):
+    """The index in ``x`` of each of ``rows`` (-1 for a row that is not one of x's)."""
+    rows = np.asarray(rows, dtype=np.float64)
+    if rows.ndim != 2 or rows.shape[1] != x.shape[1]:
+        return [-1] * max(len(rows), 1)
+    distance = np.abs(rows[:, None, :] - x[None, :, :]).max(axis=2)
+    nearest = distance.argmin(axis=1)
+    return [int(i) if distance[k, i] < 1e-9 else -1 for k, i in enumerate(nearest)]
+
+
+def _train_probe(answer, case):
+    from ...descent import mlp_loss_and_grads
+
+    x, y = case["x"], case["y"]
+    calls = []
+
+    def loss_and_grads(params, x_batch, y_batch):
+        rows = _row_index(x_batch, x)
+        calls.append({"rows": rows, "labels_match": bool(np.array_equal(np.asarray(y_batch), y[rows]))})
+        loss, grads = mlp_loss_and_grads(params, x_batch, y_batch)
+        calls[-1]["loss"] = loss
+        return loss, grads
+
+    result = answer(
+        case["params"],
+        x,
+        y,
+        loss_and_grads,
+        case["epochs"],
+        case["batch_size"],
+        case["learning_rate"],
+        np.random.default_rng(case["seed"]),
+    )
+    seen = {"result": observe(result), "calls": calls, "params": None, "losses": None}
+    if isinstance(result, (tuple, list)) and len(result) == 2:
+        if isinstance(result[0], dict):
+            seen["params"] = {name: observe(result[0].get(name)) for name in PARAMETER_NAMES}
+        seen["losses"] = observe(result[1])
+    return seen
+
+
+def _replay(case, batches, step=lambda w, g, lr: w - lr * g):
+    """The parameters after SGD over ``batches`` (lists of row indices), and the loss on all data."""
+    from ...descent import mlp_loss_and_grads
+
+    params = {name: np.array(value, dtype=np.float64) for name, value in case["params"].items()}
+    for rows in batches:
+        _, grads = mlp_loss_and_grads(params, case["x"][rows], case["y"][rows])
+        params = {name: step(params[name], grads[name], case["learning_rate"]) for name in params}
+    return params, mlp_loss_and_grads(params, case["x"], case["y"])[0]
+
+
+def _judge_batches(case, calls, what):
+    n, size, epochs = len(case["x"]), case["batch_size"], case["epochs"]
+    per_epoch = -(-n // size)
+    if not calls:
+        raise Wrong(f"{what} never called loss_and_grads: each step needs the gradient of one batch.")
+    if any(-1 in call["rows"] for call in calls):
+        raise Wrong(
+            f"{what} passed loss_and_grads rows that are not rows of x; pass a batch of x's rows as they are."
+        )
+    if any(len(call["rows"]) > size for call in calls):
+        raise Wrong(
+            f"{what} passed loss_and_grads {max(len(c['rows']) for c in calls)} examples at once; each call "
+            f"should get one batch of at most batch_size = {size}."
+        )
+    if not all(call["labels_match"] for call in calls):
+        raise Wrong(
+            f"{what}: the labels passed with a batch are not the labels of its rows; x and y must be picked alike."
+        )
+    if len(calls) == epochs * (n // size) and n % size:
+        raise Wrong(
+            f"{what} made {len(calls)} steps for {epochs} epochs of {n} examples in batches of {size}: the last, "
+            f"smaller batch of each epoch ({n % size} examples) is missing."
+        )
+    if len(calls) != epochs * per_epoch:
+        raise Wrong(
+            f"{what} made {len(calls)} steps; {epochs} epochs of {n} examples in batches of {size} take "
+            f"{epochs * per_epoch} (the last batch of an epoch may be smaller)."
+        )
+    epochs_rows = [
+        [row for call in calls[e * per_epoch : (e + 1) * per_epoch] for row in call["rows"]]
+        for e in range(epochs)
+    ]
+    if any(sorted(rows) != list(range(n)) for rows in epochs_rows):
+        raise Wrong(
+            f"{what}: in an epoch some examples were used twice and others never; an epoch visits each example once."
+        )
+    if any(rows == list(range(n)) for rows in epochs_rows) or all(
+        rows == epochs_rows[0] for rows in epochs_rows
+    ):
+        raise Wrong(
+            f"{what} visits the examples in the same order every epoch; each epoch should shuffle them anew."
+        )
+
+
+def _judge_train(case, seen):
+    what = f"train(params, x of shape {case['x'].shape}, y, loss_and_grads, epochs={case['epochs']}, batch_size={case['batch_size']}, ...)"
+    calls = seen["calls"]
+    _judge_batches(case, calls, what)
+    if seen["params"] is None:
+        raise Wrong(
+            f"{what} should return a pair (params, losses) with params a dict, got {judging.described(seen['result'])}."
+        )
+    batches = [call["rows"] for call in calls]
+    want, final_loss = _replay(case, batches)
+    start_loss = _replay(case, [])[1]
+    mistakes = {
+        "added the gradient step to the weights instead of subtracting it": _replay(
+            case, batches, lambda w, g, lr: w + lr * g
+        )[0],
+        "forgot the learning rate": _replay(case, batches, lambda w, g, lr: w - g)[0],
+        "returned the starting parameters (no update reached them)": _replay(case, [])[0],
+        "kept only the last step: every step should start from the parameters the previous step left": _replay(
+            case, batches[-1:]
+        )[0],
+    }
+    for name in PARAMETER_NAMES:
+        got = judging.array(seen["params"][name], f"the trained {name}", shape=case["params"][name].shape)
+        judging.close(
+            got,
+            want[name],
+            f"the trained {name} from {what}",
+            near_misses={why: params[name] for why, params in mistakes.items()},
+            rtol=1e-6,
+            atol=1e-9,
+        )
+    losses = seen["losses"]
+    if losses.get("type") not in ("list", "tuple") or losses.get("length") != len(calls):
+        raise Wrong(
+            f"{what} should return, after params, the list of the {len(calls)} batch losses, got {judging.described(losses)}."
+        )
+    got_losses = [judging.number(item, "a batch loss") for item in losses["items"]]
+    if not np.allclose(got_losses, [call["loss"] for call in calls], rtol=1e-9):
+        raise Wrong(
+            f"{what}: the losses returned are not those loss_and_grads gave for each batch, in order."
+        )
+    return (
+        f"train shuffles every epoch, steps through every batch and updates with SGD: on a fresh problem the "
+        f"loss on all data fell from {start_loss:.3f} to {final_loss:.3f}."
+    )
+
+
+exercise(
+    id="04.5",
+    title="Your own training loop",
+    produce="a function train(params, x, y, loss_and_grads, epochs, batch_size, learning_rate, rng) that "
+    "trains the MLP with mini-batch SGD, calling loss_and_grads(params, x_batch, y_batch) once per batch "
+    "(each epoch in a new random order from rng, the last batch smaller when needed), and returns the "
+    "pair (trained params, a new dict; the list of the batch losses)",
+    cases=_train_cases,
+    probe=_train_probe,
+    judge=_judge_train,
+    shortcuts=(
+        Shortcut("course.descent:train_mlp"),
+        Shortcut("course.descent:fit_linear"),
+        Shortcut("course.autodiff.nn:train_step"),
+    ),
+    forbidden_in_source=FRAMEWORKS,
+    hints=(
+        "Two loops: one over the epochs, and inside it one over the batches of a fresh random order of "
+        "the example indices.",
+        "Draw the order with the rng you are given; slice it into pieces of batch_size (the last piece may "
+        "be shorter) and use each piece to pick rows of x and y alike.",
+        "For each batch: get the loss and the gradients, keep the loss, and replace every parameter by a "
+        "new array one step against its gradient, scaled by the learning rate.",
+    ),
+)
 
 # ---------------------------------------------------------------------------
 # Quizzes

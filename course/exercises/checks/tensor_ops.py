@@ -520,3 +520,12 @@ predict_shape(
     explanation="A's last axis (4) must equal B's first axis (3). np.dot(A, B.T) works and has shape (3, 3); "
     "np.dot(A.T, B) has shape (4, 4).",
 )
+
+predict_shape(
+    "02.q5",
+    "A has shape (2, 3) and w has shape (4,). What is the shape of their tensor (outer) product, "
+    "np.multiply.outer(A, w)? (or type error)",
+    shape=(2, 3, 4),
+    explanation="The tensor product multiplies every entry of A with every entry of w and sums nothing: "
+    "the axes of A come first, then those of w, so the ranks add, 2 + 1 = 3.",
+)

@@ -42,7 +42,11 @@ class LazyLinear(tf.Module):
 
 
 def restore_model(model, path):
-    tf.train.Checkpoint(model=model).read(path)
+    status = tf.train.Checkpoint(model=model).read(path)
+    try:
+        status.assert_consumed()
+    except AssertionError as error:
+        raise ValueError(f"the checkpoint does not fit the model: {error}") from None
     return model
 
 
@@ -92,14 +96,23 @@ def sgd_step_float(model, x, y, learning_rate):
     return float(sgd_step(model, x, y, learning_rate))
 
 
-def restore_with_restore(model, path):
-    tf.train.Checkpoint(model=model).restore(path).expect_partial()
+def restore_by_shapes(model, path):
+    saved = {name: shape for name, shape in tf.train.list_variables(path) if name.startswith("model/")}
+    have = {f"model/{name}/.ATTRIBUTES/VARIABLE_VALUE": list(v.shape) for name, v in paths(model)}
+    if saved != have:
+        raise ValueError(f"the checkpoint holds {sorted(saved.items())}, the model {sorted(have.items())}")
+    tf.train.Checkpoint(model=model).read(path)
     return model
+
+
+def paths(model):
+    found = model._flatten(predicate=lambda value: isinstance(value, tf.Variable), with_path=True)
+    return [("/".join(str(step) for step in path), variable) for path, variable in found]
 
 
 @pytest.mark.parametrize(
     "exercise_id, answer",
-    [("05.4", sgd_step_float), ("05.3", restore_with_restore)],
+    [("05.4", sgd_step_float), ("05.3", restore_by_shapes)],
 )
 def test_other_right_answers_pass(exercise_id, answer):
     assert evaluate(exercise_id, answer, seed=3).status == PASSED
@@ -427,6 +440,30 @@ def restore_returns_status(model, path):
     return tf.train.Checkpoint(model=model).read(path)
 
 
+def restore_silently(model, path):
+    tf.train.Checkpoint(model=model).read(path)
+    return model
+
+
+def restore_with_assertion(model, path):
+    tf.train.Checkpoint(model=model).read(path).assert_consumed()
+    return model
+
+
+def restore_existing_matched(model, path):
+    status = tf.train.Checkpoint(model=model).read(path)
+    try:
+        status.assert_existing_objects_matched()
+    except AssertionError as error:
+        raise ValueError(str(error)) from None
+    return model
+
+
+def restore_partial(model, path):
+    tf.train.Checkpoint(model=model).restore(path).expect_partial()
+    return model
+
+
 def sgd_loss_after(model, x, y, learning_rate):
     sgd_step(model, x, y, learning_rate)
     return tf.reduce_mean((model(x) - y) ** 2)
@@ -482,6 +519,10 @@ def sgd_only_w(model, x, y, learning_rate):
         ("05.3", restore_wrong_name, "none of the checkpoint's values reached its variables"),
         ("05.3", restore_returns_status, "should return the model it was given"),
         ("05.3", lambda model, path: model, "none of the checkpoint's values reached its variables"),
+        ("05.3", restore_silently, "one layer more than the saved one returned without an error"),
+        ("05.3", restore_with_assertion, "raised AssertionError; expected a ValueError"),
+        ("05.3", restore_existing_matched, "one layer fewer than the saved one returned without an error"),
+        ("05.3", restore_partial, "returned without an error"),
         ("05.4", sgd_loss_after, "returned the loss after the step"),
         ("05.4", sgd_uphill, "moved the variable up the gradient"),
         ("05.4", sgd_no_rate, "forgot the learning rate"),

@@ -307,9 +307,16 @@ def _weights(rng, sizes):
     ]
 
 
+MISFITS = {  # a model that does not fit the checkpoint: how its layer widths differ from the saved ones
+    "one layer more": lambda sizes: sizes + [2],
+    "one layer fewer": lambda sizes: sizes[:2],
+    "a wider hidden layer": lambda sizes: [sizes[0], sizes[1] + 1, sizes[2]],
+}
+
+
 def _restore_cases(rng):
     cases = []
-    for _ in range(2):
+    for misfit in [None, None, *MISFITS]:
         sizes = [int(n) for n in rng.integers(2, 7, size=3)]
         cases.append(
             {
@@ -317,16 +324,24 @@ def _restore_cases(rng):
                 "saved": _weights(rng, sizes),
                 "fresh": _weights(rng, sizes),
                 "x": rng.normal(size=(int(rng.integers(2, 5)), sizes[0])).astype(np.float32),
+                "misfit": misfit,
             }
         )
     return cases
 
 
-def _mlp(sizes, weights):
+def _mlp(sizes, weights=None):
+    """Dense layers for the widths ``sizes`` (ReLU between them), holding ``weights`` when given."""
     from ...tf_layers import Dense, Sequential
 
-    model = Sequential([Dense(sizes[0], sizes[1], activation="relu"), Dense(sizes[1], sizes[2])])
-    for index, layer in enumerate(model.layers):
+    last = len(sizes) - 2
+    model = Sequential(
+        [
+            Dense(n_in, n_out, activation=None if index == last else "relu")
+            for index, (n_in, n_out) in enumerate(zip(sizes, sizes[1:]))
+        ]
+    )
+    for index, layer in enumerate(model.layers if weights is not None else []):
         layer.w.assign(weights[2 * index])
         layer.b.assign(weights[2 * index + 1])
     return model
@@ -340,6 +355,14 @@ def _restore_probe(answer, case):
     folder = tempfile.mkdtemp(prefix="course-check-05.3-")
     try:
         path = save_checkpoint(_mlp(case["sizes"], case["saved"]), f"{folder}/model")
+        if case["misfit"]:
+            try:
+                answer(_mlp(MISFITS[case["misfit"]](case["sizes"])), path)
+            except NotImplementedError:
+                raise
+            except Exception as error:  # what the answer raises for a model that does not fit is the outcome
+                return {"raised": type(error).__name__, "value_error": isinstance(error, ValueError)}
+            return {"raised": None}
         fresh = _mlp(case["sizes"], case["fresh"])
         returned = answer(fresh, path)
         outputs = fresh(tf.constant(case["x"])).numpy()
@@ -357,7 +380,25 @@ def _mlp_outputs(weights, x):
     return _relu(x @ w0 + b0) @ w1 + b1
 
 
+def _judge_misfit(case, seen):
+    what = f"restore_model(model, path) for a model with {case['misfit']} than the saved one"
+    if seen["raised"] is None:
+        raise Wrong(
+            f"{what} returned without an error. Reading a checkpoint fills the variables it can match and "
+            "says nothing about the rest: ask whether every saved value found its variable and every "
+            "variable its value, and raise a ValueError when not."
+        )
+    if not seen["value_error"]:
+        raise Wrong(
+            f"{what} raised {seen['raised']}; expected a ValueError, the error for a value that does not "
+            "fit (turn the one you get into it)."
+        )
+    return "The saved values reach a model that fits, and a model that does not fit is refused with a ValueError."
+
+
 def _judge_restore(case, seen):
+    if case["misfit"]:
+        return _judge_misfit(case, seen)
     if not seen["same_model"]:
         raise Wrong(
             f"restore_model(model, path) should return the model it was given, got "
@@ -385,17 +426,20 @@ exercise(
     id="05.3",
     title="Restore a checkpoint",
     produce="a function restore_model(model, path) that takes a tf.Module model and the path of a "
-    "checkpoint written from a model of the same structure, loads the saved values into model's "
-    "variables, and returns model",
+    "checkpoint written by save_checkpoint, loads the saved values into model's variables and returns "
+    "model; when the checkpoint does not fit the model (a saved value with no variable to go to, a "
+    "variable with no saved value, or shapes that differ) it raises a ValueError instead",
     cases=_restore_cases,
     probe=_restore_probe,
     judge=_judge_restore,
     hints=(
         "A checkpoint stores every variable under its path, starting from the name the module was "
-        "saved under.",
+        "saved under; reading it fills what matches and stays silent about the rest.",
         "Make a checkpoint object that holds the model under the same name as when it was written, "
-        "then read the file into it.",
-        "The function hands back the model it received, now holding the saved values.",
+        "read the file into it, and ask the status that the read returns whether everything was "
+        "consumed.",
+        "That question raises an AssertionError when something is left over: turn it into a ValueError. "
+        "When all is well, hand back the model.",
     ),
     shortcuts=(Shortcut("course.tf_layers:restore_checkpoint"),),
     forbidden_in_source=("restore_checkpoint",),

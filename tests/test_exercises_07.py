@@ -76,15 +76,158 @@ def receptive_field(layers):
     return field
 
 
-RIGHT = {"07.1": conv2d_single, "07.2": conv_output_size, "07.3": max_pool, "07.4": receptive_field}
+def conv_matrix(image_shape, kernel):
+    rows, cols = image_shape
+    kh, kw = kernel.shape
+    out_rows, out_cols = rows - kh + 1, cols - kw + 1
+    matrix = np.zeros((out_rows * out_cols, rows * cols))
+    for i in range(out_rows):
+        for j in range(out_cols):
+            for a in range(kh):
+                for b in range(kw):
+                    matrix[i * out_cols + j, (i + a) * cols + (j + b)] = kernel[a, b]
+    return matrix
+
+
+def learn_kernel(images, edge_maps, steps=40, learning_rate=0.4, flip=False):
+    import tensorflow as tf
+
+    x, y = tf.constant(images[..., None]), tf.constant(edge_maps[..., None])
+    kernel = tf.Variable(tf.zeros((3, 3, 1, 1)))
+    for _ in range(steps):
+        with tf.GradientTape() as tape:
+            used = kernel[::-1, ::-1] if flip else kernel
+            loss = tf.reduce_mean((tf.nn.conv2d(x, used, 1, "VALID") - y) ** 2)
+        kernel.assign_sub(learning_rate * tape.gradient(loss, kernel))
+    return kernel.numpy()[:, :, 0, 0]
+
+
+def learn_kernel_with_adam(images, edge_maps):
+    import keras
+    import tensorflow as tf
+
+    x, y = tf.constant(images[..., None]), tf.constant(edge_maps[..., None])
+    kernel = tf.Variable(tf.zeros((3, 3, 1, 1)))
+    optimizer = keras.optimizers.Adam(0.1)
+
+    @tf.function
+    def step():
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_mean((tf.nn.conv2d(x, kernel, 1, "VALID") - y) ** 2)
+        optimizer.apply_gradients([(tape.gradient(loss, kernel), kernel)])
+
+    for _ in range(200):
+        step()
+    return kernel.numpy()[:, :, 0, 0]
+
+
+def lenet5(
+    first_padding="same", second_padding="valid", kernels=6, first_size=5, bias=True, head=None, extra=()
+):
+    import keras
+
+    layers = keras.layers
+    return keras.Sequential(
+        [
+            keras.Input((28, 28, 1)),
+            layers.Conv2D(kernels, first_size, padding=first_padding, activation="relu", use_bias=bias),
+            *extra,
+            layers.MaxPooling2D(),
+            layers.Conv2D(16, 5, padding=second_padding, activation="relu"),
+            layers.MaxPooling2D(),
+            *(head or [layers.Flatten(), layers.Dense(120, activation="relu")]),
+            layers.Dense(84, activation="relu"),
+            layers.Dense(10),
+        ]
+    )
+
+
+def lenet5_classic():  # functional API, tanh and average pooling as in 1998, no keras.Input in a Sequential
+    import keras
+
+    layers = keras.layers
+    inputs = keras.Input((28, 28, 1))
+    x = layers.Conv2D(6, 5, padding="same", activation="tanh")(inputs)
+    x = layers.AveragePooling2D(2)(x)
+    x = layers.Conv2D(16, 5, activation="tanh")(x)
+    x = layers.AveragePooling2D(2)(x)
+    x = layers.Flatten()(x)
+    x = keras.Sequential([layers.Dense(120, activation="tanh"), layers.Dense(84, activation="tanh")])(x)
+    return keras.Model(inputs, layers.Dense(10)(x))
+
+
+def lenet5_without_input():
+    import keras
+
+    layers = keras.layers
+    return keras.Sequential(
+        [
+            layers.Rescaling(1.0),
+            layers.Conv2D(6, 5, padding="same"),
+            layers.ReLU(),
+            layers.MaxPooling2D(),
+            layers.Conv2D(16, 5, activation="relu"),
+            layers.MaxPooling2D(),
+            layers.Flatten(),
+            layers.Dropout(0.1),
+            layers.Dense(120, activation="relu"),
+            layers.Dense(84, activation="relu"),
+            layers.Dense(10),
+        ]
+    )
+
+
+def residual_block(x, filters, stride=1, shortcut="projection", second=True, merge="add"):
+    import keras
+
+    layers = keras.layers
+    y = layers.Conv2D(filters, 3, strides=stride, padding="same", activation="relu")(x)
+    if second:
+        y = layers.Conv2D(filters, 3, padding="same")(y)
+    if shortcut == "projection" and (stride != 1 or x.shape[-1] != filters):
+        x = layers.Conv2D(filters, 1, strides=stride)(x)
+    elif shortcut == "none":
+        x = layers.Conv2D(filters, 1)(y)
+    merged = layers.Add()([x, y]) if merge == "add" else layers.Concatenate()([x, y])
+    return layers.ReLU()(merged)
+
+
+def residual_block_with_batchnorm(x, filters, stride=1):
+    import keras
+
+    layers = keras.layers
+    shortcut = x
+    if stride != 1 or x.shape[-1] != filters:
+        shortcut = layers.Conv2D(filters, 1, strides=stride, use_bias=False)(x)
+    y = layers.Conv2D(filters, 3, strides=stride, padding="same", use_bias=False)(x)
+    y = layers.ReLU()(layers.BatchNormalization()(y))
+    y = layers.BatchNormalization()(layers.Conv2D(filters, 3, padding="same", use_bias=False)(y))
+    return layers.Activation("relu")(layers.Add()([y, shortcut]))
+
+
+RIGHT = {
+    "07.1": conv2d_single,
+    "07.2": conv_matrix,
+    "07.3": learn_kernel,
+    "07.4": conv_output_size,
+    "07.5": max_pool,
+    "07.6": receptive_field,
+    "07.7": lenet5,
+    "07.9": residual_block,
+}
+WITH_INPUTS = ("07.1", "07.2", "07.3", "07.4", "07.5", "07.6")  # a lookup table of outputs can be tried
 
 # What the solutions contain: no message or hint may show it.
 SOLUTION_CODE = {
     "07.1": ("np.sum(image[", "image[i : i + kh", "i + kh", "* kernel)", "- kh + 1"),
-    "07.2": ("(L - f) // s", "// s + 1", "(L - f) / s"),
-    "07.3": ("i * size", "(i + 1) * size", ".max()", "// size"),
-    "07.4": ("(kernel - 1) * jump", "jump *= stride", "field +="),
-    "07.5": ("RandomFlip(", "RandomRotation(", "RandomZoom(", '"horizontal"', "'horizontal'", "0.1"),
+    "07.4": ("(L - f) // s", "// s + 1", "(L - f) / s"),
+    "07.5": ("i * size", "(i + 1) * size", ".max()", "// size"),
+    "07.6": ("(kernel - 1) * jump", "jump *= stride", "field +="),
+    "07.2": ("(i + a) * cols", "i * out_cols + j", "rows - kh + 1"),
+    "07.3": ("GradientTape()", "tape.gradient(loss", "reduce_mean(", "apply_gradients"),
+    "07.7": ("Conv2D(6", "Conv2D(16", "Dense(120", "Dense(84", "MaxPooling2D("),
+    "07.8": ("compile(", ".fit(", "SparseCategoricalCrossentropy"),
+    "07.9": ("layers.Add()", "Conv2D(filters, 1", "strides=stride"),
 }
 
 
@@ -95,73 +238,47 @@ def unreadable(source, **names):
     return namespace["answer"]
 
 
-def augmentation(keras, flip=None, rotation=None, zoom=None, extra=()):
-    layers = keras.layers
-    return keras.Sequential(
-        [
-            flip or layers.RandomFlip("horizontal"),
-            rotation or layers.RandomRotation(0.1),
-            zoom or layers.RandomZoom(0.1),
-            *extra,
-        ]
-    )
-
-
 # --- (a) right answers pass on every seed ------------------------------------------------------
 
 
 @pytest.mark.parametrize("seed", SEEDS)
 @pytest.mark.parametrize("exercise_id", sorted(RIGHT))
-def test_right_answers_pass(exercise_id, seed):
+def test_right_answers_pass(keras, exercise_id, seed):  # TensorFlow imported first, not in the time limit
     feedback = evaluate(exercise_id, RIGHT[exercise_id], seed=seed)
     assert feedback.status == PASSED, feedback
 
 
 @pytest.mark.parametrize("seed", SEEDS[:3])
 def test_other_right_answers_pass(seed):
-    assert evaluate("07.3", max_pool_reshaped, seed=seed).status == PASSED
-    assert evaluate("07.4", lambda layers: receptive_field(list(layers)), seed=seed).status == PASSED
-    assert evaluate("07.2", lambda L, f, s: int((L - f) / s) + 1, seed=seed).status == PASSED
+    assert evaluate("07.5", max_pool_reshaped, seed=seed).status == PASSED
+    assert evaluate("07.6", lambda layers: receptive_field(list(layers)), seed=seed).status == PASSED
+    assert evaluate("07.4", lambda L, f, s: int((L - f) / s) + 1, seed=seed).status == PASSED
+    assert (
+        evaluate("07.2", lambda shape, kernel: conv_matrix(list(shape), kernel), seed=seed).status == PASSED
+    )
 
 
 @pytest.mark.parametrize(
-    "build",
+    "exercise_id, answer",
     [
-        lambda k: augmentation(k),
-        lambda k: keras_sequential_with_input(k),
-        lambda k: augmentation(
-            k,
-            flip=k.layers.RandomFlip(mode="horizontal"),
-            rotation=k.layers.RandomRotation((-0.1, 0.1)),
-            zoom=k.layers.RandomZoom(height_factor=[-0.1, 0.1]),
-        ),
-        lambda k: augmentation(k, flip=k.layers.RandomFlip("horizontal", name="flip")),
+        ("07.3", learn_kernel_with_adam),
+        ("07.7", lenet5_classic),
+        ("07.7", lenet5_without_input),
+        ("07.9", residual_block_with_batchnorm),
     ],
-    ids=["as-asked", "with-input", "ranges-and-keywords", "named"],
+    ids=["adam-in-a-tf.function", "functional-tanh-average-pooling", "sequential-without-input", "batchnorm"],
 )
-def test_augmentation_right_answers_pass(keras, build):
-    feedback = evaluate("07.5", build(keras), seed=0)
+def test_other_model_answers_pass(keras, exercise_id, answer):
+    feedback = evaluate(exercise_id, answer, seed=5)
     assert feedback.status == PASSED, feedback
-
-
-def keras_sequential_with_input(keras):
-    layers = keras.layers
-    return keras.Sequential(
-        [
-            keras.Input((32, 32, 3)),
-            layers.RandomFlip("horizontal"),
-            layers.RandomRotation(0.1),
-            layers.RandomZoom(0.1),
-        ]
-    )
 
 
 # --- (b) stubs are "not attempted", and the message gives nothing away --------------------------
 
 
-@pytest.mark.parametrize("exercise_id", ["07.1", "07.2", "07.3", "07.4", "07.5"])
+@pytest.mark.parametrize("exercise_id", sorted(SOLUTION_CODE))
 def test_stubs_are_not_attempted_and_give_nothing_away(exercise_id):
-    answers = [...] if exercise_id == "07.5" else [..., stub]
+    answers = [...] if exercise_id == "07.8" else [..., stub]
     for answer in answers:
         feedback = evaluate(exercise_id, answer, seed=0)
         assert feedback.status == NOT_ATTEMPTED, feedback
@@ -169,7 +286,7 @@ def test_stubs_are_not_attempted_and_give_nothing_away(exercise_id):
             assert code not in feedback.message
 
 
-@pytest.mark.parametrize("exercise_id", ["07.1", "07.2", "07.3", "07.4", "07.5"])
+@pytest.mark.parametrize("exercise_id", sorted(SOLUTION_CODE))
 def test_hints_give_no_solution_code(exercise_id):
     ladder = hints(exercise_id)
     assert 2 <= len(ladder) <= 3
@@ -294,6 +411,64 @@ def field_pops(layers):
     return field
 
 
+def column_major_matrix(shape, kernel):
+    """Pixels numbered column by column (Fortran order) instead of row by row."""
+    rows, cols = shape
+    rowwise = conv_matrix(shape, kernel)
+    out_rows, out_cols = rows - kernel.shape[0] + 1, cols - kernel.shape[1] + 1
+    out_order = np.arange(out_rows * out_cols).reshape(out_rows, out_cols).ravel(order="F")
+    in_order = np.arange(rows * cols).reshape(rows, cols).ravel(order="F")
+    return rowwise[out_order][:, in_order]
+
+
+def dense(units):
+    import keras
+
+    return keras.layers.Dense(units, activation="relu")
+
+
+def batch_norm():
+    import keras
+
+    return keras.layers.BatchNormalization()
+
+
+def lenet5_with_softmax():
+    import keras
+
+    return keras.Sequential([lenet5(), keras.layers.Softmax()])
+
+
+def lenet5_without_its_output_layer():
+    import keras
+
+    return keras.Sequential(lenet5().layers[:-1])
+
+
+def without_a_shortcut(x, filters, stride=1):
+    import keras
+
+    y = keras.layers.Conv2D(filters, 3, strides=stride, padding="same", activation="relu")(x)
+    return keras.layers.Conv2D(filters, 3, padding="same")(y)
+
+
+def keras_model_of(x):
+    import keras
+
+    return keras.Model(x, keras.layers.Conv2D(2, 3)(x))
+
+
+def _shared_lenet():
+    """One LeNet-5, built at the first call and handed out again at every later one."""
+    global _SHARED
+    if _SHARED is None:
+        _SHARED = lenet5()
+    return _SHARED
+
+
+_SHARED = None
+
+
 MISTAKES = [
     ("07.1", flipped, "flipped the kernel"),
     ("07.1", one_short, "one row and one column short"),
@@ -305,31 +480,81 @@ MISTAKES = [
     ("07.1", one_wrong_entry, "off in 1 of"),
     ("07.1", lambda image, kernel: conv2d_single(image, kernel).T, "transposed"),
     ("07.1", lambda image: image, "TypeError"),
-    ("07.2", lambda L, f, s: (L - f) / s + 1, "returned the float"),
-    ("07.2", lambda L, f, s: float((L - f) // s + 1), "returned the float"),
-    ("07.2", lambda L, f, s: np.float64((L - f) // s + 1), "returned the float"),
-    ("07.2", lambda L, f, s: L - f + 1, "the stride is ignored"),
-    ("07.2", lambda L, f, s: (L - f) // s, "one short"),
-    ("07.2", lambda L, f, s: -(-(L - f) // s) + 1, "round down, not up"),
+    ("07.4", lambda L, f, s: (L - f) / s + 1, "returned the float"),
+    ("07.4", lambda L, f, s: float((L - f) // s + 1), "returned the float"),
+    ("07.4", lambda L, f, s: np.float64((L - f) // s + 1), "returned the float"),
+    ("07.4", lambda L, f, s: L - f + 1, "the stride is ignored"),
+    ("07.4", lambda L, f, s: (L - f) // s, "one short"),
+    ("07.4", lambda L, f, s: -(-(L - f) // s) + 1, "round down, not up"),
     # where rounding L / s up gives the same number as rounding (L - f) / s up, either diagnosis fits
-    ("07.2", lambda L, f, s: -(-L // s), ("'same' padding", "round down, not up")),
-    ("07.2", lambda L, f, s: str((L - f) // s + 1), "should be a whole number"),
-    ("07.2", lambda L, f, s: (L - f) // s + 1 > 0, "should be a whole number"),
-    ("07.2", lambda L, f, s: L // s, "not right"),
-    ("07.3", pool_mean, "average pooling"),
-    ("07.3", pool_min, "minimum"),
-    ("07.3", pool_subsample, "one pixel of each block"),
-    ("07.3", pool_with_edges, "stick out"),
-    ("07.3", pool_overlapping, "the blocks overlap"),
-    ("07.3", pool_transposed, "transposed"),
-    ("07.3", lambda image, size: max_pool(image, size).astype(np.int64), "rounded to whole numbers"),
-    ("07.4", field_without_strides, "the strides are ignored"),
-    ("07.4", field_own_stride, "own stride is applied to its kernel"),
-    ("07.4", field_one_short, "one short"),
-    ("07.4", field_sum_of_kernels, "counts the shared pixels twice"),
-    ("07.4", field_float, "should be a whole number"),
-    ("07.4", field_pops, "changed the list of layers"),
-    ("07.4", lambda layers: 0 if not layers else receptive_field(layers), "with no layers at all"),
+    ("07.4", lambda L, f, s: -(-L // s), ("'same' padding", "round down, not up")),
+    ("07.4", lambda L, f, s: str((L - f) // s + 1), "should be a whole number"),
+    ("07.4", lambda L, f, s: (L - f) // s + 1 > 0, "should be a whole number"),
+    ("07.4", lambda L, f, s: L // s, "not right"),
+    ("07.5", pool_mean, "average pooling"),
+    ("07.5", pool_min, "minimum"),
+    ("07.5", pool_subsample, "one pixel of each block"),
+    ("07.5", pool_with_edges, "stick out"),
+    ("07.5", pool_overlapping, "the blocks overlap"),
+    ("07.5", pool_transposed, "transposed"),
+    ("07.5", lambda image, size: max_pool(image, size).astype(np.int64), "rounded to whole numbers"),
+    ("07.6", field_without_strides, "the strides are ignored"),
+    ("07.6", field_own_stride, "own stride is applied to its kernel"),
+    ("07.6", field_one_short, "one short"),
+    ("07.6", field_sum_of_kernels, "counts the shared pixels twice"),
+    ("07.6", field_float, "should be a whole number"),
+    ("07.6", field_pops, "changed the list of layers"),
+    ("07.6", lambda layers: 0 if not layers else receptive_field(layers), "with no layers at all"),
+    ("07.2", lambda shape, kernel: conv_matrix(shape, kernel).T, "one row per output pixel"),
+    ("07.2", lambda shape, kernel: conv_matrix(shape, kernel[::-1, ::-1]), "flipped the kernel"),
+    ("07.2", column_major_matrix, "column by column"),
+    ("07.2", lambda shape, kernel: conv_matrix(shape, kernel)[None], "should be a 2-D matrix"),
+    ("07.2", lambda shape, kernel: conv_matrix(shape, kernel).astype(int), "rounded to whole numbers"),
+    ("07.2", lambda shape, kernel: conv_matrix(shape, kernel) * (conv_matrix(shape, kernel) > 0), "off in"),
+]
+
+SLOW_MISTAKES = [  # each on one seed: they build models or train
+    ("07.3", lambda images, edges: np.zeros((3, 3)), "still close to zero"),
+    ("07.3", lambda images, edges: learn_kernel(images, edges, flip=True), "flipped the kernel"),
+    ("07.3", lambda images, edges: learn_kernel(images, edges).T, "transposed the kernel"),
+    ("07.3", lambda images, edges: learn_kernel(images, edges, steps=3, learning_rate=0.05), "train longer"),
+    ("07.3", lambda images, edges: convolution.KERNELS["vertical edges (Sobel)"], "should be a NumPy array"),
+    (
+        "07.3",
+        lambda images, edges: np.array(convolution.KERNELS["vertical edges (Sobel)"], float),
+        "off in",
+    ),
+    ("07.3", lambda images, edges: learn_kernel(images, edges)[:, :, None, None], "should be the 3×3 kernel"),
+    ("07.7", lambda: lenet5(first_padding="valid"), "28 - 5 + 1 = 24"),
+    ("07.7", lambda: lenet5(second_padding="same"), "it pads its input"),
+    ("07.7", lambda: lenet5(kernels=8), "it has 8 channels or units where LeNet-5 has 6"),
+    ("07.7", lambda: lenet5(first_size=3), "its kernels are 3×3"),
+    ("07.7", lambda: lenet5(bias=False), "it has no bias"),
+    ("07.7", lambda: lenet5(head=[dense(120)]), "a Dense layer works on the last axis only"),
+    ("07.7", lambda: lenet5(extra=[batch_norm()]), "BatchNormalization layer"),
+    ("07.7", lenet5_with_softmax, "probabilities"),
+    ("07.7", lenet5_without_its_output_layer, "the output layer (10 units) is missing"),
+    ("07.7", _shared_lenet, "the same model"),
+    ("07.7", lambda: lenet5().layers, "should return a keras.Model"),
+    (
+        "07.9",
+        lambda x, filters, stride=1: residual_block(x, filters, stride, merge="concatenate"),
+        "expected",
+    ),
+    (
+        "07.9",
+        lambda x, filters, stride=1: residual_block(x, filters, stride, shortcut="none"),
+        "no Add receives x",
+    ),
+    ("07.9", lambda x, filters, stride=1: residual_block(x, filters, stride, second=False), "two 3×3"),
+    ("07.9", lambda x, filters, stride=1: residual_block(x, filters, 1), "expected"),
+    (
+        "07.9",
+        lambda x, filters, stride=1: residual_block(x, filters, stride, shortcut="identity"),
+        "ValueError",
+    ),
+    ("07.9", without_a_shortcut, "no Add layer"),
+    ("07.9", lambda x, filters, stride=1: keras_model_of(x), "should return the block's output"),
 ]
 
 
@@ -346,67 +571,85 @@ def test_mistakes_get_a_diagnosis(exercise_id, answer, says):
         assert feedback.hint in hints(exercise_id)
 
 
-AUGMENTATION_MISTAKES = [
-    (lambda k: augmentation(k, flip=k.layers.RandomFlip("vertical")), "upside down"),
-    (lambda k: augmentation(k, flip=k.layers.RandomFlip()), "flips both ways"),
-    (
-        lambda k: augmentation(k, zoom=k.layers.RandomZoom(-0.1)),
-        "RandomZoom's height_factor is -0.1: its sign",
-    ),
-    (lambda k: augmentation(k, rotation=k.layers.RandomRotation(-0.1)), "RandomRotation's factor is -0.1"),
-    (
-        lambda k: augmentation(k, rotation=k.layers.RandomRotation((-0.1, 0.05))),
-        "RandomRotation's factor range [-0.1, 0.05] is not symmetric",
-    ),
-    (
-        lambda k: augmentation(k, zoom=k.layers.RandomZoom((0.1, -0.1))),
-        "upside down: its lower end is above its upper end",
-    ),
-    (lambda k: augmentation(k, zoom=k.layers.RandomZoom((-0.2, 0.1))), "not symmetric"),
-    (lambda k: augmentation(k, rotation=k.layers.RandomRotation(0.2)), "not the amount the exercise asks"),
-    (lambda k: augmentation(k, rotation=k.layers.RandomRotation(0.6283185307179586)), "not radians"),
-    (
-        lambda k: augmentation(k, rotation=k.layers.RandomRotation(0.1, fill_mode="constant")),
-        "RandomRotation's fill_mode is 'constant'; the exercise keeps Keras's default ('reflect')",
-    ),
-    (lambda k: augmentation(k, flip=k.layers.RandomFlip("horizontal", seed=7)), "RandomFlip's seed is 7"),
-    (lambda k: augmentation(k, zoom=k.layers.RandomZoom(0.1, 0.1)), "RandomZoom's width_factor is 0.1"),
-    (
-        lambda k: augmentation(k, zoom=k.layers.RandomZoom(0.1, dtype="float16")),
-        "RandomZoom has a setting dtype",
-    ),
-    (
-        lambda k: k.Sequential(
-            [k.layers.RandomRotation(0.1), k.layers.RandomFlip("horizontal"), k.layers.RandomZoom(0.1)]
-        ),
-        "the right layers in another order",
-    ),
-    (
-        lambda k: k.Sequential([k.layers.RandomFlip("horizontal"), k.layers.RandomRotation(0.1)]),
-        "holds 2 layer(s) (RandomFlip, RandomRotation)",
-    ),
-    (
-        lambda k: augmentation(k, zoom=k.layers.RandomTranslation(0.1, 0.1)),
-        "layer 3 of data_augmentation is a RandomTranslation; the zoom should be a keras.layers.RandomZoom",
-    ),
-    (lambda k: augmentation(k, extra=[k.layers.Rescaling(1 / 255)]), "holds 4 layer(s)"),
-    (lambda k: k.Sequential([augmentation(k)]), "holds 1 layer(s)"),
-    (
-        lambda k: [k.layers.RandomFlip("horizontal"), k.layers.RandomRotation(0.1), k.layers.RandomZoom(0.1)],
-        "should be a keras.Sequential, got a list of 3 items",
-    ),
-    (lambda k: k.layers.RandomFlip("horizontal"), "should be a keras.Sequential"),
-    (lambda k: None, "should be a keras.Sequential, got None"),
-]
+@pytest.mark.parametrize(
+    "exercise_id, answer, says", SLOW_MISTAKES, ids=[f"{m[0]}-{i}" for i, m in enumerate(SLOW_MISTAKES)]
+)
+def test_slow_mistakes_get_a_diagnosis(keras, exercise_id, answer, says):
+    feedback = evaluate(exercise_id, answer, seed=3)
+    assert feedback.status == FAILED, feedback
+    assert says in feedback.message, feedback
+    assert feedback.hint in hints(exercise_id)
+
+
+# --- 07.8: a trained LeNet-5, measured on the offline digits (the tests never download) -----------
+
+
+@pytest.fixture(scope="module")
+def digits(keras):
+    import course.data
+    from course.data import mnist
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(course.data, "load_mnist", mnist.digits_as_mnist)
+        yield mnist.digits_as_mnist()
+
+
+def trained_lenet(keras, digits, epochs=5, pictures=None, scale=255.0):
+    (images, labels), _ = digits
+    keras.utils.set_random_seed(0)
+    model = lenet5()
+    model.compile("adam", keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+    if epochs:
+        x = images[:pictures, :, :, None].astype("float32") / scale
+        model.fit(x, labels[:pictures], epochs=epochs, batch_size=64, verbose=0)
+    return model
+
+
+def test_a_trained_lenet_passes(keras, digits):
+    feedback = evaluate("07.8", trained_lenet(keras, digits), seed=0)
+    assert feedback.status == PASSED, feedback
+    assert "of the offline digits (the bar is 70%)" in feedback.message
 
 
 @pytest.mark.parametrize(
-    "build, says", AUGMENTATION_MISTAKES, ids=[f"07.5-{i}" for i in range(len(AUGMENTATION_MISTAKES))]
+    "train, says",
+    [
+        (lambda keras, digits: trained_lenet(keras, digits, epochs=0), "about what guessing gives"),
+        (lambda keras, digits: trained_lenet(keras, digits, epochs=2, pictures=300), "the bar here is 70%"),
+        (lambda keras, digits: lenet5, "should be a trained keras.Model, got a function"),
+        (lambda keras, digits: mock.ANY, "should be a trained keras.Model"),
+    ],
+    ids=["untrained", "barely-trained", "the-function", "mock.ANY"],
 )
-def test_augmentation_mistakes_get_a_diagnosis(keras, build, says):
-    feedback = evaluate("07.5", build(keras), seed=0)
+def test_a_lenet_below_the_bar_gets_a_diagnosis(keras, digits, train, says):
+    feedback = evaluate("07.8", train(keras, digits), seed=0)
     assert feedback.status == FAILED, feedback
     assert says in feedback.message, feedback
+
+
+@pytest.mark.parametrize(
+    "real, fast, accuracy, passes",
+    [
+        (True, False, 0.979, False),
+        (True, False, 0.981, True),
+        (True, True, 0.86, True),
+        (False, False, 0.89, False),
+    ],
+)
+def test_the_bar_depends_on_the_data_and_the_mode(real, fast, accuracy, passes):
+    seen = {"real": real, "fast": fast, "count": 10, "accuracy": accuracy, "accuracy_0_255": 0.1}
+    judge = lookup("07.8").judge
+    if passes:
+        assert judge({}, seen).startswith("lenet reaches")
+    else:
+        with pytest.raises(course.exercises.judging.Wrong, match="the bar here is"):
+            judge({}, seen)
+
+
+def test_a_model_trained_on_pixels_from_0_to_255_is_named():
+    seen = {"real": True, "fast": False, "count": 10, "accuracy": 0.31, "accuracy_0_255": 0.985}
+    with pytest.raises(course.exercises.judging.Wrong, match="does well on pixels from 0 to 255"):
+        lookup("07.8").judge({}, seen)
 
 
 # --- (d) cheats ---------------------------------------------------------------------------------
@@ -423,15 +666,15 @@ def cheats(tf, keras):
         # inputs changed in place
         ("07.1", lambda image, kernel: (image.fill(0), conv2d_single(image, kernel))[1], "in place"),
         ("07.1", lambda image, kernel: conv2d_single(image, np.negative(kernel, out=kernel)), "in place"),
-        ("07.3", lambda image, size: (image.sort(), max_pool(image, size))[1], "in place"),
+        ("07.5", lambda image, size: (image.sort(), max_pool(image, size))[1], "in place"),
         # unittest.mock.ANY, as the answer and as what the answer returns
         ("07.1", mock.ANY, "expected a function"),
         ("07.1", lambda image, kernel: mock.ANY, "should be a NumPy array"),
-        ("07.2", mock.ANY, "expected a function"),
-        ("07.2", lambda L, f, s: mock.ANY, "should be a whole number"),
-        ("07.3", lambda image, size: mock.ANY, "should be a NumPy array"),
         ("07.4", mock.ANY, "expected a function"),
-        ("07.4", lambda layers: mock.ANY, "should be a whole number"),
+        ("07.4", lambda L, f, s: mock.ANY, "should be a whole number"),
+        ("07.5", lambda image, size: mock.ANY, "should be a NumPy array"),
+        ("07.6", mock.ANY, "expected a function"),
+        ("07.6", lambda layers: mock.ANY, "should be a whole number"),
         # the package's own implementation
         ("07.1", convolution.feature_map, write_it_yourself("course.convolution.feature_map")),
         (
@@ -464,15 +707,15 @@ def cheats(tf, keras):
             ),
             write_it_yourself("course.convolution.naive_conv2d"),
         ),
-        ("07.2", convolution.output_size, write_it_yourself("course.convolution.output_size")),
+        ("07.4", convolution.output_size, write_it_yourself("course.convolution.output_size")),
         (
-            "07.2",
+            "07.4",
             lambda L, f, s: convolution.output_size(L, f, s),
             write_it_yourself("course.convolution.output_size"),
         ),
-        ("07.3", convolution.naive_max_pool2d, write_it_yourself("course.convolution.naive_max_pool2d")),
+        ("07.5", convolution.naive_max_pool2d, write_it_yourself("course.convolution.naive_max_pool2d")),
         (
-            "07.3",
+            "07.5",
             unreadable(
                 "def answer(image, size):\n    return c.naive_max_pool2d(image[None, :, :, None], size)[0, :, :, 0]",
                 c=convolution,
@@ -510,35 +753,35 @@ def cheats(tf, keras):
             write_it_yourself("tensorflow.nn.conv2d"),
         ),
         (
-            "07.3",
+            "07.5",
             lambda image, size: tf.nn.max_pool2d(image[None, :, :, None], size, size, "VALID").numpy()[
                 0, :, :, 0
             ],
             write_it_yourself("max_pool2d"),
         ),
         (
-            "07.3",
+            "07.5",
             lambda image, size: tf.nn.max_pool(image[None, :, :, None], size, size, "VALID").numpy()[
                 0, :, :, 0
             ],
             write_it_yourself("tensorflow.nn.max_pool"),
         ),
         (
-            "07.3",
+            "07.5",
             lambda image, size: np.asarray(keras.layers.MaxPooling2D(size)(image[None, :, :, None]))[
                 0, :, :, 0
             ],
             write_it_yourself("MaxPooling2D"),
         ),
         (
-            "07.3",
+            "07.5",
             lambda image, size: np.asarray(getattr(keras.layers, ALIAS)(size)(image[None, :, :, None]))[
                 0, :, :, 0
             ],
             write_it_yourself("keras.layers.MaxPooling2D"),
         ),
         (
-            "07.3",
+            "07.5",
             unreadable(
                 "def answer(image, size):\n"
                 "    return np.asarray(keras.layers.MaxPooling2D(size)(image[None, :, :, None]))[0, :, :, 0]",
@@ -548,22 +791,111 @@ def cheats(tf, keras):
             write_it_yourself("keras.layers.MaxPooling2D"),
         ),
         (
-            "07.3",
+            "07.5",
             lambda image, size: np.asarray(keras.ops.max_pool(image[None, :, :, None], size))[0, :, :, 0],
             write_it_yourself("keras.ops.max_pool"),
         ),
     ]
 
 
+def matrix_cheats(tf):
+    def through_conv2d_single(shape, kernel):
+        basis = np.eye(shape[0] * shape[1]).reshape(-1, *shape)
+        return np.stack([conv2d_single(image, kernel).ravel() for image in basis], axis=1)
+
+    return [
+        ("07.2", mock.ANY, "expected a function"),
+        ("07.2", lambda shape, kernel: (kernel.fill(1), conv_matrix(shape, kernel))[1], "in place"),
+        ("07.2", through_conv2d_single, write_it_yourself("conv2d_single")),
+        (
+            "07.2",
+            unreadable(
+                "def answer(shape, kernel):\n"
+                "    basis = np.eye(shape[0] * shape[1]).reshape(-1, *shape)\n"
+                "    return np.stack([c.feature_map(b, kernel).ravel() for b in basis], axis=1)",
+                c=convolution,
+                np=np,
+            ),
+            write_it_yourself("course.convolution.feature_map"),
+        ),
+        (
+            "07.2",
+            unreadable(
+                "def answer(shape, kernel):\n"
+                "    basis = np.eye(shape[0] * shape[1]).reshape(-1, *shape, 1)\n"
+                "    out = tf.nn.conv2d(basis, kernel[:, :, None, None], 1, 'VALID').numpy()\n"
+                "    return out.reshape(len(basis), -1).T",
+                tf=tf,
+                np=np,
+            ),
+            write_it_yourself("tensorflow.nn.conv2d"),
+        ),
+    ]
+
+
+def kernel_cheats(keras):
+    def least_squares(images, edge_maps):
+        windows = np.lib.stride_tricks.sliding_window_view(images, (3, 3), axis=(1, 2)).reshape(-1, 9)
+        return np.linalg.lstsq(windows, edge_maps.ravel(), rcond=None)[0].reshape(3, 3)
+
+    def with_fit(images, edge_maps):
+        model = keras.Sequential(
+            [keras.Input(images.shape[1:] + (1,)), keras.layers.Conv2D(1, 3, use_bias=False)]
+        )
+        model.compile(keras.optimizers.SGD(0.4), "mse")
+        model.fit(images[..., None], edge_maps[..., None], epochs=40, verbose=0)
+        return model.layers[0].kernel.numpy()[:, :, 0, 0]
+
+    return [
+        ("07.3", mock.ANY, "expected a function"),
+        ("07.3", lambda images, edges: (images.fill(0), learn_kernel(images, edges))[1], "in place"),
+        ("07.3", least_squares, write_it_yourself("lstsq")),
+        (
+            "07.3",
+            unreadable(
+                "def answer(images, edges):\n"
+                "    windows = np.lib.stride_tricks.sliding_window_view(images, (3, 3), axis=(1, 2)).reshape(-1, 9)\n"
+                "    return np.linalg.lstsq(windows, edges.ravel(), rcond=None)[0].reshape(3, 3)",
+                np=np,
+            ),
+            write_it_yourself("numpy.linalg.lstsq"),
+        ),
+        ("07.3", with_fit, write_it_yourself("fit")),
+        (
+            "07.3",
+            unreadable("def answer(images, edges):\n    return with_fit(images, edges)", with_fit=with_fit),
+            write_it_yourself("keras.Model.fit"),
+        ),
+    ]
+
+
+def model_cheats():
+    return [
+        ("07.7", mock.ANY, "expected a function"),
+        ("07.7", flower_models.tutorial_model, write_it_yourself("course.flower_models.tutorial_model")),
+        (
+            "07.7",
+            lambda: flower_models.compact_model(10, (28, 28)),
+            write_it_yourself("course.flower_models.compact_model"),
+        ),
+        ("07.9", mock.ANY, "expected a function"),
+    ]
+
+
 def test_cheats_fail_with_a_useful_message(tf, keras):
-    for exercise_id, answer, says in cheats(tf, keras):
+    for exercise_id, answer, says in [
+        *cheats(tf, keras),
+        *matrix_cheats(tf),
+        *kernel_cheats(keras),
+        *model_cheats(),
+    ]:
         feedback = evaluate(exercise_id, answer, seed=1)
         assert feedback.status == FAILED, (exercise_id, feedback)
         assert says in feedback.message, (exercise_id, feedback)
 
 
 def test_library_versions_work_again_after_a_check(tf, keras):
-    evaluate("07.3", lambda image, size: tf.nn.max_pool(image[None, :, :, None], size, size, "VALID"), seed=0)
+    evaluate("07.5", lambda image, size: tf.nn.max_pool(image[None, :, :, None], size, size, "VALID"), seed=0)
     evaluate(
         "07.1",
         lambda image, kernel: np.asarray(keras.ops.conv(image[None, :, :, None], kernel[:, :, None, None])),
@@ -576,25 +908,14 @@ def test_library_versions_work_again_after_a_check(tf, keras):
     assert convolution.output_size(10, 3) == 8
 
 
-@pytest.mark.parametrize("exercise_id", sorted(RIGHT))
-def test_a_lookup_table_of_outputs_fails(exercise_id):
+@pytest.mark.parametrize("exercise_id", WITH_INPUTS)
+def test_a_lookup_table_of_outputs_fails(keras, exercise_id):
     feedback = evaluate(exercise_id, lookup_table(exercise_id, RIGHT[exercise_id], seed=0), seed=1)
     assert feedback.status == FAILED, feedback
 
 
-def test_augmentation_cheats_fail(keras):
-    for answer, says in [
-        (mock.ANY, "should be a keras.Sequential"),
-        (flower_models.augmentation(), "course.flower_models.augmentation()"),
-        ("RandomFlip, RandomRotation, RandomZoom", "should be a keras.Sequential, got the str"),
-    ]:
-        feedback = evaluate("07.5", answer, seed=0)
-        assert feedback.status == FAILED, feedback
-        assert says in feedback.message, feedback
-
-
 def test_cases_change_with_the_seed():
-    for exercise_id in ("07.1", "07.2", "07.3", "07.4"):
+    for exercise_id in ("07.1", "07.2", "07.3", "07.4", "07.5", "07.6", "07.7", "07.9"):
         ex = lookup(exercise_id)
         first, second = (repr(ex.cases(np.random.default_rng(seed))) for seed in (0, 1))
         assert first != second

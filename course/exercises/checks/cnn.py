@@ -1,13 +1,13 @@
 """Exercises and quizzes of 07_cnn_flowers.
 
-07.1 to 07.4 ask the learner to write convolution arithmetic and loops themselves: the
+07.1 to 07.6 ask the learner to write convolution arithmetic and loops themselves: the
 course's own versions (``course.convolution``) are disabled while the learner's code runs,
-and so are the libraries' versions that are already loaded (TensorFlow, Keras, SciPy).
-07.5 is a Keras value whose layers are compared, setting by setting, with Keras's defaults.
+and so are the libraries' versions that are already loaded (TensorFlow, Keras, SciPy);
+07.3 learns a kernel by gradient descent, with the closed-form solvers disabled.
+07.7 to 07.9 are Keras models the learner designs: LeNet-5 (checked layer by layer on a fresh
+build), that model trained on MNIST (checked by its test accuracy) and a residual block
+(checked by its structure and output shape).
 """
-
-import inspect
-import math
 
 import numpy as np
 
@@ -33,6 +33,7 @@ LIBRARY_CONVOLUTIONS = tuple(
         "scipy.ndimage:correlate",
     )
 )
+POOLINGS = ("MaxPooling2D", "AveragePooling2D")
 LIBRARY_POOLINGS = tuple(
     Shortcut(target, only_if_loaded=True)
     for target in (
@@ -150,7 +151,211 @@ exercise(
 
 
 # ---------------------------------------------------------------------------
-# 07.2 Output size of a convolution
+# 07.2 Convolution as a matrix
+# ---------------------------------------------------------------------------
+
+
+def _conv_matrix(shape, kernel, order="C"):
+    """The reference: column p of the matrix is the convolution of the image that is 1 at pixel p."""
+    rows, cols = shape
+    columns = []
+    for pixel in range(rows * cols):
+        basis = np.zeros(rows * cols)
+        basis[pixel] = 1.0
+        columns.append(_cross_correlation(basis.reshape(shape, order=order), kernel).ravel(order=order))
+    return np.stack(columns, axis=1)
+
+
+def _matrix_cases(rng):
+    cases = []
+    for _ in range(4):
+        rows, cols = (int(n) for n in rng.integers(3, 8, size=2))
+        kh, kw = int(rng.integers(1, min(rows, 3) + 1)), int(rng.integers(2, min(cols, 3) + 1))
+        cases.append({"shape": [rows, cols], "kernel": rng.normal(size=(kh, kw))})
+    cases.append({"shape": [3, 3], "kernel": rng.normal(size=(3, 3))})  # one position: one row
+    return cases
+
+
+def _probe_matrix(answer, case):
+    return observe(answer(tuple(case["shape"]), case["kernel"]))
+
+
+def _judge_matrix(case, seen):
+    shape, kernel = tuple(case["shape"]), case["kernel"]
+    what = f"conv_matrix({shape}, kernel of shape {kernel.shape})"
+    got = _floats(seen, what)
+    want = _conv_matrix(shape, kernel)
+    outputs, pixels = want.shape
+    if tuple(got.shape) == (pixels, outputs) and outputs != pixels:
+        raise Wrong(
+            f"{what} has shape {tuple(got.shape)}, expected {want.shape}: one row per output pixel and one "
+            "column per input pixel, so that the matrix times the flattened image gives the flattened output."
+        )
+    if got.ndim != 2:
+        raise Wrong(f"{what} should be a 2-D matrix of shape {want.shape}, got shape {tuple(got.shape)}.")
+    judging.close(
+        got,
+        want,
+        what,
+        near_misses={
+            "flipped the kernel (the convolution of mathematics); deep learning's convolution slides the "
+            "kernel as it is": _conv_matrix(shape, kernel[::-1, ::-1]),
+            "flattened the images column by column; NumPy's ravel() goes row by row": _conv_matrix(
+                shape, kernel, order="F"
+            ),
+        },
+    )
+    return (
+        "conv_matrix is the convolution as one matrix: mostly zeros, and the same few kernel weights "
+        "in every row."
+    )
+
+
+exercise(
+    id="07.2",
+    title="Convolution as a matrix",
+    produce="a function conv_matrix(image_shape, kernel) that takes a pair of ints (rows, cols) and a 2-D float "
+    "kernel and returns a 2-D float ndarray M with one row per output pixel and one column per input pixel, "
+    "such that M @ image.ravel() equals the 'valid' convolution of the image with the kernel, flattened "
+    "with ravel()",
+    cases=_matrix_cases,
+    probe=_probe_matrix,
+    judge=_judge_matrix,
+    hints=(
+        "Row r of M computes output pixel r: it holds the weight that each input pixel gets in that one "
+        "output. Which input pixels does that output's window cover?",
+        "Number the output pixels (i, j) and the input pixels (y, x) row by row, as ravel() does: the pixel "
+        "(y, x) is column y * cols + x. Start from a matrix of zeros of the right shape.",
+        "For output (i, j) and each kernel position (a, b), the weight kernel[a, b] goes to the column of "
+        "input pixel (i + a, j + b). Everything else in that row stays zero.",
+    ),
+    shortcuts=(
+        Shortcut("course.convolution:naive_conv2d"),
+        Shortcut("course.convolution:feature_map"),
+        *LIBRARY_CONVOLUTIONS,
+    ),
+    forbidden_in_source=(
+        "naive_conv2d",
+        "feature_map",
+        "conv2d_single",
+        "conv2d",
+        "Conv2D",
+        "convolve",
+        "convolve2d",
+        "correlate",
+        "correlate2d",
+        "toeplitz",
+        "sliding_window_view",
+    ),
+)
+
+
+# ---------------------------------------------------------------------------
+# 07.3 Learning a kernel
+# ---------------------------------------------------------------------------
+
+SOBEL = np.array([[1.0, 0.0, -1.0], [2.0, 0.0, -2.0], [1.0, 0.0, -1.0]])
+
+
+def _edge_maps(images, kernel):
+    windows = np.lib.stride_tricks.sliding_window_view(images, kernel.shape, axis=(1, 2))
+    return np.einsum("nijab,ab->nij", windows, kernel)
+
+
+def _kernel_cases(rng):
+    cases = []
+    for _ in range(2):
+        kernel = SOBEL * float(rng.choice([-1.0, 1.0])) * float(rng.uniform(0.5, 2.0))
+        kernel = np.rot90(kernel, int(rng.integers(4)))
+        images = rng.normal(size=(int(rng.integers(4, 7)), 16, 16)).astype(np.float32)
+        cases.append(
+            {"images": images, "edges": _edge_maps(images, kernel).astype(np.float32), "kernel": kernel}
+        )
+    return cases
+
+
+def _probe_kernel(answer, case):
+    return observe(answer(case["images"], case["edges"]))
+
+
+def _judge_kernel(case, seen):
+    want, images = case["kernel"], case["images"]
+    what = f"learn_kernel(images of shape {images.shape}, edge maps of shape {case['edges'].shape})"
+    got = _floats(seen, what)
+    if tuple(got.shape) != (3, 3):
+        raise Wrong(
+            f"{what} should be the 3×3 kernel, as an ndarray of shape (3, 3); got shape {tuple(got.shape)}."
+        )
+    scale = float(np.abs(want).max())
+    if float(np.abs(got).max()) < 0.1 * scale:
+        raise Wrong(
+            f"{what} is still close to zero: the kernel hardly moved. Check that each step applies the "
+            "gradient to the variable, and that there are enough steps."
+        )
+    try:
+        judging.close(
+            got,
+            want,
+            what,
+            near_misses={
+                "flipped the kernel: your convolution turns the kernel around, the one that made the edge "
+                "maps does not": want[::-1, ::-1],
+                "transposed the kernel": want.T,
+            },
+            rtol=0.0,
+            atol=0.05 * scale,
+        )
+    except Wrong as wrong:
+        if "looks like you" in str(wrong):
+            raise
+        raise Wrong(
+            f"{wrong} If the loss still fell at the end, train longer or with a larger learning rate."
+        ) from None
+    return (
+        "learn_kernel recovers the hidden edge detector from examples alone: gradient descent on one kernel."
+    )
+
+
+exercise(
+    id="07.3",
+    title="Learning a kernel",
+    produce="a function learn_kernel(images, edge_maps) that takes float32 arrays of shape (n, H, W) and "
+    "(n, H - 2, W - 2), where each edge map is the 'valid' convolution of its image with one unknown 3×3 "
+    "kernel, and returns that kernel as a (3, 3) float ndarray, found by gradient descent with "
+    "tf.GradientTape within 20 seconds",
+    cases=_kernel_cases,
+    probe=_probe_kernel,
+    judge=_judge_kernel,
+    hints=(
+        "Start from a kernel of zeros in a tf.Variable, and measure how far its edge maps are from the "
+        "given ones with a mean squared error.",
+        "tf.nn.conv2d wants a batch with a channel axis and a 4-D kernel: add the missing axes to the "
+        "images and to a reshaped view of your variable.",
+        "Repeat a few hundred times: compute the loss under the tape, take its gradient with respect to "
+        "the variable and let an optimizer (SGD or Adam, learning rate about 0.1) apply it. Return the "
+        "variable's values as a NumPy array.",
+    ),
+    shortcuts=(
+        Shortcut("numpy:linalg.lstsq"),
+        Shortcut("numpy:linalg.solve"),
+        Shortcut("numpy:linalg.pinv"),
+        Shortcut("numpy:linalg.inv"),
+        Shortcut("scipy.linalg:lstsq", only_if_loaded=True),
+        Shortcut("scipy.linalg:solve", only_if_loaded=True),
+        Shortcut("scipy.linalg:pinv", only_if_loaded=True),
+        Shortcut("tensorflow:linalg.lstsq", only_if_loaded=True),
+        Shortcut("tensorflow:linalg.solve", only_if_loaded=True),
+        Shortcut("tensorflow:linalg.inv", only_if_loaded=True),
+        Shortcut("tensorflow:linalg.pinv", only_if_loaded=True),
+        Shortcut("keras:Model.fit", only_if_loaded=True),
+    ),
+    forbidden_in_source=("lstsq", "pinv", "solve", "inv", "LinearRegression", "Ridge", "fit"),
+    time_limit=20.0,
+)
+
+
+# ---------------------------------------------------------------------------
+# 07.4 Output size of a convolution
 # ---------------------------------------------------------------------------
 
 
@@ -196,7 +401,7 @@ def _judge_size(case, seen):
 
 
 exercise(
-    id="07.2",
+    id="07.4",
     title="Output size of a convolution",
     produce="a function conv_output_size(L, f, s) that takes three ints (input length, kernel size, "
     "stride) and returns, as an int, the output length of a 'valid' convolution",
@@ -215,7 +420,7 @@ exercise(
 
 
 # ---------------------------------------------------------------------------
-# 07.3 Max pooling
+# 07.5 Max pooling
 # ---------------------------------------------------------------------------
 
 
@@ -277,7 +482,7 @@ def _judge_pool(case, seen):
 
 
 exercise(
-    id="07.3",
+    id="07.5",
     title="Max pooling",
     produce="a function max_pool(image, size) that takes a 2-D float array and an int and returns, as a "
     "new 2-D float ndarray, the maximum of each non-overlapping size×size block (blocks that would stick "
@@ -313,7 +518,7 @@ exercise(
 
 
 # ---------------------------------------------------------------------------
-# 07.4 Receptive field
+# 07.6 Receptive field
 # ---------------------------------------------------------------------------
 
 
@@ -371,7 +576,7 @@ def _judge_field(case, seen):
 
 
 exercise(
-    id="07.4",
+    id="07.6",
     title="Receptive field",
     produce="a function receptive_field(layers) that takes a list of (kernel, stride) pairs of ints and "
     "returns, as an int, how many input pixels along one axis one output pixel sees",
@@ -388,196 +593,362 @@ exercise(
 
 
 # ---------------------------------------------------------------------------
-# 07.5 Data augmentation
+# 07.7 LeNet-5
 # ---------------------------------------------------------------------------
 
-AUGMENTATION = (
-    ("RandomFlip", "flip", {"mode": "horizontal"}),
-    ("RandomRotation", "rotation", {"factor": 0.1}),
-    ("RandomZoom", "zoom", {"height_factor": 0.1}),
+# LeNet-5 for 28×28×1 pictures: (role, layer kinds, output shape, weights).
+LENET5 = (
+    ("the first convolution (6 kernels of 5×5, 'same' padding)", ("Conv2D",), (28, 28, 6), 156),
+    ("the first pooling (2×2)", POOLINGS, (14, 14, 6), 0),
+    ("the second convolution (16 kernels of 5×5, no padding)", ("Conv2D",), (10, 10, 16), 2416),
+    ("the second pooling (2×2)", POOLINGS, (5, 5, 16), 0),
+    ("the flattening", ("Flatten", "Reshape"), (400,), 0),
+    ("the first dense layer (120 units)", ("Dense",), (120,), 48120),
+    ("the second dense layer (84 units)", ("Dense",), (84,), 10164),
+    ("the output layer (10 units)", ("Dense",), (10,), 850),
 )
-RANGE_SETTINGS = {"factor", "height_factor"}
+LENET5_WEIGHTS = sum(weights for *_, weights in LENET5)  # 61,706
+READY_MADE_MODELS = tuple(
+    Shortcut(f"course.flower_models:{name}") for name in ("tutorial_model", "compact_model")
+)
 
 
-def _plain_setting(value, depth=0):
-    """A layer setting as plain data; anything else as its type name."""
-    if value is None or isinstance(value, (bool, int, float, str)):
-        return value
-    if isinstance(value, (list, tuple)) and depth < 3:
-        return [_plain_setting(item, depth + 1) for item in value]
-    if isinstance(value, dict) and depth < 3:
-        return {str(key): _plain_setting(item, depth + 1) for key, item in value.items()}
-    return f"<{type_name(value)}>"
-
-
-def _probe_augmentation(answer, case):
+def _layers_of(model):
+    """The model's layers in order, the layers of a nested model included."""
     import keras
 
-    if not isinstance(answer, keras.Sequential):
-        return {"model": observe(answer)}
-    layers = []
-    for layer in answer.layers:
-        auto = getattr(layer, "_auto_config", None)  # the arguments the layer was created with
+    for layer in model.layers:
+        if isinstance(layer, keras.Model):
+            yield from _layers_of(layer)
+        elif not isinstance(layer, keras.layers.InputLayer):
+            yield layer
+
+
+def _probe_lenet(answer, case):
+    import keras
+
+    model, again = answer(), answer()
+    seen = {"made": observe(model), "is_model": isinstance(model, keras.Model)}
+    if not seen["is_model"]:
+        return seen
+    x = case["x"]
+    seen["output"] = observe(np.asarray(model(x, training=False)))
+    again(x[:1], training=False)
+    seen["fresh"] = model is not again and not any(a is b for a in model.weights for b in again.weights)
+    layers, h = [], x
+    for layer in _layers_of(model):
+        h = layer(h, training=False)
         layers.append(
             {
-                "type": type_name(layer),
-                "arguments": _plain_setting(dict(auto.config)) if auto is not None else None,
-                "config": _plain_setting(layer.get_config()),
+                "type": type(layer).__name__,
+                "shape": [int(n) for n in h.shape[1:]],
+                "weights": int(layer.count_params()),
+                "kernel": [int(n) for n in getattr(layer, "kernel_size", ())],
+                "bias": bool(getattr(layer, "use_bias", True)),
             }
         )
-    return {"model": {"type": type_name(answer)}, "name": str(answer.name), "layers": layers}
+    seen["layers"] = layers
+    seen["weights"] = int(model.count_params())
+    return seen
 
 
-def _defaults(cls):
-    return {
-        name: p.default
-        for name, p in inspect.signature(cls.__init__).parameters.items()
-        if p.default is not inspect.Parameter.empty and p.kind is not p.VAR_KEYWORD
-    }
+def _shape(shape):
+    return "×".join(str(n) for n in shape)
 
 
-def _same(a, b):
-    if isinstance(a, float) or isinstance(b, float):
-        return (
-            isinstance(a, (int, float))
-            and isinstance(b, (int, float))
-            and not isinstance(a, bool)
-            and math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12)
-        )
-    if isinstance(a, list) and isinstance(b, list):
-        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
-    return type(a) is type(b) and a == b
-
-
-def _judge_range(label, setting, got, want):
-    """``got`` must be the number ``want`` or the symmetric range [-want, want]."""
-    if _same(got, want) or _same(got, [-want, want]):
-        return
-    if isinstance(got, (int, float)) and not isinstance(got, bool):
-        if _same(got, -want):
-            raise Wrong(f"{label}'s {setting} is {got!r}: its sign is wrong.")
-        if _same(got, 360 * want) or _same(got, 100 * want):
-            raise Wrong(
-                f"{label}'s {setting} is {got!r}: it is a fraction (of a full turn, or of the picture), "
-                "not degrees or percent."
-            )
-        if _same(got, 2 * math.pi * want):
-            raise Wrong(f"{label}'s {setting} is {got!r}: it is a fraction of a full turn, not radians.")
-        raise Wrong(f"{label}'s {setting} is {got!r}, which is not the amount the exercise asks for.")
-    if isinstance(got, list) and len(got) == 2 and all(isinstance(x, (int, float)) for x in got):
-        low, high = got
-        if _same(low, want) and _same(high, -want):
-            raise Wrong(
-                f"{label}'s {setting} range {got} is upside down: its lower end is above its upper end."
-            )
-        if not _same(-low, high):
-            raise Wrong(
-                f"{label}'s {setting} range {got} is not symmetric: it should reach as far one way as the other."
-            )
-        raise Wrong(f"{label}'s {setting} range {got} is not the amount the exercise asks for.")
-    raise Wrong(f"{label}'s {setting} is {got!r}, which is not a number.")
-
-
-def _judge_augmentation(case, seen):
-    import keras
-
-    model = seen["model"]
-    if "layers" not in seen or model["type"] != type_name(keras.Sequential()):
-        raise Wrong(f"data_augmentation should be a keras.Sequential, got {judging.described(model)}.")
-    kinds = [layer["type"].rsplit(".", 1)[-1] for layer in seen["layers"]]
-    wanted = [name for name, _, _ in AUGMENTATION]
-    if sorted(kinds) == sorted(wanted) and kinds != wanted:
-        raise Wrong(f"data_augmentation holds the right layers in another order ({', '.join(kinds)}).")
-    if len(kinds) != len(wanted):
+def _judge_lenet(case, seen):
+    batch = case["x"].shape[0]
+    if not seen["is_model"]:
+        raise Wrong(f"lenet5() should return a keras.Model, got {judging.described(seen['made'])}.")
+    if not seen["fresh"]:
         raise Wrong(
-            f"data_augmentation holds {len(kinds)} layer(s) ({', '.join(kinds) or 'none'}); "
-            f"it should hold {len(wanted)}: a flip, a rotation and a zoom."
+            "lenet5() returned the same model (or the same weights) twice; each call should build a new one."
         )
-    for position, ((name, role, asked), layer) in enumerate(zip(AUGMENTATION, seen["layers"]), start=1):
-        cls = getattr(keras.layers, name)
-        if layer["type"] != type_name(cls(**asked)):
+    shaping = [
+        layer for layer in seen["layers"] if layer["weights"] or not _keeps_shape(layer, seen["layers"])
+    ]
+    for position, (role, kinds, shape, weights) in enumerate(LENET5):
+        if position >= len(shaping):
             raise Wrong(
-                f"layer {position} of data_augmentation is a {layer['type'].rsplit('.', 1)[-1]}; "
-                f"the {role} should be a keras.layers.{name}."
+                f"the model stops after {len(shaping)} layers that change the shape; {role} is missing."
             )
-        _judge_settings(name, cls, asked, layer)
-    if seen["name"] == "augmentation":
+        _judge_lenet_layer(role, kinds, shape, weights, shaping[position])
+    if len(shaping) > len(LENET5):
+        extra = shaping[len(LENET5)]
         raise Wrong(
-            "data_augmentation is the model that course.flower_models.augmentation() builds; "
-            "this exercise asks you to build it yourself from Keras layers."
+            f"after the output layer comes a {extra['type']}: LeNet-5 ends with its 10-unit dense layer."
         )
-    return "data_augmentation flips, turns and zooms while training, and leaves pictures alone otherwise."
-
-
-def _judge_settings(name, cls, asked, layer):
-    if layer["arguments"] is not None:
-        want = {**_defaults(cls), **asked}
-        got = {key: value for key, value in layer["arguments"].items() if key != "name"}
-        _compare_settings(name, asked, got, {key: _plain_setting(value) for key, value in want.items()})
-    reference = _plain_setting(cls(**asked).get_config())
-    got = {key: value for key, value in layer["config"].items() if key != "name"}
-    want = {key: value for key, value in reference.items() if key != "name"}
-    if layer["arguments"] is not None:  # the ranges were judged on the arguments as given
-        for key in RANGE_SETTINGS & set(want):
-            got[key] = want[key]
-    _compare_settings(name, asked, got, want)
-
-
-def _compare_settings(name, asked, got, want):
-    for setting, value in asked.items():
-        if setting not in got:
-            continue
-        if setting in RANGE_SETTINGS:
-            _judge_range(name, setting, got[setting], value)
-        elif not _same(got[setting], value):
-            raise Wrong(
-                _mode_message(name, got[setting])
-                or f"{name}'s {setting} is {got[setting]!r}, which is not asked."
-            )
-    for setting in sorted(set(got) | set(want)):
-        if setting in asked:
-            continue
-        if setting not in want:
-            raise Wrong(
-                f"{name} has a setting {setting}={got[setting]!r} that the exercise does not ask for."
-            )
-        if setting not in got or not _same(got[setting], want[setting]):
-            value = got.get(setting, "missing")
-            raise Wrong(
-                f"{name}'s {setting} is {value!r}; the exercise keeps Keras's default ({want[setting]!r})."
-            )
-
-
-def _mode_message(name, mode):
-    if name != "RandomFlip":
-        return ""
-    if mode == "horizontal_and_vertical":
-        return (
-            "RandomFlip flips both ways, so flowers would also appear upside down; "
-            "the exercise mirrors pictures left to right only."
+    out = judging.array(seen["output"], f"lenet5() on a batch of shape {case['x'].shape}", shape=(batch, 10))
+    if np.all(out >= 0) and np.allclose(out.sum(axis=1), 1, atol=1e-4):
+        raise Wrong(
+            "the model's outputs are probabilities (they sum to 1): the exercise asks for 10 scores (logits), "
+            "with no softmax at the end; the loss will apply it."
         )
-    if mode == "vertical":
-        return "RandomFlip flips pictures upside down; the exercise mirrors them left to right."
-    return f"RandomFlip's mode is {mode!r}, which is not a left-to-right mirror."
+    return f"lenet5 builds LeNet-5: {LENET5_WEIGHTS:,} weights, from 28×28×1 to 10 scores."
+
+
+def _keeps_shape(layer, layers):
+    index = layers.index(layer)
+    before = layers[index - 1]["shape"] if index else [28, 28, 1]
+    return layer["shape"] == before
+
+
+def _judge_lenet_layer(role, kinds, shape, weights, layer):
+    got, kind = tuple(layer["shape"]), layer["type"]
+    if kind == "Dense" and len(got) > 1:
+        raise Wrong(
+            f"where LeNet-5 has {role}, the model's Dense layer gives an output of shape {_shape(got)}: a Dense "
+            "layer works on the last axis only, so the feature maps must be made one vector first."
+        )
+    if kind not in kinds:
+        if kind in POOLINGS + ("Conv2D", "Dense", "Flatten"):
+            raise Wrong(f"where LeNet-5 has {role}, the model has a {kind} (output {_shape(got)}).")
+        raise Wrong(
+            f"the model has a {kind} layer (output {_shape(got)}) that LeNet-5 does not have; {role} belongs there."
+        )
+    if got != shape:
+        if role.startswith("the first convolution") and got[:2] == (24, 24):
+            detail = "without padding a 5×5 window leaves 28 - 5 + 1 = 24 positions; LeNet-5 keeps 28×28 here"
+        elif role.startswith("the second convolution") and got[:2] == (14, 14):
+            detail = "it pads its input; in LeNet-5 the second convolution has no padding"
+        elif got[-1] != shape[-1]:
+            detail = f"it has {got[-1]} channels or units where LeNet-5 has {shape[-1]}"
+        else:
+            detail = "check its window size, stride and padding"
+        raise Wrong(f"{role} gives {_shape(got)}, LeNet-5's gives {_shape(shape)}: {detail}.")
+    if layer["weights"] != weights:
+        detail = (
+            "it has no bias"
+            if not layer["bias"]
+            else f"its kernels are {_shape(layer['kernel'])}"
+            if layer["kernel"] and tuple(layer["kernel"]) != (5, 5)
+            else "count its weights again"
+        )
+        raise Wrong(f"{role} has {layer['weights']:,} weights, LeNet-5's has {weights:,}: {detail}.")
 
 
 exercise(
-    id="07.5",
-    title="Data augmentation",
-    produce="data_augmentation: a keras.Sequential of the three random augmentation layers the exercise "
-    "describes (a flip, a rotation and a zoom, in that order)",
+    id="07.7",
+    title="LeNet-5",
+    produce="a function lenet5() that takes no arguments and returns a new keras.Model that maps a batch of "
+    "shape (batch, 28, 28, 1) to 10 scores per picture (logits, no softmax), with the layers of the LeNet-5 "
+    "table: outputs 28×28×6, 14×14×6, 10×10×16, 5×5×16, 400, 120, 84, 10, and 61,706 weights in all",
+    cases=lambda rng: [{"x": rng.random((int(rng.integers(2, 5)), 28, 28, 1)).astype(np.float32)}],
+    probe=_probe_lenet,
+    judge=_judge_lenet,
+    hints=(
+        "Follow the table row by row: each row is one Keras layer, and its output shape tells you the "
+        "settings (how many kernels or units, whether the size shrinks).",
+        "A 5×5 convolution keeps 28×28 only with padding; without padding 14×14 becomes 10×10. Pooling "
+        "halves height and width. A Dense layer needs a flat vector.",
+        "Count each layer's weights to check yourself: a convolution has kernel height × width × input "
+        "channels × kernels, plus one bias per kernel; a Dense layer inputs × units plus units.",
+    ),
+    shortcuts=READY_MADE_MODELS,
+    time_limit=30.0,
+)
+
+
+# ---------------------------------------------------------------------------
+# 07.8 Training LeNet-5 on MNIST
+# ---------------------------------------------------------------------------
+
+# Test accuracy the trained model must reach: (real MNIST?, FAST mode?) -> bar.
+MNIST_BARS = {(True, False): 0.98, (True, True): 0.85, (False, False): 0.90, (False, True): 0.70}
+
+
+def _mnist_test_set():
+    """MNIST's test pictures and labels (quietly: the loader announces its offline fallback)."""
+    import contextlib
+    import io
+
+    from ...data import load_mnist
+
+    with contextlib.redirect_stdout(io.StringIO()):
+        (train, _), (images, labels) = load_mnist()
+    return len(train) == 60_000, images, labels
+
+
+def _probe_trained(answer, case):
+    import keras
+
+    from ...runtime.settings import settings
+
+    if not isinstance(answer, keras.Model):
+        return {"model": observe(answer)}
+    real, images, labels = _mnist_test_set()
+    pictures = images[..., None].astype(np.float32)
+
+    def accuracy(x):
+        scores = np.asarray(answer.predict(x, batch_size=1000, verbose=0))
+        return float(np.mean(np.argmax(scores, axis=-1) == labels))
+
+    return {
+        "model": {"type": type_name(answer)},
+        "real": real,
+        "fast": settings().fast,
+        "count": len(labels),
+        "accuracy": accuracy(pictures / 255),
+        "accuracy_0_255": accuracy(pictures),
+    }
+
+
+def _judge_trained(case, seen):
+    if "accuracy" not in seen:
+        raise Wrong(f"lenet should be a trained keras.Model, got {judging.described(seen['model'])}.")
+    bar = MNIST_BARS[(seen["real"], seen["fast"])]
+    data = "MNIST" if seen["real"] else "the offline digits"
+    got = seen["accuracy"]
+    if got >= bar:
+        return f"lenet reaches {got:.1%} on the {seen['count']:,} test pictures of {data} (the bar is {bar:.0%})."
+    if seen["accuracy_0_255"] >= bar:
+        raise Wrong(
+            f"lenet does well on pixels from 0 to 255 ({seen['accuracy_0_255']:.1%}) but not on pixels scaled "
+            "to [0, 1], which the exercise feeds it: train it on the scaled pictures."
+        )
+    if got < 0.2:
+        raise Wrong(
+            f"lenet gets {got:.1%} of the test pictures right, about what guessing gives: it has not learned. "
+            "Was it trained (fit) after compiling, on the training pictures and their labels?"
+        )
+    raise Wrong(
+        f"lenet gets {got:.1%} of the {seen['count']:,} test pictures of {data} right; the bar here is {bar:.0%}. "
+        "Train longer, or check the learning rate and the loss."
+    )
+
+
+exercise(
+    id="07.8",
+    title="Training LeNet-5",
+    produce="lenet: a LeNet-5 from your lenet5(), compiled and trained on the MNIST training pictures "
+    "(scaled to [0, 1], shape (n, 28, 28, 1)); the check measures its accuracy on the test pictures: at least "
+    "98% on real MNIST in full mode (85% in FAST mode, 90% on the offline digits, 70% for both)",
     answer="value",
     cases=lambda rng: [{}],
-    probe=_probe_augmentation,
-    judge=_judge_augmentation,
+    probe=_probe_trained,
+    judge=_judge_trained,
     hints=(
-        "keras.layers has one random preprocessing layer for each of the three changes; find them in "
-        "the Keras documentation under 'image augmentation layers'.",
-        "Read each layer's first argument: the flip takes a mode, the rotation a fraction of a full turn, "
-        "the zoom a fraction of the picture's height (a single number means a range from minus to plus it).",
-        "Give each layer only the setting the exercise asks for; everything else stays at Keras's default.",
+        "This is notebook 06's workflow: compile with an optimizer, a loss and a metric, then fit on the "
+        "training pictures and labels.",
+        "The labels are integers and the model gives logits: pick the loss for integer labels that applies the "
+        "softmax itself. Adam with its default learning rate works well.",
+        "A few epochs with batches of 128 are enough for LeNet-5; watch the accuracy printed for each epoch.",
     ),
-    time_limit=20.0,
+    time_limit=60.0,
+)
+
+
+# ---------------------------------------------------------------------------
+# 07.9 A residual block
+# ---------------------------------------------------------------------------
+
+
+def _residual_cases(rng):
+    cases = []
+    for stride, same_channels in ((1, True), (2, False), (1, False), (2, True)):
+        channels = int(rng.integers(2, 9))
+        filters = channels if same_channels else channels + int(rng.integers(1, 6))
+        size = [int(n) for n in rng.integers(5, 12, size=2)]
+        cases.append({"shape": [*size, channels], "filters": filters, "stride": stride})
+    return cases
+
+
+def _producer(tensor):
+    history = getattr(tensor, "_keras_history", None)
+    return history.operation if history is not None else None
+
+
+def _probe_residual(answer, case):
+    import keras
+
+    inputs = keras.Input(tuple(case["shape"]))
+    outputs = answer(inputs, case["filters"], case["stride"])
+    seen = {"made": observe(outputs), "is_tensor": isinstance(outputs, keras.KerasTensor)}
+    if not seen["is_tensor"]:
+        return seen
+    model = keras.Model(inputs, outputs)
+    seen["shape"] = [int(n) for n in outputs.shape[1:]]
+    input_layer = _producer(inputs)
+    adds = []
+    for layer in model.layers:
+        if not isinstance(layer, keras.layers.Add):
+            continue
+        for node in layer._inbound_nodes:
+            kinds = []
+            for tensor in node.input_tensors:
+                producer = _producer(tensor)
+                if producer is input_layer:
+                    kinds.append("input")
+                    continue
+                sources = [_producer(t) for t in producer._inbound_nodes[0].input_tensors] if producer else []
+                kinds.append(type(producer).__name__ + ("(input)" if sources == [input_layer] else ""))
+            adds.append(kinds)
+    seen["adds"] = adds
+    seen["convolutions"] = [
+        [int(n) for n in layer.kernel_size]
+        for layer in model.layers
+        if isinstance(layer, keras.layers.Conv2D)
+    ]
+    return seen
+
+
+def _judge_residual(case, seen):
+    (rows, cols, channels), filters, stride = case["shape"], case["filters"], case["stride"]
+    what = (
+        f"residual_block(x of shape (batch, {rows}, {cols}, {channels}), filters={filters}, stride={stride})"
+    )
+    if not seen["is_tensor"]:
+        raise Wrong(
+            f"{what} should return the block's output, a Keras tensor built from x with the functional API; "
+            f"got {judging.described(seen['made'])}."
+        )
+    want = [-(-rows // stride), -(-cols // stride), filters]
+    if seen["shape"] != want:
+        raise Wrong(f"{what} gives an output of shape {tuple(seen['shape'])}, expected {tuple(want)}.")
+    if not seen["adds"]:
+        raise Wrong(
+            f"{what} has no Add layer: a residual block adds the shortcut to the main path "
+            "(Concatenate would stack them side by side instead)."
+        )
+    shortcut = [
+        kind for kinds in seen["adds"] for kind in kinds if kind == "input" or kind.endswith("(input)")
+    ]
+    if not shortcut:
+        raise Wrong(
+            f"in {what} no Add receives x itself or a projection of x (one layer applied to x): the shortcut "
+            "must skip the main path."
+        )
+    if (stride != 1 or channels != filters) and "input" in shortcut:
+        raise Wrong(f"{what} adds x itself, but its shape differs from the main path's: project it first.")
+    if sum(kernel == [3, 3] for kernel in seen["convolutions"]) < 2:
+        raise Wrong(
+            f"the main path of {what} should hold two 3×3 convolutions; its convolutions are {seen['convolutions']}."
+        )
+    return (
+        "residual_block adds its input (or a projection of it) to two convolutions: ResNet's building block."
+    )
+
+
+exercise(
+    id="07.9",
+    title="A residual block",
+    produce="a function residual_block(x, filters, stride=1) that takes a Keras tensor x of shape "
+    "(batch, H, W, C) and returns, built with the functional API, the output of a residual block: two 3×3 "
+    "convolutions with 'same' padding (the first with the stride) added to a shortcut, which is x itself "
+    "when the shapes allow it and otherwise a 1×1 convolution of x with the stride; the output has shape "
+    "(batch, ceil(H / stride), ceil(W / stride), filters)",
+    cases=_residual_cases,
+    probe=_probe_residual,
+    judge=_judge_residual,
+    hints=(
+        "In the functional API each layer is called on a tensor and returns a new one, so a tensor can be "
+        "used twice: once on the main path and once for the shortcut.",
+        "The main path is convolution, activation, convolution; keras.layers.Add adds two tensors of the same "
+        "shape, and an activation after the sum is ResNet's habit.",
+        "With a stride of 2 or a new number of channels, x no longer has the main path's shape: pass it "
+        "through a 1×1 convolution with the same stride and number of filters before adding.",
+    ),
+    time_limit=30.0,
 )
 
 

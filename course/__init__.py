@@ -3,6 +3,7 @@
 The top level holds what the notebooks teach with; machinery lives in subpackages:
 
 ==================  ===========================================================
+``tensors``         slicing a picture (an explorer), shuffled batches (01)
 ``tensor_ops``      element-wise ops, dot products, reshape, transpose as loops
 ``broadcasting``    the broadcasting rules as code, and their explorer
 ``convolution``     convolution and pooling as loops, and their explorer

@@ -25,6 +25,7 @@ def test_the_picture_names_the_slice_and_its_shapes():
     frame = fig.axes[0].patches[0]
     assert (frame.get_x(), frame.get_y(), frame.get_width(), frame.get_height()) == (9.5, 5.5, 4, 16)
     assert fig.axes[1].images[0].get_array().shape == (16, 4)
+    assert fig.canvas.manager is None and fig.get_facecolor() == (1, 1, 1, 1)  # the course's figure policy
 
 
 def test_a_start_past_its_stop_selects_nothing_as_numpy_does():

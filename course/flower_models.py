@@ -14,8 +14,11 @@ less training time by spending its computation where it pays:
 * **depthwise-separable convolutions** (``SeparableConv2D``): a 3×3 filter per channel then a
   1×1 convolution mixing channels — nearly the effect of a full 3×3 convolution for a fraction
   of its weights and multiplications;
-* **global average pooling** instead of ``Flatten`` + a big ``Dense``: the tutorial's
-  ``Dense(128)`` holds 4 of its 4.2 million weights, the easiest ones to overfit with;
+* **five stages**, each halving the resolution: the last convolution's units see 77×77 of the
+  96×96 pixels (the whole flower, not one petal; 37×37 with four stages), and a stage on 6×6
+  feature maps costs little;
+* **global average pooling** instead of ``Flatten`` + a big ``Dense``: at 180×180 the tutorial's
+  ``Dense(128)`` holds 3,965,056 of its 3,989,285 weights, the easiest ones to overfit with;
 * **a cosine learning-rate schedule** (see :func:`compile_for_flowers`): fewer epochs suffice.
 
 Both build with ``keras.Input`` and output logits (no softmax): compile with
@@ -123,8 +126,13 @@ def _conv_bn_relu(layer):
     return [layer, layers.BatchNormalization(momentum=0.9), layers.ReLU()]
 
 
-def compact_model(num_classes=5, image_size=COMPACT_SIZE, widths=(32, 64, 128, 256), dropout=0.3):
-    """The course's flower CNN: strided stem, separable conv blocks with BatchNorm, global pooling."""
+def compact_model(num_classes=5, image_size=COMPACT_SIZE, widths=(32, 64, 128, 256, 256), dropout=0.3):
+    """The course's flower CNN: strided stem, separable conv blocks with BatchNorm, global pooling.
+
+    ``widths`` gives the filters of each stage: the stem (a stride-2 convolution), then one
+    separable convolution and a 2×2 max pooling per stage, so each side must be at least
+    ``2 ** len(widths)`` pixels.
+    """
     import keras
     from keras import layers
 
@@ -137,6 +145,11 @@ def compact_model(num_classes=5, image_size=COMPACT_SIZE, widths=(32, 64, 128, 2
         validate.integer(n, f"widths[{index}]", minimum=1, maximum=MAX_WIDTH)
         for index, n in enumerate(widths)
     ]
+    if min(image_size) < 2 ** len(widths):
+        raise ValueError(
+            f"image_size must be at least {2 ** len(widths)} pixels a side for {len(widths)} stages "
+            f"(each halves it), got {image_size}"
+        )
     dropout = _rate(dropout)
     stack = [keras.Input((*image_size, 3)), augmentation(), layers.Rescaling(1.0 / 255)]
     stack += _conv_bn_relu(layers.Conv2D(widths[0], 3, strides=2, padding="same", use_bias=False))

@@ -157,7 +157,8 @@ def test_models_have_the_expected_shapes_and_sizes():
     assert tutorial.count_params() == 3_989_285  # the tutorial's augmented model
     assert tutorial.output_shape == (None, 5)
     compact = compact_model(image_size=(64, 64))
-    assert compact.output_shape == (None, 5) and compact.count_params() < 100_000
+    assert compact.output_shape == (None, 5) and compact.count_params() == 117_957
+    assert compact.layers[-4].output.shape == (None, 2, 2, 256)  # five stages: 64 / 2**5
     assert any(isinstance(layer, keras.layers.BatchNormalization) for layer in compact.layers)
     pictures = np.random.default_rng(0).uniform(0, 255, (2, 64, 64, 3)).astype("float32")
     assert np.allclose(augmentation()(pictures, training=False), pictures, atol=1e-3)
@@ -176,6 +177,8 @@ def test_models_have_the_expected_shapes_and_sizes():
         (lambda: tutorial_model(dropout=float("nan")), ValueError, "dropout must be a finite number"),
         (lambda: compact_model(widths=()), TypeError, "widths must be a non-empty tuple"),
         (lambda: compact_model(widths=(32, 0)), ValueError, r"widths\[1\] must be between 1"),
+        (lambda: compact_model(image_size=(31, 96)), ValueError, "at least 32 pixels a side for 5 stages"),
+        (lambda: compact_model(widths=(8,) * 12), ValueError, "at least 4096 pixels a side for 12 stages"),
         (lambda: augmentation(flip="diagonal"), ValueError, "flip must be one of"),
         (lambda: augmentation(flip=True), TypeError, "flip must be one of"),
         (lambda: augmentation(rotation=1.5), ValueError, "rotation must be between -1 and 1"),
@@ -221,12 +224,26 @@ def test_bench_trains_both_models_and_prints_ratios(workfolder, capsys):
     assert (
         cli(
             ["--data", str(folder), "--tutorial-epochs", "1", "--compact-epochs", "1", "--compact-size", "32"]
+            + ["--seed", "3"]
         )
         == 0
     )
     out = capsys.readouterr().out
     assert "tutorial: 180x180 px, 1 epochs" in out and "compact: 32x32 px, 1 epochs" in out
-    assert "compact / tutorial: accuracy" in out and "CPU time" in out
+    assert "weights, seed 3 |" in out and "compact / tutorial: accuracy" in out and "CPU time" in out
+    assert "mean (range)" not in out  # one seed: nothing to summarise
+
+
+def test_bench_summarises_several_seeds_by_mean_and_range(workfolder, monkeypatch, capsys):
+    from course.tools.bench import flowers as bench
+
+    figures = {0: (0.5, 0.6, 0.7), 1: (0.7, 0.8, 0.5), 2: (0.6, 0.7, 0.6)}  # a stand-in for two trainings
+    monkeypatch.setattr(bench, "_compare", lambda folder, args, seed: figures[seed])
+    assert bench.cli(["--data", str(_small_photo_folder(workfolder)), "--seed", "0", "1", "2"]) == 0
+    assert capsys.readouterr().out.endswith(
+        "mean (range) over seeds 0, 1, 2: tutorial accuracy 0.600 (0.500-0.700), "
+        "compact accuracy 0.700 (0.600-0.800), CPU time ratio 0.600 (0.500-0.700)\n"
+    )
 
 
 # --- damaged pictures and archives are named before TensorFlow sees them ------------------------------

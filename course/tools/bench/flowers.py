@@ -4,9 +4,12 @@ Both models train in one run on the same photos with the tutorial's split
 (``validation_split=0.2, seed=123``), one after the other, so both see the same machine load.
 Printed for each: validation accuracy after the last epoch, training wall-clock time and the
 CPU time the process used (CPU time is fairer than wall time on a shared machine), and the
-ratios compact / tutorial.
+accuracy difference and time ratios compact / tutorial. With several seeds (``--seed 0 1 2``) both models train once per
+seed, and a last line gives each figure's mean and range: on a few hundred validation photos
+one run's accuracy is a noisy number.
 
     python -m course bench flowers --data path/to/flower_photos
+    python -m course bench flowers --data path/to/flower_photos --seed 0 1 2
     python -m course bench flowers --generated            # the generated offline set
 """
 
@@ -58,23 +61,19 @@ def parse(argv):
     parser.add_argument(
         "--compact-size", type=int, default=COMPACT_SIZE[0], help="side of the compact model's pictures"
     )
-    parser.add_argument("--seed", type=int, default=0, help="seed for weights and augmentation")
+    parser.add_argument(
+        "--seed", type=int, nargs="+", default=[0], help="seeds for weights and augmentation, one run each"
+    )
     return parser.parse_args(argv)
 
 
-def cli(argv):
-    argv = command_line(argv)
-    args = parse(argv)
-    from ...data import flowers
-    from ...runtime.quiet import import_tensorflow
+def _compare(folder, args, seed):
+    """Train the tutorial and the compact model with ``seed``; print and return their figures.
+
+    Returns ``(tutorial accuracy, compact accuracy, CPU time ratio compact / tutorial)``.
+    """
     from ...runtime.session import seed_everything
 
-    import_tensorflow()
-    if args.generated:
-        folder = flowers.generated_flower_folder(per_class=args.per_class, size=128)
-    else:
-        folder = args.data or flowers.flower_photos_folder()
-    print(f"flower photos: {folder}")
     rows = []
     for name, build, size, epochs, training in [
         ("tutorial", tutorial_model, TUTORIAL_SIZE, args.tutorial_epochs, {}),
@@ -86,18 +85,46 @@ def cli(argv):
             {"learning_rate": COMPACT_LEARNING_RATE, "schedule": True},
         ),
     ]:
-        seed_everything(args.seed)
+        seed_everything(seed)
         model = build(image_size=size)
         accuracy, wall, cpu = train_and_time(model, folder, size, epochs, **training)
-        rows.append((name, accuracy, wall, cpu))
+        rows.append((accuracy, wall, cpu))
         print(
-            f"{name:>8}: {size[0]}x{size[1]} px, {epochs} epochs, {model.count_params():,} weights | "
+            f"{name:>8}: {size[0]}x{size[1]} px, {epochs} epochs, {model.count_params():,} weights, seed {seed} | "
             f"val accuracy {accuracy:.3f} | training {wall:.0f} s wall, {cpu:.0f} s CPU",
             flush=True,
         )
-    (_, acc_t, wall_t, cpu_t), (_, acc_c, wall_c, cpu_c) = rows
+    (acc_t, wall_t, cpu_t), (acc_c, wall_c, cpu_c) = rows
     print(
-        f"compact / tutorial: accuracy {acc_c / acc_t:.2f}x ({acc_c - acc_t:+.3f}), "
-        f"wall time {wall_c / wall_t:.2f}x, CPU time {cpu_c / cpu_t:.2f}x"
+        f"compact / tutorial: accuracy {acc_c - acc_t:+.3f}, "
+        f"wall time {wall_c / wall_t:.2f}x, CPU time {cpu_c / cpu_t:.2f}x",
+        flush=True,
     )
+    return acc_t, acc_c, cpu_c / cpu_t
+
+
+def _spread(values):
+    """``mean (min-max)`` of a few numbers, for the summary line."""
+    return f"{sum(values) / len(values):.3f} ({min(values):.3f}-{max(values):.3f})"
+
+
+def cli(argv):
+    argv = command_line(argv)
+    args = parse(argv)
+    from ...data import flowers
+    from ...runtime.quiet import import_tensorflow
+
+    import_tensorflow()
+    if args.generated:
+        folder = flowers.generated_flower_folder(per_class=args.per_class, size=128)
+    else:
+        folder = args.data or flowers.flower_photos_folder()
+    print(f"flower photos: {folder}")
+    runs = [_compare(folder, args, seed) for seed in args.seed]
+    if len(runs) > 1:
+        tutorial, compact, ratio = ([run[k] for run in runs] for k in range(3))
+        print(
+            f"mean (range) over seeds {', '.join(map(str, args.seed))}: tutorial accuracy {_spread(tutorial)}, "
+            f"compact accuracy {_spread(compact)}, CPU time ratio {_spread(ratio)}"
+        )
     return 0

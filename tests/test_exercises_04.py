@@ -16,16 +16,35 @@ from .helpers import stub
 SEEDS = (0, 1, 2, 12345)
 
 
-def momentum_step(w, g, velocity, learning_rate, momentum):
-    velocity = momentum * velocity - learning_rate * g
-    return w + velocity, velocity
+def momentum_descent(gradient, w, learning_rate, momentum, steps):
+    velocity, path = np.zeros_like(w, dtype=float), [np.array(w, dtype=float)]
+    for _ in range(steps):
+        velocity = momentum * velocity - learning_rate * gradient(path[-1])
+        path.append(path[-1] + velocity)
+    return np.array(path)
 
 
-def adam_step(w, g, m, v, t, learning_rate):
-    m = 0.9 * m + 0.1 * g
-    v = 0.999 * v + 0.001 * g * g
-    m_hat, v_hat = m / (1 - 0.9**t), v / (1 - 0.999**t)
-    return w - learning_rate * m_hat / (np.sqrt(v_hat) + 1e-7), m, v
+def adam_path(t_start=1, beta_1=0.9, beta_2=0.999, correct=True, reset=False, sign=-1.0):
+    """Adam's loop, with one piece that can be changed into a mistake."""
+
+    def adam_descent(gradient, w, learning_rate, steps):
+        m, v, path = np.zeros_like(w, dtype=float), np.zeros_like(w, dtype=float), [np.array(w, dtype=float)]
+        for t in range(t_start, t_start + steps):
+            if reset:
+                m, v = np.zeros_like(m), np.zeros_like(v)
+            g = gradient(path[-1])
+            m = beta_1 * m + (1 - beta_1) * g
+            v = beta_2 * v + (1 - beta_2) * g * g
+            with np.errstate(divide="ignore", invalid="ignore"):
+                m_hat = m / (1 - beta_1**t) if correct else m
+                v_hat = v / (1 - beta_2**t) if correct else v
+                path.append(path[-1] + sign * learning_rate * m_hat / (np.sqrt(v_hat) + 1e-7))
+        return np.array(path)
+
+    return adam_descent
+
+
+adam_descent = adam_path()
 
 
 def loss_and_grads(params, x, y):
@@ -60,8 +79,8 @@ def train(params, x, y, loss_and_grads, epochs, batch_size, learning_rate, rng):
 
 
 RIGHT = {
-    "04.1": momentum_step,
-    "04.2": adam_step,
+    "04.1": momentum_descent,
+    "04.2": adam_descent,
     "04.3": loss_and_grads,
     "04.4": he_init,
     "04.5": train,
@@ -75,11 +94,16 @@ def test_right_answer_passes(exercise_id, seed):
     assert feedback.status == PASSED, feedback.message
 
 
-def test_a_tuple_of_lists_order_and_a_list_result_are_fine():
-    def as_list(w, g, velocity, learning_rate, momentum):
-        return list(momentum_step(w, g, velocity, learning_rate, momentum))
+def test_a_path_built_in_place_passes():
+    def momentum_in_an_array(gradient, w, learning_rate, momentum, steps):
+        path, velocity = np.zeros((steps + 1, len(w))), 0.0
+        path[0] = w
+        for k in range(steps):
+            velocity = momentum * velocity - learning_rate * gradient(path[k])
+            path[k + 1] = path[k] + velocity
+        return path
 
-    assert evaluate("04.1", as_list, seed=3).status == PASSED
+    assert evaluate("04.1", momentum_in_an_array, seed=3).status == PASSED
 
 
 # --------------------------------------------------------------------------- stubs
@@ -107,102 +131,72 @@ def test_hints_hold_no_solution_code(exercise_id):
 # --------------------------------------------------------------------------- mistakes
 
 
-def mom_plus(w, g, velocity, learning_rate, momentum):
-    velocity = momentum * velocity + learning_rate * g
-    return w + velocity, velocity
+def momentum_with(step):
+    """The momentum loop with its update ``step(w, g, velocity, lr, beta) -> (w, velocity)`` swapped."""
+
+    def answer(gradient, w, learning_rate, momentum, steps):
+        velocity, path = np.zeros_like(w, dtype=float), [np.array(w, dtype=float)]
+        for _ in range(steps):
+            new_w, velocity = step(path[-1], gradient(path[-1]), velocity, learning_rate, momentum)
+            path.append(new_w)
+        return np.array(path)
+
+    return answer
 
 
-def mom_no_memory(w, g, velocity, learning_rate, momentum):
-    velocity = -learning_rate * g
-    return w + velocity, velocity
-
-
-def mom_old_velocity(w, g, velocity, learning_rate, momentum):
-    return w + velocity, momentum * velocity - learning_rate * g
-
-
-def mom_sgd(w, g, velocity, learning_rate, momentum):
-    return w - learning_rate * g, momentum * velocity - learning_rate * g
-
-
-def mom_swapped(w, g, velocity, learning_rate, momentum):
-    return tuple(reversed(momentum_step(w, g, velocity, learning_rate, momentum)))
-
-
-def mom_swapped_rates(w, g, velocity, learning_rate, momentum):
-    return momentum_step(w, g, velocity, momentum, learning_rate)
-
-
-def mom_one(w, g, velocity, learning_rate, momentum):
-    return momentum_step(w, g, velocity, learning_rate, momentum)[0]
-
-
-def mom_no_velocity(w, g, velocity, learning_rate, momentum):
-    return momentum_step(w, g, velocity, learning_rate, momentum)[0], None
-
-
-def adam_no_correction(w, g, m, v, t, learning_rate):
-    m = 0.9 * m + 0.1 * g
-    v = 0.999 * v + 0.001 * g * g
-    return w - learning_rate * m / (np.sqrt(v) + 1e-7), m, v
-
-
-def adam_off_by_one(w, g, m, v, t, learning_rate):
-    return adam_step(w, g, m, v, t + 1, learning_rate)
-
-
-def adam_g_not_squared(w, g, m, v, t, learning_rate):
-    m = 0.9 * m + 0.1 * g
-    v = 0.999 * v + 0.001 * g
-    return w, m, v
-
-
-def adam_swapped_weights(w, g, m, v, t, learning_rate):
-    return w, 0.1 * m + 0.9 * g, v
-
-
-def adam_uphill(w, g, m, v, t, learning_rate):
-    new_w, m, v = adam_step(w, g, m, v, t, learning_rate)
-    return 2 * w - new_w, m, v
-
-
-def adam_old_moments(w, g, m, v, t, learning_rate):
-    _, new_m, new_v = adam_step(w, g, m, v, t, learning_rate)
-    return w - learning_rate * (m / (1 - 0.9**t)) / (np.sqrt(v / (1 - 0.999**t)) + 1e-7), new_m, new_v
-
-
-def adam_order(w, g, m, v, t, learning_rate):
-    new_w, m, v = adam_step(w, g, m, v, t, learning_rate)
-    return m, v, new_w
+def momentum_gradient_at_the_start(gradient, w, learning_rate, momentum, steps):
+    g = gradient(w)
+    velocity, path = np.zeros_like(w, dtype=float), [np.array(w, dtype=float)]
+    for _ in range(steps):
+        velocity = momentum * velocity - learning_rate * g
+        path.append(path[-1] + velocity)
+    return np.array(path)
 
 
 @pytest.mark.parametrize(
     "exercise_id, answer, says",
     [
-        ("04.1", mom_plus, "added the gradient step to the velocity instead of subtracting it"),
-        ("04.1", mom_no_memory, "forgot the old velocity"),
-        ("04.1", mom_old_velocity, "moved w with the old velocity instead of the new one"),
-        ("04.1", mom_sgd, "took a plain gradient-descent step"),
-        ("04.1", mom_swapped, "returns the new velocity first"),
-        ("04.1", mom_swapped_rates, "swapped the learning rate and the momentum"),
-        ("04.1", mom_one, "should return a tuple (new_w, new_velocity)"),
-        ("04.1", mom_no_velocity, "new_velocity should be a NumPy array"),
+        (
+            "04.1",
+            momentum_with(lambda w, g, v, lr, beta: (w + beta * v + lr * g, beta * v + lr * g)),
+            "added the gradient step to the velocity instead of subtracting it",
+        ),
+        (
+            "04.1",
+            momentum_with(lambda w, g, v, lr, beta: (w - lr * g, -lr * g)),
+            "the velocity must be carried from one step to the next",
+        ),
+        (
+            "04.1",
+            momentum_with(lambda w, g, v, lr, beta: (w + v - lr * g, v - lr * g)),
+            "did not scale the old velocity",
+        ),
+        (
+            "04.1",
+            momentum_with(lambda w, g, v, lr, beta: (w + v, beta * v - lr * g)),
+            "moved w with the old velocity instead of the new one",
+        ),
+        ("04.1", lambda *args: momentum_descent(*args)[1:], "should begin with the starting point"),
+        ("04.1", lambda *args: momentum_descent(*args)[-1], "returned only the last position"),
+        ("04.1", lambda *args: list(momentum_descent(*args)), "should be a NumPy array"),
+        ("04.1", lambda *args: momentum_descent(*args).T, "should have shape"),
+        ("04.1", momentum_gradient_at_the_start, "called gradient 1 times"),
         ("04.1", lambda *args: 1 / 0, "ZeroDivisionError"),
-        ("04.1", "momentum_step", "expected a function momentum_step"),
-        ("04.2", adam_no_correction, "forgot the bias correction"),
-        ("04.2", adam_off_by_one, "used the step count t + 1"),
-        ("04.2", adam_g_not_squared, "averaged the gradient instead of its square"),
-        ("04.2", adam_swapped_weights, "swapped the two weights of the moving average"),
-        ("04.2", adam_uphill, "added the step to w instead of subtracting it"),
-        ("04.2", adam_old_moments, "used m and v from before this step's update"),
-        ("04.2", adam_order, "another order"),
+        ("04.1", "momentum_descent", "expected a function momentum_descent"),
+        ("04.2", adam_path(correct=False), "forgot the bias correction"),
+        ("04.2", adam_path(t_start=2), "used the step count t + 1"),
+        ("04.2", adam_path(t_start=0), "which is 0 at t = 0"),
+        ("04.2", adam_path(reset=True), "running averages kept between steps"),
+        ("04.2", adam_path(beta_1=0.999, beta_2=0.9), "swapped beta_1 and beta_2"),
+        ("04.2", adam_path(sign=1.0), "added the step to w instead of subtracting it"),
     ],
 )
 def test_plausible_mistakes_get_a_diagnosis(exercise_id, answer, says):
-    feedback = evaluate(exercise_id, answer, seed=7)
-    assert feedback.status == FAILED
-    assert says in feedback.message, feedback.message
-    assert feedback.hint
+    for seed in (0, 7):
+        feedback = evaluate(exercise_id, answer, seed=seed)
+        assert feedback.status == FAILED
+        assert says in feedback.message, feedback.message
+        assert feedback.hint
 
 
 def _raises(*args):
@@ -222,84 +216,64 @@ def test_garbage_gets_feedback(exercise_id, answer):
 # --------------------------------------------------------------------------- cheats
 
 
-def mom_in_place(w, g, velocity, learning_rate, momentum):
-    velocity *= momentum
-    velocity -= learning_rate * g
-    return w + velocity, velocity
+def momentum_in_place(gradient, w, learning_rate, momentum, steps):
+    velocity, path = np.zeros_like(w, dtype=float), [w.copy()]
+    for _ in range(steps):
+        velocity = momentum * velocity - learning_rate * gradient(w)
+        w += velocity
+        path.append(w.copy())
+    return np.array(path)
 
 
-def mom_updates_g_in_place(w, g, velocity, learning_rate, momentum):
-    g *= learning_rate
-    velocity = momentum * velocity - g
-    return w + velocity, velocity
+def momentum_via_course(gradient, w, learning_rate, momentum, steps):
+    velocity, path = np.zeros_like(w, dtype=float), [np.array(w, dtype=float)]
+    for _ in range(steps):
+        new_w, velocity = optim.momentum_step(path[-1], gradient(path[-1]), velocity, learning_rate, momentum)
+        path.append(new_w)
+    return np.array(path)
 
 
-def mom_zeroes_inputs(w, g, velocity, learning_rate, momentum):
-    w.fill(0)
-    g.fill(0)
-    velocity.fill(0)
-    return w, velocity
+def momentum_via_descent(gradient, w, learning_rate, momentum, steps):
+    return descent.gradient_descent(gradient, w, learning_rate, steps, momentum)
 
 
-def adam_in_place(w, g, m, v, t, learning_rate):
-    m *= 0.9
-    m += 0.1 * g
-    return adam_step(w, g, m / 0.9 - g / 9, v, t, learning_rate)
+def adam_via_course(gradient, w, learning_rate, steps):
+    m, v, path = np.zeros_like(w, dtype=float), np.zeros_like(w, dtype=float), [np.array(w, dtype=float)]
+    for t in range(1, steps + 1):
+        new_w, m, v = optim.adam_step(path[-1], gradient(path[-1]), m, v, t, learning_rate)
+        path.append(new_w)
+    return np.array(path)
 
 
-def mom_via_course(w, g, velocity, learning_rate, momentum):
-    return optim.momentum_step(w, g, velocity, learning_rate, momentum)
-
-
-def mom_via_sgd_class(w, g, velocity, learning_rate, momentum):
-    from course.autodiff.tensor import Tensor
-
-    weights = Tensor(np.array(w), requires_grad=True)
-    weights.grad = np.array(g)
-    optimizer = optim.SGD([weights], learning_rate=learning_rate, momentum=momentum)
-    optimizer.state = [[np.array(velocity)]]
-    optimizer.step()
-    return weights.value, optimizer.state[0][0]
-
-
-def mom_via_keras(w, g, velocity, learning_rate, momentum):
+def adam_via_keras(gradient, w, learning_rate, steps):
     import keras
 
-    return keras.ops.convert_to_numpy(w), velocity
-
-
-def adam_via_course(w, g, m, v, t, learning_rate):
-    return optim.adam_step(w, g, m, v, t, learning_rate)
-
-
-FIXED = momentum_step(*(np.ones((2, 2)),) * 3, 0.1, 0.9)
-
-
-def mom_lookup(w, g, velocity, learning_rate, momentum):
-    return FIXED
+    variable, optimizer, path = (
+        keras.Variable(np.array(w)),
+        keras.optimizers.Adam(learning_rate),
+        [np.array(w)],
+    )
+    for _ in range(steps):
+        optimizer.apply_gradients([(gradient(np.asarray(variable)), variable)])
+        path.append(np.asarray(variable))
+    return np.array(path)
 
 
 @pytest.mark.parametrize(
     "exercise_id, answer, says",
     [
-        ("04.1", mom_in_place, "changes one of its input arrays in place"),
-        ("04.1", mom_updates_g_in_place, "changes one of its input arrays in place"),
-        ("04.1", mom_zeroes_inputs, "changes one of its input arrays in place"),
-        ("04.2", adam_in_place, "changes one of its input arrays in place"),
+        ("04.1", momentum_in_place, "changes one of its input arrays in place"),
+        ("04.1", momentum_via_course, "write it yourself, and your code uses optim"),
         (
             "04.1",
-            optim.momentum_step,
-            "write it yourself, and your code uses course.autodiff.optim.momentum_step",
+            momentum_via_descent,
+            "write it yourself, and your code uses course.descent.gradient_descent",
         ),
-        ("04.1", mom_via_course, "write it yourself, and your code uses optim"),
-        ("04.1", mom_via_sgd_class, "write it yourself, and your code uses optim"),
-        ("04.1", mom_via_keras, "write it yourself, and your code uses keras"),
-        ("04.2", optim.adam_step, "write it yourself, and your code uses course.autodiff.optim.adam_step"),
         ("04.2", adam_via_course, "write it yourself, and your code uses optim"),
+        ("04.2", adam_via_keras, "write it yourself, and your code uses keras"),
         ("04.1", mock.ANY, "expected a function"),
-        ("04.1", lambda *args: mock.ANY, "should return a tuple"),
-        ("04.2", lambda *args: (mock.ANY, mock.ANY, mock.ANY), "should be a NumPy array"),
-        ("04.1", mom_lookup, "should have shape"),
+        ("04.1", lambda *args: mock.ANY, "should be a NumPy array"),
+        ("04.2", lambda *args: np.full((2, 2), mock.ANY), "should hold numbers"),
     ],
 )
 def test_cheats_fail_with_a_useful_message(exercise_id, answer, says):
@@ -315,56 +289,54 @@ def _unreadable(source, **names):
     return namespace["answer"]
 
 
-HIDDEN_SGD = """
-def answer(w, g, velocity, learning_rate, momentum):
-    weights = Tensor(np.array(w), requires_grad=True)
-    weights.grad = np.array(g)
-    optimizer = SGD([weights], learning_rate=learning_rate, momentum=momentum)
-    optimizer.state = [[np.array(velocity)]]
-    optimizer.step()
-    return weights.value, optimizer.state[0][0]
+HIDDEN_MOMENTUM = """
+def answer(gradient, w, learning_rate, momentum, steps):
+    return run(gradient, w, learning_rate, steps, momentum)
 """
 HIDDEN_ADAM = """
-def answer(w, g, m, v, t, learning_rate):
-    return step(w, g, m, v, t, learning_rate)
+def answer(gradient, w, learning_rate, steps):
+    m, v, path = 0 * w, 0 * w, [w]
+    for t in range(1, steps + 1):
+        new_w, m, v = step(path[-1], gradient(path[-1]), m, v, t, learning_rate)
+        path.append(new_w)
+    return path
 """
 
 
 def test_the_course_optimizers_are_off_at_run_time_too():
-    from course.autodiff.tensor import Tensor
-
-    sgd = _unreadable(HIDDEN_SGD, Tensor=Tensor, SGD=optim.SGD, np=np)
-    feedback = evaluate("04.1", sgd, seed=2)
-    assert feedback.status == FAILED and "course.autodiff.optim.momentum_step" in feedback.message
-    adam = _unreadable(HIDDEN_ADAM, step=optim.adam_step)
-    feedback = evaluate("04.2", adam, seed=2)
-    assert feedback.status == FAILED and "course.autodiff.optim.adam_step" in feedback.message
+    feedback = evaluate("04.1", _unreadable(HIDDEN_MOMENTUM, run=descent.gradient_descent), seed=2)
+    assert feedback.status == FAILED and "course.descent.gradient_descent" in feedback.message, (
+        feedback.message
+    )
+    feedback = evaluate("04.2", _unreadable(HIDDEN_ADAM, step=optim.adam_step), seed=2)
+    assert feedback.status == FAILED and "course.autodiff.optim.adam_step" in feedback.message, (
+        feedback.message
+    )
     # restored afterwards
     assert np.allclose(optim.momentum_step(np.ones(2), np.ones(2), np.ones(2), 0.1, 0.9)[1], 0.8)
+    assert len(descent.gradient_descent(lambda w: 2 * w, [1.0], 0.1, 3)) == 4
 
 
 def test_a_lookup_table_cannot_pass_every_seed():
-    cases = {}
-    for seed in (0, 1):
-        from course.exercises.framework import draw_cases
+    table = {}
 
-        for case in draw_cases(lookup("04.1"), seed):
-            cases[case["w"].tobytes()] = momentum_step(
-                case["w"], case["g"], case["velocity"], case["learning_rate"], case["momentum"]
-            )
+    def recording(gradient, w, *args):
+        table[w.tobytes()] = momentum_descent(gradient, w, *args)
+        return table[w.tobytes()]
 
-    def table(w, g, velocity, learning_rate, momentum):
-        return cases[np.asarray(w).tobytes()]
-
-    assert evaluate("04.1", table, seed=0).status == PASSED
-    assert evaluate("04.1", table, seed=99).status == FAILED
+    assert evaluate("04.1", recording, seed=0).status == PASSED
+    first = next(iter(table.values()))
+    replay = lambda gradient, w, *args: table.get(w.tobytes(), first)  # noqa: E731
+    assert evaluate("04.1", replay, seed=99).status == FAILED
 
 
 def test_cases_vary_with_the_seed():
     first = checks._momentum_cases(np.random.default_rng(0))
     second = checks._momentum_cases(np.random.default_rng(1))
-    assert not np.allclose(first[0]["w"].ravel()[:2], second[0]["w"].ravel()[:2])
-    assert {case["t"] for case in checks._adam_cases(np.random.default_rng(0))} >= {1}
+    assert not np.allclose(first[0]["w"][:1], second[0]["w"][:1])
+    assert {
+        len(case["w"]) for seed in range(5) for case in checks._adam_cases(np.random.default_rng(seed))
+    } == {1, 2, 3}
 
 
 # --------------------------------------------------------------------------- 04.3-04.5: build an MLP's training

@@ -67,6 +67,8 @@ RENAMES = {
         "02.3": None,  # the rotation matrix gave way to turning a cloud of points (02.4)
         "02.4": None,  # a Dense layer on one vector gave way to a whole network on a batch (02.5)
         "03.4": "03.6",
+        "04.1": None,  # one momentum step gave way to a whole descent with momentum (04.1)
+        "04.2": None,  # one Adam step gave way to a whole descent with Adam (04.2)
         "05.2": None,  # the Dense formula gave way to a layer that builds its weights (05.2)
         "06.1": None,  # dense_params gave way to a stable log-softmax
         "06.4": None,  # configuring EarlyStopping gave way to writing its rule (06.5)

@@ -1,4 +1,4 @@
-"""Exercises and quizzes of 04_gradient_descent: momentum and Adam steps, backpropagation by hand,
+"""Exercises and quizzes of 04_gradient_descent: descent with momentum and with Adam, backpropagation by hand,
 He initialisation, a training loop."""
 
 import numpy as np
@@ -14,231 +14,198 @@ ADAM_BETA_1, ADAM_BETA_2, ADAM_EPSILON = 0.9, 0.999, 1e-7
 LIBRARIES = ("optim", "keras", "tensorflow", "tf", "torch")
 
 
-def _shape(rng):
-    """A random shape: a vector or a small matrix."""
-    if rng.random() < 0.4:
-        return (int(rng.integers(2, 7)),)
-    return (int(rng.integers(2, 5)), int(rng.integers(2, 5)))
-
-
-def _pair(seen, names, what):
-    return judging.items(seen, names, what)
-
-
-def _swapped(got, options):
-    """True when ``got`` (a list of observations) holds ``options`` in another order."""
-    try:
-        values = [np.asarray(item["value"], dtype=float) for item in got]
-    except (KeyError, TypeError, ValueError):
-        return False
-    return all(v.shape == o.shape and np.allclose(v, o) for v, o in zip(values, options))
-
-
 # ---------------------------------------------------------------------------
-# 04.1 momentum
+# 04.1 momentum_descent and 04.2 adam_descent: optimizer loops
 # ---------------------------------------------------------------------------
+
+
+def _bowl_case(rng, learning_rates):
+    """A random quadratic bowl L(w) = ½ wᵀAw - bᵀw in 1 to 3 dimensions, a start and a learning rate."""
+    d = int(rng.integers(1, 4))
+    q, _ = np.linalg.qr(rng.normal(size=(d, d)))
+    a = q @ np.diag(rng.uniform(0.5, 4.0, size=d)) @ q.T
+    return {
+        "A": (a + a.T) / 2,
+        "b": rng.normal(size=d),
+        "w": rng.normal(size=d) * 2,
+        "learning_rate": round(float(rng.uniform(*learning_rates)), 3),
+        "steps": int(rng.integers(5, 25)),
+    }
 
 
 def _momentum_cases(rng):
-    cases = []
-    for _ in range(4):
-        shape = _shape(rng)
-        cases.append(
-            {
-                "w": rng.normal(size=shape),
-                "g": rng.normal(size=shape),
-                "velocity": rng.normal(size=shape),
-                "learning_rate": round(float(rng.uniform(0.01, 0.4)), 3),
-                "momentum": round(float(rng.uniform(0.5, 0.98)), 3),
-            }
-        )
+    cases = [_bowl_case(rng, (0.02, 0.2)) for _ in range(4)]
+    for case in cases:
+        case["momentum"] = round(float(rng.uniform(0.5, 0.9)), 3)
     return cases
 
 
-def _momentum_probe(answer, case):
-    return observe(answer(case["w"], case["g"], case["velocity"], case["learning_rate"], case["momentum"]))
+def _adam_cases(rng):
+    return [_bowl_case(rng, (0.02, 0.3)) for _ in range(4)]
 
 
-def _momentum_reference(case):
-    w, g, v, lr, beta = (case[k] for k in ("w", "g", "velocity", "learning_rate", "momentum"))
-    new_v = beta * v - lr * g
-    return w + new_v, new_v
+def _descent_probe(answer, case, *settings):
+    a, b = case["A"], case["b"]
+    calls = []
+
+    def gradient(w):
+        calls.append(1)
+        return a @ np.asarray(w, dtype=float) - b
+
+    path = answer(gradient, case["w"], case["learning_rate"], *settings, case["steps"])
+    return {"path": observe(path), "calls": len(calls)}
+
+
+def _run(case, update, state):
+    """A path of ``case["steps"]`` steps of ``update(w, g, t, *state) -> (w, *state)`` from the case's start."""
+    path = [np.array(case["w"], dtype=float)]
+    for t in range(1, case["steps"] + 1):
+        w, *state = update(path[-1], case["A"] @ path[-1] - case["b"], t, *state)
+        path.append(w)
+    return np.array(path)
+
+
+def _judge_path(case, seen, name, want, mistakes, not_finite=""):
+    steps, d = case["steps"], len(case["w"])
+    what = f"{name} on a bowl in {d}-D, {steps} steps"
+    value = seen["path"].get("value")
+    if isinstance(value, np.ndarray) and value.dtype.kind == "f" and not np.all(np.isfinite(value)):
+        raise Wrong(f"the path from {what} holds NaN or infinity{not_finite}.")
+    path = judging.array(seen["path"], f"the path from {what}")
+    if path.shape == (steps, d) and np.allclose(path, want[1:]):
+        raise Wrong(
+            f"{what}: the path should begin with the starting point, then hold one position per step."
+        )
+    if path.shape == (d,) and np.allclose(path, want[-1]):
+        raise Wrong(f"{what} returned only the last position; return the whole path, the start first.")
+    if path.shape != want.shape:
+        raise Wrong(
+            f"the path from {what} should have shape {want.shape} (steps + 1, d), got shape {path.shape}."
+        )
+    if seen["calls"] != steps:
+        raise Wrong(
+            f"{what} called gradient {seen['calls']} times; each step needs one gradient, at the current w."
+        )
+    judging.close(path, want, f"the path from {what}", near_misses=mistakes, rtol=1e-7, atol=1e-10)
+
+
+def _momentum_update(momentum, lr, sign=-1.0, keep=None, step_with_old=False):
+    def update(w, g, t, velocity):
+        new_velocity = (momentum if keep is None else keep) * velocity + sign * lr * g
+        return w + (velocity if step_with_old else new_velocity), new_velocity
+
+    return update
 
 
 def _judge_momentum(case, seen):
-    w, g, v, lr, beta = (case[k] for k in ("w", "g", "velocity", "learning_rate", "momentum"))
-    want_w, want_v = _momentum_reference(case)
-    got = _pair(seen, ("new_w", "new_velocity"), "momentum_step")
-    if _swapped(got, (want_v, want_w)):
-        raise Wrong("momentum_step returns the new velocity first: the pair is (new_w, new_velocity).")
-    new_w = judging.array(got[0], "new_w", shape=w.shape)
-    new_v = judging.array(got[1], "new_velocity", shape=w.shape)
-    call = f"momentum_step(w, g, velocity, learning_rate={lr}, momentum={beta})"
-    judging.close(
-        new_v,
-        want_v,
-        f"the new velocity of {call}",
-        near_misses={
-            "added the gradient step to the velocity instead of subtracting it": beta * v + lr * g,
-            "forgot the old velocity (the velocity should keep a fraction of its past)": -lr * g,
-            "did not scale the old velocity by the momentum": v - lr * g,
-            "forgot the learning rate": beta * v - g,
-            "swapped the learning rate and the momentum": lr * v - beta * g,
+    lr, beta, d = case["learning_rate"], case["momentum"], len(case["w"])
+
+    def path(**how):
+        return _run(case, _momentum_update(beta, lr, **how), [np.zeros(d)])
+
+    want = path()
+    _judge_path(
+        case,
+        seen,
+        "momentum_descent",
+        want,
+        {
+            "added the gradient step to the velocity instead of subtracting it": path(sign=1.0),
+            "took plain gradient-descent steps: the velocity must be carried from one step to the next": path(
+                keep=0.0
+            ),
+            "did not scale the old velocity by the momentum": path(keep=1.0),
+            "moved w with the old velocity instead of the new one": path(step_with_old=True),
         },
     )
-    judging.close(
-        new_w,
-        want_w,
-        f"the new w of {call}",
-        near_misses={
-            "moved w with the old velocity instead of the new one": w + v,
-            "moved w against the velocity: the velocity already points downhill": w - want_v,
-            "took a plain gradient-descent step and ignored the velocity": w - lr * g,
-        },
-    )
-    return "momentum_step is right on every case: the velocity remembers past steps and w follows it."
+    return "momentum_descent is right: the velocity carries over from step to step, and w follows it."
 
 
 exercise(
     id="04.1",
-    title="A momentum step",
-    produce="a function momentum_step(w, g, velocity, learning_rate, momentum) that takes the weights, "
-    "their gradient and the velocity (NumPy arrays of one shape) and two floats, and returns the pair "
-    "(new_w, new_velocity) as new NumPy arrays of that shape",
+    title="Descent with momentum",
+    produce="a function momentum_descent(gradient, w, learning_rate, momentum, steps) that starts at the "
+    "NumPy array w with zero velocity, takes steps momentum steps, calling gradient(w) once per step at the "
+    "current weights, and returns the path: a new NumPy array of shape (steps + 1, len(w)), the start first",
     cases=_momentum_cases,
-    probe=_momentum_probe,
+    probe=lambda answer, case: _descent_probe(answer, case, case["momentum"]),
     judge=_judge_momentum,
     hints=(
         "Picture a ball rolling downhill: its velocity keeps a fraction of what it had (that fraction is "
-        "the momentum) and gains a push against the slope.",
-        "Update the velocity first, from the old velocity and the gradient step; then move w by the new "
-        "velocity.",
-        "The gradient step is the learning rate times g, and it points downhill, so it is taken away; "
-        "w changes by the whole new velocity.",
+        "the momentum) and gains a push against the slope at every step.",
+        "Keep two things between the steps: the current w and the velocity. Each step updates the velocity "
+        "first, from the old velocity and the gradient step, then moves w by the new velocity.",
+        "The gradient step is the learning rate times the gradient at the current w, and it points "
+        "downhill, so it is taken away; collect every w in a list and turn it into an array at the end.",
     ),
-    shortcuts=(Shortcut("course.autodiff.optim:momentum_step"),),
+    shortcuts=(
+        Shortcut("course.autodiff.optim:momentum_step"),
+        Shortcut("course.descent:gradient_descent"),
+    ),
     forbidden_in_source=LIBRARIES,
 )
 
 
-# ---------------------------------------------------------------------------
-# 04.2 Adam
-# ---------------------------------------------------------------------------
+def _adam_update(lr, correct=True, shift=0, beta_1=ADAM_BETA_1, beta_2=ADAM_BETA_2, sign=-1.0, forget=False):
+    def update(w, g, t, m, v):
+        if forget:
+            m, v = np.zeros_like(m), np.zeros_like(v)
+        m = beta_1 * m + (1 - beta_1) * g
+        v = beta_2 * v + (1 - beta_2) * g * g
+        m_hat = m / (1 - beta_1 ** (t + shift)) if correct else m
+        v_hat = v / (1 - beta_2 ** (t + shift)) if correct else v
+        return w + sign * lr * m_hat / (np.sqrt(v_hat) + ADAM_EPSILON), m, v
 
-
-def _adam_cases(rng):
-    cases = []
-    for t in (1, int(rng.integers(2, 6)), int(rng.integers(10, 200))):
-        shape = _shape(rng)
-        cases.append(
-            {
-                "w": rng.normal(size=shape),
-                "g": rng.normal(size=shape),
-                "m": 0.1 * rng.normal(size=shape),
-                "v": rng.uniform(0.001, 0.1, size=shape),
-                "t": t,
-                "learning_rate": round(float(rng.uniform(0.001, 0.1)), 4),
-            }
-        )
-    return cases
-
-
-def _adam_probe(answer, case):
-    return observe(answer(case["w"], case["g"], case["m"], case["v"], case["t"], case["learning_rate"]))
-
-
-def _adam_update(w, m, v, t, lr, correct_m=True, correct_v=True):
-    m_hat = m / (1 - ADAM_BETA_1**t) if correct_m else m
-    v_hat = v / (1 - ADAM_BETA_2**t) if correct_v else v
-    return w - lr * m_hat / (np.sqrt(v_hat) + ADAM_EPSILON)
+    return update
 
 
 def _judge_adam(case, seen):
-    w, g, m, v, t, lr = (case[k] for k in ("w", "g", "m", "v", "t", "learning_rate"))
-    b1, b2 = ADAM_BETA_1, ADAM_BETA_2
-    want_m = b1 * m + (1 - b1) * g
-    want_v = b2 * v + (1 - b2) * g * g
-    want_w = _adam_update(w, want_m, want_v, t, lr)
-    got = _pair(seen, ("new_w", "new_m", "new_v"), "adam_step")
-    if _swapped(got, (want_m, want_v, want_w)) or _swapped(got, (want_w, want_v, want_m)):
-        raise Wrong(
-            "adam_step returns its three arrays in another order: the triple is (new_w, new_m, new_v)."
-        )
-    new_w = judging.array(got[0], "new_w", shape=w.shape)
-    new_m = judging.array(got[1], "new_m", shape=w.shape)
-    new_v = judging.array(got[2], "new_v", shape=w.shape)
-    call = f"adam_step(w, g, m, v, t={t}, learning_rate={lr})"
-    judging.close(
-        new_m,
-        want_m,
-        f"the new m of {call}",
-        near_misses={
-            "swapped the two weights of the moving average (the old m should keep 0.9)": (1 - b1) * m
-            + b1 * g,
-            "forgot the old m": (1 - b1) * g,
-            "used the old m unchanged": m,
+    lr, d = case["learning_rate"], len(case["w"])
+
+    def path(**how):
+        return _run(case, _adam_update(lr, **how), [np.zeros(d), np.zeros(d)])
+
+    want = path()
+    _judge_path(
+        case,
+        seen,
+        "adam_descent",
+        want,
+        {
+            "forgot the bias correction": path(correct=False),
+            "used the step count t + 1 in the bias correction (t counts from 1)": path(shift=1),
+            "started m and v afresh at every step: they are running averages kept between steps": path(
+                forget=True
+            ),
+            "swapped beta_1 and beta_2": path(beta_1=ADAM_BETA_2, beta_2=ADAM_BETA_1),
+            "added the step to w instead of subtracting it": path(sign=1.0),
         },
+        not_finite=": the bias correction divides by 1 - beta to the power t, which is 0 at t = 0 (t counts from 1)",
     )
-    judging.close(
-        new_v,
-        want_v,
-        f"the new v of {call}",
-        near_misses={
-            "averaged the gradient instead of its square": b2 * v + (1 - b2) * g,
-            "swapped the two weights of the moving average (the old v should keep 0.999)": (1 - b2) * v
-            + b2 * g * g,
-            "used beta_1 (0.9) for v, which needs beta_2 (0.999)": b1 * v + (1 - b1) * g * g,
-        },
-    )
-    misses = {
-        "forgot the bias correction": _adam_update(w, want_m, want_v, t, lr, False, False),
-        "corrected m for its bias but not v": _adam_update(w, want_m, want_v, t, lr, True, False),
-        "corrected v for its bias but not m": _adam_update(w, want_m, want_v, t, lr, False, True),
-        "used the step count t + 1 in the bias correction (t already counts from 1)": _adam_update(
-            w, want_m, want_v, t + 1, lr
-        ),
-        "used m and v from before this step's update": _adam_update(w, m, v, t, lr),
-        "added the step to w instead of subtracting it": 2 * w - want_w,
-        "divided by v's square instead of its square root": w
-        - lr * (want_m / (1 - b1**t)) / (want_v / (1 - b2**t) + ADAM_EPSILON),
-    }
-    if t > 1:
-        misses["used the step count t - 1 in the bias correction (t already counts from 1)"] = _adam_update(
-            w, want_m, want_v, t - 1, lr
-        )
-    # The step is small next to w: compare the change in w, so that no error hides in w's size.
-    judging.close(
-        new_w - w,
-        want_w - w,
-        f"the change in w made by {call}",
-        near_misses={why: mistake - w for why, mistake in misses.items()},
-        rtol=1e-5,
-        atol=1e-12,
-    )
-    return "adam_step is right at the first step and later ones, bias correction included."
+    return "adam_descent is right: both running averages, the bias correction from t = 1, and the step."
 
 
 exercise(
     id="04.2",
-    title="An Adam step",
-    produce="a function adam_step(w, g, m, v, t, learning_rate) that takes the weights, their gradient "
-    "and Adam's two moving averages (NumPy arrays of one shape), the step number t (an int, from 1) and "
-    "the learning rate, and returns the triple (new_w, new_m, new_v) as new NumPy arrays of that shape",
+    title="Descent with Adam",
+    produce="a function adam_descent(gradient, w, learning_rate, steps) that starts at the NumPy array w "
+    "with both of Adam's running averages at zero, takes steps Adam steps (beta_1 0.9, beta_2 0.999, epsilon "
+    "1e-7), calling gradient(w) once per step at the current weights, and returns the path: a new NumPy array "
+    "of shape (steps + 1, len(w)), the start first",
     cases=_adam_cases,
-    probe=_adam_probe,
+    probe=_descent_probe,
     judge=_judge_adam,
     hints=(
-        "Adam keeps two moving averages: one of the gradient (like momentum) and one of the squared "
-        "gradient (like RMSProp). Update both first.",
-        "Both averages start at zero, so early on they are too small: divide each by one minus its beta "
-        "raised to the power t before using them.",
+        "Adam keeps two running averages between the steps: one of the gradient (like momentum) and one "
+        "of the squared gradient (like RMSProp). Update both at every step.",
+        "Both averages start at zero, so early on they are too small: at step t (counting from 1) divide "
+        "each by one minus its beta raised to the power t, before using them.",
         "The step divides the corrected average of g by the square root of the corrected average of g², "
         "plus epsilon, scales it by the learning rate, and goes downhill.",
     ),
     shortcuts=(Shortcut("course.autodiff.optim:adam_step"),),
     forbidden_in_source=LIBRARIES,
 )
-
 
 # ---------------------------------------------------------------------------
 # 04.3 loss_and_grads: backpropagation by hand

@@ -32,46 +32,109 @@ def _softmax(z):
 
 
 # ---------------------------------------------------------------------------
-# 06.1 parameters of a Dense layer
+# 06.1 a stable log-softmax
 # ---------------------------------------------------------------------------
 
+# What computes a log-softmax or a log-sum-exp for the learner, refused while their code runs.
+LOG_SOFTMAX_SHORTCUTS = (Shortcut("course.activations:softmax"),) + tuple(
+    Shortcut(target, only_if_loaded=True)
+    for target in (
+        "tensorflow:nn.log_softmax",
+        "tensorflow:nn.softmax",
+        "tensorflow:math.log_softmax",
+        "tensorflow:math.reduce_logsumexp",
+        "tensorflow:reduce_logsumexp",
+        "keras:ops.log_softmax",
+        "keras:ops.logsumexp",
+        "keras:ops.softmax",
+        "keras:activations.log_softmax",
+        "keras:activations.softmax",
+        "scipy.special:log_softmax",
+        "scipy.special:logsumexp",
+        "scipy.special:softmax",
+        "numpy:logaddexp",
+    )
+)
 
-def _params_cases(rng):
-    pairs = [(int(n), int(u)) for n, u in zip(rng.integers(1, 1000, 5), rng.integers(1, 600, 5))]
-    return [{"n_inputs": n, "units": u} for n, u in pairs + [(1, int(rng.integers(2, 20)))]]
+
+def _log_softmax_cases(rng):
+    """Ordinary logits first (a wrong formula shows there), then huge ones, then very negative ones."""
+
+    def logits(scale, shift=0.0):
+        batch, classes = int(rng.integers(2, 6)), int(rng.integers(3, 11))
+        classes += classes == batch  # a batch as long as a row would hide a wrong axis
+        return rng.normal(shift, scale, size=(batch, classes))
+
+    huge = logits(3.0, 1000.0)
+    huge[-1] += 30_000.0  # beyond even np.longdouble's exp
+    negative = logits(3.0, -1000.0)
+    mixed = logits(2.0)
+    mixed[:, 0] = -1000.0 + rng.normal(size=len(mixed))  # one class far below the others
+    return [{"logits": logits(2.0)}, {"logits": huge}, {"logits": negative}, {"logits": mixed}]
 
 
-def _judge_params(case, seen):
-    n, u = case["n_inputs"], case["units"]
-    what = f"dense_params({n}, {u})"
-    got = judging.whole_number(seen, what)
-    misses = {
-        n * u: "forgot the biases",
-        n * u + n: "counted one bias per input; there is one per unit",
-        (n + 1) * (u + 1): "added a bias to both sides; only the units have one",
-        n + u: "added the two sizes; every input is connected to every unit",
-    }
-    if got == n * u + u:
-        return "dense_params is right: one weight per input and unit, plus one bias per unit."
-    if got in misses:
-        raise Wrong(f"{what} is {got}: it looks like you {misses[got]}.")
-    raise Wrong(f"{what} is {got}, which is not right.")
+def _log_softmax(z):
+    shifted = z - z.max(axis=-1, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
+
+
+def _judge_log_softmax(case, seen):
+    z = case["logits"]
+    what = f"log_softmax of logits of shape {z.shape} (between {z.min():.0f} and {z.max():.0f})"
+    value = seen.get("value") if isinstance(seen, dict) else None
+    if isinstance(value, np.ndarray) and value.dtype.kind == "f" and not np.all(np.isfinite(value)):
+        raise Wrong(
+            f"{what} contains NaN or infinity: somewhere an exp overflowed to inf or underflowed to 0 "
+            "(whose log is -inf). The result itself is an ordinary number for these logits."
+        )
+    got = judging.array(seen, what, shape=z.shape)
+    if got.dtype.kind != "f":
+        raise Wrong(f"{what} is an array of {got.dtype}: it should hold floats.")
+    want = _log_softmax(z)
+    with np.errstate(all="ignore"):
+        along_batch = z - z.max(axis=0, keepdims=True)
+        along_batch = along_batch - np.log(np.exp(along_batch).sum(axis=0, keepdims=True))
+        judging.close(
+            got,
+            want,
+            what,
+            near_misses={
+                "normalised along the batch axis instead of along each row of class scores": along_batch,
+                "returned the softmax probabilities, not their logarithm": np.exp(want),
+                "took away the maximum but did not add it back (log-sum-exp of z is max(z) + the "
+                "log-sum-exp of z - max(z))": want + z.max(axis=-1, keepdims=True),
+                "forgot the log-sum-exp term: only the maximum was taken away": z
+                - z.max(axis=-1, keepdims=True),
+            },
+            rtol=1e-6,
+            atol=1e-6,
+        )
+    rows = np.exp(got).sum(axis=-1)
+    if not np.allclose(rows, 1.0, atol=1e-6):
+        raise Wrong(f"the exponentials of each row of {what} should add up to 1.")
+    return "log_softmax stays finite for logits near 1000 and near -1000, and matches the exact values row by row."
 
 
 exercise(
     id="06.1",
-    title="Parameters of a Dense layer",
-    produce="a function dense_params(n_inputs, units) that takes two ints and returns, as an int, the "
-    "number of parameters of a Dense(units) layer that receives n_inputs features",
-    cases=_params_cases,
-    probe=lambda answer, case: observe(answer(case["n_inputs"], case["units"])),
-    judge=_judge_params,
+    title="A log-softmax that cannot overflow",
+    produce="a function log_softmax(logits) that takes a NumPy array of class scores of shape (batch, classes) "
+    "and returns a float NumPy array of the same shape: the logarithm of the softmax of each row, "
+    "finite for every finite input (scores near 1000 or near -1000 included), without a library's "
+    "softmax, log-softmax or log-sum-exp",
+    cases=_log_softmax_cases,
+    probe=lambda answer, case: observe(answer(case["logits"])),
+    judge=_judge_log_softmax,
     hints=(
-        "A Dense layer connects every input feature to every unit, and each unit has a bias.",
-        "Count the kernel (its shape is in the text above) and the bias separately, then add them.",
+        "Take the log of the softmax formula first, on paper: log softmax(z)_i is z_i minus the log of "
+        "a sum of exponentials.",
+        "Softmax does not change when the same number is taken away from every score of a row; the "
+        "largest score of the row is a good choice, because then no exponent is above 0.",
+        "Work along the last axis and keep it (keepdims) so that each row's numbers broadcast back "
+        "over that row; and the number you took away inside the log-sum-exp must come back outside.",
     ),
-    shortcuts=(Shortcut("keras.layers:Dense"), Shortcut("course.keras_layers:DenseLayer")),
-    forbidden_in_source=("keras", "count_params", "layers"),
+    shortcuts=LOG_SOFTMAX_SHORTCUTS,
+    forbidden_in_source=("logaddexp", "reduce_logsumexp"),
 )
 
 
@@ -328,93 +391,261 @@ exercise(
 
 
 # ---------------------------------------------------------------------------
-# 06.4 early stopping
+# 06.4 a two-input model with a shared layer (functional API)
 # ---------------------------------------------------------------------------
 
-EARLY_STOPPING = "keras.src.callbacks.early_stopping.EarlyStopping"
-ASKED = {
-    "monitor": "val_accuracy",
-    "mode": "max",
-    "min_delta": 0.001,
-    "patience": 2,
-    "restore_best_weights": True,
-}
-# Keras's defaults for the settings the exercise does not ask for (a test compares them with Keras).
-DEFAULTS = {"verbose": 0, "baseline": None, "start_from_epoch": 0}
+
+def _pair_cases(rng):
+    cases = []
+    for _ in range(2):
+        n, units = int(rng.integers(3, 9)), int(rng.integers(2, 7))
+        units += units == n  # every weight has its own shape
+        units += 2 * units == n
+        batch = int(rng.integers(2, 5))
+        cases.append(
+            {
+                "n_features": n,
+                "units": units,
+                "left": rng.normal(size=(batch, n)).astype(np.float32),
+                "right": rng.normal(size=(batch, n)).astype(np.float32),
+                "weights": [  # small enough that the sigmoid does not saturate
+                    (0.5 * rng.normal(size=shape)).astype(np.float32)
+                    for shape in ((n, units), (units,), (2 * units, 1), (1,))
+                ],
+            }
+        )
+    return cases
 
 
-def _early_stop_probe(answer, case):
+def _pair_probe(answer, case):
     import keras
+    from keras.src.models.functional import Functional
 
-    seen = {"exact": type(answer) is keras.callbacks.EarlyStopping, "made": observe(answer)}
-    if seen["exact"]:
-        seen["settings"] = {name: observe(getattr(answer, name, None)) for name in [*ASKED, *DEFAULTS]}
+    model = answer(case["n_features"], case["units"])
+    seen = {"is_model": isinstance(model, keras.Model), "made": observe(model)}
+    if not seen["is_model"]:
+        return seen
+    seen["functional"] = isinstance(model, Functional)
+    if not seen["functional"]:
+        return seen
+    seen["inputs"] = [[None if d is None else int(d) for d in tensor.shape] for tensor in model.inputs]
+    seen["outputs"] = [[None if d is None else int(d) for d in tensor.shape] for tensor in model.outputs]
+    seen["shapes"] = [[int(d) for d in w.shape] for w in model.weights]
+    seen["calls"] = {  # how often each layer that owns a weight is called inside the model
+        "x".join(str(int(d)) for d in layer.weights[0].shape): len(getattr(layer, "_inbound_nodes", []))
+        for layer in model.layers
+        if layer.weights
+    }
+    if len(seen["inputs"]) != 2 or len(seen["outputs"]) != 1:
+        return seen
+    seen["assigned"] = _assign_by_shape(model.weights, case["weights"])
+    seen["out"] = _values(model([case["left"], case["right"]]))
     return seen
 
 
-def _judge_early_stop(case, seen):
-    if not seen["exact"]:
+def _judge_pair(case, seen):
+    n, units = case["n_features"], case["units"]
+    made = f"pair_model({n}, {units})"
+    if not seen["is_model"]:
+        raise Wrong(f"{made} should return a keras.Model, got {judging.described(seen['made'])}.")
+    if not seen["functional"]:
         raise Wrong(
-            f"early_stop should be a keras.callbacks.EarlyStopping, got {judging.described(seen['made'])}."
+            f"{made} is a keras.Model, but not one built with the functional API: connect keras.Input "
+            "tensors through layers and make the model from its inputs and outputs."
         )
-    settings = seen["settings"]
-    monitor = judging.text(settings["monitor"], "monitor")
-    if monitor != ASKED["monitor"]:
-        raise Wrong(f"monitor is {monitor!r}: the callback should watch the validation accuracy.")
-    mode = judging.text(settings["mode"], "mode")
-    if mode == "min":
-        raise Wrong("mode is 'min', but accuracy improves when it goes up.")
-    if mode != "max":
+    if seen["inputs"] != [[None, n], [None, n]]:
         raise Wrong(
-            f"mode is {mode!r}: the exercise asks you to state the direction of improvement yourself."
+            f"{made} should have two inputs of shape (None, {n}); its inputs have shapes {seen['inputs']}."
         )
-    patience = judging.whole_number(settings["patience"], "patience")
-    if patience != ASKED["patience"]:
-        raise Wrong(f"patience is {patience}: training should stop after 2 epochs without improvement.")
-    min_delta = judging.number(settings["min_delta"], "min_delta")
-    if not np.isclose(min_delta, ASKED["min_delta"], rtol=1e-9, atol=0):
-        raise Wrong(f"min_delta is {min_delta!r}: an improvement should count only from a gain of 0.001.")
-    if settings["restore_best_weights"].get("value") is not True:
+    if seen["outputs"] != [[None, 1]]:
         raise Wrong(
-            f"restore_best_weights is {judging.described(settings['restore_best_weights'])}: the model should "
-            "end with the weights of its best epoch."
+            f"{made} should have one output of shape (None, 1); its outputs have shapes {seen['outputs']}."
         )
-    for name, default in DEFAULTS.items():
-        item = settings[name]
-        if default is None:
-            if item.get("type") != "NoneType":
-                raise Wrong(
-                    f"{name} is set to {judging.described(item)}; the exercise asks for no other settings: "
-                    "leave it at Keras's default."
-                )
-        elif item.get("type") not in judging.INTEGER_TYPES or item.get("value") != default:
-            raise Wrong(
-                f"{name} is set to {judging.described(item)}; the exercise asks for no other settings: "
-                "leave it at Keras's default."
-            )
+    kernel = f"{n}x{units}"
+    encoders = sum(shape == [n, units] for shape in seen["shapes"])
+    if encoders > 1:
+        raise Wrong(
+            f"{made} has {encoders} kernels of shape ({n}, {units}): each input got its own encoder. "
+            "Both inputs should go through one and the same layer, so that its weights are shared."
+        )
+    want = sorted([[n, units], [units], [2 * units, 1], [1]])
+    if sorted(seen["shapes"]) != want:
+        raise Wrong(
+            f"{made} should own an encoder kernel ({n}, {units}) and bias ({units},), and an output kernel "
+            f"({2 * units}, 1) and bias (1,); its weights have shapes {[tuple(s) for s in seen['shapes']]}."
+        )
+    if seen["calls"].get(kernel, 0) != 2:
+        raise Wrong(f"the encoder of {made} should be called twice, once on each input.")
+    w, b, v, c = (array.astype(np.float64) for array in case["weights"])
+    left, right = case["left"].astype(np.float64), case["right"].astype(np.float64)
+
+    def sigmoid(t):
+        return 1 / (1 + np.exp(-t))
+
+    def code(x):
+        return np.maximum(x @ w + b, 0)
+
+    joined = np.concatenate([code(left), code(right)], axis=1)
+    what = f"{made} on a pair of batches of shape {left.shape}"
+    got = judging.array(seen["out"]["values"], what, shape=(len(left), 1))
+    judging.close(
+        got,
+        sigmoid(joined @ v + c),
+        what,
+        near_misses={
+            "joined the two codes in the other order (the right input's code should come second)": sigmoid(
+                np.concatenate([code(right), code(left)], axis=1) @ v + c
+            ),
+            "forgot the ReLU of the shared encoder": sigmoid(
+                np.concatenate([left @ w + b, right @ w + b], axis=1) @ v + c
+            ),
+            "forgot the sigmoid of the output": joined @ v + c,
+        },
+        rtol=1e-4,
+        atol=1e-5,
+    )
     return (
-        "early_stop watches val_accuracy, waits 2 epochs for a gain of 0.001 and restores the best weights."
+        f"{made} sends both inputs through one shared encoder and scores the pair: Sequential cannot do that."
     )
 
 
 exercise(
     id="06.4",
-    title="Setting up early stopping",
-    produce="a keras.callbacks.EarlyStopping named early_stop with the settings the exercise lists, and no "
-    "other settings",
-    answer="value",
-    cases=lambda rng: [{}],
-    probe=_early_stop_probe,
-    judge=_judge_early_stop,
+    title="Two inputs, one shared layer",
+    produce="a function pair_model(n_features, units) that returns a keras.Model built with the functional API: "
+    "two inputs of shape (n_features,), the left one first; one Dense layer of units units with a ReLU that "
+    "encodes each input (the same layer, so the same weights, for both); the two codes joined side by side, "
+    "left code first; and a Dense layer with one unit and a sigmoid on top. Output shape: (batch, 1)",
+    cases=_pair_cases,
+    probe=_pair_probe,
+    judge=_judge_pair,
     hints=(
-        "Every requirement of the exercise is one keyword argument of EarlyStopping; its docstring "
-        "(EarlyStopping? in a cell) lists them.",
-        "The quantity to watch is the name Keras logs for the validation accuracy; the direction, the "
-        "smallest gain that counts and the patience each have their own argument.",
-        "Keeping the best epoch's weights is one more True/False setting; leave everything else at its "
-        "default.",
+        "In the functional API you first make the input tensors, then call layers on tensors to get new "
+        "tensors, and finally make a Model from the inputs and the output tensor.",
+        "Make the encoder layer once, store it in a variable, and call that same object on each input; "
+        "calling a layer twice reuses its weights.",
+        "Concatenate joins a list of tensors along the last axis; the model's inputs are given as a list, "
+        "in the order its callers will pass the data.",
     ),
     time_limit=KERAS_TIME_LIMIT,
+)
+
+
+# ---------------------------------------------------------------------------
+# 06.5 the rule of early stopping
+# ---------------------------------------------------------------------------
+
+STOP_SHORTCUTS = (
+    Shortcut("course.early_stopping:early_stopping_epochs"),
+    Shortcut("keras:callbacks.EarlyStopping", only_if_loaded=True),
+)
+
+
+def _curve(rng, length, mode):
+    """A noisy learning curve: a loss that falls then rises, or an accuracy that rises then falls."""
+    epochs = np.arange(length)
+    turn = rng.uniform(0.3, 1.2) * length
+    loss = 1.5 * np.exp(-epochs / (0.3 * length)) + 0.02 * np.maximum(epochs - turn, 0) ** 1.5
+    loss = loss + rng.normal(0, 0.03, length)
+    values = loss if mode == "min" else 1 - loss / 3
+    return [round(float(v), 4) for v in values]
+
+
+def _stop_cases(rng):
+    cases = []
+    for mode in ("min", "max", "min", "max"):
+        length = int(rng.integers(8, 16))
+        cases.append(
+            {
+                "values": _curve(rng, length, mode),
+                "patience": int(rng.integers(1, 4)),
+                "min_delta": float(rng.choice([0.0, 0.01, 0.03])),
+                "mode": mode,
+            }
+        )
+    flat = [0.9, 0.7, 0.7, 0.7, 0.6, 0.6, 0.6, 0.6]  # ties are no improvement
+    cases.append({"values": flat, "patience": 2, "min_delta": 0.0, "mode": "min"})
+    falling = sorted(rng.uniform(0.1, 2.0, 6).round(3).tolist(), reverse=True)  # never stops
+    cases.append({"values": falling, "patience": 1, "min_delta": 0.0, "mode": "min"})
+    cases.append({"values": _curve(rng, 10, "min"), "patience": 0, "min_delta": 0.0, "mode": "min"})
+    return cases
+
+
+def _stopping(values, patience, min_delta, mode, ties=False, late=False):
+    """Keras's rule, or one of its plausible mistakes: (best epoch, stop epoch or None), from 1."""
+    sign = 1 if mode == "min" else -1
+    best, best_epoch, wait = np.inf, 0, 0
+    for epoch, value in enumerate(values):
+        wait += 1
+        score = sign * value
+        if score + min_delta < best or (ties and score + min_delta <= best):
+            best, best_epoch, wait = score, epoch, 0
+        elif (wait > patience if late else wait >= patience) and epoch > 0:
+            return best_epoch + 1, epoch + 1
+    return best_epoch + 1, None
+
+
+def _stop_probe(answer, case):
+    return observe(answer(case["values"], case["patience"], case["min_delta"], case["mode"]))
+
+
+def _epoch(seen, what):
+    if seen.get("type") == "NoneType":
+        return None
+    return judging.whole_number(seen, what)
+
+
+def _judge_stop(case, seen):
+    values, patience, min_delta, mode = case["values"], case["patience"], case["min_delta"], case["mode"]
+    call = f"when_to_stop({len(values)} values, patience={patience}, min_delta={min_delta}, mode={mode!r})"
+    best_seen, stop_seen = judging.items(seen, ("best_epoch", "stop_epoch"), call)
+    got = (
+        judging.whole_number(best_seen, f"the best epoch of {call}"),
+        _epoch(stop_seen, f"the stop epoch of {call}"),
+    )
+    want = _stopping(values, patience, min_delta, mode)
+    if got == want:
+        return "when_to_stop applies the rule of keras.callbacks.EarlyStopping, in both directions."
+    other = "max" if mode == "min" else "min"
+    misses = {
+        "counted the epochs from 0; Keras's log counts them from 1": tuple(
+            None if e is None else e - 1 for e in want
+        ),
+        f"treated mode={mode!r} like mode={other!r}": _stopping(values, patience, min_delta, other),
+        "ignored min_delta: a smaller gain than min_delta is no improvement": _stopping(
+            values, patience, 0.0, mode
+        ),
+        "counted a value equal to the best (after min_delta) as an improvement; only a strictly better one "
+        "counts": _stopping(values, patience, min_delta, mode, ties=True),
+        f"stopped one epoch late: training stops as soon as {patience} epochs in a row bring no improvement": (
+            _stopping(values, patience, min_delta, mode, late=True)
+        ),
+    }
+    for diagnosis, mistake in misses.items():
+        if mistake != want and got == mistake:
+            raise Wrong(f"{call} returned {got}, expected {want}: it looks like you {diagnosis}.")
+    raise Wrong(f"{call} returned {got}, expected {want} (best epoch, stop epoch) for the values {values}.")
+
+
+exercise(
+    id="06.5",
+    title="The rule of early stopping",
+    produce="a function when_to_stop(values, patience, min_delta, mode) that takes the list of a monitored "
+    "quantity's values, one per epoch, an int patience, a float min_delta >= 0 and mode 'min' or 'max', and "
+    "returns the tuple (best_epoch, stop_epoch) of keras.callbacks.EarlyStopping with these settings: two ints "
+    "counted from 1, stop_epoch None when training runs to the end",
+    cases=_stop_cases,
+    probe=_stop_probe,
+    judge=_judge_stop,
+    hints=(
+        "Walk through the epochs once, keeping the best value so far, the epoch it came from, and how many "
+        "epochs have passed without an improvement.",
+        "An improvement beats the best value so far by more than min_delta: downwards for 'min', upwards for "
+        "'max'; it resets the count of epochs without improvement.",
+        "Keras adds one to the count at every epoch and stops when the count reaches patience, though never "
+        "on the very first epoch; epochs in its log start at 1.",
+    ),
+    shortcuts=STOP_SHORTCUTS,
 )
 
 

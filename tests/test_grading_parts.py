@@ -97,6 +97,7 @@ def test_an_older_scheme_is_graded_on_its_own_checks_under_todays_ids(welcome):
         ),
         ("from course.tensor_ops import naive_relu", False, []),
         ("exec('x = 1')", False, ["runs code through exec()"]),
+        ("model.compile(optimizer='sgd', loss='mse')", False, []),
         ("from course.exercises import framework", False, ["(the checking machinery)"]),
         ("from course.exercises import quiz\nquiz('00.q1')", False, []),
         ("open('grader-export-1/00.1-5/data.json', 'w')", False, ["names the grader's files"]),

@@ -46,14 +46,16 @@ def _read_notebook(path):
     return nbformat.reads(raw.decode("utf-8"), as_version=4)
 
 
-def _outcome(run, dropped_cap):
+def _outcome(run, limits):
     text = run.outcome
     if run.errors:
         shown = ", ".join(f"{name} in cell {number}" for number, name in run.errors[:5])
         more = f" and {len(run.errors) - 5} more" if len(run.errors) > 5 else ""
         text += f"; errors: {shown}{more}"
     if run.output_dropped:
-        text += f"; output past {dropped_cap} bytes dropped"
+        text += (
+            f"; output past {limits.text_output} bytes of text or {limits.rich_output} of pictures dropped"
+        )
     return text
 
 
@@ -75,8 +77,18 @@ def grade_one(task):
         submission = _read_notebook(task["path"])
     except Exception as error:  # noqa: BLE001 - not UTF-8, not JSON, not a notebook, unreadable
         record["outcome"] = f"not a notebook ({type(error).__name__})"
-        record["seconds"] = round(time.monotonic() - start, 1)
-        return record
+    else:
+        try:
+            _grade(task, course_nb, sources, submission, record)
+        except Exception as error:  # noqa: BLE001 - one notebook the grader fails on must not stop the class
+            record["outcome"] = f"could not be graded ({type(error).__name__}: {str(error)[:200]})"
+    record["seconds"] = round(time.monotonic() - start, 1)
+    record["grader_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+    return record
+
+
+def _grade(task, course_nb, sources, submission, record):
+    """Restore, run and judge one submission; fill in ``record``."""
     folder = Path(tempfile.mkdtemp(prefix="nb-", dir=task["scratch"]))
     export = folder / f"{review.EXPORT_FOLDER_NAME}-{secrets.token_hex(4)}"
     export.mkdir()
@@ -90,12 +102,10 @@ def grade_one(task):
         shutil.rmtree(folder, ignore_errors=True)
     record["statuses"] = {e: v.status for e, v in verdicts.items()}
     record["messages"] = {e: v.message for e, v in verdicts.items()}
-    record["outcome"] = _outcome(run, task["limits"].output)
+    record["outcome"] = _outcome(run, task["limits"])
     notes = plan.notes + review.report(plan, sources, set(plan.answers.values()))
     notes += [f"exercise {e}: {v.note}" for e, v in verdicts.items() if v.note]
     record["review"] = notes
-    record["seconds"] = round(time.monotonic() - start, 1)
-    record["grader_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
     if task["feedback"]:
         passed = sum(v.status == "passed" for v in verdicts.values())
         heading = (
@@ -107,7 +117,6 @@ def grade_one(task):
             feedback.write(plan, verdicts, heading, target)
         except Exception as error:  # noqa: BLE001 - a page that cannot be written costs no grade
             record["review"].append(f"feedback page not written ({type(error).__name__})")
-    return record
 
 
 def _worker_start():

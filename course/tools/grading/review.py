@@ -122,7 +122,7 @@ def cell_findings(source, answer_cell=False):
         elif isinstance(node, ast.Call):
             name = _dotted(node.func) or ""
             last = node.func.attr if isinstance(node.func, ast.Attribute) else name
-            if last in OPAQUE:
+            if last in OPAQUE and (isinstance(node.func, ast.Name) or name.startswith("builtins.")):
                 found.append(f"runs code through {last}() (the review cannot read it)")
             if (
                 last in {"setattr", "delattr"}

@@ -18,7 +18,11 @@ import nbformat
 
 from . import sandbox
 
-NOTE_DROPPED = "[the grader dropped the rest of this notebook's output: more than {} bytes]"
+MAX_MESSAGE = 32_000_000  # bytes of one message from the kernel
+NOTE_DROPPED = (
+    "[the grader dropped the rest of this notebook's output: "
+    "more than {} bytes of text or {} bytes of pictures and other output]"
+)
 
 
 @dataclass
@@ -32,6 +36,7 @@ class Run:
 
 def _kernel_manager(folder, prefix, env):
     """A kernel manager whose kernel starts as ``prefix + [python -m ipykernel_launcher ...]``."""
+    import zmq.asyncio
     from jupyter_client import AsyncKernelManager
     from jupyter_client.kernelspec import KernelSpec, KernelSpecManager
 
@@ -41,7 +46,14 @@ def _kernel_manager(folder, prefix, env):
         def get_kernel_spec(self, kernel_name):
             return KernelSpec(argv=argv, display_name="course grading", language="python", env=env)
 
-    manager = AsyncKernelManager(kernel_spec_manager=Boxed(), transport="ipc", ip=str(folder / "k"))
+    class Manager(AsyncKernelManager):
+        def client(self, **kwargs):
+            # A message larger than this is refused by the socket, never held in the grader's memory.
+            context = zmq.asyncio.Context()
+            context.setsockopt(zmq.MAXMSGSIZE, MAX_MESSAGE)
+            return super().client(context=context, **kwargs)
+
+    manager = Manager(kernel_spec_manager=Boxed(), transport="ipc", ip=str(folder / "k"))
     manager.connection_file = str(folder / "kernel.json")
     return manager
 
@@ -50,21 +62,22 @@ def _client_class():
     from nbclient import NotebookClient
 
     class CappedClient(NotebookClient):
-        """A notebook client that keeps at most ``cap`` bytes of output in all."""
+        """A notebook client that keeps at most ``caps[kind]`` bytes of output of each kind."""
 
-        cap = 0
-        kept = 0
+        caps = {}
+        kept = {}
         dropped = False
 
         def output(self, outs, msg, display_id, cell_index):
+            kind = "text" if msg["msg_type"] == "stream" else "rich"
             size = len(str(msg.get("content", "")))
-            if self.kept + size > self.cap:
+            if self.kept.get(kind, 0) + size > self.caps[kind]:
                 if not self.dropped:
                     self.dropped = True
-                    note = nbformat.v4.new_output("stream", name="stderr", text=NOTE_DROPPED.format(self.cap))
-                    outs.append(note)
+                    note = NOTE_DROPPED.format(self.caps["text"], self.caps["rich"])
+                    outs.append(nbformat.v4.new_output("stream", name="stderr", text=note))
                 return None
-            self.kept += size
+            self.kept[kind] = self.kept.get(kind, 0) + size
             return super().output(outs, msg, display_id, cell_index)
 
     return CappedClient
@@ -102,7 +115,7 @@ def execute(plan, folder, timeout, limits, boxed=True, hidden=(), data_dir=None)
         allow_errors=True,
         record_timing=False,
     )
-    client.cap = limits.output
+    client.caps, client.kept = {"text": limits.text_output, "rich": limits.rich_output}, {}
     run, index = Run(), 0
 
     def where():

@@ -2,8 +2,8 @@
 
 Inside, the kernel sees the system and the course's installation read-only,
 one private writable folder (its ``HOME`` and working folder), an empty
-``/tmp``, no network, only its own processes, and an environment built from an
-allow-list. Hidden behind empty folders: the teacher's home, ``/tmp``, the
+``/tmp`` and ``/run`` (no host sockets), no network, only its own processes,
+and an environment built from an allow-list. Hidden behind empty folders: the teacher's home, ``/tmp``, the
 course folder (except the package itself), the submissions and the grader's
 output. Limits apply to memory (address space), processes, file size, CPU
 time and open files. ``--die-with-parent`` and a PID namespace end every
@@ -38,7 +38,8 @@ class Limits:
     file_size: int = GIGABYTE // 4  # bytes, per file written
     open_files: int = 1024
     cpu_seconds: int = 1200  # per process
-    output: int = 2_000_000  # bytes of cell output kept per notebook; the rest is dropped
+    text_output: int = 2_000_000  # bytes of printed text kept per notebook; the rest is dropped
+    rich_output: int = 50_000_000  # bytes of pictures and other rich output kept per notebook
 
     def prlimit(self):
         """The ``prlimit`` command line that applies these limits to what follows it."""
@@ -141,6 +142,7 @@ def command(folder, limits, hidden=(), data_dir=None):
     args = [bubblewrap(), "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc"]
     covered = [Path("/tmp"), Path.home().resolve()]
     args += ["--size", str(limits.file_size), "--tmpfs", "/tmp", *_hide(covered[1])]
+    args += _hide(Path("/run"))  # the host's sockets (a container engine's, the system bus)
     if course_root not in (Path("/"), *covered) and course_root != Path(sys.prefix).resolve():
         covered.append(course_root)  # solutions/, and often the submissions and gradebooks
         args += _hide(course_root)

@@ -456,6 +456,7 @@ CHEATS = [
     ("02.2", broadcast_add_with_broadcast_to, "write it yourself, and your code uses broadcast_to"),
     ("02.2", broadcast_add_with_the_course_rule, "course.broadcasting.broadcast_shape"),
     ("02.2", lambda x, y: x + y, "unsupported operand"),
+    ("02.2", lambda x, y: np.zeros(x.shape, dtype=x.dtype), "it has .shape and .ndim"),
     ("02.1", tensor_ops.naive_relu, "write it yourself, and your code uses course.tensor_ops.naive_relu"),
     ("02.1", activations.relu, "write it yourself"),
     ("02.1", relu_with_maximum, "write it yourself, and your code uses maximum"),

@@ -116,6 +116,13 @@ class ElementReader:
     def __iter__(self):
         raise TypeError("this tensor cannot be iterated: read its elements one at a time, x[i, j, ...]")
 
+    def __getattr__(self, name):
+        if name.startswith("__"):  # what Python and NumPy look up on any object
+            raise AttributeError(name)
+        raise AttributeError(
+            f"this tensor has no .{name}: it has .shape and .ndim, and gives its elements one at a time, x[i, j, ...]"
+        )
+
     def __repr__(self):
         return f"<tensor of shape {self.shape}, read one element at a time>"
 

@@ -160,6 +160,11 @@ def test_models_have_the_expected_shapes_and_sizes():
     assert compact.output_shape == (None, 5) and compact.count_params() == 117_957
     assert compact.layers[-4].output.shape == (None, 2, 2, 256)  # five stages: 64 / 2**5
     assert any(isinstance(layer, keras.layers.BatchNormalization) for layer in compact.layers)
+    zoom = next(layer for layer in compact.layers[0].layers if isinstance(layer, keras.layers.RandomZoom))
+    assert zoom.height_factor == (-0.3, 0.1)  # zooming in by up to 30%: random crops
+    optimizer = compile_for_flowers(compact, 2e-3, decay_steps=10, weight_decay=0.05).optimizer
+    assert isinstance(optimizer, keras.optimizers.AdamW) and optimizer.weight_decay == 0.05
+    assert type(compile_for_flowers(tutorial, 1e-3).optimizer) is keras.optimizers.Adam
     pictures = np.random.default_rng(0).uniform(0, 255, (2, 64, 64, 3)).astype("float32")
     assert np.allclose(augmentation()(pictures, training=False), pictures, atol=1e-3)
 
@@ -198,6 +203,16 @@ def test_models_have_the_expected_shapes_and_sizes():
             lambda: compile_for_flowers(tutorial_model(), decay_steps=2.5),
             TypeError,
             "decay_steps must be an int",
+        ),
+        (
+            lambda: compile_for_flowers(tutorial_model(), weight_decay=-0.1),
+            ValueError,
+            "weight_decay must be between 0 and 1",
+        ),
+        (
+            lambda: compile_for_flowers(tutorial_model(), weight_decay="0.05"),
+            TypeError,
+            "weight_decay must be a number",
         ),
     ],
 )

@@ -20,6 +20,7 @@ from ...flower_models import (
     COMPACT_EPOCHS,
     COMPACT_LEARNING_RATE,
     COMPACT_SIZE,
+    COMPACT_WEIGHT_DECAY,
     TUTORIAL_EPOCHS,
     TUTORIAL_SIZE,
     compact_model,
@@ -29,12 +30,15 @@ from ...flower_models import (
 from .. import command_line
 
 
-def train_and_time(model, folder, image_size, epochs, learning_rate=1e-3, schedule=False, seed=123):
+def train_and_time(
+    model, folder, image_size, epochs, learning_rate=1e-3, schedule=False, weight_decay=None, seed=123
+):
     """Fit ``model`` on ``folder``; return (final validation accuracy, wall seconds, CPU seconds)."""
     from ...data.flowers import load_flowers
 
     train, validation, _ = load_flowers(folder, image_size=image_size, seed=seed)
-    compile_for_flowers(model, learning_rate, decay_steps=epochs * len(train) if schedule else None)
+    decay_steps = epochs * len(train) if schedule else None
+    compile_for_flowers(model, learning_rate, decay_steps, weight_decay)
     wall, cpu = time.perf_counter(), time.process_time()
     history = model.fit(
         train, validation_data=validation, epochs=epochs, verbose=0, shuffle=False
@@ -82,7 +86,7 @@ def _compare(folder, args, seed):
             compact_model,
             (args.compact_size,) * 2,
             args.compact_epochs,
-            {"learning_rate": COMPACT_LEARNING_RATE, "schedule": True},
+            {"learning_rate": COMPACT_LEARNING_RATE, "schedule": True, "weight_decay": COMPACT_WEIGHT_DECAY},
         ),
     ]:
         seed_everything(seed)

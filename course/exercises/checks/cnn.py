@@ -664,9 +664,7 @@ def _judge_lenet(case, seen):
         raise Wrong(
             "lenet5() returned the same model (or the same weights) twice; each call should build a new one."
         )
-    shaping = [
-        layer for layer in seen["layers"] if layer["weights"] or not _keeps_shape(layer, seen["layers"])
-    ]
+    shaping = _shaping_layers(seen["layers"])
     for position, (role, kinds, shape, weights) in enumerate(LENET5):
         if position >= len(shaping):
             raise Wrong(
@@ -687,10 +685,14 @@ def _judge_lenet(case, seen):
     return f"lenet5 builds LeNet-5: {LENET5_WEIGHTS:,} weights, from 28×28×1 to 10 scores."
 
 
-def _keeps_shape(layer, layers):
-    index = layers.index(layer)
-    before = layers[index - 1]["shape"] if index else [28, 28, 1]
-    return layer["shape"] == before
+def _shaping_layers(layers):
+    """The layers that LeNet-5's table lists: those with weights, or that change the shape."""
+    shaping, before = [], [28, 28, 1]
+    for layer in layers:
+        if layer["weights"] or layer["shape"] != before:
+            shaping.append(layer)
+        before = layer["shape"]
+    return shaping
 
 
 def _judge_lenet_layer(role, kinds, shape, weights, layer):

@@ -32,7 +32,7 @@ pytestmark = pytest.mark.skipif(
     reason="the grading sandbox needs Linux and bubblewrap",
 )
 
-TIMEOUT = 20  # seconds per notebook: plenty for these notebooks, and what the endless print costs
+TIMEOUT = 15  # seconds per notebook: plenty for these notebooks, and what the endless print costs
 SECRET = "TEACHER_TOKEN_d41d8cd98f00b204"  # in the grader's environment; must never come out
 MARK = "course-grade-test-daemon"  # in the command line of every process the fork bomb starts
 
@@ -366,7 +366,7 @@ def test_feedback_shows_verdicts_never_the_grader_cells_or_seeds(graded):
 
 def test_interrupted_runs_keep_what_is_done_and_resume(classroom, tmp_path):
     _, subs, _, _ = classroom
-    students = [str(subs / s) for s in ("sloppy", "half", "crashing")]
+    students = [str(subs / s) for s in ("sloppy", "half")]
     out = tmp_path / "book.csv"
     command = [sys.executable, "-m", "course", "grade", *students, "--csv", str(out), "--jobs", "1"]
     command += ["--timeout", str(TIMEOUT)]
@@ -379,7 +379,7 @@ def test_interrupted_runs_keep_what_is_done_and_resume(classroom, tmp_path):
     _, stderr = grader.communicate(timeout=60)
     assert grader.returncode == 130 and "--resume" in stderr
     kept = journal.read_text().splitlines()
-    assert 1 <= len(kept) < 3
+    assert len(kept) == 1
     deadline = time.monotonic() + 10
     while processes_with("course-grade-") and time.monotonic() < deadline:
         time.sleep(0.5)
@@ -390,7 +390,7 @@ def test_interrupted_runs_keep_what_is_done_and_resume(classroom, tmp_path):
     assert done.returncode == 0, done.stderr
     assert f"{len(kept)} notebooks already graded" in done.stdout
     with open(out, newline="", encoding="utf-8") as file:
-        assert sorted(r["student"] for r in csv.DictReader(file)) == ["crashing", "half", "sloppy"]
+        assert sorted(r["student"] for r in csv.DictReader(file)) == ["half", "sloppy"]
 
 
 def test_without_a_sandbox_only_when_asked_and_then_marked(classroom, tmp_path):

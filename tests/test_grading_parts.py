@@ -208,6 +208,32 @@ def test_feedback_hides_the_numbers_of_the_hidden_cases():
 # ---------------------------------------------------------------------------
 
 
+def test_submissions_are_matched_to_the_course_notebooks(tmp_path):
+    ann, ben = tmp_path / "ann", tmp_path / "ben"
+    for name in (
+        "00_welcome.ipynb",
+        "01_tensors (1).ipynb",
+        "notes.ipynb",
+        ".ipynb_checkpoints/00_welcome.ipynb",
+    ):
+        (ann / name).parent.mkdir(parents=True, exist_ok=True)
+        (ann / name).write_text("{}")
+    ben.mkdir()
+    (ben / "00_welcome.ipynb").symlink_to(ann / "00_welcome.ipynb")  # a classmate's file
+    (tmp_path / "empty").mkdir()
+    paths = [ann, ben, tmp_path / "empty", tmp_path / "missing"]
+    tasks, reports = cli.find_work(paths, blueprint.course_notebooks())
+    assert sorted((t["student"], t["notebook"]) for t in tasks) == [
+        ("ann", "00_welcome"),
+        ("ann", "01_tensors"),
+    ]
+    why = {(r["student"], r["notebook"]): r["outcome"] for r in reports}
+    assert why[("ann", "notes")].startswith("not graded: not a notebook of this course")
+    assert why[("ben", "00_welcome")] == "not graded: a link to a file elsewhere"
+    assert "no notebook" in why[("empty", str(tmp_path / "empty"))]
+    assert "cannot be read" in why[("missing", str(tmp_path / "missing"))]
+
+
 def test_shards_split_the_class_into_disjoint_deterministic_slices():
     students = {f"student{n:02d}" for n in range(23)}
     slices = [cli.shard_of(students, (k, 4)) for k in range(1, 5)]

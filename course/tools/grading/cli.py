@@ -151,7 +151,7 @@ def find_work(paths, notebooks):
     students = {}
     for raw in paths:
         path = Path(raw)
-        student = path.resolve().name if path.is_dir() else path.resolve().parent.name
+        student = path.resolve().parent.name if path.suffix == ".ipynb" else path.resolve().name
         try:
             if path.is_dir():
                 files = sorted(p for p in path.rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts)
@@ -166,7 +166,12 @@ def find_work(paths, notebooks):
             continue
         if not files:
             reports.append(_report(student, str(path), f"{NOT_GRADED}: no notebook in this folder"))
-        students.setdefault(student, []).extend(files)
+        home = path.resolve() if path.is_dir() else path.resolve().parent
+        for file in files:
+            if file.is_symlink() or not file.resolve().is_relative_to(home):
+                reports.append(_report(student, file.stem, f"{NOT_GRADED}: a link to a file elsewhere"))
+            else:
+                students.setdefault(student, []).append(file)
     for student, files in students.items():
         chosen, extra = _match(files, notebooks)
         for name, path in chosen.items():

@@ -83,7 +83,9 @@ def test_an_older_scheme_is_graded_on_its_own_checks_under_todays_ids(welcome):
     [
         ("def f(x):\n    return x * 2\n", True, []),
         ("course.check = lambda *a: None", False, ["replaces course.check"]),
-        ("import sys\nsys.modules['course'] = None", False, ["uses modules (sys.modules)"]),
+        ("import sys\nsys.modules['course'] = None", False, ["uses sys.modules"]),
+        ("history.events = []\nmodel.modules", False, []),
+        ("from sys import modules", False, ["imports sys.modules"]),
         (
             "get_ipython().events.register('pre_run_cell', print)",
             False,

@@ -45,6 +45,7 @@ def start(folder):
     _start.update(_machinery())
     _start["folder"] = Path(folder)
     _start["run"], _start["draw"], _start["dump"] = probing.run, framework.draw_cases, plain.dump
+    _start["normalize"] = plain.normalize
     _start["registry"] = dict(framework._REGISTRY)
 
 
@@ -65,7 +66,7 @@ def export(exercise_id, answer_name, namespace, seed):
     else:
         outcomes = [{"stub": f"{answer_name} is not defined"}]
     try:
-        outcomes = plain.normalize(outcomes)
+        outcomes = _start["normalize"](outcomes)
     except plain.NotPlain as error:
         outcomes = [{"unreadable": str(error)}]
     report = {"exercise": exercise_id, "outcomes": outcomes, "changed": changed()}

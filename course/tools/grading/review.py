@@ -25,11 +25,9 @@ EXPORT_FOLDER_NAME = "grader-export"
 ALLOWED_FROM_EXERCISES = {"quiz", "progress", "hints", "check"}
 PUBLIC = {"check", "pick", "progress", "quiz", "seed_everything", "settings", "setup", "workdir"}
 ESCAPES = {
-    "modules": "sys.modules",
     "builtins": "builtins",
     "__builtins__": "builtins",
     "get_ipython": "IPython's hooks",
-    "events": "IPython's hooks",
     "input_transformers_post": "IPython's hooks",
     "input_transformers_cleanup": "IPython's hooks",
     "ast_transformers": "IPython's hooks",
@@ -91,6 +89,8 @@ def _import_findings(node, answer_cell):
         root = full.split(".")[0]
         if root in ESCAPES or root in {"sys", "gc", "inspect"} and module and name in ESCAPES:
             found.append(f"imports {full} ({ESCAPES.get(root) or ESCAPES[name]})")
+        if full == "sys.modules":
+            found.append("imports sys.modules")
         if root in {"subprocess", "multiprocessing", "signal"}:
             found.append(f"imports {full} (starts processes or sends signals)")
     return found
@@ -138,9 +138,11 @@ def cell_findings(source, answer_cell=False):
             word = node.attr if isinstance(node, ast.Attribute) else node.id
             if word == "get_ipython" and word not in source:
                 continue  # written as a magic or a shell escape, which IPython turns into this call
+            name = _dotted(node) or ""
             if word in ESCAPES:
                 found.append(f"uses {word} ({ESCAPES[word]})")
-            name = _dotted(node) or ""
+            elif name == "sys.modules" or name.endswith(".sys.modules"):
+                found.append("uses sys.modules")
             parts = name.split(".")
             if parts[0] == "course" and len(parts) > 1:
                 if parts[1] in {"exercises", "tools"}:

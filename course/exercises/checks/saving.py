@@ -115,9 +115,9 @@ def _probe_latest(answer, case):
         got = answer(folder)
         seen = {"result": observe(got), "is_path": isinstance(got, PurePath)}
         if seen["is_path"]:
-            path = Path(got)
-            inside = path.is_absolute() and path.is_relative_to(folder)
-            seen["where"] = path.relative_to(folder).as_posix() if inside else None
+            path, root = Path(got), folder.resolve()  # resolved: /tmp may be a link (macOS)
+            inside = path.is_absolute() and path.resolve().is_relative_to(root)
+            seen["where"] = path.resolve().relative_to(root).as_posix() if inside else None
             seen["name"] = path.name
             seen["absolute"] = path.is_absolute()
         return seen

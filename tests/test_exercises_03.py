@@ -20,8 +20,12 @@ def df(x):
     return 2 * x * math.sin(x) + x * x * math.cos(x)
 
 
-def dual_mul(a, b):
-    return forward.Dual(a.value * b.value, a.tangent * b.value + a.value * b.tangent)
+def forward_jacobian(f, x):
+    columns = []
+    for j in range(len(x)):
+        outputs = f([forward.Dual(value, 1.0 if i == j else 0.0) for i, value in enumerate(x)])
+        columns.append([y.tangent for y in outputs])
+    return np.array(columns).T
 
 
 def topo_sort(output):
@@ -66,7 +70,7 @@ def matmul_vjp(g, a, b):
 
 RIGHT = {
     "03.1": df,
-    "03.2": dual_mul,
+    "03.2": forward_jacobian,
     "03.3": topo_sort,
     "03.4": backward_pass,
     "03.5": Softplus,
@@ -76,7 +80,7 @@ RIGHT = {
 # What the solutions contain: no message or hint may show it.
 SOLUTION_CODE = {
     "03.1": ("2x sin(x) + x² cos(x)", "2 * x * math.sin", "x * x * math.cos", "2x sin"),
-    "03.2": ("a.value * b.value", "a.tangent * b.value", "Dual(a.value", "a'b + ab'"),
+    "03.2": ("1.0 if i == j", "columns.append", "np.array(columns)", "Dual(value"),
     "03.3": ("visited.add", "order.append", "def visit"),
     "03.4": ("partial.pop", "node.op.vjp(", "partial.get", "reverse_topo_order("),
     "03.5": ("reverse.sigmoid", "math.log1p", "adjoint * ", "sigmoid(a)"),
@@ -89,6 +93,12 @@ SOLUTION_CODE = {
 def test_the_right_answer_passes(exercise_id, seed):
     feedback = evaluate(exercise_id, RIGHT[exercise_id], seed=seed)
     assert feedback.status == PASSED, feedback.message
+
+
+def jacobian_row_by_row(f, x):
+    """Builds the transposed Jacobian column by column and transposes it back with zip."""
+    passes = [f([forward.Dual(v, float(i == j)) for i, v in enumerate(x)]) for j in range(len(x))]
+    return np.array([[outputs[i].tangent for outputs in passes] for i in range(len(passes[0]))])
 
 
 def topo_sort_with_a_stack(output):
@@ -134,7 +144,7 @@ class SoftplusFromExp(reverse.Op):
     "exercise_id, answer",
     [
         ("03.1", lambda x: x * (2 * math.sin(x) + x * math.cos(x))),
-        ("03.2", lambda a, b: forward.Dual(b.value * a.value, b.value * a.tangent + b.tangent * a.value)),
+        ("03.2", jacobian_row_by_row),
         ("03.3", topo_sort_with_a_stack),
         ("03.4", backward_with_ids),
         ("03.5", SoftplusFromExp),
@@ -284,9 +294,35 @@ class NotAnOp:
         return math.log1p(math.exp(a))
 
 
-def dual_mutating(a, b):
-    a.tangent, a.value = a.tangent * b.value + a.value * b.tangent, a.value * b.value
-    return a
+def jacobian_seeding_all(f, x):
+    columns = [[y.tangent for y in f([forward.Dual(value, 1.0) for value in x])] for _ in x]
+    return np.array(columns).T
+
+
+def jacobian_keeping_tangents(f, x):
+    tangents, columns = [0.0] * len(x), []
+    for j in range(len(x)):
+        tangents[j] = 1.0
+        columns.append([y.tangent for y in f([forward.Dual(v, t) for v, t in zip(x, tangents)])])
+    return np.array(columns).T
+
+
+def jacobian_by_entries(f, x):
+    """Right, but m times too many passes: one per entry."""
+    m = len(f([forward.Dual(value) for value in x]))
+    result = np.zeros((m, len(x)))
+    for i in range(m):
+        for j in range(len(x)):
+            result[i, j] = f([forward.Dual(v, 1.0 if k == j else 0.0) for k, v in enumerate(x)])[i].tangent
+    return result
+
+
+def jacobian_of_values(f, x):
+    columns = [
+        [y.value for y in f([forward.Dual(v, 1.0 if i == j else 0.0) for i, v in enumerate(x)])]
+        for j in range(len(x))
+    ]
+    return np.array(columns).T
 
 
 WRONG = [
@@ -297,34 +333,12 @@ WRONG = [
     ("03.1", lambda x: x * x * math.sin(x), "returned f(x) itself"),
     ("03.1", lambda x: x * math.sin(x) + x * x * math.cos(x), "differentiated x² as x"),
     ("03.1", lambda x: str(df(x)), "should be a number"),
-    (
-        "03.2",
-        lambda a, b: forward.Dual(a.value * b.value, a.tangent * b.tangent),
-        "multiplied the two tangents",
-    ),
-    ("03.2", lambda a, b: forward.Dual(a.value * b.value, a.tangent + b.tangent), "added the tangents"),
-    ("03.2", lambda a, b: forward.Dual(a.value * b.value, a.tangent * b.value), "only one of the two terms"),
-    (
-        "03.2",
-        lambda a, b: forward.Dual(a.value * b.value, a.tangent * b.value - a.value * b.tangent),
-        "subtracted the two terms",
-    ),
-    (
-        "03.2",
-        lambda a, b: forward.Dual(a.value + b.value, a.tangent * b.value + a.value * b.tangent),
-        "added the values",
-    ),
-    (
-        "03.2",
-        lambda a, b: forward.Dual(a.tangent * b.value + a.value * b.tangent, a.value * b.value),
-        "value and its tangent swapped",
-    ),
-    (
-        "03.2",
-        lambda a, b: (a.value * b.value, a.tangent * b.value + a.value * b.tangent),
-        "should return a new Dual",
-    ),
-    ("03.2", dual_mutating, "changed one of the Dual numbers"),
+    ("03.2", jacobian_seeding_all, "gave every input the tangent 1 in every pass"),
+    ("03.2", jacobian_keeping_tangents, "kept the tangents of earlier passes"),
+    ("03.2", lambda f, x: forward_jacobian(f, x).T, "transposed"),
+    ("03.2", jacobian_by_entries, "forward mode needs one pass per input"),
+    ("03.2", lambda f, x: forward_jacobian(f, x).tolist(), "should be a NumPy array"),
+    ("03.2", jacobian_of_values, "is off in"),
     ("03.3", topo_reversed, "the reverse of the order asked"),
     ("03.3", topo_without_visited, "each node should appear once"),
     ("03.3", topo_without_leaves, "the leaves (nodes made by no operation) are missing"),
@@ -440,8 +454,21 @@ def df_reverse(x):
     return node.grad
 
 
-def dual_with_star(a, b):
-    return a * b
+def jacobian_with_jvp(f, x):
+    return np.stack([forward.jvp(f, x, np.eye(len(x))[j])[1] for j in range(len(x))], axis=1)
+
+
+def jacobian_numerically(f, x):
+    columns = []
+    for j in range(len(x)):
+
+        def along(t, j=j):
+            return np.array(
+                [y.value for y in f([forward.Dual(v + (t if i == j else 0.0)) for i, v in enumerate(x)])]
+            )
+
+        columns.append((along(1e-6) - along(-1e-6)) / 2e-6)
+    return np.array(columns).T
 
 
 def topo_with_the_package(output):
@@ -472,8 +499,10 @@ CHEATS = [
     ("03.1", df_dual, "write it yourself, and your code uses course.autodiff.forward.Dual"),
     ("03.1", df_symbolic, "write it yourself, and your code uses course.autodiff.symbolic.Expr.diff"),
     ("03.1", df_reverse, "write it yourself, and your code uses course.autodiff.reverse.Node"),
-    ("03.2", dual_with_star, "write it yourself, and your code uses the * of Dual numbers"),
-    ("03.2", forward.Dual.__mul__, "write it yourself, and your code uses the * of Dual numbers"),
+    ("03.2", forward.jacobian, "write it yourself, and your code uses course.autodiff.forward.jacobian"),
+    ("03.2", jacobian_with_jvp, "write it yourself, and your code uses course.autodiff.forward.jvp"),
+    ("03.2", lambda f, x: reverse.jacobian(f, x), "write it yourself"),
+    ("03.2", jacobian_numerically, "forward mode needs one pass per input"),
     (
         "03.3",
         topo_with_the_package,
@@ -483,8 +512,8 @@ CHEATS = [
     ("03.3", find_topo_sort, "write it yourself"),
     ("03.1", mock.ANY, "expected a function"),
     ("03.1", lambda *args: mock.ANY, "should be a number"),
-    ("03.2", lambda *args: mock.ANY, "should return a new Dual"),
-    ("03.2", lambda a, b: forward.Dual(mock.ANY, mock.ANY), "raised"),
+    ("03.2", lambda *args: mock.ANY, "should be a NumPy array"),
+    ("03.2", lambda f, x: np.full((1, 1), mock.ANY), "should hold numbers"),
     ("03.3", lambda *args: mock.ANY, "should return a list of nodes"),
     ("03.3", lambda *args: [mock.ANY], "should hold the graph's Node objects"),
     ("03.6", lambda *args: mock.ANY, "should return a tuple"),
@@ -522,19 +551,16 @@ def test_a_lookup_table_of_vjps_fails():
     assert evaluate("03.6", lambda g, a, b: table.get(g.tobytes(), first), seed=1).status == FAILED
 
 
-def test_a_lookup_table_of_dual_products_fails():
+def test_a_lookup_table_of_jacobians_fails():
     table = {}
 
-    def recording(a, b):
-        table[(a.value, b.value)] = (a.value * b.value, a.tangent * b.value + a.value * b.tangent)
-        return forward.Dual(*table[(a.value, b.value)])
+    def recording(f, x):
+        table[tuple(x)] = forward_jacobian(f, x)
+        return table[tuple(x)]
 
     assert evaluate("03.2", recording, seed=0).passed
     first = next(iter(table.values()))
-    assert (
-        evaluate("03.2", lambda a, b: forward.Dual(*table.get((a.value, b.value), first)), seed=1).status
-        == FAILED
-    )
+    assert evaluate("03.2", lambda f, x: table.get(tuple(x), first), seed=1).status == FAILED
 
 
 def test_graphs_vary_with_the_seed():
@@ -545,10 +571,15 @@ def test_graphs_vary_with_the_seed():
 
 
 def test_the_package_works_again_after_the_checks():
-    for exercise_id, answer in [("03.1", df_dual), ("03.2", dual_with_star), ("03.3", topo_with_the_package)]:
+    for exercise_id, answer in [
+        ("03.1", df_dual),
+        ("03.2", jacobian_with_jvp),
+        ("03.3", topo_with_the_package),
+    ]:
         evaluate(exercise_id, answer, seed=0)
     product = forward.Dual(2.0, 1.0) * forward.Dual(3.0, 0.0)
     assert (product.value, product.tangent) == (6.0, 3.0)
+    assert forward.jacobian(lambda v: [v[0] * v[1]], [2.0, 3.0]).tolist() == [[3.0, 2.0]]
     x = reverse.Node(2.0)
     assert len(find_topo_sort([x * x])) == 2
     assert numerical.central_difference(math.sin, 0.0) == pytest.approx(1.0)

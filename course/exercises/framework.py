@@ -66,6 +66,7 @@ RENAMES = {
         "02.2": "02.3",
         "02.3": None,  # the rotation matrix gave way to turning a cloud of points (02.4)
         "02.4": None,  # a Dense layer on one vector gave way to a whole network on a batch (02.5)
+        "03.2": None,  # multiplying two dual numbers gave way to the whole Jacobian in forward mode (03.2)
         "03.4": "03.6",
         "04.1": None,  # one momentum step gave way to a whole descent with momentum (04.1)
         "04.2": None,  # one Adam step gave way to a whole descent with Adam (04.2)

@@ -1,4 +1,4 @@
-"""Exercises and quizzes of 03_autodiff: a derivative by hand, dual numbers, topological order, the reverse
+"""Exercises and quizzes of 03_autodiff: a derivative by hand, the Jacobian in forward mode, topological order, the reverse
 pass, an operation of your own, a matrix vjp."""
 
 import math
@@ -69,86 +69,116 @@ exercise(
 )
 
 # ---------------------------------------------------------------------------
-# 03.2 dual_mul
+# 03.2 forward_jacobian
 # ---------------------------------------------------------------------------
 
-
-def _dual_cases(rng):
-    values = rng.uniform(-3, 3, size=(6, 4)).round(3)
-    values[np.abs(values) < 0.1] += 0.5
-    return [{"a": float(a), "da": float(da), "b": float(b), "db": float(db)} for a, da, b, db in values]
+DUAL_OPS = ("add", "mul", "sub", "sin", "exp")
 
 
-def _read(thing, attribute):
-    try:
-        return observe(getattr(thing, attribute))
-    except (Exception, SystemExit):
-        return None
+def _jacobian_cases(rng):
+    cases = []
+    for n, m in ((2, 3), (3, 1), (1, 2), (4, 2), (3, 3)):
+        ops = []
+        for step in range(int(rng.integers(3, 8))):
+            available = n + step
+            ops.append(
+                [str(rng.choice(DUAL_OPS)), int(rng.integers(0, available)), int(rng.integers(0, available))]
+            )
+        outputs = [int(k) for k in rng.choice(n + len(ops), size=m, replace=False)]
+        cases.append({"x": rng.uniform(-1, 1, size=n).round(3).tolist(), "ops": ops, "outputs": outputs})
+    return cases
 
 
-def _dual_probe(answer, case):
-    from ...autodiff.forward import Dual
+def _program(case):
+    """The function of a case: a list of numbers (or Dual numbers) in, a list out."""
+    from ...autodiff import forward
 
-    a, b = Dual(case["a"], case["da"]), Dual(case["b"], case["db"])
-    result = answer(a, b)
-    return {
-        "result": observe(result),
-        "is_dual": isinstance(result, Dual),
-        "value": _read(result, "value"),
-        "tangent": _read(result, "tangent"),
-        "inputs_after": [_read(a, "value"), _read(a, "tangent"), _read(b, "value"), _read(b, "tangent")],
-    }
+    def f(inputs):
+        values = list(inputs)
+        for op, i, j in case["ops"]:
+            a, b = values[i], values[j]
+            if op == "add":
+                values.append(a + b)
+            elif op == "mul":
+                values.append(a * forward.sin(b))  # bounded factors keep the numbers small
+            elif op == "sub":
+                values.append(a - b)
+            else:
+                values.append(getattr(forward, op)(0.5 * a))
+        spread = values[0]
+        for value in values[1 : len(inputs)]:
+            spread = spread + value
+        return [values[k] + 0.1 * spread for k in case["outputs"]]  # every output depends on every input
+
+    return f
 
 
-def _judge_dual(case, seen):
-    a, da, b, db = case["a"], case["da"], case["b"], case["db"]
-    what = f"dual_mul(Dual({a}, {da}), Dual({b}, {db}))"
-    after = [item.get("value") if isinstance(item, dict) else None for item in seen["inputs_after"]]
-    if after != [a, da, b, db]:
-        raise Wrong(f"{what} changed one of the Dual numbers it was given; leave a and b as they are.")
-    if not seen["is_dual"]:
-        raise Wrong(f"{what} should return a new Dual, got {judging.described(seen['result'])}.")
-    value = judging.number(seen["value"], f"the value of {what}")
-    tangent = judging.number(seen["tangent"], f"the tangent of {what}")
-    want_value, want_tangent = a * b, da * b + a * db
-    if math.isclose(value, want_tangent) and math.isclose(tangent, want_value) and want_value != want_tangent:
-        raise Wrong(f"{what} has its value and its tangent swapped.")
-    if not math.isclose(value, want_value, rel_tol=1e-9, abs_tol=1e-12):
-        if math.isclose(value, a + b):
-            raise Wrong(f"the value of {what} is {value:.6g}: it looks like you added the values.")
+def _jacobian_probe(answer, case):
+    program, calls = _program(case), []
+
+    def f(inputs):
+        calls.append(1)
+        return program(inputs)
+
+    return {"result": observe(answer(f, list(case["x"]))), "calls": len(calls)}
+
+
+def _judge_jacobian(case, seen):
+    from ...autodiff import forward
+
+    n, m = len(case["x"]), len(case["outputs"])
+    what = f"forward_jacobian for {m} output(s) of {n} input(s)"
+    f = _program(case)
+    want = forward.jacobian(f, case["x"])
+    got = judging.array(seen["result"], f"the Jacobian from {what}")
+    if seen["calls"] > n + 1:
         raise Wrong(
-            f"the value of {what} is {value:.6g}; the value of a product is the product of the values."
+            f"{what} ran f {seen['calls']} times; forward mode needs one pass per input ({n} here), each giving a "
+            "whole column."
         )
-    if math.isclose(tangent, want_tangent, rel_tol=1e-9, abs_tol=1e-12):
-        return "dual_mul is right: the tangent of a product follows the product rule."
-    mistakes = {
-        "multiplied the two tangents together (a term with ε² vanishes)": da * db,
-        "added the tangents, which is the rule for a sum, not a product": da + db,
-        "kept only one of the two terms of the tangent": da * b,
-        "kept only one of the two terms of the tangent ": a * db,
-        "subtracted the two terms of the tangent; they are added": da * b - a * db,
-        "paired each tangent with its own value instead of with the other value": da * a + b * db,
-    }
-    for why, mistake in mistakes.items():
-        if math.isclose(tangent, mistake, rel_tol=1e-9) and not math.isclose(mistake, want_tangent):
-            raise Wrong(f"the tangent of {what} is {tangent:.6g}: it looks like you {why.strip()}.")
-    raise Wrong(f"the tangent of {what} is {tangent:.6g}, which is not right.")
+    ones = want @ np.ones(n)
+    judging.close(
+        got,
+        want,
+        f"the Jacobian from {what}",
+        near_misses={
+            "gave every input the tangent 1 in every pass: each pass should seed one input only": np.repeat(
+                ones[:, None], n, axis=1
+            ),
+            "kept the tangents of earlier passes: each pass starts from tangents that are all 0 but one": np.cumsum(
+                want, axis=1
+            ),
+        },
+        rtol=1e-9,
+        atol=1e-12,
+    )
+    return "forward_jacobian is right: one forward pass per input, each giving one column."
 
 
 exercise(
     id="03.2",
-    title="Multiplying dual numbers",
-    produce="a function dual_mul(a, b) that takes two forward.Dual numbers and returns their product as a new "
-    "forward.Dual(value, tangent), without using * between Dual numbers",
-    cases=_dual_cases,
-    probe=_dual_probe,
-    judge=_judge_dual,
-    shortcuts=(Shortcut("course.autodiff.forward:Dual.__mul__", "the * of Dual numbers (Dual.__mul__)"),),
+    title="The Jacobian in forward mode",
+    produce="a function forward_jacobian(f, x) that takes a function f (a list of n forward.Dual numbers in, "
+    "a list of m Dual numbers out) and a list x of n floats, runs f once per input, and returns the "
+    "Jacobian of f at x as a NumPy array of shape (m, n)",
+    cases=_jacobian_cases,
+    probe=_jacobian_probe,
+    judge=_judge_jacobian,
+    shortcuts=(
+        Shortcut("course.autodiff.forward:jacobian"),
+        Shortcut("course.autodiff.forward:jvp"),
+        Shortcut("course.autodiff.forward:derivative"),
+        Shortcut("course.autodiff.reverse:jacobian"),
+    )
+    + AUTODIFF_SHORTCUTS[:4],
+    forbidden_in_source=FORBIDDEN_TOOLS,
     hints=(
-        "Multiply (a + a'ε)(b + b'ε) out like any two brackets, then use ε² = 0.",
-        "The value is the part without ε and the tangent is the factor of ε; each is built from the plain "
-        "floats .value and .tangent of a and b.",
-        "The tangent is the product rule: one term per input, each tangent paired with the other input's value.",
+        "One pass of f with dual numbers gives the derivatives of every output with respect to the "
+        "direction you seeded: choose the seed so that this is one input.",
+        "For input j, give input j the tangent 1 and every other input the tangent 0; the tangents of the "
+        "outputs are then column j of the Jacobian.",
+        "Collect the columns, one per pass, and put them side by side: entry (i, j) is output i's tangent "
+        "in pass j.",
     ),
 )
 

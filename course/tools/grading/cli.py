@@ -316,6 +316,13 @@ def cli(argv):
             print(f"error: no sandbox: {error}", file=sys.stderr)
             return 2
     notebooks, _ = _course()
+    if not notebooks:
+        folder = blueprint.learner_notebooks_folder()
+        print(
+            f"error: no learner notebooks in {folder}: grade from a copy of the course folder",
+            file=sys.stderr,
+        )
+        return 2
     tasks, reports = find_work(args.paths, notebooks)
     if args.shard:
         chosen = shard_of({t["student"] for t in tasks} | {r["student"] for r in reports}, args.shard)

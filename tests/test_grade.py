@@ -10,6 +10,7 @@ journal and feedback pages, the files around it and the process table.
 
 import csv
 import hashlib
+import html
 import json
 import os
 import re
@@ -102,6 +103,8 @@ def snoop(classroom, home):
 import os, pathlib
 print(sorted(os.environ))
 print("token:", os.environ.get("TEACHER_TOKEN"))
+import socket
+print("network interfaces:", [name for _, name in socket.if_nameindex()])
 for place in [{str(classroom)!r}, {str(home)!r}, {str(ROOT)!r}, {str(ROOT / "solutions")!r}, "/tmp"]:
     try:
         print(place, sorted(os.listdir(place))[:20])
@@ -318,6 +321,7 @@ def test_a_snoop_sees_and_writes_nothing_of_the_teachers_or_the_classmates(grade
     assert not (ROOT / "course" / "stolen.py").exists()
     page = (graded["feedback"] / "snoop" / "00_welcome.html").read_text()
     assert SECRET not in page and "token: None" in page
+    assert "network interfaces: ['lo']" in html.unescape(page)  # no network but its own loopback
     assert "grades-2025" not in page and "diligent" not in page
     assert re.search(rf"{ROOT / 'solutions'} (\[\]|FileNotFoundError)", page)  # hidden
     assert "could not write" in page and "wrote /tmp/stolen.txt" in page  # its own /tmp only

@@ -230,6 +230,7 @@ def test_every_explorer_is_an_explorer_named_alike():
         "course.early_stopping.early_stopping_explorer",
         "course.autodiff.draw.reverse_pass_explorer",
         "course.autodiff.draw.difference_error_explorer",
+        "course.tensors.slicing_explorer",
     }
     from course.autodiff import reverse
 
@@ -240,6 +241,7 @@ def test_every_explorer_is_an_explorer_named_alike():
         "course.early_stopping.early_stopping_explorer": ([3.0, 2.0, 2.5],),
         "course.autodiff.draw.reverse_pass_explorer": (x * x,),
         "course.convolution.convolution_explorer": (convolution.sample_image(step=20),),
+        "course.tensors.slicing_explorer": (np.zeros((3, 28, 28)),),
     }
     for name in explorers:
         box = found[name](*arguments.get(name, ()))

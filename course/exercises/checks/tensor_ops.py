@@ -86,6 +86,8 @@ class ElementReader:
     """
 
     def __init__(self, values):
+        if not isinstance(values, np.ndarray) or not np.issubdtype(values.dtype, np.number):
+            raise TypeError(f"values must be a NumPy array of numbers, got {type(values).__name__}")
         self._values = values
         self.shape = tuple(int(n) for n in values.shape)
         self.ndim = len(self.shape)

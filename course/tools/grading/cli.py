@@ -56,6 +56,9 @@ def _outcome(run, limits):
         text += (
             f"; output past {limits.text_output} bytes of text or {limits.rich_output} of pictures dropped"
         )
+    if run.output_lost:
+        cells = ", ".join(str(number) for number in run.output_lost[:5] if number)
+        text += f"; output lost in cell {cells or 'a check the grader added'} (a message over the size limit)"
     return text
 
 

@@ -19,6 +19,7 @@ import nbformat
 from . import sandbox
 
 MAX_MESSAGE = 32_000_000  # bytes of one message from the kernel
+IOPUB_TIMEOUT = 5  # seconds to wait for a cell's output once the kernel says the cell is done
 NOTE_DROPPED = (
     "[the grader dropped the rest of this notebook's output: "
     "more than {} bytes of text or {} bytes of pictures and other output]"
@@ -32,6 +33,7 @@ class Run:
     outcome: str = "completed"
     errors: list = field(default_factory=list)  # (cell number in the submission, error name)
     output_dropped: bool = False
+    output_lost: list = field(default_factory=list)  # cells whose output never came (over MAX_MESSAGE)
 
 
 def _kernel_manager(folder, prefix, env):
@@ -83,6 +85,13 @@ def _client_class():
     return CappedClient
 
 
+def _reconnect_output(client):
+    """A fresh output channel after the socket dropped one (a message over :data:`MAX_MESSAGE`)."""
+    client.kc.iopub_channel.close()
+    client.kc._iopub_channel = None
+    client.kc.iopub_channel  # noqa: B018 (the property connects a new channel)
+
+
 def _error_name(cell):
     """The exception name a cell's output shows, cut to a plain identifier."""
     for output in cell.get("outputs", []):
@@ -114,6 +123,8 @@ def execute(plan, folder, timeout, limits, boxed=True, hidden=(), data_dir=None)
         shutdown_kernel="immediate",
         allow_errors=True,
         record_timing=False,
+        raise_on_iopub_timeout=True,  # a lost output channel is noticed and reconnected (below)
+        iopub_timeout=IOPUB_TIMEOUT,
     )
     client.caps, client.kept = {"text": limits.text_output, "rich": limits.rich_output}, {}
     run, index = Run(), 0
@@ -127,7 +138,13 @@ def execute(plan, folder, timeout, limits, boxed=True, hidden=(), data_dir=None)
         with client.setup_kernel(cwd=str(folder), env=env, cleanup_kc=True, **quiet):
             deadline = time.monotonic() + timeout
             for index, cell in enumerate(plan.notebook.cells):
-                client.execute_cell(cell, index)
+                try:
+                    client.execute_cell(cell, index)
+                except CellTimeoutError as error:
+                    if "IOPub" not in str(error):
+                        raise
+                    _reconnect_output(client)
+                    run.output_lost.append(plan.cell_numbers[index])
                 name = _error_name(cell) if cell.cell_type == "code" else None
                 if name and plan.cell_numbers[index]:
                     run.errors.append((plan.cell_numbers[index], name))

@@ -301,3 +301,32 @@ def test_bad_arguments_are_refused(tmp_path):
             main(["grade", str(tmp_path), *argv])
         assert stop.value.code == 2, argv
     assert os.listdir(tmp_path) == []
+
+
+def test_the_grader_lays_out_the_datasets_once_for_every_sandbox(tmp_path, monkeypatch):
+    from course.data.flowers import FLOWER_CLASSES
+    from course.tools.grading import datasets
+
+    monkeypatch.setenv("COURSE_WORKDIR", str(tmp_path / "work"))
+    monkeypatch.delenv("COURSE_DATA_DIR", raising=False)
+    monkeypatch.setenv("COURSE_DATA_MIRROR", "http://127.0.0.1:9/")  # refused at once: no download
+    cache = tmp_path / "work" / "datasets"
+    (cache / "flower_photos_extracted").mkdir(parents=True)
+    (cache / "mnist.npz").write_bytes(b"the teacher's own copy")
+    photos = cache / "flower_photos_extracted" / "flower_photos"
+    for name in FLOWER_CLASSES:
+        (photos / name).mkdir(parents=True)
+        (photos / name / "1.jpg").write_bytes(b"\xff\xd8\xff" + bytes(20))
+    (cache / "flower_photos_extracted" / "complete").write_text("flower_photos.tgz")
+
+    folder, missing = datasets.shared_folder()
+    assert folder == cache / datasets.FOLDER
+    assert (folder / "mnist.npz").stat().st_ino == (cache / "mnist.npz").stat().st_ino  # linked, not copied
+    assert sorted(p.name for p in (folder / "flower_photos").iterdir()) == sorted(FLOWER_CLASSES)
+    assert [line.split(":")[0] for line in missing] == ["mobilenet_v3_small_notop"]
+    assert "127.0.0.1" in missing[0]
+    assert datasets.shared_folder() == (folder, missing)  # a second run reuses the folder
+
+    monkeypatch.setenv("COURSE_WORKDIR", str(tmp_path / "empty"))  # nothing cached, nothing reachable
+    folder, missing = datasets.shared_folder()
+    assert folder is None and len(missing) == 3

@@ -17,7 +17,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from .. import command_line
-from . import blueprint, feedback, gradebook, judging, review, runner, sandbox
+from . import blueprint, datasets, feedback, gradebook, judging, review, runner, sandbox
 
 MAX_NOTEBOOK_BYTES = 50_000_000
 NOT_GRADED = "not graded"
@@ -260,7 +260,8 @@ def parser():
         "--data",
         metavar="DIR",
         default=os.environ.get("COURSE_DATA_DIR") or None,
-        help="a dataset folder every sandbox reads (default: $COURSE_DATA_DIR)",
+        help="a dataset folder every sandbox reads (default: $COURSE_DATA_DIR, else the grader fetches "
+        "the datasets once into its cache)",
     )
     p.add_argument(
         "--no-sandbox",
@@ -282,6 +283,16 @@ def merge_cli(argv):
     count = gradebook.merge(args.files, args.csv)
     print(f"{count} rows written to {args.csv} and {gradebook.points_path(args.csv)}")
     return 0
+
+
+def _fetch_datasets():
+    """The shared dataset folder the grader made (see :mod:`.datasets`), said in a line or two; or None."""
+    folder, missing = datasets.shared_folder()
+    if folder:
+        print(f"datasets for every sandbox (read-only): {folder}")
+    for line in missing:
+        print(f"dataset unavailable, notebooks that need it use their offline fallback: {line}")
+    return str(folder) if folder else None
 
 
 class Stop(Exception):
@@ -318,6 +329,8 @@ def cli(argv):
         except sandbox.NoSandbox as error:
             print(f"error: no sandbox: {error}", file=sys.stderr)
             return 2
+    if not args.data:
+        args.data = _fetch_datasets()
     notebooks, _ = _course()
     if not notebooks:
         folder = blueprint.learner_notebooks_folder()

@@ -52,3 +52,24 @@ def lookup_table(exercise_id, right, seed=0):
     assert evaluate(exercise_id, recording, seed=seed).status == PASSED
     first = next(iter(table.values()))
     return lambda *args: table.get(key(args), first)
+
+
+def assert_not_attempted_quietly(exercise_id, answer, solution_code):
+    """A stub's verdict is "not attempted", and its message shows none of the solution's code."""
+    from course.exercises import NOT_ATTEMPTED, evaluate
+
+    feedback = evaluate(exercise_id, answer, seed=0)
+    assert feedback.status == NOT_ATTEMPTED, feedback
+    for code in solution_code:
+        assert code not in feedback.message, (feedback.message, code)
+
+
+def assert_hints_climb_without_code(exercise_id, solution_code):
+    """Two or three hints, none of which shows the solution's code."""
+    from course.exercises import hints
+
+    ladder = hints(exercise_id)
+    assert 2 <= len(ladder) <= 3
+    for hint in ladder:
+        for code in solution_code:
+            assert code not in hint, (hint, code)

@@ -279,6 +279,19 @@ def test_the_kernel_environment_is_an_allow_list(tmp_path, monkeypatch):
     command = sandbox.command(tmp_path, sandbox.Limits())
     assert "--clearenv" in command and "--unshare-net" in command and "--unshare-pid" in command
     assert command[command.index("--") + 1] == "prlimit"
+    assert "TF_NUM_INTRAOP_THREADS" not in env  # no cap asked for: as many threads as cores
+
+
+def test_kernels_graded_side_by_side_share_the_cores(tmp_path):
+    import subprocess
+    import sys
+
+    if sandbox.bubblewrap() is None:
+        pytest.skip("needs bubblewrap")
+    show = "import os; print([os.environ.get(n) for n in ('TF_NUM_INTRAOP_THREADS', 'OMP_NUM_THREADS')])"
+    command = sandbox.command(tmp_path, sandbox.Limits(threads=3)) + [sys.executable, "-c", show]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=60)
+    assert done.stdout.strip() == "['3', '3']", done.stderr
 
 
 def test_without_a_sandbox_the_grader_refuses_and_says_how_to_get_one(tmp_path, monkeypatch, capsys):

@@ -354,7 +354,10 @@ def cli(argv):
     if len(todo) < len(tasks):
         print(f"--resume: {len(tasks) - len(todo)} notebooks already graded, {len(todo)} to go")
     limits = replace(
-        sandbox.Limits(), memory=int(args.memory * sandbox.GIGABYTE), cpu_seconds=int(args.timeout * 2 + 60)
+        sandbox.Limits(),
+        memory=int(args.memory * sandbox.GIGABYTE),
+        cpu_seconds=int(args.timeout * 2 + 60),
+        threads=max(1, (os.cpu_count() or 1) // args.jobs),  # the kernels side by side share the cores
     )
     outputs = [*book.paths(), *([args.feedback] if args.feedback else [])]
     scratch = tempfile.mkdtemp(prefix="course-grade-")

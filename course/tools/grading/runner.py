@@ -109,7 +109,7 @@ def execute(plan, folder, timeout, limits, boxed=True, hidden=(), data_dir=None)
         prefix = sandbox.command(folder, limits, hidden, data_dir)
     else:
         prefix = limits.prlimit() if sandbox.shutil.which("prlimit") else []
-    env = sandbox.environment(folder, data_dir)
+    env = sandbox.environment(folder, data_dir, limits.threads)
     deadline = None
 
     def seconds_left(cell):

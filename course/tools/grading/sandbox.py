@@ -40,6 +40,7 @@ class Limits:
     cpu_seconds: int = 1200  # per process
     text_output: int = 2_000_000  # bytes of printed text kept per notebook; the rest is dropped
     rich_output: int = 50_000_000  # bytes of pictures and other rich output kept per notebook
+    threads: int = 0  # CPU threads for TensorFlow and NumPy's BLAS per kernel; 0: as many as the cores
 
     def prlimit(self):
         """The ``prlimit`` command line that applies these limits to what follows it."""
@@ -84,8 +85,12 @@ def check_available():
         )
 
 
-def environment(folder, data_dir=None):
-    """The kernel's whole environment: an allow-list, nothing of the teacher's."""
+def environment(folder, data_dir=None, threads=0):
+    """The kernel's whole environment: an allow-list, nothing of the teacher's.
+
+    ``threads`` (when not 0) caps TensorFlow's and the BLAS's thread pools, so that kernels
+    graded side by side share the cores instead of each starting a thread per core.
+    """
     python_bin = str(Path(sys.executable).parent)
     env = {
         "PATH": f"{python_bin}:/usr/local/bin:/usr/bin:/bin",
@@ -106,6 +111,9 @@ def environment(folder, data_dir=None):
     }
     if data_dir is not None:
         env["COURSE_DATA_DIR"] = str(data_dir)
+    if threads:
+        for name in ("OMP_NUM_THREADS", "TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS"):
+            env[name] = str(threads)
     return env
 
 
@@ -159,6 +167,6 @@ def command(folder, limits, hidden=(), data_dir=None):
         args += ["--remount-ro", target]
     args += ["--unshare-net", "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try"]
     args += ["--die-with-parent", "--new-session", "--clearenv"]
-    for name, value in environment(folder, data_dir).items():
+    for name, value in environment(folder, data_dir, limits.threads).items():
         args += ["--setenv", name, value]
     return [*args, "--", *limits.prlimit()]

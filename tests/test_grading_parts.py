@@ -78,6 +78,21 @@ def test_an_older_scheme_is_graded_on_its_own_checks_under_todays_ids(welcome):
     assert any("id scheme 1" in note for note in plan.notes)
 
 
+def test_a_notebook_without_a_scheme_is_read_as_todays_only_when_its_checks_are_todays():
+    course_nb = blueprint.course_notebooks()["07_cnn_flowers"]
+    solved = nbformat.read(ROOT / "solutions" / "07_cnn_flowers.ipynb", as_version=4)
+    assert "course" not in solved.metadata  # solutions/ carries no id scheme
+    plan = blueprint.restore(course_nb, solved, lambda: 7, "/export")
+    assert plan.exercises == [c.exercise for c in course_nb.checks] and len(plan.exercises) == 9
+    assert set(plan.answers) == set(plan.exercises)
+    assert plan.notes == ["no id scheme in its metadata: its checks are today's, read as today's"]
+
+    cell = next(c for c in solved.cells if 'check("07.4"' in c.source)
+    cell.source = cell.source.replace('check("07.4"', 'check("07.2"')  # 07.2 was 07.4's id in scheme 1
+    plan = blueprint.restore(course_nb, solved, lambda: 7, "/export")
+    assert "no id scheme in its metadata: read as scheme 1" in plan.notes
+
+
 @pytest.mark.parametrize(
     "source, answer_cell, expected",
     [

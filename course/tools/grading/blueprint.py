@@ -93,6 +93,25 @@ def id_scheme(notebook):
     return framework.ID_SCHEME, f"id scheme {scheme!r} unknown: read as today's"
 
 
+def _scheme_given(notebook):
+    """Whether the notebook's metadata names an id scheme at all."""
+    course = notebook.metadata.get("course")
+    return isinstance(course, dict) and "id_scheme" in course
+
+
+def _checks_as_today(course_nb, submission):
+    """Whether every check cell of ``course_nb`` is in ``submission`` (same cell id) checking the same id.
+
+    A notebook without an id scheme (a copy of ``solutions/``, say) that passes this was made with
+    today's ids; an older one has another id in at least one of those cells.
+    """
+    cells = {c.get("id"): c.source for c in submission.cells if c.cell_type == "code"}
+    return bool(course_nb.checks) and all(
+        check.exercise in {found for found, _ in checks_in(cells.get(check.cell_id, ""))}
+        for check in course_nb.checks
+    )
+
+
 def _defines(source, name):
     """Whether a cell's top level defines ``name`` (def, class, assignment, import)."""
     try:
@@ -177,6 +196,15 @@ def restore(course_nb, submission, seeds_from, export_folder):
     kernel writes what the probes saw (a path inside the sandbox).
     """
     scheme, note = id_scheme(submission)
+    if (
+        scheme != framework.ID_SCHEME
+        and not _scheme_given(submission)
+        and _checks_as_today(course_nb, submission)
+    ):
+        scheme, note = (
+            framework.ID_SCHEME,
+            "no id scheme in its metadata: its checks are today's, read as today's",
+        )
     notes = [note] if note else []
     if scheme != framework.ID_SCHEME:
         notes.append(f"id scheme {scheme}: exercises mapped to today's ids")

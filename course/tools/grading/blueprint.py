@@ -79,8 +79,12 @@ def course_notebooks(folder=None):
     return found
 
 
-def id_scheme(notebook):
-    """The id scheme a notebook was built with (its metadata), and a note when it had to be guessed."""
+def id_scheme(notebook, course_nb=None):
+    """The id scheme a notebook was built with (its metadata), and a note when it had to be guessed.
+
+    Without a scheme in its metadata a notebook is read as scheme 1, unless every check cell of
+    ``course_nb`` is in it checking today's id (a copy of ``solutions/``, say): then as today's.
+    """
     scheme = (
         notebook.metadata.get("course", {}).get("id_scheme")
         if isinstance(notebook.metadata.get("course"), dict)
@@ -88,22 +92,17 @@ def id_scheme(notebook):
     )
     if isinstance(scheme, int) and not isinstance(scheme, bool) and 1 <= scheme <= framework.ID_SCHEME:
         return scheme, ""
+    if scheme is None and course_nb is not None and _checks_as_today(course_nb, notebook):
+        return framework.ID_SCHEME, "no id scheme in its metadata: its checks are today's, read as today's"
     if scheme is None:
         return 1, "no id scheme in its metadata: read as scheme 1"
     return framework.ID_SCHEME, f"id scheme {scheme!r} unknown: read as today's"
 
 
-def _scheme_given(notebook):
-    """Whether the notebook's metadata names an id scheme at all."""
-    course = notebook.metadata.get("course")
-    return isinstance(course, dict) and "id_scheme" in course
-
-
 def _checks_as_today(course_nb, submission):
     """Whether every check cell of ``course_nb`` is in ``submission`` (same cell id) checking the same id.
 
-    A notebook without an id scheme (a copy of ``solutions/``, say) that passes this was made with
-    today's ids; an older one has another id in at least one of those cells.
+    An older notebook has another id in at least one of those cells.
     """
     cells = {c.get("id"): c.source for c in submission.cells if c.cell_type == "code"}
     return bool(course_nb.checks) and all(
@@ -195,16 +194,7 @@ def restore(course_nb, submission, seeds_from, export_folder):
     ``seeds_from()`` draws one secret seed; ``export_folder`` is where the
     kernel writes what the probes saw (a path inside the sandbox).
     """
-    scheme, note = id_scheme(submission)
-    if (
-        scheme != framework.ID_SCHEME
-        and not _scheme_given(submission)
-        and _checks_as_today(course_nb, submission)
-    ):
-        scheme, note = (
-            framework.ID_SCHEME,
-            "no id scheme in its metadata: its checks are today's, read as today's",
-        )
+    scheme, note = id_scheme(submission, course_nb)
     notes = [note] if note else []
     if scheme != framework.ID_SCHEME:
         notes.append(f"id scheme {scheme}: exercises mapped to today's ids")

@@ -354,6 +354,11 @@ def test_the_grader_lays_out_the_datasets_once_for_every_sandbox(tmp_path, monke
     assert [line.split(":")[0] for line in missing] == ["mobilenet_v3_small_notop"]
     assert "127.0.0.1" in missing[0]
     assert datasets.shared_folder() == (folder, missing)  # a second run reuses the folder
+    fresh = cache / "mnist.npz.new"
+    fresh.write_bytes(b"downloaded again")
+    os.replace(fresh, cache / "mnist.npz")  # as a download replaces a damaged file: a new inode
+    datasets.shared_folder()
+    assert (folder / "mnist.npz").read_bytes() == b"downloaded again"
 
     monkeypatch.setenv("COURSE_WORKDIR", str(tmp_path / "empty"))  # nothing cached, nothing reachable
     folder, missing = datasets.shared_folder()

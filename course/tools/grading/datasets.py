@@ -18,9 +18,16 @@ FOLDER = "for-grading"  # inside the grader's dataset cache
 
 
 def _link(source, target):
-    """``target`` as a hard link to ``source`` (a copy where links are refused); kept when there."""
+    """``target`` as a hard link to ``source`` (a copy where links are refused).
+
+    A target that is already the same file, or an equal copy, is kept; one left from a cached
+    file since replaced (a damaged download fetched again) is replaced too.
+    """
     if target.exists():
-        return
+        here, there = source.stat(), target.stat()
+        if os.path.samestat(here, there) or (here.st_size, here.st_mtime) == (there.st_size, there.st_mtime):
+            return
+        target.unlink()
     try:
         os.link(source, target)
     except OSError:

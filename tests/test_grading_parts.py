@@ -351,6 +351,8 @@ def test_the_grader_lays_out_the_datasets_once_for_every_sandbox(tmp_path, monke
     assert folder == cache / datasets.FOLDER
     assert (folder / "mnist.npz").stat().st_ino == (cache / "mnist.npz").stat().st_ino  # linked, not copied
     assert sorted(p.name for p in (folder / "flower_photos").iterdir()) == sorted(FLOWER_CLASSES)
+    photo = os.path.join("flower_photos", "roses", "1.jpg")
+    assert (folder / photo).stat().st_ino == (photos.parent / photo).stat().st_ino  # the tree too
     assert [line.split(":")[0] for line in missing] == ["mobilenet_v3_small_notop"]
     assert "127.0.0.1" in missing[0]
     assert datasets.shared_folder() == (folder, missing)  # a second run reuses the folder

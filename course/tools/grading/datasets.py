@@ -23,6 +23,7 @@ def _link(source, target):
     A target that is already the same file, or an equal copy, is kept; one left from a cached
     file since replaced (a damaged download fetched again) is replaced too.
     """
+    source, target = Path(source), Path(target)
     if target.exists():
         here, there = source.stat(), target.stat()
         if os.path.samestat(here, there) or (here.st_size, here.st_mtime) == (there.st_size, there.st_mtime):
@@ -32,15 +33,6 @@ def _link(source, target):
         os.link(source, target)
     except OSError:
         shutil.copy2(source, target)
-
-
-def _link_tree(source, target):
-    """``target`` as a copy of the folder ``source`` made of hard links."""
-    for root, _, names in os.walk(source):
-        here = target / Path(root).relative_to(source)
-        here.mkdir(parents=True, exist_ok=True)
-        for name in names:
-            _link(Path(root) / name, here / name)
 
 
 def _attempt(name):
@@ -73,7 +65,7 @@ def shared_folder():
         folder.mkdir(exist_ok=True)
         target = folder / (entries[name].get("folder") or entries[name]["file"])
         if path.is_dir():
-            _link_tree(path, target)
+            shutil.copytree(path, target, copy_function=_link, dirs_exist_ok=True)  # a tree of hard links
         else:
             _link(path, target)
     return (folder if folder.is_dir() and any(folder.iterdir()) else None), missing

@@ -89,6 +89,13 @@ QUIZ_ID = re.compile(r"^\s*(\d\d\.q\d+)")
 TEXT_INPUTS = {"shape of a:": "(8, 1, 6, 1)", "shape of b:": "(7, 1, 5)"}
 
 STDERR = ".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']"  # errors too
+# The size and a hash of the image an <img> shows, read from its source.
+IMAGE_FINGERPRINT = """async img => {
+    const bytes = new Uint8Array(await (await fetch(img.src)).arrayBuffer());
+    let hash = 0;
+    for (const byte of bytes) hash = (Math.imul(hash, 31) + byte) | 0;
+    return `${bytes.length}:${hash}`;
+}"""
 # The code cells' prompts ("[7]:", "[*]:", "[ ]:") and the number of error blocks, read without layout.
 RUN_STATE = """stderr => [
     [...document.querySelectorAll(".jp-CodeCell .jp-InputPrompt")].map(p => p.textContent.trim()),
@@ -330,10 +337,18 @@ def picture_of(explorer):
     return picture
 
 
+def shown(picture):
+    """The bytes of the image the picture shows, as a fingerprint: no screenshot (no rendering) needed.
+
+    Not its ``src``: ipywidgets gives every new value a new blob URL, even the same picture.
+    """
+    return picture.evaluate(IMAGE_FINGERPRINT)
+
+
 def wait_for_new_picture(picture, before, what):
     deadline = time.monotonic() + PICTURE_CHANGE_SECONDS
     while time.monotonic() < deadline:
-        if picture.is_visible() and picture.screenshot() != before:
+        if picture.is_visible() and shown(picture) != before:
             return
         picture.page.wait_for_timeout(200)
     raise AssertionError(f"the picture did not change within {PICTURE_CHANGE_SECONDS} s after {what}")
@@ -372,7 +387,7 @@ def check_explorer(cell):
     controls = explorer.locator(".widget-slider, .widget-dropdown, .widget-text")
     assert controls.count() >= 1, "an explorer without controls"
     for control in controls.all():
-        before = picture.screenshot()
+        before = shown(picture)
         what = change(control)
         wait_for_new_picture(picture, before, what)
         picture_of(explorer)

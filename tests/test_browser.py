@@ -20,7 +20,8 @@ its exercises left open, as a learner meets it (the answers are run by executing
 
 A screenshot per notebook, and one of a notebook in JupyterLab's dark theme, go
 to the work folder (``work/browser-test/``) for a person to look at. Notebooks
-run two at a time, each in its own tab and JupyterLab workspace.
+run two at a time in two tabs, each with JupyterLab loaded once (its own workspace) and the
+notebooks opened in it one after another, as from the file browser.
 ``BROWSER_TEST_NOTEBOOKS=03,04 pytest tests/test_browser.py`` tests only the
 notebooks whose names begin with ``03`` or ``04``.
 
@@ -89,6 +90,14 @@ QUIZ_ID = re.compile(r"^\s*(\d\d\.q\d+)")
 TEXT_INPUTS = {"shape of a:": "(8, 1, 6, 1)", "shape of b:": "(7, 1, 5)"}
 
 STDERR = ".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']"  # errors too
+# JupyterLab's own commands, through the app the server exposes (--LabApp.expose_app_in_browser).
+OPEN_DOCUMENT = "async path => { await window.jupyterapp.commands.execute('docmanager:open', {path}); }"
+CLOSE_DOCUMENTS = """() => {
+    for (const widget of [...window.jupyterapp.shell.widgets("main")]) {
+        if (widget.context) widget.context.model.dirty = false;  // no "save your work?" dialog
+        widget.close();
+    }
+}"""
 # The size and a hash of the image an <img> shows, read from its source.
 IMAGE_FINGERPRINT = """async img => {
     const bytes = new Uint8Array(await (await fetch(img.src)).arrayBuffer());
@@ -154,9 +163,9 @@ class Lab:
     def __init__(self, base, token):
         self.base, self.token = base, token
 
-    def url(self, name):
-        """The notebook ``name`` in a workspace of its own (no tab of another notebook restored)."""
-        return f"{self.base}/lab/workspaces/test-{name}/tree/notebooks/{name}.ipynb?token={self.token}"
+    def url(self, workspace):
+        """JupyterLab in a workspace of its own (no tab of another browser tab restored)."""
+        return f"{self.base}/lab/workspaces/test-{workspace}?token={self.token}"
 
     def api(self, path, method="GET"):
         request = urllib.request.Request(
@@ -206,6 +215,7 @@ def jupyterlab(chromium, tmp_path_factory):
             f"--IdentityProvider.token={token}",
             f"--LabApp.user_settings_dir={settings}",
             f"--LabApp.workspaces_dir={root / 'workspaces'}",
+            "--LabApp.expose_app_in_browser=True",  # window.jupyterapp: the test opens notebooks with it
         ]),
     ]  # fmt: skip
     log = root / "jupyterlab.log"
@@ -288,16 +298,37 @@ def problems_on_page(page):
     return found
 
 
-class NotebookRun:
-    """One notebook in its own tab: opened, then run, then checked."""
+class Tab:
+    """A browser tab with JupyterLab loaded once; notebooks open in it one after another.
 
-    def __init__(self, lab, browser, name):
-        self.lab, self.name = lab, name
+    As a learner opens them from the file browser: JupyterLab itself is not loaded again for each.
+    """
+
+    def __init__(self, lab, browser, number):
         self.page = browser.new_page(viewport={"width": 1280, "height": 900})
         self.page.set_default_timeout(60_000)
-        self.started = time.monotonic()
-        self.page.goto(lab.url(name))
+        self.page.goto(lab.url(f"tab-{number}"))
+        self.page.wait_for_function("() => window.jupyterapp !== undefined")
+        self.page.evaluate("async () => { await window.jupyterapp.restored; }")
+
+    def open(self, path):
+        self.page.evaluate(OPEN_DOCUMENT, path)
         self.page.locator(".jp-Notebook .jp-Cell").first.wait_for()
+
+    def close_documents(self):
+        """Close every tab of JupyterLab's main area (a notebook that ran is closed without saving)."""
+        self.page.evaluate(CLOSE_DOCUMENTS)
+        expect(self.page.locator(".jp-Notebook")).to_have_count(0)
+
+
+class NotebookRun:
+    """One notebook in a tab: opened, then run, then checked."""
+
+    def __init__(self, lab, tab, name):
+        self.lab, self.tab, self.name, self.page = lab, tab, name, tab.page
+        self.started = time.monotonic()
+        tab.close_documents()
+        tab.open(f"notebooks/{name}.ipynb")
 
     def run_all(self):
         """Run ▸ Run All Cells, once the kernel is up (earlier, JupyterLab would ask which kernel to use)."""
@@ -325,7 +356,7 @@ class NotebookRun:
         return False
 
     def close(self):
-        self.page.close()
+        self.tab.close_documents()
         self.lab.shut_down_kernel(self.name)
 
 
@@ -508,15 +539,16 @@ def check_notebook(run, folder):
 
 
 def test_every_learner_notebook_in_chromium(jupyterlab, browser, screenshots):
-    """Each notebook runs in a tab of its own, PARALLEL_TABS at a time; each is checked when its run ends."""
+    """The notebooks run PARALLEL_TABS at a time, one per tab; each is checked when its run ends."""
     waiting = sorted((path.stem for path in LEARNER), key=lambda name: name not in SLOW_FIRST)
     assert len(waiting) >= 9
     if os.environ.get(ONLY_VARIABLE):  # while working on some notebooks: only these
         waiting = [name for name in waiting if name.startswith(tuple(os.environ[ONLY_VARIABLE].split(",")))]
     running, failures, seconds = [], {}, {}
+    free = [Tab(jupyterlab, browser, number) for number in range(min(PARALLEL_TABS, len(waiting)))]
     while waiting or running:
-        while waiting and len(running) < PARALLEL_TABS:
-            run = NotebookRun(jupyterlab, browser, waiting.pop(0))
+        while waiting and free:
+            run = NotebookRun(jupyterlab, free.pop(), waiting.pop(0))
             run.run_all()
             running.append(run)
         for run in list(running):
@@ -532,6 +564,7 @@ def test_every_learner_notebook_in_chromium(jupyterlab, browser, screenshots):
                 seconds[run.name] = f"{ran - run.started:.0f} + {time.monotonic() - ran:.0f}"
             running.remove(run)
             run.close()
+            free.append(run.tab)
         if running:
             running[0].page.wait_for_timeout(POLL_MS)
     print("seconds per notebook (open and run + check):", seconds)

@@ -66,12 +66,12 @@ def test_plain_tensorflow_import_is_noisy_and_setup_silences_it(tmp_path):
     assert quiet.strip() == ""
 
 
-def test_doctor_reports_and_succeeds_here():
-    started = time.monotonic()
-    done = subprocess.run(
-        [sys.executable, "-m", "course", "doctor"], capture_output=True, text=True, timeout=120, cwd=ROOT
-    )
-    elapsed = time.monotonic() - started
+def test_doctor_reports_and_succeeds_here(capsys):
+    """The doctor's full report on this machine (its command line runs in tests/test_packaging.py)."""
+    from course.tools import doctor
+
+    assert doctor.cli([]) == 0, capsys.readouterr().out
+    out = capsys.readouterr().out
     for word in (
         "Python",
         "tensorflow",
@@ -84,9 +84,7 @@ def test_doctor_reports_and_succeeds_here():
         "registry:",
         "Settings:\n  mode:",
     ):
-        assert word in done.stdout
-    assert done.returncode == 0, done.stdout
-    assert elapsed < 60
+        assert word in out
 
 
 def test_doctor_names_a_fix_for_each_problem(tmp_path, monkeypatch, capsys):

@@ -52,9 +52,9 @@ LONGEST_FIRST = (
     "tests/test_packaging.py",
 )
 ALLOWED_SKIPS_FILE = Path("tests") / "allowed_skips.toml"  # relative to the rootdir
+ALLOWED_SKIPS = pytest.StashKey[dict]()  # the allow-list, read once per process
 # What each notebook folder's checks must report: solutions pass, learner copies are untouched.
 EXPECTED_STATUS = {"solutions": "passed", "notebooks": "not attempted"}
-RESULTS_FILE_VARIABLE = "COURSE_RESULTS_FILE"
 
 
 def in_ci():
@@ -110,7 +110,7 @@ def refuse_skip(report, config):
     """Turn a skip that the allow-list does not name into a failure (only in CI)."""
     if not (report.skipped and in_ci()) or hasattr(report, "wasxfail"):
         return
-    if report.nodeid in allowed_skips(config.rootpath):
+    if report.nodeid in config.stash[ALLOWED_SKIPS]:
         return
     report.outcome = "failed"
     report.longrepr = (
@@ -217,6 +217,7 @@ def git_status(rootdir):
 
 
 def pytest_configure(config):
+    config.stash[ALLOWED_SKIPS] = allowed_skips(config.rootpath)  # a malformed list stops the run here
     if not hasattr(config, "workerinput"):  # pytest-xdist workers only run tests: the controller checks
         config.pluginmanager.register(Session(config), "course-session")
 
@@ -225,7 +226,6 @@ class Session:
     """The controller's view of the run: every report reaches it, under pytest-xdist too."""
 
     def __init__(self, config):
-        allowed_skips(config.rootpath)  # a malformed allow-list stops the run at once
         self.rootdir = config.rootpath
         self.started = time.monotonic()
         self.status_before = git_status(self.rootdir)
@@ -237,6 +237,8 @@ class Session:
         self.seconds[file_of(report.nodeid)] += report.duration
 
     def pytest_sessionfinish(self, session):
+        from course.exercises.framework import RESULTS_FILE_VARIABLE
+
         finished = self.cells.finished()
         wrong = wrong_verdicts(os.environ.get(RESULTS_FILE_VARIABLE, ""), finished, self.rootdir)
         if wrong:

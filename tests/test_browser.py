@@ -327,8 +327,7 @@ class NotebookRun:
     def __init__(self, lab, tab, name):
         self.lab, self.tab, self.name, self.page = lab, tab, name, tab.page
         self.started = time.monotonic()
-        tab.close_documents()
-        tab.open(f"notebooks/{name}.ipynb")
+        tab.open(f"notebooks/{name}.ipynb")  # the tab's last notebook was closed by close()
 
     def run_all(self):
         """Run ▸ Run All Cells, once the kernel is up (earlier, JupyterLab would ask which kernel to use)."""

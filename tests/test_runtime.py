@@ -70,7 +70,9 @@ def test_doctor_reports_and_succeeds_here(capsys):
     """The doctor's full report on this machine (its command line runs in tests/test_packaging.py)."""
     from course.tools import doctor
 
+    started = time.monotonic()
     assert doctor.cli([]) == 0, capsys.readouterr().out
+    elapsed = time.monotonic() - started
     out = capsys.readouterr().out
     for word in (
         "Python",
@@ -85,6 +87,7 @@ def test_doctor_reports_and_succeeds_here(capsys):
         "Settings:\n  mode:",
     ):
         assert word in out
+    assert elapsed < 60
 
 
 def test_doctor_names_a_fix_for_each_problem(tmp_path, monkeypatch, capsys):

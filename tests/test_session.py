@@ -1,5 +1,6 @@
 """The rules of the whole test session (tests/session.py), each tried on a small project of its own."""
 
+import json
 import os
 import subprocess
 import sys
@@ -127,8 +128,6 @@ def checks_notebook(path, *exercise_ids):
 
 
 def results(path, folder, *verdicts):
-    import json
-
     lines = [
         json.dumps({"exercise": exercise_id, "status": status, "message": "m", "folder": str(folder)})
         for exercise_id, status in verdicts

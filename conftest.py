@@ -7,11 +7,6 @@ in CI, the notebooks' verdicts, an unchanged tree, time) is in tests/session.py.
 """
 
 import os
-import shutil
-import tempfile
-from pathlib import Path
-
-import pytest
 
 pytest_plugins = ["tests.session"]
 
@@ -24,15 +19,3 @@ os.environ.setdefault("MPLBACKEND", "Agg")
 # the others (solutions/07 alone: 52 s of CPU with the default pools, 42 s with one thread).
 for _pool in ("TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS", "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
     os.environ.setdefault(_pool, "1")
-# Every course.check() in a notebook kernel appends its verdict here (see course.exercises.record).
-if "COURSE_RESULTS_FILE" not in os.environ:
-    os.environ["COURSE_RESULTS_FILE"] = str(Path(tempfile.mkdtemp(prefix="course-checks-")) / "results.jsonl")
-    OWN_RESULTS_FOLDER = Path(os.environ["COURSE_RESULTS_FILE"]).parent
-else:
-    OWN_RESULTS_FOLDER = None
-
-
-@pytest.hookimpl(trylast=True)  # after tests/session.py has read the verdicts
-def pytest_sessionfinish(session):
-    if OWN_RESULTS_FOLDER is not None and not hasattr(session.config, "workerinput"):
-        shutil.rmtree(OWN_RESULTS_FOLDER, ignore_errors=True)

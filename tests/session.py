@@ -5,9 +5,10 @@
   finish together instead of one of them running the browser test alone at the end.
 * **No silent skip in CI.** With ``CI`` set (``CI=true``), a skipped test fails the run
   unless it is listed, with its reason, in ``tests/allowed_skips.toml``.
-* **Notebook verdicts.** Every ``course.check`` in an executed notebook appends its verdict
-  to ``$COURSE_RESULTS_FILE``: each notebook that ran to its last cell must have left one
-  verdict per check, and each must be what its folder expects (:data:`EXPECTED_STATUS`).
+* **Notebook verdicts.** Every ``course.check`` in an executed notebook keeps its verdict in
+  the progress file of the notebook's work folder (``solutions/work/progress.json``): each
+  notebook that ran to its last cell must have left a verdict of this run for each of its
+  checks, and each must be what its folder expects (:data:`EXPECTED_STATUS`).
 * **The tree is left as found** (``git status``): notebooks write only under ``work/``.
 * **Time.** The run ends with the test files and notebooks that took longest and the
   whole run's time against :data:`BUDGET_SECONDS` (pyproject's addopts also print the slowest
@@ -151,27 +152,33 @@ def code_cell_count(path):
     return sum(cell.cell_type == "code" for cell in nbformat.read(path, as_version=4).cells)
 
 
-def wrong_verdicts(results_path, finished, rootdir):
+def progress_file(rootdir, folder):
+    """The progress file the notebooks of ``folder`` write (their work folder's, as a learner's)."""
+    workdir = os.environ.get("COURSE_WORKDIR")
+    return (Path(workdir) if workdir else Path(rootdir) / folder / "work") / "progress.json"
+
+
+def wrong_verdicts(rootdir, finished, since):
     """Sentences for each check verdict that is not what its folder expects, or that is missing.
 
-    ``finished``: the notebooks (paths relative to ``rootdir``) whose every cell passed.
+    ``finished``: the notebooks (paths relative to ``rootdir``) whose every cell passed;
+    ``since``: the time the run started (older verdicts in a progress file are not this run's).
     """
     rootdir = Path(rootdir)
-    seen = defaultdict(dict)  # folder name -> {exercise id: record}
-    path = Path(results_path)
-    records = path.read_text(encoding="utf-8").splitlines() if path.exists() else []
-    for line in records:
-        record = json.loads(line)
-        folder = Path(record.get("folder", ""))
-        if folder.parent == rootdir and folder.name in EXPECTED_STATUS:
-            seen[folder.name][record["exercise"]] = record
+    seen = defaultdict(dict)  # folder name -> {exercise id: entry}
+    for folder in EXPECTED_STATUS:
+        path = progress_file(rootdir, folder)
+        stored = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+        for exercise_id, entry in stored.items():
+            if ".q" not in exercise_id and isinstance(entry, dict) and entry.get("time", 0) >= since:
+                seen[folder][exercise_id] = entry
     wrong = []
     for folder, verdicts in seen.items():
-        for exercise_id, record in sorted(verdicts.items()):
-            if record["status"] != EXPECTED_STATUS[folder]:
+        for exercise_id, entry in sorted(verdicts.items()):
+            if entry["status"] != EXPECTED_STATUS[folder]:
                 wrong.append(
-                    f"{folder}: exercise {exercise_id} is {record['status']!r}, expected "
-                    f"{EXPECTED_STATUS[folder]!r}: {record['message']}"
+                    f"{folder}: exercise {exercise_id} is {entry['status']!r}, expected "
+                    f"{EXPECTED_STATUS[folder]!r}: {entry['message']}"
                 )
     for notebook in sorted(finished):
         folder = Path(notebook).parent.name
@@ -228,6 +235,7 @@ class Session:
     def __init__(self, config):
         self.rootdir = config.rootpath
         self.started = time.monotonic()
+        self.started_at = time.time()
         self.status_before = git_status(self.rootdir)
         self.cells = NotebookCells(self.rootdir)
         self.seconds = defaultdict(float)  # test file or notebook -> seconds
@@ -237,10 +245,7 @@ class Session:
         self.seconds[file_of(report.nodeid)] += report.duration
 
     def pytest_sessionfinish(self, session):
-        from course.exercises.framework import RESULTS_FILE_VARIABLE
-
-        finished = self.cells.finished()
-        wrong = wrong_verdicts(os.environ.get(RESULTS_FILE_VARIABLE, ""), finished, self.rootdir)
+        wrong = wrong_verdicts(self.rootdir, self.cells.finished(), self.started_at)
         if wrong:
             print("\nNotebook checks with the wrong verdict:\n" + "\n".join(wrong))
             session.exitstatus = 1

@@ -1,7 +1,7 @@
 import nbformat
 import pytest
 
-from course.exercises.framework import ID_SCHEME
+from course.exercises.core import ID_SCHEME
 from course.tools import build
 from course.tools.build import MarkerError, learner_notebook, stub_cell_source
 from tests.helpers import LEARNER, ROOT, SOLUTIONS

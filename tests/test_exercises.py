@@ -24,18 +24,21 @@ from course.exercises import (
     NOT_ATTEMPTED,
     PASSED,
     check,
+    core,
     current_id,
     evaluate,
-    framework,
     hints,
     judge,
     known_ids,
+    limits,
     plain,
     probe,
     probing,
     progress,
+    registry,
+    shortcuts,
 )
-from course.exercises.framework import CheckFailed, UnknownExercise
+from course.exercises.core import CheckFailed, UnknownExercise
 
 from .helpers import ROOT
 
@@ -51,7 +54,7 @@ def stub(c):
 def test_right_answer_passes_on_fresh_inputs_each_time():
     assert {evaluate("00.1", right, seed=seed).status for seed in range(5)} == {PASSED}
     assert evaluate("00.1", right).status == PASSED  # a fresh seed
-    cases = [framework.draw_cases(framework.lookup("00.1"), seed) for seed in (1, 2)]
+    cases = [registry.draw_cases(registry.lookup("00.1"), seed) for seed in (1, 2)]
     assert cases[0] != cases[1]
 
 
@@ -90,16 +93,6 @@ def test_strict_mode_raises_only_on_failure(monkeypatch):
     check("00.1", right)
 
 
-def test_results_file_gets_every_verdict(monkeypatch, tmp_path):
-    target = tmp_path / "results.jsonl"
-    monkeypatch.setenv("COURSE_STRICT", "0")
-    monkeypatch.setenv(framework.RESULTS_FILE_VARIABLE, str(target))
-    check("00.2", ...)
-    check("00.2", [n * n for n in range(10)])
-    lines = [json.loads(line) for line in target.read_text().splitlines()]
-    assert [(r["exercise"], r["status"]) for r in lines] == [("00.2", NOT_ATTEMPTED), ("00.2", PASSED)]
-
-
 def test_unknown_ids_and_bad_arguments():
     with pytest.raises(UnknownExercise, match="known exercises: .*00.1.*00.2"):
         evaluate("99.9", 1)
@@ -108,29 +101,26 @@ def test_unknown_ids_and_bad_arguments():
     with pytest.raises(ValueError, match="attempt must be"):
         evaluate("00.1", right, attempt=0)
     with pytest.raises(ValueError, match="registered twice"):
-        framework.exercise(
-            **{
-                f.name: getattr(framework.lookup("00.1"), f.name)
-                for f in dataclasses.fields(framework.Exercise)
-            }
+        registry.exercise(
+            **{f.name: getattr(registry.lookup("00.1"), f.name) for f in dataclasses.fields(core.Exercise)}
         )
 
 
 def test_ids_are_in_order_and_renames_map_old_notebooks():
     ids = known_ids()
-    assert ids == sorted(ids, key=framework._order)
-    assert current_id("07.1", scheme=framework.ID_SCHEME) == "07.1"
+    assert ids == sorted(ids, key=core.order)
+    assert current_id("07.1", scheme=core.ID_SCHEME) == "07.1"
     with pytest.raises(ValueError, match="newer than this course"):
-        current_id("07.1", scheme=framework.ID_SCHEME + 1)
-    for scheme, renames in framework.RENAMES.items():
+        current_id("07.1", scheme=core.ID_SCHEME + 1)
+    for scheme, renames in core.RENAMES.items():
         for old in renames:
             assert current_id(old, scheme) in [*ids, None], (scheme, old)
 
 
 def test_renames_follow_an_id_through_every_scheme(monkeypatch):
-    monkeypatch.setattr(framework, "ID_SCHEME", 3)
+    monkeypatch.setattr(core, "ID_SCHEME", 3)
     monkeypatch.setattr(
-        framework, "RENAMES", {1: {"07.1": "07.2", "07.2": "07.1"}, 2: {"07.2": "07.5", "07.1": None}}
+        core, "RENAMES", {1: {"07.1": "07.2", "07.2": "07.1"}, 2: {"07.2": "07.5", "07.1": None}}
     )
     assert current_id("07.1", scheme=1) == "07.5" and current_id("07.2", scheme=1) is None
     assert current_id("07.2", scheme=2) == "07.5" and current_id("03.1", scheme=1) == "03.1"
@@ -227,33 +217,33 @@ def test_time_limit_stops_an_endless_loop_and_keeps_an_outer_alarm():
             pass
 
     start = time.monotonic()
-    with pytest.raises(probing.TimeLimitExceeded):
-        probing.call_with_time_limit(endless, 0.3)
+    with pytest.raises(limits.TimeLimitExceeded):
+        limits.call_with_time_limit(endless, 0.3)
     assert time.monotonic() - start < 2
-    assert probing.call_with_time_limit(lambda: 4, 0.3) == 4
+    assert limits.call_with_time_limit(lambda: 4, 0.3) == 4
 
 
 def test_time_limit_in_a_worker_thread_when_there_is_no_alarm(monkeypatch):
-    monkeypatch.setattr(probing, "_alarm_usable", lambda: False)
+    monkeypatch.setattr(limits, "_alarm_usable", lambda: False)
 
     def endless():
         while True:
             pass
 
-    with pytest.raises(probing.TimeLimitExceeded):
-        probing.call_with_time_limit(endless, 0.3)
-    assert probing.call_with_time_limit(lambda: 5, 1) == 5
+    with pytest.raises(limits.TimeLimitExceeded):
+        limits.call_with_time_limit(endless, 0.3)
+    assert limits.call_with_time_limit(lambda: 5, 1) == 5
     with pytest.raises(ZeroDivisionError):
-        probing.call_with_time_limit(lambda: 1 / 0, 1)
+        limits.call_with_time_limit(lambda: 1 / 0, 1)
 
 
 def test_shortcut_disables_a_function_even_when_imported_earlier():
     from course.tensor_ops import naive_relu
 
     before = naive_relu(np.array([-1.0, 2.0]))
-    shortcut = probing.Shortcut("course.tensor_ops:naive_relu")
-    with probing.disabled([shortcut]):
-        with pytest.raises(probing.ShortcutUsed, match="course.tensor_ops.naive_relu"):
+    shortcut = shortcuts.Shortcut("course.tensor_ops:naive_relu")
+    with shortcuts.disabled([shortcut]):
+        with pytest.raises(shortcuts.ShortcutUsed, match="course.tensor_ops.naive_relu"):
             naive_relu(np.array([1.0]))
     assert np.array_equal(naive_relu(np.array([-1.0, 2.0])), before)
 
@@ -266,27 +256,27 @@ def test_shortcut_disables_a_class_and_a_builtin():
             self.n = n
 
     with mock.patch.object(target, "Layer", Layer, create=True):
-        with probing.disabled([probing.Shortcut("course.exercises.plain:Layer", "Layer")]):
-            with pytest.raises(probing.ShortcutUsed, match="Layer"):
+        with shortcuts.disabled([shortcuts.Shortcut("course.exercises.plain:Layer", "Layer")]):
+            with pytest.raises(shortcuts.ShortcutUsed, match="Layer"):
                 Layer(3)
         assert Layer(3).n == 3
-    with probing.disabled([probing.Shortcut("numpy:dot")]):
-        with pytest.raises(probing.ShortcutUsed, match="numpy.dot"):
+    with shortcuts.disabled([shortcuts.Shortcut("numpy:dot")]):
+        with pytest.raises(shortcuts.ShortcutUsed, match="numpy.dot"):
             np.dot([1], [2])
     assert np.dot([1], [2]) == 2
 
 
 def test_shortcut_on_a_library_attribute_path_only_when_loaded():
-    nested = probing.Shortcut("course.exercises.plain:np.linalg.norm", only_if_loaded=True)
-    absent = probing.Shortcut("a_module_nobody_imported:f", only_if_loaded=True)
-    missing = probing.Shortcut("numpy:no_such_function", only_if_loaded=True)
-    with probing.disabled([nested, absent, missing]):
-        with pytest.raises(probing.ShortcutUsed, match="course.exercises.plain.np.linalg.norm"):
+    nested = shortcuts.Shortcut("course.exercises.plain:np.linalg.norm", only_if_loaded=True)
+    absent = shortcuts.Shortcut("a_module_nobody_imported:f", only_if_loaded=True)
+    missing = shortcuts.Shortcut("numpy:no_such_function", only_if_loaded=True)
+    with shortcuts.disabled([nested, absent, missing]):
+        with pytest.raises(shortcuts.ShortcutUsed, match="course.exercises.plain.np.linalg.norm"):
             np.linalg.norm([3.0, 4.0])
     assert np.linalg.norm([3.0, 4.0]) == 5.0
     assert absent.resolve() == (None, None, None) and "a_module_nobody_imported" not in sys.modules
     with pytest.raises(AttributeError):
-        probing.Shortcut("numpy:no_such_function").resolve()
+        shortcuts.Shortcut("numpy:no_such_function").resolve()
 
 
 def test_source_check_finds_operators_but_not_decorators():
@@ -308,9 +298,9 @@ def test_source_check_finds_operators_but_not_decorators():
     path.write_text(source)
     try:
         exec(compile(source, str(path), "exec"), namespace)
-        assert probing.source_uses(namespace["uses_matmul"], (), ("@",)) == "@"
-        assert probing.source_uses(namespace["loops"], ("dot", "matmul"), ("@",)) is None
-        assert probing.source_uses(len, ("dot",), ("@",)) is None  # no source: not inspected
+        assert shortcuts.source_uses(namespace["uses_matmul"], (), ("@",)) == "@"
+        assert shortcuts.source_uses(namespace["loops"], ("dot", "matmul"), ("@",)) is None
+        assert shortcuts.source_uses(len, ("dot",), ("@",)) is None  # no source: not inspected
     finally:
         path.unlink()
 
@@ -404,10 +394,10 @@ def short_time_limits(monkeypatch):
     from course.runtime.quiet import import_tensorflow
 
     import_tensorflow()  # imported once here, so that the time measured is the check's own
-    framework.known_ids()
-    for exercise_id, item in list(framework._REGISTRY.items()):
+    registry.known_ids()
+    for exercise_id, item in list(registry._REGISTRY.items()):
         monkeypatch.setitem(
-            framework._REGISTRY, exercise_id, dataclasses.replace(item, time_limit=SHORT_LIMIT)
+            registry._REGISTRY, exercise_id, dataclasses.replace(item, time_limit=SHORT_LIMIT)
         )
 
 
@@ -453,7 +443,7 @@ def test_no_stub_message_or_hint_contains_solution_code():
         texts = [
             evaluate(exercise_id, ...).message,
             *hints(exercise_id),
-            framework.lookup(exercise_id).produce,
+            registry.lookup(exercise_id).produce,
         ]
         for text in texts:
             leaked = [line for line in solution if line in text]

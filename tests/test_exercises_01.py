@@ -6,7 +6,7 @@ from unittest import mock
 import numpy as np
 import pytest
 
-import course.exercises.checks.tensors  # noqa: F401  (registers 01's exercises without the other notebooks)
+import course.exercises.checks.nb01_tensors  # noqa: F401  (registers 01's exercises without the other notebooks)
 from course import tensors
 from course.exercises import FAILED, PASSED, evaluate
 
@@ -366,7 +366,7 @@ def test_a_lookup_table_of_outputs_fails(exercise_id):
 
 @pytest.mark.parametrize("exercise_id", sorted(RIGHT))
 def test_cases_vary_with_the_seed(exercise_id):
-    from course.exercises.framework import draw_cases, lookup
+    from course.exercises.registry import draw_cases, lookup
 
     first, second = (repr(draw_cases(lookup(exercise_id), seed)) for seed in (0, 1))
     assert first != second

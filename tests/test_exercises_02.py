@@ -5,7 +5,7 @@ from unittest import mock
 import numpy as np
 import pytest
 
-import course.exercises.checks.tensor_ops  # noqa: F401  (registers 02's exercises without the other notebooks)
+import course.exercises.checks.nb02_tensor_ops  # noqa: F401  (registers 02's exercises without the other notebooks)
 from course import activations, tensor_ops
 from course.exercises import FAILED, PASSED, evaluate
 

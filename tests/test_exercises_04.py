@@ -6,10 +6,12 @@ from unittest import mock
 import numpy as np
 import pytest
 
-import course.exercises.checks.gradient_descent as checks
+import course.exercises.checks.nb04_gradient_descent as checks
 from course import descent
 from course.autodiff import optim
-from course.exercises.framework import FAILED, NOT_ATTEMPTED, PASSED, evaluate, lookup
+from course.exercises.core import FAILED, NOT_ATTEMPTED, PASSED
+from course.exercises.engine import evaluate
+from course.exercises.registry import lookup
 
 from .helpers import stub
 

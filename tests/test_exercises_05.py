@@ -9,9 +9,11 @@ from course.runtime.quiet import import_tensorflow
 
 tf = import_tensorflow()
 
-import course.exercises.checks.modules  # noqa: E402,F401  (registers 05.*)
+import course.exercises.checks.nb05_modules_and_graphs  # noqa: E402,F401  (registers 05.*)
 from course import tf_layers  # noqa: E402
-from course.exercises.framework import FAILED, NOT_ATTEMPTED, PASSED, evaluate, lookup  # noqa: E402
+from course.exercises.core import FAILED, NOT_ATTEMPTED, PASSED  # noqa: E402
+from course.exercises.engine import evaluate  # noqa: E402
+from course.exercises.registry import lookup  # noqa: E402
 from course.tf_layers import LazyDense, restore_checkpoint  # noqa: E402
 
 from .helpers import stub  # noqa: E402
@@ -665,7 +667,7 @@ def test_a_hidden_keras_dense_is_off_at_run_time():
 
 
 def test_a_lookup_table_cannot_pass():
-    from course.exercises.framework import draw_cases
+    from course.exercises.registry import draw_cases
 
     answers = {case["x"].tobytes(): case for case in draw_cases(lookup("05.5"), 0)}
 
@@ -694,7 +696,7 @@ def test_no_tensorflow_import_at_module_level():
     import ast
     from pathlib import Path
 
-    source = Path(course.exercises.checks.modules.__file__).read_text()
+    source = Path(course.exercises.checks.nb05_modules_and_graphs.__file__).read_text()
     for node in ast.parse(source).body:
         if isinstance(node, (ast.Import, ast.ImportFrom)):
             names = [alias.name for alias in node.names] + [getattr(node, "module", "") or ""]

@@ -7,9 +7,12 @@ import numpy as np
 import pytest
 from keras import layers
 
-import course.exercises.checks.keras_basics as checks
+import course.exercises.checks.nb06_keras as checks
+import course.exercises.judging.nb06_keras as judges
 from course.early_stopping import early_stopping_epochs
-from course.exercises.framework import FAILED, NOT_ATTEMPTED, PASSED, draw_cases, evaluate, lookup
+from course.exercises.core import FAILED, NOT_ATTEMPTED, PASSED
+from course.exercises.engine import evaluate
+from course.exercises.registry import draw_cases, lookup
 from course.keras_layers import MLP, DenseLayer
 
 from .helpers import stub
@@ -129,7 +132,7 @@ def test_the_rule_the_judge_applies_is_keras_rule():
     for seed in SEEDS:
         for case in draw_cases(lookup("06.5"), seed):
             args = case["values"], case["patience"], case["min_delta"], case["mode"]
-            assert checks._stopping(*args) == keras_early_stopping(*args), case
+            assert judges._stopping(*args) == keras_early_stopping(*args), case
 
 
 # --------------------------------------------------------------------------- stubs
@@ -641,7 +644,9 @@ def test_no_keras_import_at_module_level():
     import ast
     from pathlib import Path
 
-    for node in ast.parse(Path(checks.__file__).read_text()).body:
-        if isinstance(node, (ast.Import, ast.ImportFrom)):
-            names = [alias.name for alias in node.names] + [getattr(node, "module", "") or ""]
-            assert not any("tensorflow" in n or "keras" in n for n in names), names
+    for module in (checks, judges):
+        tree = ast.parse(Path(module.__file__).read_text())
+        for node in tree.body:
+            if isinstance(node, (ast.Import, ast.ImportFrom)):
+                names = [alias.name for alias in node.names] + [getattr(node, "module", "") or ""]
+                assert not any("tensorflow" in n or "keras" in n for n in names), names

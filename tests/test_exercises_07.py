@@ -6,10 +6,11 @@ from unittest import mock
 import numpy as np
 import pytest
 
-import course.exercises.checks.cnn  # noqa: F401  (registers 07's exercises without the other notebooks)
+import course.exercises.checks.nb07_cnn_flowers  # noqa: F401  (registers 07's exercises without the other notebooks)
 from course import convolution, flower_models
 from course.exercises import FAILED, PASSED, evaluate, hints
-from course.exercises.framework import lookup
+from course.exercises.judging import judge_of
+from course.exercises.registry import lookup
 
 from .helpers import assert_hints_climb_without_code, assert_not_attempted_quietly, lookup_table, stub
 
@@ -631,7 +632,7 @@ def test_a_lenet_below_the_bar_gets_a_diagnosis(keras, digits, train, says):
 )
 def test_the_bar_depends_on_the_data_and_the_mode(real, fast, accuracy, passes):
     seen = {"real": real, "fast": fast, "count": 10, "accuracy": accuracy, "accuracy_0_255": 0.1}
-    judge = lookup("07.8").judge
+    judge = judge_of("07.8")
     if passes:
         assert judge({}, seen).startswith("lenet reaches")
     else:
@@ -642,7 +643,7 @@ def test_the_bar_depends_on_the_data_and_the_mode(real, fast, accuracy, passes):
 def test_a_model_trained_on_pixels_from_0_to_255_is_named():
     seen = {"real": True, "fast": False, "count": 10, "accuracy": 0.31, "accuracy_0_255": 0.985}
     with pytest.raises(course.exercises.judging.Wrong, match="does well on pixels from 0 to 255"):
-        lookup("07.8").judge({}, seen)
+        judge_of("07.8")({}, seen)
 
 
 # --- (d) cheats ---------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from unittest import mock
 import numpy as np
 import pytest
 
-import course.exercises.checks.saving  # noqa: F401  (registers 08's exercises without the other notebooks)
+import course.exercises.checks.nb08_saving_loading  # noqa: F401  (registers 08's exercises without the other notebooks)
 from course import saving
 from course.exercises import FAILED, PASSED, evaluate, hints
 

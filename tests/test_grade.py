@@ -23,7 +23,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from course.exercises import framework
+from course.exercises import core
 from course.tools.grading import blueprint, sandbox
 
 from .helpers import ROOT
@@ -76,10 +76,9 @@ WRONG_00_1 = 'def celsius_to_fahrenheit(c):\n    return c * 5 / 9 + 32\n\n\ncour
 
 FORGE = """
 import glob, json, os
-from course.exercises.framework import Feedback, record
+from course.exercises.core import Feedback
+from course.exercises.store import record
 record(Feedback("00.1", "passed", "forged"))
-with open(os.environ.get("COURSE_RESULTS_FILE", "results.jsonl"), "a") as out:
-    out.write(json.dumps({"exercise": "00.1", "status": "passed"}) + "\\n")
 for folder in glob.glob("grader-export*"):
     for exercise in ("00.1", "00.2"):
         for seed in range(3):
@@ -90,11 +89,11 @@ for folder in glob.glob("grader-export*"):
 
 PATCH = """
 import course
-from course.exercises import framework, probing
+from course.exercises import core, engine, probing
 course.check = lambda *args: print("[passed] every exercise")
-framework.evaluate = lambda *args, **kwargs: framework.Feedback(args[0], "passed", "forged")
+engine.evaluate = lambda *args, **kwargs: core.Feedback(args[0], "passed", "forged")
 probing.run = lambda ex, answer, cases: [{"ok": 212.0} for _ in cases]
-framework.probe = lambda exercise_id, answer, seed: [{"ok": 212.0}]
+probing.probe = lambda exercise_id, answer, seed: [{"ok": 212.0}]
 """
 
 
@@ -155,9 +154,9 @@ def old_version():
     """
     notebooks = blueprint.course_notebooks()
     renamed = []
-    for scheme in range(1, framework.ID_SCHEME):
-        for old in sorted(framework.RENAMES.get(scheme, {})):
-            today = framework.current_id(old, scheme)
+    for scheme in range(1, core.ID_SCHEME):
+        for old in sorted(core.RENAMES.get(scheme, {})):
+            today = core.current_id(old, scheme)
             name = next((n for n, nb in notebooks.items() if today in {c.exercise for c in nb.checks}), None)
             if today not in (None, old) and name:
                 renamed.append((scheme, name, today, old))
@@ -244,7 +243,6 @@ def graded(classroom):
     before = snapshot(subs), snapshot(home)
     out, feedback = root / "out" / "gradebook.csv", root / "feedback"
     env = {**os.environ, "TEACHER_TOKEN": SECRET, "HOME": str(home)}
-    env.pop("COURSE_RESULTS_FILE", None)
     command = [sys.executable, "-m", "course", "grade", *sorted(str(p) for p in subs.iterdir())]
     command += ["--csv", str(out), "--feedback", str(feedback), "--jobs", "2", "--timeout", str(TIMEOUT)]
     command += ["--memory", "2"]
@@ -307,7 +305,7 @@ def test_a_patched_checker_is_graded_on_the_judges_verdict_and_reported(graded):
     assert statuses(graded, "patcher") == {"00.1": "failed", "00.2": "passed"}
     review = graded["rows"][("patcher", "00_welcome")]["review"]
     assert "replaces course.check" in review and "replaces probing.run" in review
-    assert "replaced during the run: course.exercises.framework.probe" in review
+    assert "replaced during the run: course.exercises.probing.probe" in review
 
 
 def test_edited_check_ids_are_restored_and_invented_ones_ignored(graded):

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from course.__main__ import main
-from course.exercises import framework, plain
+from course.exercises import core, plain, probing, registry
 from course.tools.grading import blueprint, cli, feedback, gradebook, judging, review, sandbox
 
 from .helpers import ROOT
@@ -115,7 +115,7 @@ def test_a_notebook_without_a_scheme_is_read_as_todays_only_when_its_checks_are_
         ("from course.tensor_ops import naive_relu", False, []),
         ("exec('x = 1')", False, ["runs code through exec()"]),
         ("model.compile(optimizer='sgd', loss='mse')", False, []),
-        ("from course.exercises import framework", False, ["(the checking machinery)"]),
+        ("from course.exercises import registry", False, ["(the checking machinery)"]),
         ("from course.exercises import quiz\nquiz('00.q1')", False, []),
         ("open('grader-export-1/00.1-5/data.json', 'w')", False, ["names the grader's files"]),
         ("!ls /", False, ["runs a shell command"]),
@@ -137,7 +137,7 @@ def test_the_review_names_what_a_teacher_should_look_at(source, answer_cell, exp
 
 
 def export(folder, exercise_id, answer, seed):
-    outcomes = plain.normalize(framework.probe(exercise_id, answer, seed))
+    outcomes = plain.normalize(probing.probe(exercise_id, answer, seed))
     plain.dump(
         {"exercise": exercise_id, "outcomes": outcomes, "changed": []}, folder / f"{exercise_id}-{seed}"
     )
@@ -146,10 +146,10 @@ def export(folder, exercise_id, answer, seed):
 def test_an_honest_export_is_judged_as_in_self_study(tmp_path):
     export(tmp_path, "00.1", lambda c: c * 9 / 5 + 32, 11)
     export(tmp_path, "00.2", [n * 2 for n in range(10)], 12)
-    assert judging.judge("00.1", 11, tmp_path).status == framework.PASSED
+    assert judging.judge("00.1", 11, tmp_path).status == core.PASSED
     wrong = judging.judge("00.2", 12, tmp_path)
-    assert wrong.status == framework.FAILED and "squares[" in wrong.message and wrong.hint
-    assert judging.judge("00.1", 99, tmp_path).status == framework.NOT_ATTEMPTED  # another seed's folder
+    assert wrong.status == core.FAILED and "squares[" in wrong.message and wrong.hint
+    assert judging.judge("00.1", 99, tmp_path).status == core.NOT_ATTEMPTED  # another seed's folder
 
 
 def write_export(folder, data, files=None):
@@ -181,7 +181,7 @@ MALFORMED = {
 def test_malformed_exports_never_stop_the_grader(tmp_path, kind):
     write_export(tmp_path / "00.1-3", MALFORMED[kind])
     verdict = judging.judge("00.1", 3, tmp_path)
-    assert verdict.status in (framework.FAILED, framework.NOT_ATTEMPTED), verdict
+    assert verdict.status in (core.FAILED, core.NOT_ATTEMPTED), verdict
 
 
 def test_pickles_links_and_huge_files_are_refused(tmp_path, monkeypatch):
@@ -192,7 +192,7 @@ def test_pickles_links_and_huge_files_are_refused(tmp_path, monkeypatch):
     linked = tmp_path / "b" / "00.1-3"
     linked.parent.mkdir()
     linked.symlink_to("/etc")
-    assert judging.judge("00.1", 3, tmp_path / "b").status == framework.NOT_ATTEMPTED
+    assert judging.judge("00.1", 3, tmp_path / "b").status == core.NOT_ATTEMPTED
     big = tmp_path / "c" / "00.1-3"
     write_export(big, MALFORMED["another exercise"])
     with open(big / "0.npy", "wb") as out:
@@ -207,14 +207,14 @@ def test_a_judge_that_never_returns_is_stopped(tmp_path, monkeypatch):
         while True:
             pass
 
-    monkeypatch.setattr(framework, "judge", endless)
+    monkeypatch.setattr(judging.judging, "judge", endless)
     verdict = judging.judge("00.1", 11, tmp_path, limit=0.3)
-    assert verdict.status == framework.FAILED and verdict.note == "judge timed out"
+    assert verdict.status == core.FAILED and verdict.note == "judge timed out"
 
 
 def test_feedback_hides_the_numbers_of_the_hidden_cases():
     seed = 5
-    c = framework.draw_cases(framework.lookup("00.1"), seed)[0]["c"]
+    c = registry.draw_cases(registry.lookup("00.1"), seed)[0]["c"]
     message = f"celsius_to_fahrenheit({c}) is {c:.4g}: the factor 9/5 seems upside down."
     scrubbed = feedback.scrub(message, "00.1", seed)
     assert str(c) not in scrubbed and "9/5" in scrubbed and "celsius_to_fahrenheit(…)" in scrubbed

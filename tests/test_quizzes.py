@@ -6,7 +6,7 @@ import nbformat
 import pytest
 
 from course.exercises import FAILED, NOT_ATTEMPTED, PASSED, known_ids, known_quiz_ids, quiz
-from course.exercises.framework import UnknownExercise
+from course.exercises.core import UnknownExercise
 from course.exercises.quizzes import NO_SHAPE, MultipleChoice, PredictShape, parse_shape, question
 
 from .helpers import ROOT

@@ -127,27 +127,39 @@ def checks_notebook(path, *exercise_ids):
     nbformat.write(nb, path)
 
 
-def results(path, folder, *verdicts):
-    lines = [
-        json.dumps({"exercise": exercise_id, "status": status, "message": "m", "folder": str(folder)})
-        for exercise_id, status in verdicts
-    ]
-    path.write_text("\n".join(lines) + "\n")
-    return path
+def progress(folder, *verdicts, at=100.0):
+    """A progress file in ``folder``'s work folder with ``verdicts`` recorded at time ``at``."""
+    path = folder / "work" / "progress.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    entries = {
+        exercise_id: {"status": status, "message": "m", "time": at} for exercise_id, status in verdicts
+    }
+    path.write_text(json.dumps(entries))
 
 
-def test_verdicts_must_be_what_the_folder_expects_and_none_may_be_missing(tmp_path):
+def test_verdicts_must_be_what_the_folder_expects_and_none_may_be_missing(tmp_path, monkeypatch):
+    monkeypatch.delenv("COURSE_WORKDIR", raising=False)
     checks_notebook(tmp_path / "solutions" / "00_x.ipynb", "00.1", "00.2")
     checks_notebook(tmp_path / "notebooks" / "00_x.ipynb", "00.1", "00.2")
-    right = results(tmp_path / "right.jsonl", tmp_path / "solutions", ("00.1", "passed"), ("00.2", "passed"))
     ran = ["solutions/00_x.ipynb"]
-    assert session.wrong_verdicts(right, ran, tmp_path) == []
-    missing = results(tmp_path / "missing.jsonl", tmp_path / "solutions", ("00.1", "passed"))
-    assert session.wrong_verdicts(missing, ran, tmp_path) == [
+    progress(tmp_path / "solutions", ("00.1", "passed"), ("00.2", "passed"))
+    assert session.wrong_verdicts(tmp_path, ran, since=50) == []
+    assert session.wrong_verdicts(
+        tmp_path, ran, since=150
+    ) == [  # verdicts of an earlier run count for nothing
+        "solutions/00_x.ipynb ran to its end, but its check of 00.1 left no verdict",
+        "solutions/00_x.ipynb ran to its end, but its check of 00.2 left no verdict",
+    ]
+    progress(tmp_path / "solutions", ("00.1", "passed"), ("00.2", "failed"))
+    assert session.wrong_verdicts(tmp_path, ran, since=50) == [
+        "solutions: exercise 00.2 is 'failed', expected 'passed': m"
+    ]
+    progress(tmp_path / "solutions", ("00.1", "passed"))
+    assert session.wrong_verdicts(tmp_path, ran, since=50) == [
         "solutions/00_x.ipynb ran to its end, but its check of 00.2 left no verdict"
     ]
-    assert session.wrong_verdicts(missing, [], tmp_path) == []  # stopped early: its own failure says why
-    learner = results(tmp_path / "learner.jsonl", tmp_path / "notebooks", ("00.1", "passed"))
-    assert session.wrong_verdicts(learner, [], tmp_path) == [
+    assert session.wrong_verdicts(tmp_path, [], since=50) == []  # stopped early: its own failure says why
+    progress(tmp_path / "notebooks", ("00.1", "passed"))
+    assert session.wrong_verdicts(tmp_path, [], since=50) == [
         "notebooks: exercise 00.1 is 'passed', expected 'not attempted': m"
     ]

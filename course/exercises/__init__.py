@@ -1,33 +1,31 @@
 """Exercises and quizzes: one definition each, feedback that teaches, progress that is kept.
 
+The modules, from the bottom up (each imports only modules above it in this list):
+
 ================  ==============================================================
-``framework``     :func:`exercise` definitions, :func:`check`/:func:`evaluate`, and
-                  the two halves a grader runs apart: :func:`probe`, :func:`judge`
-``probing``       running learner code: read-only inputs, time limit, shortcuts off
-``judging``       helpers for judges (:class:`Wrong`, strict types, diagnoses)
-``plain``         the plain data a probe returns, as JSON + ``.npy`` files
+``core``          statuses, the verdict (:class:`Feedback`), the exercise, ids
+                  and their order, renames
+``plain``         the plain data a probe returns (JSON + ``.npy``, no pickle)
+``registry``      :func:`exercise` declarations, found by id (one notebook's
+                  module imported per look-up)
+``limits``        time limits for learner code in self-study
+``shortcuts``     what an exercise asks the learner to write, disabled
+``probing``       running learner code: read-only inputs, limits, shortcuts off
+``judging/``      the judges and references, and outcomes to verdicts (never
+                  in a grading sandbox)
+``rendering``     verdicts and progress as text and HTML
+``store``         verdicts kept in the work folder
 ``quizzes``       the question bank and its widgets: ``quiz("03.q1")``
-``store``         verdicts kept in the work folder; :func:`progress` shows them
-``checks/``       every notebook's exercises and quizzes, one module per notebook
+``engine``        :func:`check`, :func:`evaluate`, :func:`progress`
+``checks/``       every notebook's exercises and quizzes, ``nbNN_name.py``
 ================  ==============================================================
 """
 
-from .framework import (
-    FAILED,
-    NOT_ATTEMPTED,
-    PASSED,
-    RENAMES,
-    Feedback,
-    check,
-    current_id,
-    evaluate,
-    hints,
-    judge,
-    known_ids,
-    probe,
-)
+from .core import FAILED, NOT_ATTEMPTED, PASSED, RENAMES, Feedback, current_id
+from .engine import check, evaluate, judge, progress
+from .probing import probe
 from .quizzes import known_quiz_ids, quiz
-from .store import progress
+from .registry import hints, known_ids
 
 __all__ = [
     "FAILED",

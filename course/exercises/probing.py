@@ -1,50 +1,32 @@
 """Running the learner's code: the probe half of an exercise.
 
 Everything that touches the learner's answer happens here, and everything that
-comes out is plain data (:mod:`.plain`), so that the same probe can run inside
-a grading sandbox while the judge runs elsewhere.
+comes out is plain data (:mod:`.plain`), so that the same probe runs in a
+learner's kernel and in a grading sandbox, while the judge runs elsewhere.
 
 * :func:`protect` hands the learner read-only copies of the inputs, so an answer
   that changes its inputs in place is caught instead of changing the reference.
-* :func:`time_limit` stops learner code after a number of seconds.
-* :class:`Shortcut` disables, while the probe runs, what an exercise asks the
-  learner to write themselves: the package's own version (every reference to it,
-  even one imported earlier) or a library function; :func:`source_uses` finds an
-  operator such as ``@`` in the learner's source.
 * :func:`observe` describes any returned value as plain data, never raising.
-* :func:`run` puts these together for one exercise and returns one outcome per
-  input case.
+* :func:`run` runs one exercise's probe on every case, with the exercise's
+  shortcuts disabled (:mod:`.shortcuts`) and its time limit (:mod:`.limits`),
+  and returns one outcome per case; :func:`probe` draws the cases first.
 """
 
-import ctypes
-import importlib
-import inspect
-import io
-import signal
-import sys
-import threading
 import time
-import tokenize
-from contextlib import contextmanager, suppress
-from dataclasses import dataclass
+from contextlib import suppress
 
 import numpy as np
 
 from ..runtime import validate
+from .core import Exercise
+from .limits import AlarmSwitchedOff, TimeLimitExceeded, call_with_time_limit
 from .plain import NotPlain, normalize
+from .registry import draw_cases, lookup
+from .shortcuts import ShortcutUsed, disabled, source_uses
 
 MAX_OBSERVED_ELEMENTS = 1_000_000
 MAX_OBSERVED_ITEMS = 100
 MAX_TEXT = 300
-RETRY_SECONDS = 0.05
-
-
-class TimeLimitExceeded(BaseException):
-    """Learner code ran past its time limit (a BaseException: ``except Exception`` cannot swallow it)."""
-
-
-class ShortcutUsed(BaseException):
-    """The learner's code called something the exercise asks them to write themselves."""
 
 
 # ---------------------------------------------------------------------------
@@ -125,199 +107,6 @@ def _freeze(value):
 
 
 # ---------------------------------------------------------------------------
-# Time limits
-# ---------------------------------------------------------------------------
-
-
-def _alarm_usable():
-    return hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
-
-
-@contextmanager
-def time_limit(seconds):
-    """Raise :class:`TimeLimitExceeded` in the block after ``seconds`` (SIGALRM, main thread).
-
-    An alarm set by an outer caller is kept: if it is due first, its own
-    handler runs; after the block it is re-armed with the time it had left.
-    """
-    if not _alarm_usable():
-        yield
-        return
-    started = time.monotonic()
-    outer_handler = signal.getsignal(signal.SIGALRM)
-    outer_left, _ = signal.getitimer(signal.ITIMER_REAL)
-    outer_first = 0 < outer_left <= seconds
-
-    def on_alarm(signum, frame):
-        if outer_first and callable(outer_handler):
-            outer_handler(signum, frame)
-        # Fire again soon: an exception raised inside a __del__ or a callback is swallowed.
-        signal.setitimer(signal.ITIMER_REAL, RETRY_SECONDS)
-        raise TimeLimitExceeded(seconds)
-
-    signal.signal(signal.SIGALRM, on_alarm)
-    signal.setitimer(signal.ITIMER_REAL, outer_left if outer_first else seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, outer_handler)
-        if outer_left > 0:
-            signal.setitimer(signal.ITIMER_REAL, max(outer_left - (time.monotonic() - started), 0.001))
-
-
-def call_with_time_limit(function, seconds):
-    """``function()`` stopped after ``seconds``: by SIGALRM in the main thread, else in a worker thread."""
-    validate.function(function, "function")
-    seconds = validate.number(seconds, "seconds", minimum=0.001)
-    if _alarm_usable():
-        with time_limit(seconds):
-            return function()
-    box = {}
-
-    def work():
-        try:
-            box["value"] = function()
-        except BaseException as error:  # handed back to the caller's thread below
-            box["error"] = error
-
-    worker = threading.Thread(target=work, daemon=True)
-    worker.start()
-    worker.join(seconds)
-    if worker.is_alive():  # interrupt pure-Python code; C code finishes on its own, abandoned
-        ctypes.pythonapi.PyThreadState_SetAsyncExc(
-            ctypes.c_ulong(worker.ident), ctypes.py_object(TimeLimitExceeded)
-        )
-        raise TimeLimitExceeded(seconds)
-    if "error" in box:
-        raise box["error"]
-    return box.get("value")
-
-
-# ---------------------------------------------------------------------------
-# Shortcuts: what an exercise asks the learner to write themselves
-# ---------------------------------------------------------------------------
-
-
-def _refuse(*args, **kwargs):
-    import sys as system  # this code runs with the disabled function's globals: import what it needs
-
-    import course.exercises.probing as probing
-
-    raise probing.ShortcutUsed(system._getframe().f_code.co_name)
-
-
-@dataclass(frozen=True)
-class Shortcut:
-    """``target`` ("module:name", "module:Class" or "module:attribute.path") is disabled while the probe runs.
-
-    ``label`` is what the learner reads ("course.autodiff.optim.momentum_step").
-    A Python function is disabled by swapping its code, so every reference to it
-    stops working, including one imported before the check. A class is disabled
-    by replacing its ``__init__``. Anything else (a builtin such as ``numpy.dot``,
-    a closure, a TensorFlow op) is replaced on the object that holds it. With
-    ``only_if_loaded``, a library the learner's session has not imported is left
-    alone (importing TensorFlow just to disable one of its functions takes seconds),
-    and so is an attribute that this version of the library lacks.
-    """
-
-    target: str
-    label: str = ""
-    only_if_loaded: bool = False
-
-    def resolve(self):
-        """``(holder, attribute, thing)``; ``(None, None, None)`` when ``only_if_loaded`` and it is absent."""
-        module_name, _, path = self.target.partition(":")
-        if self.only_if_loaded and module_name not in sys.modules:
-            return None, None, None
-        holder, attribute, thing = None, None, importlib.import_module(module_name)
-        for part in path.split("."):
-            holder, attribute = thing, part
-            thing = getattr(holder, part, None) if self.only_if_loaded else getattr(holder, part)
-            if thing is None:
-                return None, None, None
-        return holder, attribute, thing
-
-    @property
-    def name(self):
-        return self.label or self.target.replace(":", ".")
-
-
-@contextmanager
-def disabled(shortcuts):
-    """Disable every :class:`Shortcut` in ``shortcuts`` inside the block; restore them after."""
-    restore = []
-    try:
-        for shortcut in shortcuts:
-            holder, attribute, thing = shortcut.resolve()
-            if thing is None:
-                continue
-            refusal = _named_refusal(shortcut.name)
-            if inspect.isclass(thing):
-                original = thing.__dict__.get("__init__")
-                thing.__init__ = lambda self, *a, _refusal=refusal, **k: _refusal(*a, **k)
-                restore.append(lambda thing=thing, original=original: _restore_init(thing, original))
-            elif inspect.isfunction(thing) and not thing.__code__.co_freevars:
-                original = thing.__code__
-                thing.__code__ = refusal.__code__
-                restore.append(lambda thing=thing, original=original: setattr(thing, "__code__", original))
-            else:
-                setattr(holder, attribute, refusal)
-                restore.append(
-                    lambda holder=holder, attribute=attribute, thing=thing: setattr(holder, attribute, thing)
-                )
-        yield
-    finally:
-        for undo in reversed(restore):
-            undo()
-
-
-def _named_refusal(name):
-    code = _refuse.__code__.replace(co_name=name)
-    if sys.version_info >= (3, 11):
-        code = code.replace(co_qualname=name)
-    refusal = type(_refuse)(code, _refuse.__globals__, name)
-    return refusal
-
-
-def _restore_init(cls, original):
-    if original is None:
-        del cls.__init__
-    else:
-        cls.__init__ = original
-
-
-def source_uses(function, names=(), operators=()):
-    """The first of ``names`` or ``operators`` that ``function``'s source uses, or None.
-
-    ``names`` are identifiers (``dot``, ``matmul``), ``operators`` are tokens
-    such as ``@`` (a decorator's ``@`` does not count). A function whose source
-    cannot be read (built in, defined in a string) is not inspected.
-    """
-    for given, name in ((names, "names"), (operators, "operators")):
-        if not isinstance(given, (tuple, list)) or not all(isinstance(item, str) for item in given):
-            raise TypeError(f"{name} must be a tuple of strings, got {validate.received(given)}")
-    try:
-        source = inspect.getsource(function)
-    except Exception:  # no source (built in, typed elsewhere), or an object whose attributes raise
-        return None
-    try:
-        tokens = list(tokenize.generate_tokens(io.StringIO(inspect.cleandoc("\n" + source)).readline))
-    except (tokenize.TokenError, SyntaxError, IndentationError):
-        return None
-    line_start, after_def = True, False
-    for token in tokens:
-        if token.type == tokenize.NAME and token.string in names and not after_def:
-            return token.string
-        after_def = token.type == tokenize.NAME and token.string == "def"  # a function's own name is no use
-        if token.type == tokenize.OP and token.string in operators and not line_start:
-            return token.string
-        if token.type not in (tokenize.INDENT, tokenize.DEDENT, tokenize.COMMENT, tokenize.NL):
-            line_start = token.type == tokenize.NEWLINE
-    return None
-
-
-# ---------------------------------------------------------------------------
 # One probe run
 # ---------------------------------------------------------------------------
 
@@ -337,13 +126,12 @@ def run(exercise, answer, cases):
     """The probe half: one plain outcome per case, stopping at the first that is not ``ok``.
 
     An outcome is one of ``{"ok": data}``, ``{"stub": True}``, ``{"timeout": s}``,
-    ``{"shortcut": name}``, ``{"raised": {"type", "message"}}`` or
+    ``{"shortcut": name}``, ``{"alarm_off": True}`` (the code switched the time limit off),
+    ``{"raised": {"type", "message"}}`` or
     ``{"unreadable": why}`` (the probe could not describe what came back), or,
     decided before any case runs, ``{"wrong_kind": observation}``.
     Only KeyboardInterrupt goes through; the whole run shares ``exercise.time_limit``.
     """
-    from .framework import Exercise
-
     if not isinstance(exercise, Exercise):
         raise TypeError(f"exercise must be an Exercise, got {validate.received(exercise)}")
     if not isinstance(cases, list):
@@ -405,6 +193,8 @@ def _run_case(exercise, answer, case, deadline):
         raise
     except TimeLimitExceeded:
         return {"timeout": exercise.time_limit}
+    except AlarmSwitchedOff:
+        return {"alarm_off": True}
     except ShortcutUsed as used:
         return {"shortcut": _short(used.args[0] if used.args else "a disabled function")}
     except NotImplementedError:
@@ -415,3 +205,9 @@ def _run_case(exercise, answer, case, deadline):
         return {"raised": {"type": "RecursionError", "message": "maximum recursion depth exceeded"}}
     except BaseException as error:  # SystemExit, GeneratorExit and anything else the learner raises
         return _raised(error)
+
+
+def probe(exercise_id, answer, seed):
+    """The outcomes of ``answer`` on the cases of ``exercise_id`` drawn from ``seed`` (see :func:`run`)."""
+    ex = lookup(exercise_id)
+    return run(ex, answer, draw_cases(ex, seed))

@@ -1,12 +1,12 @@
 """Widget quizzes: multiple choice and "predict the shape", kept in a question bank.
 
-Quizzes are declared in the notebook's module in ``checks/`` with
+Quizzes are declared in the notebook's module in ``checks/`` (``checks/nb03_autodiff.py``) with
 :func:`multiple_choice` or :func:`predict_shape`, and a notebook shows one by id:
 ``quiz("03.q1")``. So neither the answer nor the explanation is in the
 notebook; the explanation appears once the learner has answered right.
 
 Each quiz is a plain object whose :meth:`judge` turns a response into a
-:class:`~course.exercises.Feedback`; the ipywidgets view (built by
+:class:`~course.exercises.core.Feedback`; the ipywidgets view (built by
 :meth:`widget`, shown when the quiz is the last expression of a cell) only
 forwards the learner's click to ``judge``. Tests drive the widget headlessly:
 set ``.value`` on the input, then ``click()`` the button.
@@ -16,7 +16,9 @@ import html
 
 from ..broadcasting import NO_SHAPE, parse_shape
 from ..runtime import validate
-from .framework import FAILED, NOT_ATTEMPTED, PASSED, Feedback, UnknownExercise, record
+from . import registry, store
+from .core import FAILED, NOT_ATTEMPTED, PASSED, Feedback, UnknownExercise, order
+from .rendering import verdict_html
 
 
 class Quiz:
@@ -47,8 +49,8 @@ class Quiz:
 
         def on_click(_):
             feedback = self.judge(answer.value)
-            record(feedback)
-            result.value = feedback._repr_html_()
+            store.record(feedback)
+            result.value = verdict_html(feedback)
 
         button.on_click(on_click)
         title = widgets.HTML(f"<b>{html.escape(self.id)} &middot; {html.escape(self.question)}</b>")
@@ -143,18 +145,15 @@ def predict_shape(quiz_id, question, shape, explanation):
 
 def known_quiz_ids():
     """Every quiz id in the bank, in course order."""
-    from . import checks
-    from .framework import _order
-
-    checks.load_all()
-    return sorted(_BANK, key=_order)
+    registry.load_all()
+    return sorted(_BANK, key=order)
 
 
 def question(quiz_id):
     """The quiz ``quiz_id`` from the bank (its answer included: for tests and tools, not notebooks)."""
     validate.text(quiz_id, "quiz_id")
     if quiz_id not in _BANK:
-        known_quiz_ids()
+        registry.load(quiz_id)
     if quiz_id not in _BANK:
         raise UnknownExercise(f"unknown quiz {quiz_id!r}; known quizzes: {', '.join(known_quiz_ids())}")
     return _BANK[quiz_id]

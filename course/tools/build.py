@@ -24,7 +24,7 @@ from pathlib import Path
 
 import nbformat
 
-from ..exercises.framework import ID_SCHEME
+from ..exercises.core import ID_SCHEME
 from . import command_line
 
 BEGIN = re.compile(r"^(\s*)# BEGIN SOLUTION\s*$")

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import nbformat
 
-from ...exercises import framework
+from ...exercises import core, registry
 
 CHECK_CALL = re.compile(r"""\bcheck\(\s*["'](\d+\.\d+)["']\s*,\s*([A-Za-z_]\w*)""")
 GRADER_CELL = "course_grader"  # metadata key of the cells the grader adds
@@ -65,7 +65,7 @@ def checks_in(source):
 def course_notebooks(folder=None):
     """The course's learner notebooks: ``{name: CourseNotebook}``, exercises known to the registry only."""
     folder = learner_notebooks_folder() if folder is None else Path(folder)
-    known = set(framework.known_ids())
+    known = set(registry.known_ids())
     found = {}
     for path in sorted(folder.glob("[0-9][0-9]_*.ipynb")):
         notebook = nbformat.read(path, as_version=4)
@@ -90,13 +90,13 @@ def id_scheme(notebook, course_nb=None):
         if isinstance(notebook.metadata.get("course"), dict)
         else None
     )
-    if isinstance(scheme, int) and not isinstance(scheme, bool) and 1 <= scheme <= framework.ID_SCHEME:
+    if isinstance(scheme, int) and not isinstance(scheme, bool) and 1 <= scheme <= core.ID_SCHEME:
         return scheme, ""
     if scheme is None and course_nb is not None and _checks_as_today(course_nb, notebook):
-        return framework.ID_SCHEME, "no id scheme in its metadata: its checks are today's, read as today's"
+        return core.ID_SCHEME, "no id scheme in its metadata: its checks are today's, read as today's"
     if scheme is None:
         return 1, "no id scheme in its metadata: read as scheme 1"
-    return framework.ID_SCHEME, f"id scheme {scheme!r} unknown: read as today's"
+    return core.ID_SCHEME, f"id scheme {scheme!r} unknown: read as today's"
 
 
 def _checks_as_today(course_nb, submission):
@@ -169,14 +169,14 @@ def _answer_cells(course_nb, submission, scheme):
     checked = {}  # today's id -> first cell whose check names it
     for i in code:
         for old_id, _ in checks_in(cells[i].source):
-            today = framework.current_id(old_id, scheme)
+            today = core.current_id(old_id, scheme)
             if today is not None:
                 checked.setdefault(today, i)
-    posed = [c for c in course_nb.checks if scheme == framework.ID_SCHEME or c.exercise in checked]
+    posed = [c for c in course_nb.checks if scheme == core.ID_SCHEME or c.exercise in checked]
     found, taken = {}, set()
     for check in posed:
         candidates = []
-        if scheme == framework.ID_SCHEME and check.cell_id in by_id:
+        if scheme == core.ID_SCHEME and check.cell_id in by_id:
             candidates.append(by_id[check.cell_id])
         if check.exercise in checked:
             candidates.append(checked[check.exercise])
@@ -196,7 +196,7 @@ def restore(course_nb, submission, seeds_from, export_folder):
     """
     scheme, note = id_scheme(submission, course_nb)
     notes = [note] if note else []
-    if scheme != framework.ID_SCHEME:
+    if scheme != core.ID_SCHEME:
         notes.append(f"id scheme {scheme}: exercises mapped to today's ids")
     found, posed = _answer_cells(course_nb, submission, scheme)
     seeds = {check.exercise: seeds_from() for check in posed}

@@ -12,15 +12,9 @@ from pathlib import Path
 
 import nbformat
 
-from ...exercises import framework
-from ...exercises.framework import FAILED, NOT_ATTEMPTED, PASSED
+from ...exercises import registry
+from ...exercises.rendering import verdict_html
 from .blueprint import GRADER_CELL
-
-LABELS = {
-    PASSED: ("Passed", "#1b7f3b"),
-    FAILED: ("Not yet", "#b3261e"),
-    NOT_ATTEMPTED: ("Not attempted", "#6b6b6b"),
-}
 
 
 def _numbers(value, found):
@@ -41,7 +35,7 @@ def scrub(message, exercise_id, seed):
     """``message`` with every number of the exercise's hidden cases (as a judge may print it) replaced."""
     found = set()
     try:
-        _numbers(framework.draw_cases(framework.lookup(exercise_id), seed), found)
+        _numbers(registry.draw_cases(registry.lookup(exercise_id), seed), found)
     except Exception:  # noqa: BLE001 - no cases, no numbers to hide
         return message
     spellings = set()
@@ -52,16 +46,6 @@ def scrub(message, exercise_id, seed):
     for text in sorted(spellings, key=len, reverse=True):
         message = re.sub(rf"(?<![\w.]){re.escape(text)}(?![\w])", "…", message)
     return message
-
-
-def verdict_html(verdict, message):
-    label, colour = LABELS.get(verdict.status, LABELS[NOT_ATTEMPTED])
-    hint = f"<div><i>Hint:</i> {html.escape(verdict.hint)}</div>" if verdict.hint else ""
-    return (
-        f'<div style="border-left:4px solid {colour};padding:4px 10px;margin:4px 0">'
-        f'<b style="color:{colour}">{label}</b> &middot; exercise {html.escape(verdict.exercise)}'
-        f"<div>{html.escape(message)}</div>{hint}</div>"
-    )
 
 
 def feedback_notebook(plan, verdicts, heading):

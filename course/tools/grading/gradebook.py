@@ -17,19 +17,10 @@ import json
 import os
 from pathlib import Path
 
-from ...exercises.framework import FAILED, NOT_ATTEMPTED, PASSED
+from ...exercises.core import FAILED, NOT_ATTEMPTED, PASSED, order
 
 SYMBOLS = {PASSED: "passed", FAILED: "failed", NOT_ATTEMPTED: "-"}
 FIXED = ["passed", "failed", "not_attempted", "exercises", "seconds", "run", "review", "sandbox"]
-
-
-def exercise_order(exercise_id):
-    notebook, _, number = exercise_id.partition(".")
-    return (
-        int(notebook) if notebook.isdigit() else 999,
-        int(number) if number.isdigit() else 999,
-        exercise_id,
-    )
 
 
 def journal_path(csv_path):
@@ -91,7 +82,7 @@ def write_csv(rows, path):
     """The gradebook CSV from rows (dicts as :func:`row` makes them, or as read back from CSV files)."""
     exercises = sorted(
         {key for r in rows for key in r if key not in FIXED and key not in ("student", "notebook")},
-        key=exercise_order,
+        key=order,
     )
     rows = sorted(rows, key=lambda r: (r["student"], r["notebook"]))
     _write_atomically(path, ["student", "notebook", *exercises, *FIXED], rows)
@@ -168,7 +159,7 @@ def table(rows):
     """The gradebook as aligned text, with a total per exercise."""
     exercises = sorted(
         {k for r in rows for k in r if k not in FIXED and k not in ("student", "notebook")},
-        key=exercise_order,
+        key=order,
     )
     words = {PASSED: "passed", FAILED: "failed", NOT_ATTEMPTED: "-"}
     header = ["student", "notebook", *exercises, "score", "time", "run"]

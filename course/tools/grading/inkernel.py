@@ -14,27 +14,27 @@ process, from cases it draws again from the seed.
 import sys
 from pathlib import Path
 
-from ...exercises import framework, plain, probing
+from ...exercises import plain, probing, registry
 
 _start = {}
 
 
 def _machinery():
     """The objects a check relies on, by a name a teacher can read."""
-    framework._load_checks()
+    registry.load_all()
     found = {
-        "course.exercises.framework.probe": framework.probe,
-        "course.exercises.framework.draw_cases": framework.draw_cases,
-        "course.exercises.framework.lookup": framework.lookup,
+        "course.exercises.probing.probe": probing.probe,
+        "course.exercises.registry.draw_cases": registry.draw_cases,
+        "course.exercises.registry.lookup": registry.lookup,
         "course.exercises.probing.run": probing.run,
         "course.exercises.plain.dump": plain.dump,
         "course.exercises.plain.normalize": plain.normalize,
     }
-    for exercise_id, ex in framework._REGISTRY.items():
+    for exercise_id, ex in registry._REGISTRY.items():
         found[f"exercise {exercise_id}"] = ex
         found[f"exercise {exercise_id} probe"] = ex.probe
         found[f"exercise {exercise_id} cases"] = ex.cases
-    for name in ("course", "course.exercises", "course.exercises.framework", "course.exercises.probing"):
+    for name in ("course", "course.exercises", "course.exercises.registry", "course.exercises.probing"):
         found[f"sys.modules[{name!r}]"] = sys.modules.get(name)
     return found
 
@@ -44,9 +44,9 @@ def start(folder):
     _start.clear()
     _start.update(_machinery())
     _start["folder"] = Path(folder)
-    _start["run"], _start["draw"], _start["dump"] = probing.run, framework.draw_cases, plain.dump
+    _start["run"], _start["draw"], _start["dump"] = probing.run, registry.draw_cases, plain.dump
     _start["normalize"] = plain.normalize
-    _start["registry"] = dict(framework._REGISTRY)
+    _start["registry"] = dict(registry._REGISTRY)
 
 
 def changed():

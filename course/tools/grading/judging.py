@@ -9,47 +9,12 @@ too big, malformed or that makes a judge raise gives a plain verdict and a
 note for the teacher, never an exception in the grader.
 """
 
-import signal
-import threading
-from contextlib import contextmanager
-from dataclasses import dataclass
-
-from ...exercises import framework, plain
+from ...exercises import judging, plain
+from ...exercises.core import FAILED, NOT_ATTEMPTED, Feedback
+from ...exercises.limits import TimeLimitExceeded, time_limit
 
 MAX_EXPORT_BYTES = 64_000_000
 JUDGE_SECONDS = 30
-
-
-class JudgeTimeout(Exception):
-    pass
-
-
-@dataclass(frozen=True)
-class Verdict:
-    exercise: str
-    status: str
-    message: str
-    hint: str = ""
-    note: str = ""  # for the teacher (the review column), never for the student
-
-
-@contextmanager
-def time_limit(seconds):
-    """Raise :class:`JudgeTimeout` in this (main) thread after ``seconds``; no limit in other threads."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def expire(signum, frame):
-        raise JudgeTimeout
-
-    previous = signal.signal(signal.SIGALRM, expire)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
 
 
 def _size(folder):
@@ -74,25 +39,20 @@ def _read(folder, exercise_id):
 
 
 def judge(exercise_id, seed, export_folder, limit=JUDGE_SECONDS):
-    """The :class:`Verdict` of one exercise from ``export_folder/<id>-<seed>``."""
+    """The verdict (a Feedback with a note for the teacher) of one exercise from ``export_folder/<id>-<seed>``."""
     folder = export_folder / f"{exercise_id}-{seed}"
     try:
         with time_limit(limit):
             outcomes, changed = _read(folder, exercise_id)
             if outcomes is None:
-                return Verdict(exercise_id, framework.NOT_ATTEMPTED, "this check did not run.")
-            feedback = framework.judge(exercise_id, seed, outcomes)
-    except JudgeTimeout:
-        return Verdict(
-            exercise_id,
-            framework.FAILED,
-            "the check could not judge your answer in time.",
-            note="judge timed out",
+                return Feedback(exercise_id, NOT_ATTEMPTED, "this check did not run.")
+            feedback = judging.judge(exercise_id, seed, outcomes)
+    except TimeLimitExceeded:
+        return Feedback(
+            exercise_id, FAILED, "the check could not judge your answer in time.", note="judge timed out"
         )
     except Exception as error:  # anything the kernel wrote: nothing in it may stop the grader
         why = f"{type(error).__name__}: {str(error)[:200]}"
-        return Verdict(
-            exercise_id, framework.FAILED, "the check could not read what your code returned.", note=why
-        )
+        return Feedback(exercise_id, FAILED, "the check could not read what your code returned.", note=why)
     note = f"replaced during the run: {', '.join(changed)}" if changed else ""
-    return Verdict(exercise_id, feedback.status, feedback.message, feedback.hint, note)
+    return Feedback(exercise_id, feedback.status, feedback.message, feedback.hint, note)

@@ -5,7 +5,7 @@ the course notebook's own cells is skipped). Their code is parsed, IPython's
 ``%``/``!`` syntax included, and these are listed with the cell number:
 
 * the course's checking machinery touched: ``course.exercises`` internals,
-  ``course.check`` or ``course.tools`` replaced, the results variable;
+  ``course.check`` or ``course.tools`` replaced;
 * ``sys.modules``, ``builtins``, IPython's hooks, frames and the garbage
   collector, ``ctypes``: ways to reach or replace the checks from inside;
 * code the review cannot read (``exec``, ``eval``, ``compile``, ``__import__``);
@@ -40,9 +40,24 @@ ESCAPES = {
     "get_referrers": "the garbage collector",
     "ctypes": "ctypes",
     "_REGISTRY": "the exercise registry",
-    "COURSE_RESULTS_FILE": "the results variable",
 }
 OPAQUE = {"exec", "eval", "compile", "__import__"}
+# Names under which student code may hold the course or its checking machinery.
+MACHINERY = {
+    "course",
+    "core",
+    "registry",
+    "limits",
+    "shortcuts",
+    "probing",
+    "judging",
+    "plain",
+    "rendering",
+    "store",
+    "quizzes",
+    "engine",
+    "tools",
+}
 PROCESSES = {
     "subprocess",
     "system",
@@ -110,14 +125,7 @@ def cell_findings(source, answer_cell=False):
             targets = node.targets if isinstance(node, (ast.Assign, ast.Delete)) else [node.target]
             for target in targets:
                 name = _dotted(target) if isinstance(target, ast.Attribute) else None
-                if name and name.split(".")[0] in {
-                    "course",
-                    "framework",
-                    "probing",
-                    "plain",
-                    "store",
-                    "tools",
-                }:
+                if name and name.split(".")[0] in MACHINERY:
                     found.append(f"replaces {name}")
         elif isinstance(node, ast.Call):
             name = _dotted(node.func) or ""
@@ -152,7 +160,7 @@ def cell_findings(source, answer_cell=False):
                         f"uses {'.'.join(parts[:3])} from the course package in an exercise's answer"
                     )
         elif isinstance(node, ast.Constant) and isinstance(node.value, str):
-            if EXPORT_FOLDER_NAME in node.value or "COURSE_RESULTS_FILE" in node.value:
+            if EXPORT_FOLDER_NAME in node.value:
                 found.append("names the grader's files")
     return list(dict.fromkeys(found))
 

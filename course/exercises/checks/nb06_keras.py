@@ -2,17 +2,11 @@
 
 import numpy as np
 
-from .. import judging
-from ..framework import exercise
-from ..judging import Wrong
-from ..probing import Shortcut, observe
+from ..probing import observe
 from ..quizzes import multiple_choice, predict_shape
+from ..registry import exercise
+from ..shortcuts import Shortcut
 
-ACTIVATIONS = {
-    None: lambda z: z,
-    "relu": lambda z: np.maximum(z, 0.0),
-    "tanh": np.tanh,
-}
 KERAS_TIME_LIMIT = 30  # the first Keras call of a session builds and traces: seconds on a slow laptop
 
 
@@ -24,11 +18,6 @@ def _values(value):
     if keras.ops.is_tensor(value) or isinstance(value, np.ndarray):
         seen["values"] = observe(np.asarray(keras.ops.convert_to_numpy(value)))
     return seen
-
-
-def _softmax(z):
-    z = z - z.max(axis=-1, keepdims=True)
-    return np.exp(z) / np.exp(z).sum(axis=-1, keepdims=True)
 
 
 # ---------------------------------------------------------------------------
@@ -73,48 +62,6 @@ def _log_softmax_cases(rng):
     return [{"logits": logits(2.0)}, {"logits": huge}, {"logits": negative}, {"logits": mixed}]
 
 
-def _log_softmax(z):
-    shifted = z - z.max(axis=-1, keepdims=True)
-    return shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
-
-
-def _judge_log_softmax(case, seen):
-    z = case["logits"]
-    what = f"log_softmax of logits of shape {z.shape} (between {z.min():.0f} and {z.max():.0f})"
-    value = seen.get("value") if isinstance(seen, dict) else None
-    if isinstance(value, np.ndarray) and value.dtype.kind == "f" and not np.all(np.isfinite(value)):
-        raise Wrong(
-            f"{what} contains NaN or infinity: somewhere an exp overflowed to inf or underflowed to 0 "
-            "(whose log is -inf). The result itself is an ordinary number for these logits."
-        )
-    got = judging.array(seen, what, shape=z.shape)
-    if got.dtype.kind != "f":
-        raise Wrong(f"{what} is an array of {got.dtype}: it should hold floats.")
-    want = _log_softmax(z)
-    with np.errstate(all="ignore"):
-        along_batch = z - z.max(axis=0, keepdims=True)
-        along_batch = along_batch - np.log(np.exp(along_batch).sum(axis=0, keepdims=True))
-        judging.close(
-            got,
-            want,
-            what,
-            near_misses={
-                "normalised along the batch axis instead of along each row of class scores": along_batch,
-                "returned the softmax probabilities, not their logarithm": np.exp(want),
-                "took away the maximum but did not add it back (log-sum-exp of z is max(z) + the "
-                "log-sum-exp of z - max(z))": want + z.max(axis=-1, keepdims=True),
-                "forgot the log-sum-exp term: only the maximum was taken away": z
-                - z.max(axis=-1, keepdims=True),
-            },
-            rtol=1e-6,
-            atol=1e-6,
-        )
-    rows = np.exp(got).sum(axis=-1)
-    if not np.allclose(rows, 1.0, atol=1e-6):
-        raise Wrong(f"the exponentials of each row of {what} should add up to 1.")
-    return "log_softmax stays finite for logits near 1000 and near -1000, and matches the exact values row by row."
-
-
 exercise(
     id="06.1",
     title="A log-softmax that cannot overflow",
@@ -124,7 +71,6 @@ exercise(
     "softmax, log-softmax or log-sum-exp",
     cases=_log_softmax_cases,
     probe=lambda answer, case: observe(answer(case["logits"])),
-    judge=_judge_log_softmax,
     hints=(
         "Take the log of the softmax formula first, on paper: log softmax(z)_i is z_i minus the log of "
         "a sum of exponentials.",
@@ -191,67 +137,6 @@ def _my_dense_probe(answer, case):
     return seen
 
 
-def _judge_my_dense(case, seen):
-    units, activation, x = case["units"], case["activation"], case["x"].astype(np.float64)
-    made = f"MyDense({units})" if activation is None else f"MyDense({units}, {activation!r})"
-    if not seen["is_layer"]:
-        raise Wrong(f"{made} should be a Keras layer, got {judging.described(seen['made'])}.")
-    if seen["weights_before_call"]:
-        raise Wrong(
-            f"{made} owns {seen['weights_before_call']} weights before its first call: the number of input "
-            "features is not known yet, so the weights belong to the step that runs on the first call."
-        )
-    shapes = {"kernel": (x.shape[1], units), "bias": (units,)}
-    found = [tuple(np.shape(item.get("value"))) for item in seen["trainable"]]
-    if len(found) != 2 or sorted(found, key=len) != [shapes["bias"], shapes["kernel"]]:
-        raise Wrong(
-            f"after its first call on inputs with {x.shape[1]} features, {made} should own two trainable "
-            f"weights, a kernel of shape {shapes['kernel']} and a bias of shape {shapes['bias']}; "
-            f"it owns {len(found)} of shapes {found}."
-        )
-    initial = {
-        name: next(
-            np.asarray(item["value"]) for item in seen["trainable"] if tuple(np.shape(item["value"])) == shape
-        )
-        for name, shape in shapes.items()
-    }
-    if np.any(initial["bias"] != 0):
-        raise Wrong(f"the bias of {made} should start at zero.")
-    limit = np.sqrt(6 / (x.shape[1] + units)) * (1 + 1e-6)  # float32 rounding at the edge
-    if np.all(initial["kernel"] == initial["kernel"].flat[0]) or np.any(np.abs(initial["kernel"]) > limit):
-        raise Wrong(
-            f"the kernel of {made} should start with random values from the Glorot uniform initializer."
-        )
-    act = ACTIVATIONS[activation]
-    what = f"{made} on a batch of shape {x.shape}"
-    first = judging.array(seen["first"]["values"], what, shape=(x.shape[0], units))
-    kernel, bias = initial["kernel"].astype(np.float64), initial["bias"].astype(np.float64)
-    judging.close(
-        first,
-        act(x @ kernel + bias),
-        what,
-        near_misses={"forgot the activation": x @ kernel + bias} if activation else {},
-        rtol=1e-4,
-        atol=1e-5,
-    )
-    if seen["weights_after_second_call"] != 2:
-        raise Wrong(
-            f"{made} owns {seen['weights_after_second_call']} weights after a second call: the weights "
-            "should be made once, not on every call."
-        )
-    kernel, bias = case["kernel"].astype(np.float64), case["bias"].astype(np.float64)
-    what = f"{made} on a batch of shape {x.shape}, with a non-zero bias"
-    second = judging.array(seen["second"]["values"], what, shape=(x.shape[0], units))
-    misses = {
-        "forgot the bias": act(x @ kernel),
-        "applied the activation before adding the bias": act(x @ kernel) + bias,
-    }
-    if activation:
-        misses["forgot the activation"] = x @ kernel + bias
-    judging.close(second, act(x @ kernel + bias), what, near_misses=misses, rtol=1e-4, atol=1e-5)
-    return "MyDense makes its weights on the first call and computes what a Dense layer computes."
-
-
 exercise(
     id="06.2",
     title="A custom Dense layer",
@@ -262,7 +147,6 @@ exercise(
     answer="class",
     cases=_my_dense_cases,
     probe=_my_dense_probe,
-    judge=_judge_my_dense,
     hints=(
         "Keras runs build(input_shape) once, on the first call, when the input's last dimension is "
         "known; call(inputs) runs every time.",
@@ -321,52 +205,6 @@ def _mlp_probe(answer, case):
     return seen
 
 
-def _judge_mlp(case, seen):
-    hidden, classes, x = case["hidden_units"], case["num_classes"], case["x"].astype(np.float64)
-    made = f"MnistMLP({hidden}, {classes})"
-    if seen["sequential"]:
-        raise Wrong(
-            "MnistMLP subclasses keras.Sequential: the exercise asks for a keras.Model subclass "
-            "whose own call says how the data flows."
-        )
-    if not seen["is_model"]:
-        raise Wrong(
-            f"{made} should be a keras.Model (an instance of your subclass), got "
-            f"{judging.described(seen['made'])}."
-        )
-    what = f"{made} on a batch of shape {x.shape}"
-    judging.array(seen["first"]["values"], what, shape=(x.shape[0], classes))
-    want_shapes = [list(w.shape) for w in case["weights"]]
-    if sorted(seen["shapes"]) != sorted(want_shapes):
-        raise Wrong(
-            f"on inputs with {x.shape[1]} features, {made} should have a kernel {tuple(want_shapes[0])} and a "
-            f"bias {tuple(want_shapes[1])} in the hidden layer, then a kernel {tuple(want_shapes[2])} and a "
-            f"bias {tuple(want_shapes[3])}; its weights have shapes {[tuple(s) for s in seen['shapes']]}."
-        )
-    w0, b0, w1, b1 = (w.astype(np.float64) for w in case["weights"])
-    hidden_out = np.maximum(x @ w0 + b0, 0)
-    got = judging.array(seen["second"]["values"], f"{what} (with other weights)", shape=(x.shape[0], classes))
-    judging.close(
-        got,
-        _softmax(hidden_out @ w1 + b1),
-        f"{what} (with other weights)",
-        near_misses={
-            "forgot the softmax: the outputs are not probabilities that sum to 1": hidden_out @ w1 + b1,
-            "forgot the ReLU of the hidden layer": _softmax((x @ w0 + b0) @ w1 + b1),
-            "put the ReLU on the output instead of the softmax": np.maximum(hidden_out @ w1 + b1, 0),
-        },
-        rtol=1e-4,
-        atol=1e-6,
-    )
-    want_default = sorted([[x.shape[1], 512], [512], [512, 10], [10]])
-    if seen["default_shapes"] != want_default:
-        raise Wrong(
-            "MnistMLP() with no arguments should have 512 hidden units and 10 classes; its weights have "
-            f"shapes {[tuple(s) for s in seen['default_shapes']]}."
-        )
-    return "MnistMLP computes the same function as the Sequential MNIST model."
-
-
 exercise(
     id="06.3",
     title="A subclassed model",
@@ -376,7 +214,6 @@ exercise(
     answer="class",
     cases=_mlp_cases,
     probe=_mlp_probe,
-    judge=_judge_mlp,
     hints=(
         "A subclassed model makes its layers once, in __init__, and says how data flows through them in "
         "call.",
@@ -443,72 +280,6 @@ def _pair_probe(answer, case):
     return seen
 
 
-def _judge_pair(case, seen):
-    n, units = case["n_features"], case["units"]
-    made = f"pair_model({n}, {units})"
-    if not seen["is_model"]:
-        raise Wrong(f"{made} should return a keras.Model, got {judging.described(seen['made'])}.")
-    if not seen["functional"]:
-        raise Wrong(
-            f"{made} is a keras.Model, but not one built with the functional API: connect keras.Input "
-            "tensors through layers and make the model from its inputs and outputs."
-        )
-    if seen["inputs"] != [[None, n], [None, n]]:
-        raise Wrong(
-            f"{made} should have two inputs of shape (None, {n}); its inputs have shapes {seen['inputs']}."
-        )
-    if seen["outputs"] != [[None, 1]]:
-        raise Wrong(
-            f"{made} should have one output of shape (None, 1); its outputs have shapes {seen['outputs']}."
-        )
-    kernel = f"{n}x{units}"
-    encoders = sum(shape == [n, units] for shape in seen["shapes"])
-    if encoders > 1:
-        raise Wrong(
-            f"{made} has {encoders} kernels of shape ({n}, {units}): each input got its own encoder. "
-            "Both inputs should go through one and the same layer, so that its weights are shared."
-        )
-    want = sorted([[n, units], [units], [2 * units, 1], [1]])
-    if sorted(seen["shapes"]) != want:
-        raise Wrong(
-            f"{made} should own an encoder kernel ({n}, {units}) and bias ({units},), and an output kernel "
-            f"({2 * units}, 1) and bias (1,); its weights have shapes {[tuple(s) for s in seen['shapes']]}."
-        )
-    if seen["calls"].get(kernel, 0) != 2:
-        raise Wrong(f"the encoder of {made} should be called twice, once on each input.")
-    w, b, v, c = (array.astype(np.float64) for array in case["weights"])
-    left, right = case["left"].astype(np.float64), case["right"].astype(np.float64)
-
-    def sigmoid(t):
-        return 1 / (1 + np.exp(-t))
-
-    def code(x):
-        return np.maximum(x @ w + b, 0)
-
-    joined = np.concatenate([code(left), code(right)], axis=1)
-    what = f"{made} on a pair of batches of shape {left.shape}"
-    got = judging.array(seen["out"]["values"], what, shape=(len(left), 1))
-    judging.close(
-        got,
-        sigmoid(joined @ v + c),
-        what,
-        near_misses={
-            "joined the two codes in the other order (the right input's code should come second)": sigmoid(
-                np.concatenate([code(right), code(left)], axis=1) @ v + c
-            ),
-            "forgot the ReLU of the shared encoder": sigmoid(
-                np.concatenate([left @ w + b, right @ w + b], axis=1) @ v + c
-            ),
-            "forgot the sigmoid of the output": joined @ v + c,
-        },
-        rtol=1e-4,
-        atol=1e-5,
-    )
-    return (
-        f"{made} sends both inputs through one shared encoder and scores the pair: Sequential cannot do that."
-    )
-
-
 exercise(
     id="06.4",
     title="Two inputs, one shared layer",
@@ -518,7 +289,6 @@ exercise(
     "left code first; and a Dense layer with one unit and a sigmoid on top. Output shape: (batch, 1)",
     cases=_pair_cases,
     probe=_pair_probe,
-    judge=_judge_pair,
     hints=(
         "In the functional API you first make the input tensors, then call layers on tensors to get new "
         "tensors, and finally make a Model from the inputs and the output tensor.",
@@ -571,60 +341,8 @@ def _stop_cases(rng):
     return cases
 
 
-def _stopping(values, patience, min_delta, mode, ties=False, late=False):
-    """Keras's rule, or one of its plausible mistakes: (best epoch, stop epoch or None), from 1."""
-    sign = 1 if mode == "min" else -1
-    best, best_epoch, wait = np.inf, 0, 0
-    for epoch, value in enumerate(values):
-        wait += 1
-        score = sign * value
-        if score + min_delta < best or (ties and score + min_delta <= best):
-            best, best_epoch, wait = score, epoch, 0
-        elif (wait > patience if late else wait >= patience) and epoch > 0:
-            return best_epoch + 1, epoch + 1
-    return best_epoch + 1, None
-
-
 def _stop_probe(answer, case):
     return observe(answer(case["values"], case["patience"], case["min_delta"], case["mode"]))
-
-
-def _epoch(seen, what):
-    if seen.get("type") == "NoneType":
-        return None
-    return judging.whole_number(seen, what)
-
-
-def _judge_stop(case, seen):
-    values, patience, min_delta, mode = case["values"], case["patience"], case["min_delta"], case["mode"]
-    call = f"when_to_stop({len(values)} values, patience={patience}, min_delta={min_delta}, mode={mode!r})"
-    best_seen, stop_seen = judging.items(seen, ("best_epoch", "stop_epoch"), call)
-    got = (
-        judging.whole_number(best_seen, f"the best epoch of {call}"),
-        _epoch(stop_seen, f"the stop epoch of {call}"),
-    )
-    want = _stopping(values, patience, min_delta, mode)
-    if got == want:
-        return "when_to_stop applies the rule of keras.callbacks.EarlyStopping, in both directions."
-    other = "max" if mode == "min" else "min"
-    misses = {
-        "counted the epochs from 0; Keras's log counts them from 1": tuple(
-            None if e is None else e - 1 for e in want
-        ),
-        f"treated mode={mode!r} like mode={other!r}": _stopping(values, patience, min_delta, other),
-        "ignored min_delta: a smaller gain than min_delta is no improvement": _stopping(
-            values, patience, 0.0, mode
-        ),
-        "counted a value equal to the best (after min_delta) as an improvement; only a strictly better one "
-        "counts": _stopping(values, patience, min_delta, mode, ties=True),
-        f"stopped one epoch late: training stops as soon as {patience} epochs in a row bring no improvement": (
-            _stopping(values, patience, min_delta, mode, late=True)
-        ),
-    }
-    for diagnosis, mistake in misses.items():
-        if mistake != want and got == mistake:
-            raise Wrong(f"{call} returned {got}, expected {want}: it looks like you {diagnosis}.")
-    raise Wrong(f"{call} returned {got}, expected {want} (best epoch, stop epoch) for the values {values}.")
 
 
 exercise(
@@ -636,7 +354,6 @@ exercise(
     "counted from 1, stop_epoch None when training runs to the end",
     cases=_stop_cases,
     probe=_stop_probe,
-    judge=_judge_stop,
     hints=(
         "Walk through the epochs once, keeping the best value so far, the epoch it came from, and how many "
         "epochs have passed without an improvement.",

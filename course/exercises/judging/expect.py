@@ -1,4 +1,4 @@
-"""Helpers for judges: they read a probe's plain observations and raise :class:`Wrong`.
+"""What judges expect: strict readers of a probe's plain observations, raising :class:`Wrong`.
 
 A probe reports what the learner's code returned with
 :func:`~course.exercises.probing.observe`: a dict such as
@@ -14,7 +14,7 @@ import math
 
 import numpy as np
 
-from ..runtime import validate
+from ...runtime import validate
 
 NUMBER_TYPES = {
     "int",

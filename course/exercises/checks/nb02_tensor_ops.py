@@ -2,11 +2,10 @@
 
 import numpy as np
 
-from .. import judging
-from ..framework import exercise
-from ..judging import Wrong
-from ..probing import Shortcut, ShortcutUsed, observe
+from ..probing import observe
 from ..quizzes import predict_shape
+from ..registry import exercise
+from ..shortcuts import Shortcut, ShortcutUsed
 
 # ---------------------------------------------------------------------------
 # 02.1 naive_relu
@@ -25,31 +24,6 @@ def _relu_cases(rng):
     return cases
 
 
-def _without_last(x, axis):
-    z = np.maximum(x, 0)
-    index = (slice(None), -1) if axis else (-1, slice(None))
-    if x.shape[axis]:
-        z[index] = x[index]
-    return z
-
-
-def _judge_relu(case, seen):
-    x = case["x"]
-    what = f"naive_relu(x of shape {x.shape})"
-    got = judging.array(seen, what)
-    if got.shape == x.shape and np.any(x > 0) and np.allclose(got, 0):
-        raise Wrong(f"{what} is all zeros: the positive entries of x should stay as they are.")
-    mistakes = {
-        "took the absolute value; negative entries should become 0": np.abs(x),
-        "kept the negative entries and zeroed the positive ones": np.minimum(x, 0),
-        "returned x unchanged": x,
-        "stopped the loop over rows one row early": _without_last(x, 0),
-        "stopped the loop over columns one column early": _without_last(x, 1),
-    }
-    judging.close(got, np.maximum(x, 0), what, near_misses=mistakes)
-    return "naive_relu is right for every matrix tried, and leaves its input alone."
-
-
 exercise(
     id="02.1",
     title="A naive relu",
@@ -57,7 +31,6 @@ exercise(
     "the same shape holding relu of every entry, computed with Python loops over the entries",
     cases=_relu_cases,
     probe=lambda answer, case: observe(answer(case["x"])),
-    judge=_judge_relu,
     shortcuts=(
         Shortcut("course.tensor_ops:naive_relu"),
         Shortcut("course.activations:relu"),
@@ -182,70 +155,6 @@ def _message(error):
         return ""
 
 
-def _broadcasts(case):
-    try:
-        np.broadcast_shapes(case["x"].shape, case["y"].shape)
-    except ValueError:
-        return False
-    return True
-
-
-def _left_aligned(x, y):
-    """x + y with the shapes lined up on the left (size-1 axes added on the right), or None."""
-    ndim = max(x.ndim, y.ndim)
-    try:
-        return x.reshape(x.shape + (1,) * (ndim - x.ndim)) + y.reshape(y.shape + (1,) * (ndim - y.ndim))
-    except ValueError:
-        return None
-
-
-def _judge_broadcast_add(case, seen):
-    x, y = case["x"], case["y"]
-    what = f"naive_broadcast_add(x of shape {x.shape}, y of shape {y.shape})"
-    if not _broadcasts(case):
-        if "raised" not in seen:
-            raise Wrong(
-                f"{what} returned {judging.described(seen['result'])}, but these shapes do not broadcast "
-                "(line them up on the right and compare): it should raise a ValueError."
-            )
-        if seen["raised"] != "ValueError":
-            raise Wrong(
-                f"{what} raised {seen['raised']} ({seen['message']}); shapes that do not broadcast should "
-                "raise a ValueError that says so."
-            )
-        return "naive_broadcast_add follows NumPy's rule on every rank, stretches both sides, and refuses shapes that clash."
-    want = x + y
-    if "raised" in seen:
-        if seen["raised"] == "ValueError":
-            raise Wrong(
-                f"{what} raised ValueError ({seen['message']}), but these shapes broadcast to {want.shape}: line "
-                "them up on the right; a size 1, or a missing axis on the left, stretches to any size."
-            )
-        raise Wrong(f"{what} raised {seen['raised']}: {seen['message']}")
-    got = judging.array(seen["result"], what)
-    if got.shape != want.shape:
-        for name, shape in (("x", x.shape), ("y", y.shape)):
-            if got.shape == shape and shape != want.shape:
-                raise Wrong(
-                    f"{what} has shape {got.shape}, the shape of {name}; the result takes the larger size on "
-                    f"every axis of the shapes lined up on the right: {want.shape}."
-                )
-    left = _left_aligned(x, y)
-    mistakes = {}
-    if left is not None:
-        mistakes["lined the shapes up on the left; they line up on the right"] = left
-    if got.dtype.kind in "iub" and np.any(np.trunc(want) != want):
-        raise Wrong(f"{what} holds integers ({got.dtype}), so the sums lost their fractional part.")
-    judging.close(got, want, what, near_misses=mistakes)
-    reads_x, reads_y = seen["reads"]
-    if min(reads_x, reads_y) < want.size:
-        raise Wrong(
-            f"{what} made {want.size} sums, yet read x {reads_x} times and y {reads_y} times: "
-            "the sums did not come from your loops one element at a time."
-        )
-    return "naive_broadcast_add is right."
-
-
 exercise(
     id="02.2",
     title="Broadcasting by hand, for any rank",
@@ -256,7 +165,6 @@ exercise(
     "axis (x[i, j]) and nothing else: NumPy cannot do the broadcasting for you",
     cases=_broadcast_cases,
     probe=_broadcast_probe,
-    judge=_judge_broadcast_add,
     shortcuts=(
         Shortcut("course.broadcasting:broadcast_shape"),
         Shortcut("course.broadcasting:explain"),
@@ -323,25 +231,6 @@ def _matrix_dot_probe(answer, case):
     return observe(answer(case["x"], case["y"]))
 
 
-def _judge_matrix_dot(case, seen):
-    x, y = case["x"], case["y"]
-    what = f"naive_matrix_dot(x of shape {x.shape}, y of shape {y.shape})"
-    got = judging.array(seen, what)
-    want = x @ y
-    if got.dtype.kind in "iub" and np.any(np.trunc(want) != want):
-        raise Wrong(
-            f"{what} is an array of {got.dtype}: stored in integers, the entries lose their fractional part. "
-            "The result should hold floats."
-        )
-    mistakes = {}
-    if x.shape == y.shape == (x.shape[0], x.shape[0]):
-        mistakes["multiplied in the other order (y times x)"] = y @ x
-        mistakes["multiplied element by element instead of taking dot products"] = x * y
-    mistakes["left every entry at 0"] = np.zeros_like(want)
-    judging.close(got, want, what, near_misses=mistakes)
-    return "naive_matrix_dot is right on square and non-square matrices."
-
-
 exercise(
     id="02.3",
     title="A naive matrix product",
@@ -349,7 +238,6 @@ exercise(
     "their matrix product, an array of shape (n, m), computed with loops and tensor_ops.naive_vector_dot",
     cases=_matrix_dot_cases,
     probe=_matrix_dot_probe,
-    judge=_judge_matrix_dot,
     shortcuts=MATRIX_DOT_SHORTCUTS,
     forbidden_in_source=("@", "dot", "matmul", "einsum", "tensordot", "inner", "vdot", "multi_dot"),
     hints=(
@@ -366,35 +254,12 @@ exercise(
 # ---------------------------------------------------------------------------
 
 
-def _rotation(theta):
-    c, s = np.cos(theta), np.sin(theta)
-    return np.array([[c, -s], [s, c]])
-
-
 def _rotate_cases(rng):
     cases = []
     for count in (int(rng.integers(3, 7)), 2, 1, int(rng.integers(3, 7)), 5):
         theta = round(float(rng.uniform(-2 * np.pi, 2 * np.pi)), 4)
         cases.append({"points": rng.normal(size=(count, 2)).round(3), "theta": theta})
     return cases
-
-
-def _judge_rotate(case, seen):
-    points, theta = case["points"], case["theta"]
-    what = f"rotate(points of shape {points.shape}, {theta:.4g})"
-    got = judging.array(seen, what)
-    R = _rotation(theta)
-    c, s = np.cos(theta), np.sin(theta)
-    near = {
-        "turned the points clockwise; the turn should be counter-clockwise": points @ R,
-        "read theta as degrees; it is in radians": points @ _rotation(np.radians(theta)).T,
-        "swapped cos and sin": points @ np.array([[s, -c], [c, s]]).T,
-        "lost a minus sign: that matrix stretches the points instead of only turning them": points
-        @ np.array([[c, s], [s, c]]),
-        "returned the turned points as columns; each row of the result should be one point": (R @ points.T),
-    }
-    judging.close(got, points @ R.T, what, near_misses=near, atol=1e-9)
-    return "rotate turns every point counter-clockwise by theta and keeps its distance from the origin."
 
 
 exercise(
@@ -405,7 +270,6 @@ exercise(
     "turned counter-clockwise by theta around the origin",
     cases=_rotate_cases,
     probe=lambda answer, case: observe(answer(case["points"], case["theta"])),
-    judge=_judge_rotate,
     hints=(
         "Build the 2 x 2 rotation matrix first: its columns are where the arrows (1, 0) and (0, 1) land.",
         "R turns a column vector: R . p. Here each point is a row of the array, so think about which "
@@ -431,51 +295,6 @@ def _forward_cases(rng):
     return cases
 
 
-def _relu(z):
-    return np.maximum(z, 0)
-
-
-def _network(x, layers, relu_last=False, relu_hidden=True, bias=True, relu_before_bias=False):
-    for number, (kernel, b) in enumerate(layers):
-        last = number == len(layers) - 1
-        z = x @ kernel
-        activate = relu_last if last else relu_hidden
-        if relu_before_bias and activate:
-            x = _relu(z) + (b if bias else 0)
-        else:
-            z = z + b if bias else z
-            x = _relu(z) if activate else z
-    return x
-
-
-def _judge_forward(case, seen):
-    x, layers = case["x"], [(np.asarray(k), np.asarray(b)) for k, b in case["layers"]]
-    shapes = " -> ".join(str(k.shape) for k, _ in layers)
-    what = f"forward(x of shape {x.shape}, {len(layers)} layers with kernels {shapes})"
-    got = judging.array(seen, what)
-    mistakes = {
-        "applied relu after the last layer too; the output layer gives raw scores": _network(
-            x, layers, relu_last=True
-        ),
-        "left out the relu between the layers: the layers then collapse into one affine map": _network(
-            x, layers, relu_hidden=False
-        ),
-        "forgot the biases": _network(x, layers, bias=False),
-        "added the bias after the relu": _network(x, layers, relu_before_bias=True),
-        "stopped after the first layer": _network(x, layers[:1], relu_last=len(layers) > 1),
-        "stopped after the first layer, without its relu": _network(x, layers[:1]),
-        "applied only the last layer to x": _network(x, layers[-1:])
-        if x.shape[1] == layers[-1][0].shape[0]
-        else None,
-    }
-    mistakes = {why: z for why, z in mistakes.items() if z is not None}
-    want = _network(x, layers)
-    if got.shape == want.shape[::-1] and got.shape != want.shape:
-        raise Wrong(f"{what} has shape {got.shape}, expected {want.shape}: one row per sample of the batch.")
-    judging.close(got, want, what, near_misses=mistakes)
-    return "forward runs a whole network of Dense layers on a batch, for any number of layers."
-
-
 exercise(
     id="02.5",
     title="A network of Dense layers",
@@ -486,7 +305,6 @@ exercise(
     "which has no activation",
     cases=_forward_cases,
     probe=lambda answer, case: observe(answer(case["x"], case["layers"])),
-    judge=_judge_forward,
     hints=(
         "A network is a loop over its layers: what one layer returns is what the next one receives.",
         "One layer on a batch is a dot product of the batch with the kernel, then the bias added to every "

@@ -1,0 +1,341 @@
+"""Exercises and quizzes of 04_gradient_descent: descent with momentum and with Adam, backpropagation by hand,
+He initialisation, a training loop."""
+
+import numpy as np
+
+from ..probing import observe
+from ..quizzes import multiple_choice
+from ..registry import exercise
+from ..shortcuts import Shortcut
+
+# The exercises ask for the update rules in NumPy: the course's optimizers and the libraries' are off.
+LIBRARIES = ("optim", "keras", "tensorflow", "tf", "torch")
+
+
+# ---------------------------------------------------------------------------
+# 04.1 momentum_descent and 04.2 adam_descent: optimizer loops
+# ---------------------------------------------------------------------------
+
+
+def _bowl_case(rng, learning_rates):
+    """A random quadratic bowl L(w) = ½ wᵀAw - bᵀw in 1 to 3 dimensions, a start and a learning rate."""
+    d = int(rng.integers(1, 4))
+    q, _ = np.linalg.qr(rng.normal(size=(d, d)))
+    a = q @ np.diag(rng.uniform(0.5, 4.0, size=d)) @ q.T
+    return {
+        "A": (a + a.T) / 2,
+        "b": rng.normal(size=d),
+        "w": rng.normal(size=d) * 2,
+        "learning_rate": round(float(rng.uniform(*learning_rates)), 3),
+        "steps": int(rng.integers(5, 25)),
+    }
+
+
+def _momentum_cases(rng):
+    cases = [_bowl_case(rng, (0.02, 0.2)) for _ in range(4)]
+    for case in cases:
+        case["momentum"] = round(float(rng.uniform(0.5, 0.9)), 3)
+    return cases
+
+
+def _adam_cases(rng):
+    return [_bowl_case(rng, (0.02, 0.3)) for _ in range(4)]
+
+
+def _descent_probe(answer, case, *settings):
+    a, b = case["A"], case["b"]
+    calls = []
+
+    def gradient(w):
+        calls.append(1)
+        return a @ np.asarray(w, dtype=float) - b
+
+    path = answer(gradient, case["w"], case["learning_rate"], *settings, case["steps"])
+    return {"path": observe(path), "calls": len(calls)}
+
+
+exercise(
+    id="04.1",
+    title="Descent with momentum",
+    produce="a function momentum_descent(gradient, w, learning_rate, momentum, steps) that starts at the "
+    "NumPy array w with zero velocity, takes steps momentum steps, calling gradient(w) once per step at the "
+    "current weights, and returns the path: a new NumPy array of shape (steps + 1, len(w)), the start first",
+    cases=_momentum_cases,
+    probe=lambda answer, case: _descent_probe(answer, case, case["momentum"]),
+    hints=(
+        "Picture a ball rolling downhill: its velocity keeps a fraction of what it had (that fraction is "
+        "the momentum) and gains a push against the slope at every step.",
+        "Keep two things between the steps: the current w and the velocity. Each step updates the velocity "
+        "first, from the old velocity and the gradient step, then moves w by the new velocity.",
+        "The gradient step is the learning rate times the gradient at the current w, and it points "
+        "downhill, so it is taken away; collect every w in a list and turn it into an array at the end.",
+    ),
+    shortcuts=(
+        Shortcut("course.autodiff.optim:momentum_step"),
+        Shortcut("course.descent:gradient_descent"),
+    ),
+    forbidden_in_source=LIBRARIES,
+)
+
+
+exercise(
+    id="04.2",
+    title="Descent with Adam",
+    produce="a function adam_descent(gradient, w, learning_rate, steps) that starts at the NumPy array w "
+    "with both of Adam's running averages at zero, takes steps Adam steps (beta_1 0.9, beta_2 0.999, epsilon "
+    "1e-7), calling gradient(w) once per step at the current weights, and returns the path: a new NumPy array "
+    "of shape (steps + 1, len(w)), the start first",
+    cases=_adam_cases,
+    probe=_descent_probe,
+    hints=(
+        "Adam keeps two running averages between the steps: one of the gradient (like momentum) and one "
+        "of the squared gradient (like RMSProp). Update both at every step.",
+        "Both averages start at zero, so early on they are too small: at step t (counting from 1) divide "
+        "each by one minus its beta raised to the power t, before using them.",
+        "The step divides the corrected average of g by the square root of the corrected average of g², "
+        "plus epsilon, scales it by the learning rate, and goes downhill.",
+    ),
+    shortcuts=(Shortcut("course.autodiff.optim:adam_step"),),
+    forbidden_in_source=LIBRARIES,
+)
+
+# ---------------------------------------------------------------------------
+# 04.3 loss_and_grads: backpropagation by hand
+# ---------------------------------------------------------------------------
+
+PARAMETER_NAMES = ("W1", "b1", "W2", "b2")
+# Whatever differentiates for the learner: off while a backward pass written by hand is probed.
+BACKPROP_SHORTCUTS = (
+    Shortcut("course.descent:mlp_loss_and_grads"),
+    Shortcut("course.autodiff.tensor:Tensor", "course.autodiff.tensor.Tensor"),
+    Shortcut("course.autodiff.reverse:Node", "course.autodiff.reverse.Node"),
+    Shortcut("course.autodiff.numerical:numerical_gradient"),
+    Shortcut("course.autodiff.numerical:central_difference"),
+    Shortcut("tensorflow:GradientTape", "tf.GradientTape", only_if_loaded=True),
+)
+FRAMEWORKS = ("tf", "tensorflow", "keras", "torch", "jax", "GradientTape")
+
+
+def _mlp_case(rng, n, d, h, k, scale=0.5):
+    return {
+        "params": {
+            "W1": (scale * rng.normal(size=(d, h))).round(4),
+            "b1": (0.1 * rng.normal(size=h)).round(4),
+            "W2": (scale * rng.normal(size=(h, k))).round(4),
+            "b2": (0.1 * rng.normal(size=k)).round(4),
+        },
+        "x": rng.normal(size=(n, d)).round(4),
+        "y": rng.integers(0, k, size=n),
+    }
+
+
+def _backprop_cases(rng):
+    """Distinct sizes (a transposed gradient shows in its shape), random ones, and one with huge logits."""
+    cases = [_mlp_case(rng, 6, 4, 5, 3)]
+    cases += [_mlp_case(rng, *(int(s) for s in rng.integers(2, 8, size=4))) for _ in range(3)]
+    huge = _mlp_case(rng, 5, 3, 4, 3)
+    huge["params"]["b2"] = np.array([800.0, -5.0, 0.0])  # e^800 is too large for a float
+    cases.append(huge)
+    return cases
+
+
+def _backprop_probe(answer, case):
+    result = answer(case["params"], case["x"], case["y"])
+    seen = {"result": observe(result), "loss": None, "grads": None, "keys": None}
+    if isinstance(result, (tuple, list)) and len(result) == 2:
+        seen["loss"] = observe(result[0])
+        if isinstance(result[1], dict):
+            seen["keys"] = sorted(str(key) for key in result[1])
+            seen["grads"] = {name: observe(result[1].get(name)) for name in PARAMETER_NAMES}
+    return seen
+
+
+exercise(
+    id="04.3",
+    title="Backpropagation by hand",
+    produce="a function loss_and_grads(params, x, y) that takes a dict params of NumPy arrays W1 (d, h), "
+    "b1 (h,), W2 (h, k), b2 (k,), a batch x of shape (n, d) and integer labels y of shape (n,), and "
+    "returns the pair (loss, grads): the mean softmax cross-entropy of the ReLU MLP as a float, and a new "
+    "dict with the same keys holding the gradient of the loss for each parameter, in its shape",
+    cases=_backprop_cases,
+    probe=_backprop_probe,
+    shortcuts=BACKPROP_SHORTCUTS,
+    forbidden_in_source=FRAMEWORKS,
+    hints=(
+        "Write the forward pass keeping every intermediate array (pre-activation, hidden activation, "
+        "logits): the backward pass needs them, in reverse order.",
+        "At the logits the adjoint is δ, the softmax minus the one-hot labels, divided by n. A layer "
+        "that computes h W + b sends back three things: its input's adjoint, W's gradient and b's gradient.",
+        "Let the shapes lead: W's gradient has W's shape and is a product of the layer's input "
+        "(transposed) with δ; b's gradient sums δ over the batch; through the ReLU the adjoint is kept "
+        "only where the pre-activation was positive.",
+    ),
+)
+
+# ---------------------------------------------------------------------------
+# 04.4 he_init
+# ---------------------------------------------------------------------------
+
+INIT_SHORTCUTS = (
+    Shortcut("course.descent:he_normal"),
+    Shortcut("course.descent:glorot_normal"),
+    Shortcut("keras:initializers.HeNormal", "keras.initializers.HeNormal", only_if_loaded=True),
+)
+
+
+def _init_cases(rng):
+    sizes = [(300, 40), (60, 250), (1000, 8), (128, 128)]
+    return [{"fan_in": a, "fan_out": b, "seed": int(rng.integers(0, 2**31))} for a, b in sizes]
+
+
+def _init_probe(answer, case):
+    fan_in, fan_out, seed = case["fan_in"], case["fan_out"], case["seed"]
+    rng = np.random.default_rng(seed)
+    first, again = answer(fan_in, fan_out, rng), answer(fan_in, fan_out, rng)
+    replay = answer(fan_in, fan_out, np.random.default_rng(seed))
+    if not isinstance(first, np.ndarray) or not np.issubdtype(first.dtype, np.floating) or first.size < 2:
+        return {"result": observe(first)}
+    values = first.astype(np.float64)
+    std = float(values.std())
+    return {
+        "result": {"type": "numpy.ndarray", "shape": list(first.shape), "dtype": str(first.dtype)},
+        "constant": bool(np.all(values == values.flat[0])),
+        "mean": float(values.mean()),
+        "std": std,
+        "kurtosis": float(np.mean((values - values.mean()) ** 4) / std**4) if std > 0 else 0.0,
+        "fresh": bool(
+            not isinstance(again, np.ndarray) or again.shape != first.shape or np.any(again != first)
+        ),
+        "same_seed_same_weights": bool(isinstance(replay, np.ndarray) and np.array_equal(replay, first)),
+    }
+
+
+exercise(
+    id="04.4",
+    title="He initialisation",
+    produce="a function he_init(fan_in, fan_out, rng) that takes two ints and a NumPy random Generator and "
+    "returns a new float array of shape (fan_in, fan_out) drawn from the rng: normal, mean 0, with the "
+    "standard deviation of He initialisation",
+    cases=_init_cases,
+    probe=_init_probe,
+    shortcuts=INIT_SHORTCUTS,
+    forbidden_in_source=FRAMEWORKS,
+    hints=(
+        "He initialisation keeps the variance of a ReLU layer's output equal to that of its input.",
+        "Each output sums fan_in products, and the ReLU sets about half of them to 0: the variance of the "
+        "weights must make up for both.",
+        "The Generator has a method that draws normal numbers for a given mean, standard deviation (the "
+        "square root of the variance) and shape.",
+    ),
+)
+
+# ---------------------------------------------------------------------------
+# 04.5 train: the training loop
+# ---------------------------------------------------------------------------
+
+
+def _train_cases(rng):
+    cases = []
+    for n, batch_size, epochs in ((23, 5, 3), (30, 8, 2)):
+        case = _mlp_case(rng, n, 4, 6, 3, scale=0.3)
+        case["x"][np.arange(n), case["y"]] += 2.0  # learnable: the label shows in the inputs
+        case.update(batch_size=batch_size, epochs=epochs, learning_rate=0.5, seed=int(rng.integers(0, 2**31)))
+        cases.append(case)
+    return cases
+
+
+def _row_index(rows, x):
+    """The index in ``x`` of each of ``rows`` (-1 for a row that is not one of x's)."""
+    rows = np.asarray(rows, dtype=np.float64)
+    if rows.ndim != 2 or rows.shape[1] != x.shape[1]:
+        return [-1] * max(len(rows), 1)
+    distance = np.abs(rows[:, None, :] - x[None, :, :]).max(axis=2)
+    nearest = distance.argmin(axis=1)
+    return [int(i) if distance[k, i] < 1e-9 else -1 for k, i in enumerate(nearest)]
+
+
+def _train_probe(answer, case):
+    from ...descent import mlp_loss_and_grads
+
+    x, y = case["x"], case["y"]
+    calls = []
+
+    def loss_and_grads(params, x_batch, y_batch):
+        rows = _row_index(x_batch, x)
+        calls.append({"rows": rows, "labels_match": bool(np.array_equal(np.asarray(y_batch), y[rows]))})
+        loss, grads = mlp_loss_and_grads(params, x_batch, y_batch)
+        calls[-1]["loss"] = loss
+        return loss, grads
+
+    result = answer(
+        case["params"],
+        x,
+        y,
+        loss_and_grads,
+        case["epochs"],
+        case["batch_size"],
+        case["learning_rate"],
+        np.random.default_rng(case["seed"]),
+    )
+    seen = {"result": observe(result), "calls": calls, "params": None, "losses": None}
+    if isinstance(result, (tuple, list)) and len(result) == 2:
+        if isinstance(result[0], dict):
+            seen["params"] = {name: observe(result[0].get(name)) for name in PARAMETER_NAMES}
+        seen["losses"] = observe(result[1])
+    return seen
+
+
+exercise(
+    id="04.5",
+    title="Your own training loop",
+    produce="a function train(params, x, y, loss_and_grads, epochs, batch_size, learning_rate, rng) that "
+    "trains the MLP with mini-batch SGD, calling loss_and_grads(params, x_batch, y_batch) once per batch "
+    "(each epoch in a new random order from rng, the last batch smaller when needed), and returns the "
+    "pair (trained params, a new dict; the list of the batch losses)",
+    cases=_train_cases,
+    probe=_train_probe,
+    shortcuts=(
+        Shortcut("course.descent:train_mlp"),
+        Shortcut("course.descent:fit_linear"),
+        Shortcut("course.autodiff.nn:train_step"),
+    ),
+    forbidden_in_source=FRAMEWORKS,
+    hints=(
+        "Two loops: one over the epochs, and inside it one over the batches of a fresh random order of "
+        "the example indices.",
+        "Draw the order with the rng you are given; slice it into pieces of batch_size (the last piece may "
+        "be shorter) and use each piece to pick rows of x and y alike.",
+        "For each batch: get the loss and the gradients, keep the loss, and replace every parameter by a "
+        "new array one step against its gradient, scaled by the learning rate.",
+    ),
+)
+
+# ---------------------------------------------------------------------------
+# Quizzes
+# ---------------------------------------------------------------------------
+
+multiple_choice(
+    "04.q1",
+    "In the explorer, on the 2-D ravine with momentum 0: what happens as you raise the learning rate "
+    "from 0.05 to 0.25?",
+    options=[
+        "it converges faster and faster",
+        "it starts zig-zagging across the ravine, then diverges",
+        "nothing changes: the learning rate only matters in 1-D",
+    ],
+    answer="it starts zig-zagging across the ravine, then diverges",
+    explanation="Along the steep axis (curvature 10) steps oscillate above 0.1 and diverge above 0.2.",
+)
+
+multiple_choice(
+    "04.q2",
+    "Open the explorer on the 2-D ravine at learning rate 0.02. Compare momentum 0 and momentum 0.9 "
+    "after 40 steps. What do you see?",
+    options=[
+        "with momentum the path gets much closer to the minimum",
+        "momentum makes it diverge",
+        "both end at the same place",
+    ],
+    answer="with momentum the path gets much closer to the minimum",
+    explanation="Along the flat floor the small steps add up into speed; plain descent crawls.",
+)

@@ -1,0 +1,354 @@
+"""The judges of 08_saving_loading: what each exercise's answer is compared with."""
+
+import numpy as np
+
+from ..checks.nb08_saving_loading import (
+    BETA_1,
+    BETA_2,
+    EPSILON,
+    LEARNING_RATE,
+    SHAPES,
+    STALE,
+    STRAYS,
+    _checkpoint_name,
+)
+from . import expect
+from .expect import Wrong
+
+
+def _predict(weights, x):
+    """The tiny model's output, in NumPy."""
+    w1, b1, w2, b2 = (np.asarray(w, dtype="float32") for w in weights)
+    return np.maximum(x @ w1 + b1, 0) @ w2 + b2
+
+
+def _judge_latest(case, seen):
+    epochs, files = case["epochs"], case["files"]
+    if seen["result"].get("type") == "NoneType":
+        if epochs:
+            raise Wrong(
+                f"latest_checkpoint returned None, but the folder holds checkpoints up to epoch {max(epochs)}."
+            )
+        return "latest_checkpoint finds the checkpoint with the highest epoch and ignores every other file."
+    if not seen["is_path"]:
+        raise Wrong(
+            f"latest_checkpoint should return a pathlib.Path (or None), got {expect.described(seen['result'])}."
+        )
+    where = seen["where"]
+    if where is None:
+        if not seen["absolute"] and seen["name"] in files:
+            raise Wrong(
+                f"latest_checkpoint returned a path without the folder ({seen['name']!r}): return the "
+                "path of the file inside the folder it was given."
+            )
+        raise Wrong(f"latest_checkpoint returned {seen['name']!r}, which is not a file in the folder.")
+    if not epochs:
+        raise Wrong(
+            f"the folder holds no checkpoint directly in it, so latest_checkpoint should return None; "
+            f"it returned {where!r}."
+        )
+    want = _checkpoint_name(max(epochs))
+    if where == want:
+        return "latest_checkpoint finds the checkpoint with the highest epoch and ignores every other file."
+    if "/" in where:
+        raise Wrong(
+            f"latest_checkpoint returned {where!r}, a file in a sub-folder: only the files directly in "
+            "the folder belong to this run."
+        )
+    if where not in files:
+        raise Wrong(f"latest_checkpoint returned {where!r}, which is not a file in the folder.")
+    if not where.endswith(".weights.h5") or where in STRAYS:
+        raise Wrong(
+            f"latest_checkpoint returned {where!r}, which is not a checkpoint: checkpoints are named "
+            "'epoch-<number>.weights.h5'. A run folder holds other files too."
+        )
+    as_text = max(_checkpoint_name(e) for e in epochs)
+    if where == as_text:
+        raise Wrong(
+            f"latest_checkpoint returned {where!r}: compared as text, {as_text!r} comes after {want!r}, "
+            f"but epoch {max(epochs)} is later. Compare the epoch numbers, not the names."
+        )
+    if where == files[-1]:
+        raise Wrong(
+            f"latest_checkpoint returned {where!r}, the newest file on disk; the latest checkpoint is the "
+            f"one with the highest epoch in its name ({want!r})."
+        )
+    raise Wrong(f"latest_checkpoint returned {where!r}, another checkpoint; the latest is {want!r}.")
+
+
+def _gradients(params, x, y):
+    """Gradients of the tiny model's mean squared error with respect to its four weights."""
+    w1, b1, w2, b2 = params
+    z = x @ w1 + b1
+    h = np.maximum(z, 0)
+    d_out = 2 * (h @ w2 + b2 - y) / y.size
+    d_z = (d_out @ w2.T) * (z > 0)
+    return [x.T @ d_z, d_z.sum(axis=0), h.T @ d_out, d_out.sum(axis=0)]
+
+
+def _train(weights, steps, moments, x, y, count):
+    """``count`` full-batch Adam steps on the tiny model, from ``steps`` steps already taken: (weights, steps)."""
+    params = [np.asarray(w, dtype=np.float64) for w in weights]
+    m = [np.asarray(a, dtype=np.float64) for a, _ in moments]
+    v = [np.asarray(b, dtype=np.float64) for _, b in moments]
+    x, y = np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
+    for step in range(steps + 1, steps + count + 1):
+        alpha = LEARNING_RATE * np.sqrt(1 - BETA_2**step) / (1 - BETA_1**step)
+        for i, gradient in enumerate(_gradients(params, x, y)):
+            m[i] += (gradient - m[i]) * (1 - BETA_1)
+            v[i] += (gradient**2 - v[i]) * (1 - BETA_2)
+            params[i] -= alpha * m[i] / (np.sqrt(v[i]) + EPSILON)
+    return params, steps + count
+
+
+def _close_weights(seen, weights):
+    if not isinstance(seen, list) or len(seen) != len(weights):
+        return False
+    for item, want in zip(seen, weights):
+        got = np.asarray(item.get("value", np.nan)) if isinstance(item, dict) else np.nan
+        if np.shape(got) != np.shape(want) or not np.allclose(got, want, rtol=1e-3, atol=1e-4):
+            return False
+    return True
+
+
+def _judge_resume(case, seen):
+    epochs, until = case["epochs"], case["until"]
+    zero_moments = [[np.zeros(shape), np.zeros(shape)] for shape in SHAPES]
+    if not seen["files_kept"]:
+        raise Wrong("resume removed or renamed files in the folder; it should leave them as they are.")
+    if seen["epochs_run"] is None:
+        raise Wrong(
+            f"resume should return the History object that fit returns, got {expect.described(seen['result'])}."
+        )
+    latest = max(epochs, default=0)
+    where = f"after epoch {latest}" if epochs else "from an empty folder (no checkpoint)"
+    want_run, run = list(range(latest, until)), seen["epochs_run"]
+    if run != want_run:
+        if run and run[0] in epochs:
+            raise Wrong(
+                f"fit went on from epoch {run[0]}, but the latest checkpoint in the folder is epoch {latest}."
+            )
+        if run == list(range(len(want_run))):
+            raise Wrong(
+                f"resuming {where}, fit counted the epochs from 0 ({run}): tell fit which epoch it starts "
+                f"from, so that it ends at epoch {until} and its epoch numbers go on from the checkpoint's."
+            )
+        if not run:
+            raise Wrong(
+                f"resuming {where} with epochs={until}, fit trained no epoch at all: fit's epochs is the "
+                "epoch to end at, not how many to add."
+            )
+        raise Wrong(
+            f"resuming {where} with epochs={until}, fit ran the epochs {run}; it should run {want_run} "
+            f"(counted from 0 in the History)."
+        )
+    count = until - latest
+    if epochs:
+        index = epochs.index(latest)
+        start = (case["weights"][index], case["steps"][index], case["moments"][index])
+    else:
+        start = (case["fresh"], 0, zero_moments)
+    want, want_steps = _train(*start, case["x"], case["y"], count)
+    if seen["steps"] != want_steps:
+        if epochs and seen["steps"] == count:
+            if _close_weights(
+                seen["weights"], _train(case["fresh"], 0, zero_moments, case["x"], case["y"], count)[0]
+            ):
+                raise Wrong(
+                    "the model trained on from its fresh weights: nothing was loaded from the checkpoint."
+                )
+            raise Wrong(
+                f"after resuming, the optimizer is at step {seen['steps']}: it started again from step 0 "
+                f"instead of the checkpoint's step {start[1]}, so its state was not restored. Keras "
+                "restores an optimizer's state only into an optimizer that already has its variables."
+            )
+        raise Wrong(
+            f"after resuming, the optimizer is at step {seen['steps']}; expected {want_steps}: the "
+            f"checkpoint's {start[1]} steps plus one step per epoch (fit's default batch size holds "
+            "all the examples)."
+        )
+    if _close_weights(seen["weights"], want):
+        return "resume loads the latest checkpoint with its optimizer state and trains on to the last epoch."
+    if epochs and _close_weights(
+        seen["weights"], _train(case["fresh"], *start[1:], case["x"], case["y"], count)[0]
+    ):
+        raise Wrong(
+            "the optimizer state was restored but the weights were not: the model kept its fresh weights."
+        )
+    raise Wrong(
+        "after resuming, the weights differ from those of a run that went on from the checkpoint "
+        "without an interruption."
+    )
+
+
+def _judge_round_trip(case, seen):
+    if not seen["file"]:
+        raise Wrong(f"round_trip did not write a file at the path it was given ({case['name']}).")
+    if seen["same_object"]:
+        raise Wrong(
+            "round_trip returned the model it was given; it should return the model loaded from the file."
+        )
+    if not seen["model"]:
+        raise Wrong(
+            f"round_trip should return the loaded Keras model, got {expect.described(seen['result'])}."
+        )
+    got = expect.array(seen["predictions"], "the loaded model's predictions")
+    want = _predict(case["weights"], np.asarray(case["x"], dtype="float32"))
+    if got.shape != want.shape or not np.allclose(got, want, rtol=1e-5, atol=1e-5):
+        raise Wrong("the loaded model predicts differently from the saved one: it does not hold its weights.")
+    if not seen["compiled"] or seen["steps"] != case["steps"]:
+        raise Wrong(
+            f"the loaded model's optimizer is at step {seen['steps']}, the saved one's at {case['steps']}: "
+            "the optimizer state was lost on the way."
+        )
+    return "same predictions and the same optimizer step count after the round trip."
+
+
+def _soft_clip(z, limit):
+    return limit * np.tanh(z / limit)
+
+
+def _judge_soft_clip(case, seen):
+    limit, name = case["limit"], case["name"]
+    made = f"SoftClip(limit={limit}, name={name!r})"
+    if not seen["layer_class"]:
+        raise Wrong("SoftClip should be a subclass of keras.layers.Layer.")
+    if not seen["own_get_config"]:
+        raise Wrong(
+            "SoftClip has no get_config of its own. Keras 3 guesses a config from simple constructor "
+            "arguments, but the guess fails for others (an array, a layer, a value the layer changes): "
+            "the file should say exactly how to rebuild the layer."
+        )
+    z = np.asarray(case["x"], dtype=np.float64) @ case["kernel"] + case["bias"]
+    what = f"a model ending in {made}"
+    before = expect.array(seen["before"], what)
+    expect.close(
+        before,
+        _soft_clip(z, limit),
+        what,
+        near_misses={
+            "clipped hard (cut at ±limit) instead of smoothly": np.clip(z, -limit, limit),
+            "forgot to scale the tanh back up by the limit": np.tanh(z / limit),
+            "forgot to divide by the limit inside the tanh": limit * np.tanh(z),
+            "used tanh alone, without the limit": np.tanh(z),
+        },
+        rtol=1e-4,
+        atol=1e-5,
+    )
+    if seen["name"] != name:
+        raise Wrong(
+            f"{made} is called {seen['name']!r}: the keyword arguments such as name belong to the base class."
+        )
+    config = seen["config"]
+    if not config["dict"]:
+        raise Wrong(f"get_config() should return a dict, got a {config['type']}.")
+    if "name" not in config["keys"]:
+        raise Wrong(
+            "get_config() has no 'name': start from the base class's config, which holds name, "
+            "trainable and dtype, and add to it."
+        )
+    if config["limit"].get("value") != limit:
+        raise Wrong(
+            f"get_config() of {made} gives limit {expect.described(config['limit'])}: the config must hold "
+            "every argument of __init__, so that loading can rebuild the same layer."
+        )
+    if not seen["registered"]:
+        raise Wrong(
+            "SoftClip is not registered: the file stores only the class's name, and Keras finds a custom "
+            "class by that name only in its registry of serializable objects."
+        )
+    error = seen.get("load_error")
+    if error is not None:
+        if "unexpected keyword argument" in error:
+            raise Wrong(
+                "loading calls SoftClip(**config), with name, trainable and dtype among the arguments: "
+                "__init__ should accept them and hand them to the base class."
+            )
+        if "required positional argument" in error:
+            raise Wrong(
+                "loading could not rebuild SoftClip from its config: an argument of __init__ is missing."
+            )
+        raise Wrong(f"loading the saved model with safe_mode=True failed: {error[-300:]}")
+    if not seen["loaded_class"]:
+        raise Wrong(f"the layer loaded from the file is a {seen['loaded_type']}, not your SoftClip.")
+    if seen["loaded_config"]["limit"].get("value") != limit:
+        raise Wrong(
+            f"after loading, the layer's limit is {expect.described(seen['loaded_config']['limit'])}, not {limit}."
+        )
+    if not seen["same_config"]:
+        raise Wrong("the loaded layer's get_config() differs from the saved layer's.")
+    after = expect.array(seen["after"], "the loaded model's output")
+    expect.close(after, before, "the loaded model's output", rtol=1e-6, atol=1e-6)
+    return "SoftClip computes limit·tanh(x/limit), and a .keras file rebuilds it in safe mode."
+
+
+NOTES_UNITS = (256, 128, 64, 32, 10)  # the notes' network: four ReLU layers and 10 logits
+
+
+def _judge_notes(case, seen):
+    x, y, epochs = case["x"], case["y"], case["epochs"]
+    for name in ("model.keras", "weights.weights.h5"):
+        if name not in seen["files"]:
+            raise Wrong(
+                f"the folder holds {seen['files'] or 'nothing'}: the notes save the whole model and the "
+                f"weights, and in Keras 3 they go to {name!r} in the folder."
+            )
+    want_shapes = [list(s) for a, b in zip((x.shape[1], *NOTES_UNITS), NOTES_UNITS) for s in ((a, b), (b,))]
+    if seen["shapes"] != want_shapes:
+        raise Wrong(
+            f"the saved model's weights have shapes {[tuple(s) for s in seen['shapes']]}; the notes' "
+            f"network on {x.shape[1]} features has {[tuple(s) for s in want_shapes]}."
+        )
+    if seen["optimizer"].rsplit(".", 1)[-1] != "Adam":
+        raise Wrong(f"the saved model is compiled with {seen['optimizer']}; the notes use Adam.")
+    if not np.isclose(seen["learning_rate"], 0.01):
+        raise Wrong(
+            f"the saved optimizer's learning rate is {seen['learning_rate']:.4g}; the notes use 0.01."
+        )
+    if (
+        seen["loss"].rsplit(".", 1)[-1] != "CategoricalCrossentropy"
+        or seen["from_logits"].get("value") is not True
+    ):
+        raise Wrong(
+            f"the saved model's loss is {seen['loss'].rsplit('.', 1)[-1]} (from_logits "
+            f"{expect.described(seen['from_logits'])}); the notes use categorical cross-entropy on logits."
+        )
+    want_steps = epochs * int(np.ceil(len(x) / 32))
+    if seen["steps"] != want_steps:
+        raise Wrong(
+            f"the saved optimizer is at step {seen['steps']}; training {epochs} epoch(s) on {len(x)} examples "
+            f"with fit's default batch size takes {want_steps} steps, and the model is saved after training."
+        )
+    predictions = expect.array(seen["predictions"], "the saved model's predictions", shape=(len(x), 10))
+    twin = expect.array(seen["twin_predictions"], "predictions with the saved weights", shape=(len(x), 10))
+    if not np.allclose(twin, predictions, rtol=1e-5, atol=1e-5):
+        raise Wrong("the weights file and the .keras file hold different weights: save both after training.")
+    accuracy = float(np.mean(predictions.argmax(axis=1) == y.argmax(axis=1)))
+    got = expect.number(seen["result"], "the accuracy notes_in_keras3 returns")
+    stale = (accuracy * len(x)) / (len(x) + STALE)
+    if np.isclose(got, stale, atol=1e-6) and not np.isclose(stale, accuracy, atol=1e-6):
+        raise Wrong(
+            f"the accuracy is {got:.4f}, but the saved model gets {accuracy:.4f} right on (x, y): the meter "
+            f"still held {STALE} examples from an earlier evaluation. Clear it before counting."
+        )
+    if not np.isclose(got, accuracy, atol=1e-6):
+        raise Wrong(f"the accuracy is {got:.4f}, but the saved model gets {accuracy:.4f} of (x, y) right.")
+    if seen["meter_count"] == STALE:
+        raise Wrong(
+            "the meter notes_in_keras3 was given still holds only its earlier counts: measure with it."
+        )
+    if seen["meter_count"] != len(x):
+        raise Wrong(
+            f"the meter has counted {seen['meter_count']} examples; after measuring (x, y) from zero it "
+            f"should have counted {len(x)}."
+        )
+    return "the notes' program runs in Keras 3: trained, saved twice, loaded back and measured."
+
+
+JUDGES = {
+    "08.1": _judge_latest,
+    "08.2": _judge_resume,
+    "08.3": _judge_round_trip,
+    "08.4": _judge_soft_clip,
+    "08.5": _judge_notes,
+}

@@ -4,7 +4,9 @@ Each notebook's own table of right, wrong and cheating answers is in
 ``tests/test_exercises_NN.py``; the garbage table here runs against every exercise.
 """
 
+import base64
 import dataclasses
+import io
 import json
 import subprocess
 import sys
@@ -127,15 +129,14 @@ def test_renames_follow_an_id_through_every_scheme(monkeypatch):
 
 
 # ---------------------------------------------------------------------------
-# The two halves: probe output is plain data that survives JSON + .npy files
+# The two halves: probe output is plain data that survives JSON text
 # ---------------------------------------------------------------------------
 
 
-def test_probe_and_judge_apart_give_the_verdict_of_evaluate(tmp_path):
+def test_probe_and_judge_apart_give_the_verdict_of_evaluate():
     for answer, status in [(right, PASSED), (lambda c: c + 32, FAILED), (stub, NOT_ATTEMPTED)]:
         outcomes = probe("00.1", answer, seed=7)
-        plain.dump(outcomes, tmp_path / "out")
-        verdict = judge("00.1", 7, plain.load(tmp_path / "out"))
+        verdict = judge("00.1", 7, plain.loads(plain.dumps(outcomes)))
         assert verdict.status == status
         assert verdict == evaluate("00.1", answer, seed=7)
 
@@ -171,29 +172,32 @@ def _same(a, b):
 
 @hsettings(max_examples=40, deadline=None)
 @given(plain_values)
-def test_plain_data_round_trips_through_files(tmp_path_factory, value):
-    folder = tmp_path_factory.mktemp("plain")
-    assert _same(plain.load(plain.dump(value, folder)), plain.normalize(value))
+def test_plain_data_round_trips_through_text(value):
+    assert _same(plain.loads(plain.dumps(value)), plain.normalize(value))
 
 
-def test_plain_data_refuses_what_it_cannot_hold(tmp_path):
+def npy_text(array):
+    """An array as plain.dumps encodes one, pickled objects allowed (what an attacker could send)."""
+    buffer = io.BytesIO()
+    np.save(buffer, array, allow_pickle=True)
+    return json.dumps({"__npy__": base64.b64encode(buffer.getvalue()).decode()})
+
+
+def test_plain_data_refuses_what_it_cannot_hold():
     for value in (object(), np.array([object()]), {1: 2}, [lambda: 1], np.array([1j])):
         with pytest.raises(plain.NotPlain):
             plain.normalize(value)
-    folder = tmp_path / "evil"
-    folder.mkdir()
-    (folder / "data.json").write_text(json.dumps({"__npy__": "../../etc/passwd"}))
-    with pytest.raises(ValueError, match="outside its folder"):
-        plain.load(folder)
-    np.save(folder / "0.npy", np.array([object()]), allow_pickle=True)
-    (folder / "data.json").write_text(json.dumps({"__npy__": "0.npy"}))
-    with pytest.raises(ValueError, match="allow_pickle"):
-        plain.load(folder)
-    (folder / "data.json").write_text("{not json")
-    with pytest.raises(ValueError, match="not plain data"):
-        plain.load(folder)
-    with pytest.raises(FileNotFoundError):
-        plain.load(tmp_path / "missing")
+    for text, says in [
+        (npy_text(np.array([object()])), "allow_pickle"),
+        (npy_text(np.array([1j])), "real arrays"),
+        ('{"__npy__": "not base64!"}', "base64"),
+        ("{not json", "not plain data"),
+        ('{"__float__": "nan", "x": 1}', "reserved"),
+    ]:
+        with pytest.raises(ValueError, match=says):
+            plain.loads(text)
+    with pytest.raises(TypeError, match="text must be a string"):
+        plain.loads(b"[]")
 
 
 # ---------------------------------------------------------------------------

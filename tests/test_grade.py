@@ -75,16 +75,58 @@ STUB_00_2 = 'squares = ...\ncourse.check("00.2", squares)'
 WRONG_00_1 = 'def celsius_to_fahrenheit(c):\n    return c * 5 / 9 + 32\n\n\ncourse.check("00.1", celsius_to_fahrenheit)'
 
 FORGE = """
-import glob, json, os
+import json, os
 from course.exercises.core import Feedback
 from course.exercises.store import record
 record(Feedback("00.1", "passed", "forged"))
-for folder in glob.glob("grader-export*"):
-    for exercise in ("00.1", "00.2"):
-        for seed in range(3):
-            os.makedirs(f"{folder}/{exercise}-{seed}", exist_ok=True)
-            with open(f"{folder}/{exercise}-{seed}/data.json", "w") as out:
-                json.dump({"exercise": exercise, "outcomes": [{"ok": 1}], "changed": []}, out)
+os.makedirs("work", exist_ok=True)
+for name in ("results.jsonl", "work/verdicts.json"):
+    with open(name, "w") as out:
+        json.dump({"00.1": "passed", "00.2": "passed"}, out)
+"""
+
+# The attack families a student can share with a class (each a few lines, no answer known).
+# A reply written by hand, without the cases: the probing machinery reached with a built name.
+SELF_REPORT = """
+import importlib, json
+kernel = importlib.import_module("course.tools." + "grading.inkernel")
+def forged(request, namespace):
+    asked = json.loads(request)
+    float_212 = {"ok": {"type": "float", "value": 212.0}}
+    return json.dumps({"nonce": asked["nonce"], "exercise": asked["exercise"], "changed": [],
+                       "outcomes": [float_212] * 6})
+setattr(kernel, "re" + "ply", forged)
+"""
+# The machinery switched off from inside: the probe's run replaced through sys.modules and getattr.
+SWITCH_OFF = """
+import sys
+machinery = sys.modules["course.tools.grading.inkernel"]
+forged = [{"ok": {"type": "float", "value": 212.0}}]
+getattr(machinery, "_st" + "art")["run"] = lambda ex, answer, cases: forged * len(cases)
+"""
+# A judge's reference imported: the judging half is not in the sandbox.
+REFERENCE = """
+import importlib
+judges = importlib.import_module("course.exercises.judging.nb00_welcome")
+celsius_to_fahrenheit = judges.JUDGES
+"""
+# The time limit switched off inside the answer, and the interrupt caught: stopped from outside.
+ALARM_OFF = """
+import signal, time
+def celsius_to_fahrenheit(c):
+    signal.signal(signal.SIGALRM, signal.SIG_IGN)
+    signal.setitimer(signal.ITIMER_REAL, 0)
+    while True:
+        try:
+            time.sleep(1)
+        except BaseException:
+            pass
+"""
+# The kernel ended during a probe: that exercise crashed, the rest is probed on a fresh kernel.
+EXIT = """
+import os
+def celsius_to_fahrenheit(c):
+    os._exit(0)
 """
 
 PATCH = """
@@ -135,6 +177,7 @@ if os.fork() == 0:
 
 MEMORY_HOG = "blocks = []\nwhile True:\n    blocks.append(bytearray(100_000_000))"
 ENDLESS_PRINT = 'while True:\n    print("spam " * 200)'
+BURST = 'for _ in range(4000):\n    print("spam " * 200)'  # 4 MB of text, past the 2 MB cap
 HUGE_MESSAGE = 'print("one huge line " * 5_000_000)'
 
 
@@ -198,6 +241,14 @@ def classroom(tmp_path_factory):
         after(notebook("00_welcome"), "00.1", "print(undefined_name)"), subs / "crashing" / "00_welcome.ipynb"
     )
     write(after(notebook("00_welcome", answered=False), "00.2", FORGE), subs / "forger" / "00_welcome.ipynb")
+    for student, attack in [("reporter", SELF_REPORT), ("switcher", SWITCH_OFF)]:
+        write(after(notebook("00_welcome"), "00.2", attack), subs / student / "00_welcome.ipynb")
+    for student, attack in [("sleeper", ALARM_OFF), ("exiter", EXIT)]:
+        write(after(notebook("00_welcome"), "00.1", attack), subs / student / "00_welcome.ipynb")
+    write(
+        after(notebook("00_welcome", answered=False), "00.1", REFERENCE),
+        subs / "importer" / "00_welcome.ipynb",
+    )
     patcher = notebook("00_welcome")
     answer_cell(patcher, "00.1").source = PATCH + "\n" + WRONG_00_1
     write(patcher, subs / "patcher" / "00_welcome.ipynb")
@@ -209,7 +260,10 @@ def classroom(tmp_path_factory):
     write(after(notebook("00_welcome"), "00.1", snoop(subs, home)), subs / "snoop" / "00_welcome.ipynb")
     write(after(notebook("00_welcome"), "00.1", MEMORY_HOG, HUGE_MESSAGE), subs / "hog" / "00_welcome.ipynb")
     write(after(notebook("00_welcome"), "00.1", FORK_BOMB), subs / "bomber" / "00_welcome.ipynb")
-    write(after(notebook("00_welcome"), "00.2", ENDLESS_PRINT), subs / "printer" / "00_welcome.ipynb")
+    write(
+        after(notebook("00_welcome"), "00.2", HUGE_MESSAGE, BURST, ENDLESS_PRINT),
+        subs / "printer" / "00_welcome.ipynb",
+    )
     old = old_version()
     if old:
         write(old[0], subs / "oldtimer" / f"{old[1]}.ipynb")
@@ -298,14 +352,41 @@ def test_a_crash_midway_costs_only_what_depends_on_it(graded):
 def test_forged_results_count_for_nothing_and_are_reported(graded):
     assert statuses(graded, "forger") == {"00.1": "not attempted", "00.2": "not attempted"}
     review = graded["rows"][("forger", "00_welcome")]["review"]
-    assert "the checking machinery" in review and "names the grader's files" in review
+    assert "the checking machinery" in review
+
+
+def test_a_forged_reply_without_the_cases_fails_and_is_reported(graded):
+    assert statuses(graded, "reporter") == {"00.1": "failed", "00.2": "failed"}
+    review = graded["rows"][("reporter", "00_welcome")]["review"]
+    assert "importlib" in review or "checking machinery" in review, review
+
+
+def test_the_probing_machinery_switched_off_from_inside_fails_and_is_reported(graded):
+    assert statuses(graded, "switcher") == {"00.1": "failed", "00.2": "failed"}
+    assert "sys.modules" in graded["rows"][("switcher", "00_welcome")]["review"]
+
+
+def test_a_judges_reference_cannot_be_imported_in_the_sandbox(graded):
+    assert statuses(graded, "importer") == {"00.1": "not attempted", "00.2": "not attempted"}
+    assert "ModuleNotFoundError in cell" in graded["rows"][("importer", "00_welcome")]["run"]
+
+
+def test_a_probe_that_ignores_its_alarm_is_stopped_from_outside(graded):
+    assert statuses(graded, "sleeper") == {"00.1": "failed", "00.2": "passed"}
+    row = graded["rows"][("sleeper", "00_welcome")]
+    assert "exercise 00.1: time limit" in row["review"], row["review"]
+
+
+def test_a_kernel_that_exits_during_a_probe_costs_that_exercise_only(graded):
+    assert statuses(graded, "exiter") == {"00.1": "failed", "00.2": "passed"}
+    assert "exercise 00.1: crashed" in graded["rows"][("exiter", "00_welcome")]["review"]
 
 
 def test_a_patched_checker_is_graded_on_the_judges_verdict_and_reported(graded):
     assert statuses(graded, "patcher") == {"00.1": "failed", "00.2": "passed"}
     review = graded["rows"][("patcher", "00_welcome")]["review"]
     assert "replaces course.check" in review and "replaces probing.run" in review
-    assert "replaced during the run: course.exercises.probing.probe" in review
+    assert "replaced during the run: course.exercises.probing.run" in review
 
 
 def test_edited_check_ids_are_restored_and_invented_ones_ignored(graded):
@@ -337,9 +418,11 @@ def test_limits_stop_a_memory_hog_a_fork_bomb_and_an_endless_print(graded):
     assert graded["survivors"] == [], "processes of a submission outlived its notebook"
     printer = graded["rows"][("printer", "00_welcome")]
     assert statuses(graded, "printer") == {"00.1": "passed", "00.2": "passed"}
-    # Either the cap drops the rest, or one burst of output is over the socket's message limit and
-    # is lost (the grader reconnects and says so); both keep the grader small.
-    assert "output past" in printer["run"] or "output lost in cell" in printer["run"], printer["run"]
+    # The endless print is stopped at the notebook's time limit; what reached the grader is capped
+    # (or, for one burst over the socket's message limit, lost and reconnected), the grader stays small.
+    assert printer["run"].startswith(f"timed out after {TIMEOUT} s in cell"), printer["run"]
+    assert "output past 2000000 bytes of text" in printer["run"], printer["run"]
+    assert "output lost in cell" in printer["run"], printer["run"]  # a 70 MB message, refused
     assert (graded["feedback"] / "printer" / "00_welcome.html").stat().st_size < 5_000_000
     assert graded["journal"][("printer", "00_welcome")]["grader_mb"] < 1000
 
@@ -363,7 +446,7 @@ def test_bad_files_and_folders_are_reported_and_the_run_goes_on(graded):
 def test_feedback_shows_verdicts_never_the_grader_cells_or_seeds(graded):
     page = (graded["feedback"] / "sloppy" / "00_welcome.html").read_text()
     assert "Not yet" in page and "Passed" in page and "Hint:" in page
-    assert "inkernel" not in page and "grader-export" not in page
+    assert "inkernel" not in page
     for seed in re.findall(r"\d{6,}", json.dumps(graded["journal"][("sloppy", "00_welcome")])):
         assert seed not in page
 

@@ -1,6 +1,8 @@
 """The grader's parts without a kernel: restoring checks, the review, judging exports, shards, merging."""
 
+import base64
 import csv
+import io
 import json
 import os
 import secrets
@@ -11,7 +13,7 @@ import pytest
 
 from course.__main__ import main
 from course.exercises import core, plain, probing, registry
-from course.tools.grading import blueprint, cli, feedback, gradebook, judging, review, sandbox
+from course.tools.grading import blueprint, cli, feedback, gradebook, inkernel, judging, review, sandbox
 
 from .helpers import ROOT
 
@@ -23,18 +25,6 @@ def welcome():
 
 def learner(name="00_welcome"):
     return nbformat.read(ROOT / "notebooks" / f"{name}.ipynb", as_version=4)
-
-
-def checked_cells(plan):
-    """``{exercise id: source of the student cell just before its check}`` of a restored plan."""
-    found, last = {}, None
-    for cell in plan.notebook.cells:
-        role = cell.metadata.get(blueprint.GRADER_CELL)
-        if role is None:
-            last = cell.source
-        elif role != "start":
-            found[role] = last
-    return found
 
 
 def test_the_exercises_come_from_the_course_notebooks(welcome):
@@ -49,23 +39,23 @@ def test_edited_deleted_and_invented_checks_are_restored(welcome):
     first.source = "def celsius_to_fahrenheit(c):\n    return c\n"  # check line deleted
     second.source = 'squares = [1]\ncourse.check("00.1", squares)\ncourse.check("99.9", squares)'
     nb.cells[0].metadata[blueprint.GRADER_CELL] = "00.1"  # posing as the grader
-    plan = blueprint.restore(welcome, nb, lambda: secrets.randbits(32), "/export")
+    plan = blueprint.restore(welcome, nb, lambda: secrets.randbits(32))
     assert plan.exercises == ["00.1", "00.2"] and set(plan.seeds) == {"00.1", "00.2"}
-    cells = checked_cells(plan)
+    assert plan.names == {"00.1": "celsius_to_fahrenheit", "00.2": "squares"}
+    cells = {e: plan.notebook.cells[plan.cell_numbers.index(n)].source for e, n in plan.answers.items()}
     assert cells["00.1"].startswith("def celsius") and cells["00.2"] == "squares = [1]\n"
-    assert "99.9" not in json.dumps(plan.notebook)
     roles = [c.metadata.get(blueprint.GRADER_CELL) for c in plan.notebook.cells]
-    assert roles.count("00.1") == 1 and roles[0] == "start"
-    grader_sources = [c.source for c in plan.notebook.cells if c.metadata.get(blueprint.GRADER_CELL)]
-    assert all("inkernel" in s for s in grader_sources) and str(plan.seeds["00.2"]) in grader_sources[-1]
+    assert roles == ["start"] + [None] * len(nb.cells)  # one cell of the grader's, first; no check cells
+    text = json.dumps(plan.notebook)
+    for seed in plan.seeds.values():  # the seeds never reach the kernel with the cells
+        assert str(seed) not in text
 
 
-def test_a_deleted_answer_cell_is_still_checked_at_the_end(welcome):
+def test_a_deleted_answer_cell_is_still_probed(welcome):
     nb = learner()
     nb.cells = [c for c in nb.cells if "squares" not in c.source]
-    plan = blueprint.restore(welcome, nb, lambda: 7, "/export")
-    assert plan.exercises == ["00.1", "00.2"]
-    assert plan.notebook.cells[-1].metadata[blueprint.GRADER_CELL] == "00.2"
+    plan = blueprint.restore(welcome, nb, lambda: 7)
+    assert plan.exercises == ["00.1", "00.2"] and plan.names["00.2"] == "squares"
     assert "00.2" not in plan.answers
 
 
@@ -73,7 +63,7 @@ def test_an_older_scheme_is_graded_on_its_own_checks_under_todays_ids(welcome):
     nb = learner()
     nb.metadata["course"] = {"id_scheme": 1}
     nb.cells = [c for c in nb.cells if "squares" not in c.source]
-    plan = blueprint.restore(welcome, nb, lambda: 7, "/export")
+    plan = blueprint.restore(welcome, nb, lambda: 7)
     assert plan.exercises == ["00.1"]
     assert any("id scheme 1" in note for note in plan.notes)
 
@@ -82,14 +72,14 @@ def test_a_notebook_without_a_scheme_is_read_as_todays_only_when_its_checks_are_
     course_nb = blueprint.course_notebooks()["07_cnn_flowers"]
     solved = nbformat.read(ROOT / "solutions" / "07_cnn_flowers.ipynb", as_version=4)
     assert "course" not in solved.metadata  # solutions/ carries no id scheme
-    plan = blueprint.restore(course_nb, solved, lambda: 7, "/export")
+    plan = blueprint.restore(course_nb, solved, lambda: 7)
     assert plan.exercises == [c.exercise for c in course_nb.checks] and len(plan.exercises) == 9
     assert set(plan.answers) == set(plan.exercises)
     assert plan.notes == ["no id scheme in its metadata: its checks are today's, read as today's"]
 
     cell = next(c for c in solved.cells if 'check("07.4"' in c.source)
     cell.source = cell.source.replace('check("07.4"', 'check("07.2"')  # 07.2 was 07.4's id in scheme 1
-    plan = blueprint.restore(course_nb, solved, lambda: 7, "/export")
+    plan = blueprint.restore(course_nb, solved, lambda: 7)
     assert "no id scheme in its metadata: read as scheme 1" in plan.notes
 
 
@@ -117,7 +107,6 @@ def test_a_notebook_without_a_scheme_is_read_as_todays_only_when_its_checks_are_
         ("model.compile(optimizer='sgd', loss='mse')", False, []),
         ("from course.exercises import registry", False, ["(the checking machinery)"]),
         ("from course.exercises import quiz\nquiz('00.q1')", False, []),
-        ("open('grader-export-1/00.1-5/data.json', 'w')", False, ["names the grader's files"]),
         ("!ls /", False, ["runs a shell command"]),
         ("%timeit sum(range(3))", False, []),
         ("import os\nos.kill(1, 9)", False, ["calls os.kill (starts processes or sends signals)"]),
@@ -132,83 +121,92 @@ def test_the_review_names_what_a_teacher_should_look_at(source, answer_cell, exp
 
 
 # ---------------------------------------------------------------------------
-# Judging whatever a sandbox exported
+# Judging whatever a kernel replied
 # ---------------------------------------------------------------------------
 
+NONCE = "a1b2"
 
-def export(folder, exercise_id, answer, seed):
-    outcomes = plain.normalize(probing.probe(exercise_id, answer, seed))
-    plain.dump(
-        {"exercise": exercise_id, "outcomes": outcomes, "changed": []}, folder / f"{exercise_id}-{seed}"
+
+def reply(exercise_id, answer, seed, nonce=NONCE, changed=()):
+    """The reply an honest kernel gives to a probe request: its text and the nonce asked for."""
+    outcomes = probing.probe(exercise_id, answer, seed)
+    text = plain.dumps(
+        {"nonce": nonce, "exercise": exercise_id, "outcomes": outcomes, "changed": list(changed)}
     )
+    return text, NONCE
 
 
-def test_an_honest_export_is_judged_as_in_self_study(tmp_path):
-    export(tmp_path, "00.1", lambda c: c * 9 / 5 + 32, 11)
-    export(tmp_path, "00.2", [n * 2 for n in range(10)], 12)
-    assert judging.judge("00.1", 11, tmp_path).status == core.PASSED
-    wrong = judging.judge("00.2", 12, tmp_path)
+def test_an_honest_reply_is_judged_as_in_self_study():
+    assert judging.judge("00.1", 11, reply("00.1", lambda c: c * 9 / 5 + 32, 11)).status == core.PASSED
+    wrong = judging.judge("00.2", 12, reply("00.2", [n * 2 for n in range(10)], 12))
     assert wrong.status == core.FAILED and "squares[" in wrong.message and wrong.hint
-    assert judging.judge("00.1", 99, tmp_path).status == core.NOT_ATTEMPTED  # another seed's folder
+    assert judging.judge("00.1", 11, None).status == core.NOT_ATTEMPTED  # no reply at all
+    replaced = judging.judge("00.1", 11, reply("00.1", lambda c: c * 9 / 5 + 32, 11, changed=["x.run"]))
+    assert "replaced during the run: x.run" in replaced.note
 
 
-def write_export(folder, data, files=None):
-    folder.mkdir(parents=True)
-    (folder / "data.json").write_text(data if isinstance(data, str) else json.dumps(data))
-    for name, content in (files or {}).items():
-        (folder / name).write_bytes(content)
+def test_a_reply_to_another_request_counts_for_nothing():
+    honest = lambda c: c * 9 / 5 + 32  # noqa: E731
+    stale = judging.judge("00.1", 11, reply("00.1", honest, 11, nonce="old"))
+    assert stale.status == core.FAILED and "nonce" in stale.note
+    other_seed = judging.judge("00.1", 11, reply("00.1", honest, 12))  # the right answer to other cases
+    assert other_seed.status == core.FAILED
+
+
+@pytest.mark.parametrize("stopped", ["time limit", "crashed", "kernel lost"])
+def test_a_probe_stopped_from_outside_fails_with_its_reason(stopped):
+    verdict = judging.judge("00.1", 11, None, stopped=stopped)
+    assert verdict.status == core.FAILED and verdict.note == stopped
 
 
 MALFORMED = {
     "not json": "{",
     "a number": "5",
-    "another exercise": {"exercise": "00.2", "outcomes": [{"ok": 1.0}], "changed": []},
-    "numeric exercise": {"exercise": 1.5, "outcomes": [], "changed": []},
-    "outcomes not a list": {"exercise": "00.1", "outcomes": "passed", "changed": []},
-    "outcome without ok": {"exercise": "00.1", "outcomes": [{"passed": True}] * 6, "changed": []},
-    "array outside": {
+    "another exercise": {"nonce": NONCE, "exercise": "00.2", "outcomes": [{"ok": 1.0}], "changed": []},
+    "numeric exercise": {"nonce": NONCE, "exercise": 1.5, "outcomes": [], "changed": []},
+    "no nonce": {"exercise": "00.1", "outcomes": [{"ok": {"type": "float", "value": 212.0}}] * 6},
+    "outcomes not a list": {"nonce": NONCE, "exercise": "00.1", "outcomes": "passed", "changed": []},
+    "outcome without ok": {"nonce": NONCE, "exercise": "00.1", "outcomes": [{"passed": True}] * 6},
+    "a file name as an array": {
+        "nonce": NONCE,
         "exercise": "00.1",
-        "outcomes": [{"ok": {"__npy__": "../../etc/passwd"}}],
-        "changed": [],
+        "outcomes": [{"ok": {"__npy__": "0.npy"}}],
     },
-    "deep": '{"exercise": "00.1", "outcomes": ' + "[" * 100_000 + "]" * 100_000 + "}",
-    "changed not a list": {"exercise": "00.1", "outcomes": [{"ok": 1.0}], "changed": 5},
-    "ok is a string": {"exercise": "00.1", "outcomes": [{"ok": "212"}] * 6, "changed": []},
+    "deep": '{"nonce": "a1b2", "exercise": "00.1", "outcomes": ' + "[" * 100_000 + "]" * 100_000 + "}",
+    "changed not a list": {"nonce": NONCE, "exercise": "00.1", "outcomes": [{"ok": 1.0}], "changed": 5},
+    "ok is a string": {"nonce": NONCE, "exercise": "00.1", "outcomes": [{"ok": "212"}] * 6, "changed": []},
+    "not text": 5,
 }
 
 
 @pytest.mark.parametrize("kind", sorted(MALFORMED))
-def test_malformed_exports_never_stop_the_grader(tmp_path, kind):
-    write_export(tmp_path / "00.1-3", MALFORMED[kind])
-    verdict = judging.judge("00.1", 3, tmp_path)
+def test_malformed_replies_never_stop_the_grader(kind):
+    text = MALFORMED[kind]
+    text = json.dumps(text) if isinstance(text, dict) else text
+    verdict = judging.judge("00.1", 3, (text, NONCE))
     assert verdict.status in (core.FAILED, core.NOT_ATTEMPTED), verdict
 
 
-def test_pickles_links_and_huge_files_are_refused(tmp_path, monkeypatch):
-    pickled = tmp_path / "a" / "00.1-3"
-    write_export(pickled, {"exercise": "00.1", "outcomes": [{"ok": {"__npy__": "0.npy"}}], "changed": []})
-    np.save(pickled / "0.npy", np.array([object()], dtype=object), allow_pickle=True)
-    assert "pickle" in judging.judge("00.1", 3, tmp_path / "a").note.lower()
-    linked = tmp_path / "b" / "00.1-3"
-    linked.parent.mkdir()
-    linked.symlink_to("/etc")
-    assert judging.judge("00.1", 3, tmp_path / "b").status == core.NOT_ATTEMPTED
-    big = tmp_path / "c" / "00.1-3"
-    write_export(big, MALFORMED["another exercise"])
-    with open(big / "0.npy", "wb") as out:
-        out.truncate(judging.MAX_EXPORT_BYTES + 1)
-    assert "larger than" in judging.judge("00.1", 3, tmp_path / "c").note
+def test_pickles_and_huge_replies_are_refused():
+    buffer = io.BytesIO()
+    np.save(buffer, np.array([object()], dtype=object), allow_pickle=True)
+    pickled = {
+        "nonce": NONCE,
+        "exercise": "00.1",
+        "outcomes": [{"ok": {"__npy__": base64.b64encode(buffer.getvalue()).decode()}}],
+    }
+    assert "pickle" in judging.judge("00.1", 3, (json.dumps(pickled), NONCE)).note.lower()
+    huge = "x" * (inkernel.MAX_REPLY + 2000)
+    assert "too large" in judging.judge("00.1", 3, (huge, NONCE)).note
 
 
-def test_a_judge_that_never_returns_is_stopped(tmp_path, monkeypatch):
-    export(tmp_path, "00.1", lambda c: c * 9 / 5 + 32, 11)
-
+def test_a_judge_that_never_returns_is_stopped(monkeypatch):
     def endless(*args, **kwargs):
         while True:
             pass
 
     monkeypatch.setattr(judging.judging, "judge", endless)
-    verdict = judging.judge("00.1", 11, tmp_path, limit=0.3)
+    verdict = judging.judge("00.1", 11, reply("00.1", lambda c: c * 9 / 5 + 32, 11), limit=0.3)
     assert verdict.status == core.FAILED and verdict.note == "judge timed out"
 
 

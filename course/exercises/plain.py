@@ -3,23 +3,25 @@
 A probe runs the learner's code and reports what it saw as *plain data*:
 ``None``, bools, ints, floats, strings, NumPy arrays of numbers or bools, and
 lists and string-keyed dicts of these. Plain data crosses a process boundary
-without pickle: :func:`dump` writes it as one JSON file plus one ``.npy`` file
-per array, and :func:`load` reads it back (``allow_pickle=False``). In
-self-study :func:`normalize` gives the judge exactly what :func:`load` would
-(tuples become lists, NumPy scalars become Python numbers), so a verdict never
-depends on where the probe ran.
+without pickle: :func:`dumps` writes it as one line of JSON text, each array as
+the base64 bytes of a ``.npy`` file, and :func:`loads` reads it back
+(``allow_pickle=False``). In self-study :func:`normalize` gives the judge
+exactly what :func:`loads` would (tuples become lists, NumPy scalars become
+Python numbers), so a verdict never depends on where the probe ran.
 """
 
+import base64
+import binascii
+import io
 import json
 import math
-from pathlib import Path
 
 import numpy as np
 
 from ..runtime import validate
 
 ARRAY_KEY = "__npy__"
-DATA_FILE = "data.json"
+FLOAT_KEY = "__float__"
 MAX_DEPTH = 20
 
 
@@ -58,55 +60,46 @@ def _normalize(value, depth):
     raise NotPlain(f"plain data cannot hold a {type(value).__name__}")
 
 
-def _encode(value, arrays):
+def _encode(value):
     if isinstance(value, np.ndarray):
-        arrays.append(value)
-        return {ARRAY_KEY: f"{len(arrays) - 1}.npy"}
+        buffer = io.BytesIO()
+        np.save(buffer, value, allow_pickle=False)
+        return {ARRAY_KEY: base64.b64encode(buffer.getvalue()).decode("ascii")}
     if isinstance(value, float) and not math.isfinite(value):
-        return {"__float__": repr(value)}
+        return {FLOAT_KEY: repr(value)}
     if isinstance(value, list):
-        return [_encode(item, arrays) for item in value]
+        return [_encode(item) for item in value]
     if isinstance(value, dict):
-        if ARRAY_KEY in value or "__float__" in value:
-            raise NotPlain(f"plain data dicts cannot use the reserved keys {ARRAY_KEY!r} or '__float__'")
-        return {key: _encode(item, arrays) for key, item in value.items()}
+        if ARRAY_KEY in value or FLOAT_KEY in value:
+            raise NotPlain(f"plain data dicts cannot use the reserved keys {ARRAY_KEY!r} or {FLOAT_KEY!r}")
+        return {key: _encode(item) for key, item in value.items()}
     return value
 
 
-def dump(value, folder):
-    """Write plain ``value`` into ``folder`` (created) as ``data.json`` and ``N.npy`` files."""
-    folder = validate.path(folder, "folder")
-    arrays = []
-    encoded = _encode(normalize(value), arrays)
-    folder.mkdir(parents=True, exist_ok=True)
-    for number, array in enumerate(arrays):
-        np.save(folder / f"{number}.npy", array, allow_pickle=False)
-    (folder / DATA_FILE).write_text(json.dumps(encoded, allow_nan=False), encoding="utf-8")
-    return folder
+def dumps(value):
+    """Plain ``value`` as one line of JSON text (arrays as base64 ``.npy`` bytes, no pickle)."""
+    return json.dumps(_encode(normalize(value)), allow_nan=False)
 
 
-def _decode(value, folder):
+def _decode(value):
     if isinstance(value, list):
-        return [_decode(item, folder) for item in value]
+        return [_decode(item) for item in value]
     if isinstance(value, dict):
         if set(value) == {ARRAY_KEY}:
-            name = value[ARRAY_KEY]
-            if not isinstance(name, str) or Path(name).name != name or not name.endswith(".npy"):
-                raise ValueError(f"plain data in {folder} names an array file {name!r} outside its folder")
-            return np.load(folder / name, allow_pickle=False)
-        if set(value) == {"__float__"}:
-            return float(value["__float__"])
-        return {key: _decode(item, folder) for key, item in value.items()}
+            raw = base64.b64decode(value[ARRAY_KEY], validate=True)
+            return np.load(io.BytesIO(raw), allow_pickle=False)
+        if set(value) == {FLOAT_KEY}:
+            return float(value[FLOAT_KEY])
+        if ARRAY_KEY in value or FLOAT_KEY in value:
+            raise ValueError(f"a dict that holds the reserved key {ARRAY_KEY!r} or {FLOAT_KEY!r} with others")
+        return {key: _decode(item) for key, item in value.items()}
     return value
 
 
-def load(folder):
-    """Read what :func:`dump` wrote; ValueError when the files are not plain data."""
-    folder = validate.path(folder, "folder", must_exist=True)
-    source = folder / DATA_FILE
-    if not source.is_file():
-        raise FileNotFoundError(f"no {DATA_FILE} in {folder}")
+def loads(text):
+    """The plain data :func:`dumps` wrote; ValueError when ``text`` is not plain data."""
+    validate.text(text, "text", allow_empty=True)
     try:
-        return _decode(json.loads(source.read_text(encoding="utf-8")), folder)
-    except (json.JSONDecodeError, UnicodeDecodeError, OSError) as error:
-        raise ValueError(f"{source} is not plain data: {error}") from None
+        return normalize(_decode(json.loads(text)))
+    except (ValueError, TypeError, binascii.Error) as error:  # JSON, base64, .npy (object arrays refused)
+        raise ValueError(f"not plain data: {type(error).__name__}: {str(error)[:200]}") from None

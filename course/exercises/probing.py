@@ -27,6 +27,7 @@ from .shortcuts import ShortcutUsed, disabled, source_uses
 MAX_OBSERVED_ELEMENTS = 1_000_000
 MAX_OBSERVED_ITEMS = 100
 MAX_TEXT = 300
+PRIVATE = "_"  # a case's keys that begin with this are for the judge only (see visible)
 
 
 # ---------------------------------------------------------------------------
@@ -86,6 +87,17 @@ def _observe(value, depth):
         with suppress(Exception):
             return {"type": kind, "shape": [int(n) for n in tuple(shape)]}
     return {"type": kind}
+
+
+def visible(case):
+    """The part of a case that the learner's code may see: without its keys that begin with ``_``.
+
+    A case can carry what only its judge may know (the labels of test images, say) under such
+    keys; the probe, in self-study and in a grading sandbox alike, never receives them.
+    """
+    if not isinstance(case, dict):
+        raise TypeError(f"case must be a dict of plain data, got {validate.received(case)}")
+    return {key: value for key, value in case.items() if not key.startswith(PRIVATE)}
 
 
 def protect(value):
@@ -187,7 +199,7 @@ def _run_case(exercise, answer, case, deadline):
         return {"timeout": exercise.time_limit}
     try:
         with disabled(exercise.shortcuts):
-            data = call_with_time_limit(lambda: exercise.probe(answer, protect(case)), left)
+            data = call_with_time_limit(lambda: exercise.probe(answer, protect(visible(case))), left)
         return {"ok": normalize(data)}
     except KeyboardInterrupt:
         raise

@@ -8,10 +8,11 @@ is then *restored* against it, the way nbgrader restores its graded cells:
   copy, else by a check of that exercise (its id mapped through the renames
   table for a notebook of an older id scheme), else by the first cell that
   defines the answer's name;
-* the student's own ``check(...)`` lines are dropped (their verdicts would count
-  for nothing) and the grader's check cell goes right after the answer cell;
-* exercises the student deleted are still checked (at the end), and ids the
-  student invented are ignored.
+* the student's own ``check(...)`` lines are dropped from answer cells (their
+  verdicts would count for nothing);
+* once every cell has run, each exercise's answer (its name's final value) is
+  probed; exercises the student deleted are still probed, and ids the student
+  invented are ignored.
 
 A notebook of an older id scheme is graded on the exercises its own checks
 name, mapped to today's ids (retired ones dropped), since the course keeps
@@ -151,18 +152,19 @@ def without_checks(source):
 
 @dataclass
 class Plan:
-    """A submission restored for grading: the cells to run and where each exercise is checked."""
+    """A submission restored for grading: the cells to run and the exercises to probe after them."""
 
     notebook: object  # the notebook to run (a new object; the submission is not changed)
     exercises: list  # today's ids graded, in course order
-    seeds: dict  # exercise id -> this run's secret seed
+    seeds: dict  # exercise id -> this run's secret seed (never in the notebook)
     cell_numbers: list  # for each cell to run: its number in the submission (from 1), None for added
+    names: dict = field(default_factory=dict)  # exercise id -> the name of its answer
     answers: dict = field(default_factory=dict)  # exercise id -> number of its answer cell
     notes: list = field(default_factory=list)
 
 
 def _answer_cells(course_nb, submission, scheme):
-    """``{exercise id: cell index}`` of the answer cells found, and the ids graded."""
+    """``{exercise id: cell index}`` of the answer cells found, and the checks graded."""
     cells = submission.cells
     code = [i for i, c in enumerate(cells) if c.cell_type == "code"]
     by_id = {c.get("id"): i for i, c in enumerate(cells) if c.cell_type == "code"}
@@ -188,37 +190,18 @@ def _answer_cells(course_nb, submission, scheme):
     return found, posed
 
 
-def restore(course_nb, submission, seeds_from, export_folder):
+def restore(course_nb, submission, seeds_from):
     """The :class:`Plan` to grade ``submission`` (a NotebookNode) as ``course_nb``.
 
-    ``seeds_from()`` draws one secret seed; ``export_folder`` is where the
-    kernel writes what the probes saw (a path inside the sandbox).
+    ``seeds_from()`` draws one secret seed per exercise; the seeds stay with the grader.
     """
     scheme, note = id_scheme(submission, course_nb)
     notes = [note] if note else []
     if scheme != core.ID_SCHEME:
         notes.append(f"id scheme {scheme}: exercises mapped to today's ids")
     found, posed = _answer_cells(course_nb, submission, scheme)
-    seeds = {check.exercise: seeds_from() for check in posed}
-    after = {}
-    for check in posed:
-        after.setdefault(found.get(check.exercise), []).append(check)
-
-    def grader_cell(source, role):
-        cell = nbformat.v4.new_code_cell(source)
-        cell.metadata[GRADER_CELL] = role
-        return cell
-
-    def check_cell(check):
-        source = (
-            f"__import__({INKERNEL!r}, fromlist=['export']).export("
-            f"{check.exercise!r}, {check.answer!r}, globals(), {seeds[check.exercise]})"
-        )
-        return grader_cell(source, check.exercise)
-
-    start = grader_cell(
-        f"__import__({INKERNEL!r}, fromlist=['start']).start({str(export_folder)!r})", "start"
-    )
+    start = nbformat.v4.new_code_cell(f"__import__({INKERNEL!r}, fromlist=['start']).start()")
+    start.metadata[GRADER_CELL] = "start"
     run = nbformat.v4.new_notebook(metadata=submission.metadata)
     run.cells, numbers = [start], [None]
     for index, cell in enumerate(submission.cells):
@@ -228,12 +211,13 @@ def restore(course_nb, submission, seeds_from, export_folder):
             cell.source = without_checks(cell.source)
         run.cells.append(cell)
         numbers.append(index + 1)
-        for check in after.get(index, []):
-            run.cells.append(check_cell(check))
-            numbers.append(None)
-    for check in after.get(None, []):
-        run.cells.append(check_cell(check))
-        numbers.append(None)
     exercises = [check.exercise for check in posed]
-    answers = {exercise: index + 1 for exercise, index in found.items()}
-    return Plan(run, exercises, seeds, numbers, answers, notes)
+    return Plan(
+        notebook=run,
+        exercises=exercises,
+        seeds={exercise: seeds_from() for exercise in exercises},
+        cell_numbers=numbers,
+        names={check.exercise: check.answer for check in posed},
+        answers={exercise: index + 1 for exercise, index in found.items()},
+        notes=notes,
+    )

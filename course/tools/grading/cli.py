@@ -16,6 +16,7 @@ from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 
+from ...exercises import probing, registry
 from .. import command_line
 from . import blueprint, datasets, feedback, gradebook, judging, review, runner, sandbox
 
@@ -90,24 +91,44 @@ def grade_one(task):
     return record
 
 
+def _requests(plan):
+    """One probe request per exercise: the visible part of the cases drawn from its secret seed."""
+    requests = []
+    for exercise in plan.exercises:
+        ex = registry.lookup(exercise)
+        cases = [probing.visible(case) for case in registry.draw_cases(ex, plan.seeds[exercise])]
+        requests.append(runner.Request(exercise, plan.names[exercise], cases, ex.time_limit))
+    return requests
+
+
 def _grade(task, course_nb, sources, submission, record):
-    """Restore, run and judge one submission; fill in ``record``."""
+    """Restore, run, probe and judge one submission; fill in ``record``."""
     folder = Path(tempfile.mkdtemp(prefix="nb-", dir=task["scratch"]))
-    export = folder / f"{review.EXPORT_FOLDER_NAME}-{secrets.token_hex(4)}"
-    export.mkdir()
     try:
-        plan = blueprint.restore(course_nb, submission, lambda: secrets.randbits(32), export)
+        plan = blueprint.restore(course_nb, submission, lambda: secrets.randbits(32))
         run = runner.execute(
-            plan, folder, task["timeout"], task["limits"], task["boxed"], task["hidden"], task["data_dir"]
+            plan,
+            _requests(plan),
+            folder,
+            task["timeout"],
+            task["limits"],
+            task["boxed"],
+            task["hidden"],
+            task["data_dir"],
         )
-        verdicts = {e: judging.judge(e, plan.seeds[e], export) for e in plan.exercises}
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+    verdicts = {
+        e: judging.judge(e, plan.seeds[e], run.replies.get(e), run.stopped.get(e, "")) for e in plan.exercises
+    }
     record["statuses"] = {e: v.status for e, v in verdicts.items()}
     record["messages"] = {e: v.message for e, v in verdicts.items()}
     record["outcome"] = _outcome(run, task["limits"])
     notes = plan.notes + review.report(plan, sources, set(plan.answers.values()))
     notes += [f"exercise {e}: {v.note}" for e, v in verdicts.items() if v.note]
+    notes += [
+        f"cell {number} was left out of the second run (it stopped the kernel)" for number in run.skipped
+    ]
     record["review"] = notes
     if task["feedback"]:
         passed = sum(v.status == "passed" for v in verdicts.values())
@@ -276,11 +297,11 @@ def merge_cli(argv):
     p.add_argument("files", nargs="+", metavar="FILE")
     p.add_argument("--csv", default="gradebook.csv", metavar="FILE", help="the joined gradebook")
     args = p.parse_args(argv)
-    missing = [f for f in args.files if not Path(f).is_file()]
-    if missing:
-        print(f"error: no such file: {', '.join(missing)}", file=sys.stderr)
+    try:
+        count = gradebook.merge(args.files, args.csv)
+    except (gradebook.GradebookError, ValueError, OSError) as error:
+        print(f"error: {error}", file=sys.stderr)
         return 2
-    count = gradebook.merge(args.files, args.csv)
     print(f"{count} rows written to {args.csv} and {gradebook.points_path(args.csv)}")
     return 0
 
@@ -317,6 +338,11 @@ def cli(argv):
         p.error(f"--memory must be at least 0.5 GB, got {args.memory:g}")
     if args.data and not Path(args.data).is_dir():
         p.error(f"--data {args.data} is not a folder")
+    try:  # before anything else: a gradebook already there is continued (--resume) or left alone
+        gradebook.check(args.csv, resume=args.resume)
+    except (gradebook.GradebookError, ValueError, OSError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
     if args.no_sandbox:
         print(
             "WARNING: --no-sandbox: students' code runs with your rights, files and network; "
@@ -344,7 +370,11 @@ def cli(argv):
         chosen = shard_of({t["student"] for t in tasks} | {r["student"] for r in reports}, args.shard)
         tasks = [t for t in tasks if t["student"] in chosen]
         reports = [r for r in reports if r["student"] in chosen]
-    book = gradebook.Gradebook(args.csv, resume=args.resume)
+    try:
+        book = gradebook.Gradebook(args.csv, resume=args.resume)
+    except (gradebook.GradebookError, ValueError, OSError) as error:  # made in the meantime by another run
+        print(f"error: {error}", file=sys.stderr)
+        return 2
     if args.feedback:
         Path(args.feedback).mkdir(parents=True, exist_ok=True)
     for report in reports:

@@ -1,7 +1,7 @@
 """Feedback pages: each student's executed notebook with every exercise's verdict, as HTML.
 
-The grader's own cells (and the seeds in them) are left out; each verdict is
-shown under the student's answer cell with the judge's message and hint. The
+The grader's own cell is left out; each verdict is shown under the student's
+answer cell with the judge's message and hint. The
 inputs drawn for the run are never shown: a number of the hidden cases that a
 message would quote is replaced by "…". Outputs are sanitized (no scripts).
 """
@@ -48,29 +48,35 @@ def scrub(message, exercise_id, seed):
     return message
 
 
+def _shown(plan, verdict, ours):
+    message = scrub(verdict.message, verdict.exercise, plan.seeds[verdict.exercise])
+    shown = nbformat.v4.new_output("display_data", data={"text/html": verdict_html(verdict, message)})
+    ours.add(id(shown))
+    return shown
+
+
 def feedback_notebook(plan, verdicts, heading):
-    """The executed notebook as the student should see it, and the ids of the verdict outputs."""
+    """The executed notebook as the student should see it, and the ids of the verdict outputs.
+
+    Each verdict goes under the exercise's answer cell; one without an answer cell, at the end.
+    """
     page = nbformat.v4.new_notebook(metadata={"language_info": {"name": "python"}})
     ours = set()  # ids of the verdict outputs (the only HTML of ours)
     page.cells = [nbformat.v4.new_markdown_cell(heading)]
-    last_student_cell = None
-    for cell in plan.notebook.cells:
-        role = cell.metadata.get(GRADER_CELL)
-        if role is None:
-            page.cells.append(cell)
-            last_student_cell = cell
+    under = {}
+    for exercise, number in plan.answers.items():
+        under.setdefault(number, []).append(exercise)
+    for cell, number in zip(plan.notebook.cells, plan.cell_numbers):
+        if GRADER_CELL in cell.metadata:
             continue
-        verdict = verdicts.get(role)
-        if verdict is None:
-            continue
-        message = scrub(verdict.message, verdict.exercise, plan.seeds[verdict.exercise])
-        shown = nbformat.v4.new_output("display_data", data={"text/html": verdict_html(verdict, message)})
-        ours.add(id(shown))
-        if last_student_cell is not None and last_student_cell.cell_type == "code":
-            last_student_cell.setdefault("outputs", []).append(shown)
-        else:
-            holder = nbformat.v4.new_code_cell(f"# exercise {verdict.exercise}: no answer cell was found")
-            holder.outputs = [shown]
+        page.cells.append(cell)
+        for exercise in under.get(number, []):
+            if exercise in verdicts:
+                cell.setdefault("outputs", []).append(_shown(plan, verdicts[exercise], ours))
+    for exercise, verdict in verdicts.items():
+        if exercise not in plan.answers:
+            holder = nbformat.v4.new_code_cell(f"# exercise {exercise}: no answer cell was found")
+            holder.outputs = [_shown(plan, verdict, ours)]
             page.cells.append(holder)
     return page, ours
 

@@ -1,52 +1,62 @@
-"""The grader's half inside the sandboxed kernel: run a probe, export what it saw.
+"""The grader's half inside the sandboxed kernel: run one probe when asked, and answer at once.
 
-The grader adds two kinds of cells to a submission. Before the first cell,
-:func:`start` notes the checking machinery as it is before any student code
-runs. After each answer cell, a restored check calls :func:`export` with the
-exercise id, the answer's name and a seed the grader drew for this run only.
-:func:`export` runs the exercise's probe with the machinery noted at the start
-and writes the plain outcomes (JSON and ``.npy``, never pickle) into the export
-folder, with a list of what student code has replaced since the start. The
-verdict is not decided here: the grader judges the exported data in its own
-process, from cases it draws again from the seed.
+The grader adds one cell to a submission, before the first: :func:`start` notes the checking
+machinery as it is before any student code runs. Once every student cell has run, the grader
+asks for each exercise in turn with one execute request whose user expression calls
+:func:`reply` with the exercise id, the answer's name, the cases (drawn by the grader from a
+secret seed: only what a probe may see) and a fresh nonce. The probe runs with the machinery
+noted at the start, and the outcomes come back as plain-data text in the reply to that very
+request: nothing is written to a file, and nothing a later cell does can change what was read.
+The verdict is not decided here: the grader judges in its own process, where the judges are.
 """
 
 import sys
-from pathlib import Path
 
 from ...exercises import plain, probing, registry
+
+MAX_REPLY = 24_000_000  # characters of one reply; a larger one is replaced by a note
 
 _start = {}
 
 
+class Text:
+    """A reply as the kernel's ``text/plain`` shows it: the text itself, not a quoted repr of it."""
+
+    def __init__(self, text):
+        self.text = text
+
+    def __repr__(self):
+        return self.text
+
+    def _repr_pretty_(self, printer, cycle):
+        printer.text(self.text)
+
+
 def _machinery():
-    """The objects a check relies on, by a name a teacher can read."""
+    """The objects a probe relies on, by a name a teacher can read."""
     registry.load_all()
     found = {
-        "course.exercises.probing.probe": probing.probe,
-        "course.exercises.registry.draw_cases": registry.draw_cases,
-        "course.exercises.registry.lookup": registry.lookup,
         "course.exercises.probing.run": probing.run,
-        "course.exercises.plain.dump": plain.dump,
+        "course.exercises.probing.visible": probing.visible,
+        "course.exercises.probing.protect": probing.protect,
+        "course.exercises.plain.dumps": plain.dumps,
+        "course.exercises.plain.loads": plain.loads,
         "course.exercises.plain.normalize": plain.normalize,
     }
     for exercise_id, ex in registry._REGISTRY.items():
         found[f"exercise {exercise_id}"] = ex
         found[f"exercise {exercise_id} probe"] = ex.probe
-        found[f"exercise {exercise_id} cases"] = ex.cases
     for name in ("course", "course.exercises", "course.exercises.registry", "course.exercises.probing"):
         found[f"sys.modules[{name!r}]"] = sys.modules.get(name)
     return found
 
 
-def start(folder):
-    """Note the machinery before student code runs; ``folder`` receives the exports."""
+def start():
+    """Note the machinery before student code runs."""
     _start.clear()
     _start.update(_machinery())
-    _start["folder"] = Path(folder)
-    _start["run"], _start["draw"], _start["dump"] = probing.run, registry.draw_cases, plain.dump
-    _start["normalize"] = plain.normalize
     _start["registry"] = dict(registry._REGISTRY)
+    _start["run"], _start["dumps"], _start["loads"] = probing.run, plain.dumps, plain.loads
 
 
 def changed():
@@ -55,19 +65,24 @@ def changed():
     return sorted(name for name, thing in _start.items() if name in now and now[name] is not thing)
 
 
-def export(exercise_id, answer_name, namespace, seed):
-    """Probe the answer named ``answer_name`` in ``namespace`` and export the outcomes.
+def reply(request, namespace):
+    """The outcomes of one probe request, as plain-data :class:`Text`: ``{nonce, exercise, outcomes, changed}``.
 
-    The outcomes go to ``<folder>/<exercise_id>-<seed>/``; the grader reads no other place.
+    ``request`` is the grader's plain-data text ``{exercise, answer, cases, nonce}``;
+    ``namespace`` holds the student's names once every cell has run.
     """
-    ex = _start["registry"][exercise_id]
-    if answer_name in namespace:
-        outcomes = _start["run"](ex, namespace[answer_name], _start["draw"](ex, seed))
+    asked = _start["loads"](request)
+    ex = _start["registry"][asked["exercise"]]
+    name = asked["answer"]
+    if name in namespace:
+        outcomes = _start["run"](ex, namespace[name], asked["cases"])
     else:
-        outcomes = [{"stub": f"{answer_name} is not defined"}]
+        outcomes = [{"stub": f"{name} is not defined"}]
+    report = {"nonce": asked["nonce"], "exercise": ex.id, "changed": changed()}
     try:
-        outcomes = _start["normalize"](outcomes)
+        text = _start["dumps"]({**report, "outcomes": outcomes})
     except plain.NotPlain as error:
-        outcomes = [{"unreadable": str(error)}]
-    report = {"exercise": exercise_id, "outcomes": outcomes, "changed": changed()}
-    _start["dump"](report, _start["folder"] / f"{exercise_id}-{seed}")
+        text = _start["dumps"]({**report, "outcomes": [{"unreadable": str(error)}]})
+    if len(text) > MAX_REPLY:
+        text = _start["dumps"]({**report, "outcomes": [{"unreadable": f"more than {MAX_REPLY} characters"}]})
+    return Text(text)

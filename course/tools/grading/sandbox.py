@@ -1,6 +1,7 @@
 """The box a submission's kernel runs in: bubblewrap plus resource limits (Linux).
 
-Inside, the kernel sees the system and the course's installation read-only,
+Inside, the kernel sees the system and the course's installation read-only
+(without ``course/exercises/judging/``: the judges and reference answers),
 one private writable folder (its ``HOME`` and working folder), an empty
 ``/tmp`` and ``/run`` (no host sockets), no network, only its own processes,
 and an environment built from an allow-list. Hidden behind empty folders: the teacher's home, ``/tmp``, the
@@ -159,6 +160,7 @@ def command(folder, limits, hidden=(), data_dir=None):
             args += _hide(path)
     for path in installation:
         args += ["--ro-bind", str(path), str(path)]
+    args += _hide(package / "exercises" / "judging")  # the judges and the reference answers
     if data_dir is not None:
         args += ["--ro-bind", str(Path(data_dir).resolve()), str(Path(data_dir).resolve())]
     args += ["--bind", str(folder), str(folder), "--chdir", str(folder)]

@@ -8,6 +8,7 @@ import base64
 import dataclasses
 import io
 import json
+import os
 import subprocess
 import sys
 import textwrap
@@ -225,6 +226,47 @@ def test_time_limit_stops_an_endless_loop_and_keeps_an_outer_alarm():
         limits.call_with_time_limit(endless, 0.3)
     assert time.monotonic() - start < 2
     assert limits.call_with_time_limit(lambda: 4, 0.3) == 4
+
+
+def test_an_answer_that_switches_the_alarm_off_is_told_so():
+    import signal
+
+    def quiet(c):
+        signal.signal(signal.SIGALRM, signal.SIG_IGN)
+        return c * 9 / 5 + 32
+
+    def stopped(c):
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        return c * 9 / 5 + 32
+
+    for answer in (quiet, stopped):
+        feedback = evaluate("00.1", answer, seed=3)
+        assert feedback.status == FAILED and "switched off the check's time limit" in feedback.message
+    assert signal.getsignal(signal.SIGALRM) in (signal.SIG_DFL, None, signal.default_int_handler)
+    assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
+    assert evaluate("00.1", right, seed=3).status == PASSED  # the alarm works again
+
+
+def test_a_check_imports_only_its_own_notebooks_modules():
+    code = """
+import math, sys, course
+course.check("03.1", lambda x: 2 * x * math.sin(x) + x * x * math.cos(x))
+print(sorted(m for m in sys.modules if m.startswith(("course.exercises.checks.", "course.exercises.judging."))))
+"""
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "COURSE_STRICT": "0", "COURSE_WORKDIR": "/nonexistent-dir/x"},
+    )
+    assert done.stdout.strip().splitlines()[-1] == str(
+        [
+            "course.exercises.checks.nb03_autodiff",
+            "course.exercises.judging.expect",
+            "course.exercises.judging.nb03_autodiff",
+        ]
+    ), done.stdout + done.stderr
 
 
 def test_time_limit_in_a_worker_thread_when_there_is_no_alarm(monkeypatch):

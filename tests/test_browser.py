@@ -79,7 +79,7 @@ SLOW_FIRST = ("06_keras", "07_cnn_flowers", "08_saving_loading")
 ONLY_VARIABLE = "BROWSER_TEST_NOTEBOOKS"  # e.g. "03,04": test only the notebooks whose names begin so
 DARK_NOTEBOOK = "04_gradient_descent"  # also photographed in the dark theme: it has an explorer
 # Environment variables of the test session that a learner's kernel does not have.
-TEST_ONLY_VARIABLES = ("MPLBACKEND", "COURSE_STRICT", "COURSE_RESULTS_FILE", "TF_CPP_MIN_LOG_LEVEL")
+TEST_ONLY_VARIABLES = ("MPLBACKEND", "COURSE_STRICT", "TF_CPP_MIN_LOG_LEVEL")
 
 # What the cells of a notebook show, found in its source (one match per code cell).
 EXPLORER_CALL = re.compile(r"^[\w.]*_explorer\(", re.M)

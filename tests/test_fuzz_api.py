@@ -223,7 +223,6 @@ def sandbox(tmp_path, monkeypatch):
     monkeypatch.setenv("COURSE_WORKDIR", str(tmp_path / "work"))
     monkeypatch.setenv("COURSE_DATA_MIRROR", "http://127.0.0.1:9/")  # the discard port: refused at once
     monkeypatch.delenv("COURSE_DATA_DIR", raising=False)
-    monkeypatch.delenv("COURSE_RESULTS_FILE", raising=False)
     monkeypatch.setenv("COURSE_STRICT", "0")
     monkeypatch.chdir(tmp_path)
     return tmp_path

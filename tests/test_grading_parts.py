@@ -1,11 +1,15 @@
-"""The grader's parts without a kernel: restoring checks, the review, judging exports, shards, merging."""
+"""The grader's parts: restoring checks, the review, judging replies, the sandbox's view, shards, merging."""
 
 import base64
 import csv
 import io
 import json
 import os
+import pkgutil
 import secrets
+import subprocess
+import sys
+from pathlib import Path
 
 import nbformat
 import numpy as np
@@ -295,6 +299,36 @@ def test_the_kernel_environment_is_an_allow_list(tmp_path, monkeypatch):
     assert "TF_NUM_INTRAOP_THREADS" not in env  # no cap asked for: as many threads as cores
 
 
+SANDBOX_LOOKS = """
+import importlib, json, os, pkgutil
+import course
+from course import exercises
+folder = os.path.join(os.path.dirname(exercises.__file__), "judging")
+imported = []
+for name in ["expect", *(f"nb{n}" for n in exercises.core.NOTEBOOKS.values())]:
+    try:
+        importlib.import_module(f"course.exercises.judging.{name}")
+        imported.append(name)
+    except ImportError:
+        pass
+course.check("00.1", lambda c: c * 9 / 5 + 32)
+print(json.dumps({"listing": os.listdir(folder), "imported": imported, "judge": exercises.judge is None,
+                  "modules": [m.name for m in pkgutil.iter_modules([folder])]}))
+"""
+
+
+@pytest.mark.skipif(sandbox.bubblewrap() is None, reason="the grading sandbox needs bubblewrap")
+def test_the_sandbox_holds_no_judge_and_check_says_it_is_graded_later(tmp_path):
+    command = [*sandbox.command(tmp_path, sandbox.Limits()), sys.executable, "-c", SANDBOX_LOOKS]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    *shown, last = done.stdout.strip().splitlines()
+    assert json.loads(last) == {"listing": [], "imported": [], "judge": True, "modules": []}
+    assert "checked after every cell has run" in "\n".join(shown)
+    outside = [m.name for m in pkgutil.iter_modules([str(Path(judging.judging.__file__).parent)])]
+    assert "expect" in outside and "nb00_welcome" in outside  # what the sandbox hides is there
+
+
 def test_kernels_graded_side_by_side_share_the_cores(tmp_path):
     import subprocess
     import sys
@@ -327,6 +361,17 @@ def test_bad_arguments_are_refused(tmp_path):
             main(["grade", str(tmp_path), *argv])
         assert stop.value.code == 2, argv
     assert os.listdir(tmp_path) == []
+
+
+def test_an_existing_gradebook_is_continued_or_left_alone(tmp_path, capsys):
+    book = tmp_path / "book.csv"
+    book.write_text("student,notebook,00.1\n")  # not a gradebook of ours: never replaced
+    assert main(["grade", str(tmp_path), "--csv", str(book)]) == 2
+    assert "not a gradebook" in capsys.readouterr().err and book.read_text() == "student,notebook,00.1\n"
+    journal = tmp_path / "ours.journal.jsonl"
+    journal.write_text('{"student": "a", "notebook": "00_welcome", "statuses": {}}\n')
+    assert main(["grade", str(tmp_path), "--csv", str(tmp_path / "ours.csv")]) == 2
+    assert "--resume" in capsys.readouterr().err and journal.read_text().count("\n") == 1
 
 
 def test_the_grader_lays_out_the_datasets_once_for_every_sandbox(tmp_path, monkeypatch):

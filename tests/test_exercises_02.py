@@ -7,7 +7,8 @@ import pytest
 
 import course.exercises.checks.nb02_tensor_ops  # noqa: F401  (registers 02's exercises without the other notebooks)
 from course import activations, tensor_ops
-from course.exercises import FAILED, PASSED, evaluate
+from course.exercises import FAILED, PASSED, evaluate, judge, probe
+from course.exercises.plain import normalize
 
 from .helpers import assert_hints_climb_without_code, assert_not_attempted_quietly, lookup_table, stub
 
@@ -498,3 +499,27 @@ def test_shortcuts_work_again_after_the_check():
     x = np.arange(6.0).reshape(2, 3)
     assert np.array_equal(np.dot(x, x.T), x @ x.T)
     assert np.array_equal(tensor_ops.naive_matrix_dot(x, x.T), x @ x.T)
+
+
+# --- forged outcomes: written without the cases, they fail on every seed ------------------------
+
+FORGED_FROM = 99  # the seed of the cases that the forged outcomes were made on
+
+
+def test_outcomes_made_on_other_cases_fail():
+    outcomes = normalize(probe("02.2", RIGHT["02.2"], seed=FORGED_FROM))
+    assert judge("02.2", FORGED_FROM, outcomes).status == PASSED  # a right answer's, on its own cases
+    for seed in SEEDS:
+        assert judge("02.2", seed, outcomes).status == FAILED
+
+
+def test_a_count_of_reads_is_not_taken_on_trust():
+    """The probe logs every read; a count of reads claimed instead (the right sums, but no log) fails."""
+    for seed in SEEDS:
+        outcomes = normalize(probe("02.2", RIGHT["02.2"], seed=seed))
+        claimed = [
+            {"ok": {**outcome["ok"], "reads": [10**6, 10**6]}} if "reads" in outcome["ok"] else outcome
+            for outcome in outcomes
+        ]
+        feedback = judge("02.2", seed, claimed)
+        assert feedback.status == FAILED and "the sums did not come from your loops" in feedback.message

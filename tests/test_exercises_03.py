@@ -9,7 +9,8 @@ import pytest
 import course.exercises.checks.nb03_autodiff  # noqa: F401  (registers 03's exercises without the other notebooks)
 from course.autodiff import forward, numerical, reverse, symbolic, tensor
 from course.autodiff.reverse import find_topo_sort
-from course.exercises import FAILED, PASSED, evaluate
+from course.exercises import FAILED, PASSED, evaluate, judge, probe
+from course.exercises.plain import normalize
 
 from .helpers import assert_hints_climb_without_code, assert_not_attempted_quietly, stub
 
@@ -576,3 +577,28 @@ def test_the_package_works_again_after_the_checks():
     x = reverse.Node(2.0)
     assert len(find_topo_sort([x * x])) == 2
     assert numerical.central_difference(math.sin, 0.0) == pytest.approx(1.0)
+
+
+# --- forged outcomes: written without the cases, they fail on every seed ------------------------
+
+FORGED_FROM = 99  # the seed of the cases that the forged outcomes were made on
+
+
+@pytest.mark.parametrize("exercise_id", ["03.2", "03.4"])
+def test_outcomes_made_on_other_cases_fail(exercise_id):
+    outcomes = normalize(probe(exercise_id, RIGHT[exercise_id], seed=FORGED_FROM))
+    assert judge(exercise_id, FORGED_FROM, outcomes).status == PASSED  # a right answer's, on its own cases
+    for seed in SEEDS:
+        assert judge(exercise_id, seed, outcomes).status == FAILED
+
+
+def test_counts_the_probe_made_are_not_taken_on_trust():
+    """The judge counts the passes of f and the keys that are no nodes itself; claimed counts fail."""
+    outcomes = normalize(probe("03.2", RIGHT["03.2"], seed=3))
+    claimed = [{"ok": {**outcome["ok"], "calls": 1}} for outcome in outcomes]
+    assert judge("03.2", 3, claimed).status == FAILED
+    outcomes = normalize(probe("03.4", RIGHT["03.4"], seed=3))
+    old_style = [
+        {"ok": {"result": o["ok"]["result"], "adjoints": o["ok"]["values"], "strangers": 0}} for o in outcomes
+    ]
+    assert judge("03.4", 3, old_style).status == FAILED

@@ -9,8 +9,10 @@ import pytest
 import course.exercises.checks.nb04_gradient_descent as checks
 from course import descent
 from course.autodiff import optim
+from course.exercises import judge, probe
 from course.exercises.core import FAILED, NOT_ATTEMPTED, PASSED
 from course.exercises.engine import evaluate
+from course.exercises.plain import normalize
 from course.exercises.registry import lookup
 
 from .helpers import stub
@@ -685,3 +687,75 @@ def test_the_training_check_reports_a_falling_loss():
     message = evaluate("04.5", train, seed=2).message
     before, after = (float(word.rstrip(".")) for word in message.split("from ")[-1].split(" to "))
     assert after < before
+
+
+# --------------------------------------------------------------------------- forged outcomes
+
+FORGED_FROM = 99  # the seed of the cases that the forged outcomes were made on
+
+
+@pytest.mark.parametrize("exercise_id", ["04.1", "04.2", "04.4", "04.5"])
+def test_outcomes_made_on_other_cases_fail(exercise_id):
+    outcomes = normalize(probe(exercise_id, RIGHT[exercise_id], seed=FORGED_FROM))
+    assert judge(exercise_id, FORGED_FROM, outcomes).status == PASSED  # a right answer's, on its own cases
+    for seed in SEEDS:
+        assert judge(exercise_id, seed, outcomes).status == FAILED
+
+
+def _old_init_outcome(fan_in, fan_out):
+    """What 04.4's probe once reported: statistics computed in the kernel, no weights."""
+    return {
+        "ok": {
+            "result": {"type": "numpy.ndarray", "shape": [fan_in, fan_out], "dtype": "float64"},
+            "constant": False,
+            "mean": 0.0,
+            "std": float(np.sqrt(2 / fan_in)),
+            "kurtosis": 3.0,
+            "fresh": True,
+            "same_seed_same_weights": True,
+        }
+    }
+
+
+def _drawn_outcome(fan_in, fan_out, rng):
+    """He weights drawn from a generator of the forger's own, for a guessed layer size."""
+    first, again = he_init(fan_in, fan_out, rng), he_init(fan_in, fan_out, rng)
+    return {
+        "ok": {
+            "first": {
+                "type": "numpy.ndarray",
+                "dtype": "float64",
+                "shape": [fan_in, fan_out],
+                "value": first,
+            },
+            "again": {
+                "type": "numpy.ndarray",
+                "dtype": "float64",
+                "shape": [fan_in, fan_out],
+                "value": again,
+            },
+            "replay": {
+                "type": "numpy.ndarray",
+                "dtype": "float64",
+                "shape": [fan_in, fan_out],
+                "value": first,
+            },
+        }
+    }
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_he_statistics_or_draws_made_without_the_cases_fail(seed):
+    sizes = [(300, 40), (60, 250), (1000, 8), (128, 128)]  # the sizes the check once used
+    assert judge("04.4", seed, [_old_init_outcome(*size) for size in sizes]).status == FAILED
+    rng = np.random.default_rng(0)
+    assert judge("04.4", seed, [_drawn_outcome(*size, rng) for size in sizes]).status == FAILED
+
+
+def test_batches_and_losses_are_read_from_the_calls_not_claimed():
+    """A claimed batch (row numbers, a flag, a loss) instead of the arrays passed fails."""
+    outcomes = normalize(probe("04.5", RIGHT["04.5"], seed=1))
+    claimed = [
+        {"ok": {**o["ok"], "calls": [{"rows": [0, 1], "labels_match": True, "loss": 1.0}]}} for o in outcomes
+    ]
+    assert judge("04.5", 1, claimed).status == FAILED

@@ -11,8 +11,10 @@ tf = import_tensorflow()
 
 import course.exercises.checks.nb05_modules_and_graphs  # noqa: E402,F401  (registers 05.*)
 from course import tf_layers  # noqa: E402
+from course.exercises import judge, probe  # noqa: E402
 from course.exercises.core import FAILED, NOT_ATTEMPTED, PASSED  # noqa: E402
 from course.exercises.engine import evaluate  # noqa: E402
+from course.exercises.plain import normalize  # noqa: E402
 from course.exercises.registry import lookup  # noqa: E402
 from course.tf_layers import LazyDense, restore_checkpoint  # noqa: E402
 
@@ -701,3 +703,31 @@ def test_no_tensorflow_import_at_module_level():
         if isinstance(node, (ast.Import, ast.ImportFrom)):
             names = [alias.name for alias in node.names] + [getattr(node, "module", "") or ""]
             assert not any("tensorflow" in n or "keras" in n or "tf_layers" in n for n in names), names
+
+
+# --- forged outcomes: written without the cases, they fail on every seed ------------------------
+
+FORGED_FROM = 99  # the seed of the cases that the forged outcomes were made on
+
+
+@pytest.mark.parametrize("exercise_id", ["05.2", "05.3"])
+def test_outcomes_made_on_other_cases_fail(exercise_id):
+    outcomes = normalize(probe(exercise_id, RIGHT[exercise_id], seed=FORGED_FROM))
+    assert judge(exercise_id, FORGED_FROM, outcomes).status == PASSED  # a right answer's, on its own cases
+    for seed in SEEDS:
+        assert judge(exercise_id, seed, outcomes).status == FAILED
+
+
+def test_claimed_counts_and_verdicts_are_not_taken_on_trust():
+    """Counts of variables and a flag for "the same model" instead of the raw facts fail."""
+    outcomes = normalize(probe("05.2", RIGHT["05.2"], seed=1))
+    claimed = [{"ok": {**o["ok"], "before": 0, "trainable": 2}} for o in outcomes]
+    assert judge("05.2", 1, claimed).status == FAILED
+    outcomes = normalize(probe("05.3", RIGHT["05.3"], seed=1))
+    old_style = [
+        {"ok": {key: value for key, value in o["ok"].items() if key != "ids"} | {"same_model": True}}
+        if "outputs" in o["ok"]
+        else {"ok": {"raised": "ValueError", "value_error": True}}
+        for o in outcomes
+    ]
+    assert judge("05.3", 1, old_style).status == FAILED

@@ -10,8 +10,10 @@ from keras import layers
 import course.exercises.checks.nb06_keras as checks
 import course.exercises.judging.nb06_keras as judges
 from course.early_stopping import early_stopping_epochs
+from course.exercises import judge, probe
 from course.exercises.core import FAILED, NOT_ATTEMPTED, PASSED
 from course.exercises.engine import evaluate
+from course.exercises.plain import normalize
 from course.exercises.registry import draw_cases, lookup
 from course.keras_layers import MLP, DenseLayer
 
@@ -650,3 +652,31 @@ def test_no_keras_import_at_module_level():
             if isinstance(node, (ast.Import, ast.ImportFrom)):
                 names = [alias.name for alias in node.names] + [getattr(node, "module", "") or ""]
                 assert not any("tensorflow" in n or "keras" in n for n in names), names
+
+
+# --- forged outcomes: written without the cases, they fail on every seed ------------------------
+
+FORGED_FROM = 99  # the seed of the cases that the forged outcomes were made on
+
+
+@pytest.mark.parametrize("exercise_id", ["06.2", "06.3", "06.4"])
+def test_outcomes_made_on_other_cases_fail(exercise_id):
+    outcomes = normalize(probe(exercise_id, RIGHT[exercise_id], seed=FORGED_FROM))
+    assert judge(exercise_id, FORGED_FROM, outcomes).status == PASSED  # a right answer's, on its own cases
+    for seed in SEEDS:
+        assert judge(exercise_id, seed, outcomes).status == FAILED
+
+
+def test_claimed_counts_are_not_taken_on_trust():
+    """Counts of weights, and of the calls of a layer, instead of the shapes and the graph, fail."""
+    outcomes = normalize(probe("06.2", RIGHT["06.2"], seed=1))
+    claimed = [
+        {"ok": {**o["ok"], "weights_before_call": 0, "weights_after_second_call": 2}} for o in outcomes
+    ]
+    assert judge("06.2", 1, claimed).status == FAILED
+    outcomes = normalize(probe("06.4", RIGHT["06.4"], seed=1))
+    old_style = [
+        {"ok": {key: value for key, value in o["ok"].items() if key != "layers"} | {"calls": {"any": 2}}}
+        for o in outcomes
+    ]
+    assert judge("06.4", 1, old_style).status == FAILED

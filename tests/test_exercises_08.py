@@ -11,7 +11,8 @@ import pytest
 
 import course.exercises.checks.nb08_saving_loading  # noqa: F401  (registers 08's exercises without the other notebooks)
 from course import saving
-from course.exercises import FAILED, PASSED, evaluate, hints
+from course.exercises import FAILED, PASSED, evaluate, hints, judge, probe
+from course.exercises.plain import normalize
 
 from .helpers import assert_hints_climb_without_code, assert_not_attempted_quietly, stub
 
@@ -574,3 +575,52 @@ def test_a_copy_of_the_checks_folder_is_not_needed():
         assert evaluate("08.1", latest_checkpoint, seed=0).status == PASSED
     finally:
         shutil.rmtree(stale)
+
+
+# --- forged outcomes: written without the cases, they fail on every seed ------------------------
+
+FORGED_FROM = 99  # the seed of the cases that the forged outcomes were made on
+FORGEABLE = {"08.1": latest_checkpoint, "08.2": resume, "08.3": round_trip}
+
+
+@pytest.mark.parametrize("exercise_id", ["08.1", "08.2", "08.3", "08.4"])
+def test_outcomes_made_on_other_cases_fail(keras, exercise_id):
+    answer = FORGEABLE[exercise_id] if exercise_id in FORGEABLE else soft_clip_class(keras)
+    outcomes = normalize(probe(exercise_id, answer, seed=FORGED_FROM))
+    assert judge(exercise_id, FORGED_FROM, outcomes).status == PASSED  # a right answer's, on its own cases
+    for seed in SEEDS:
+        assert judge(exercise_id, seed, outcomes).status == FAILED
+
+
+def test_claimed_flags_are_not_taken_on_trust(keras):
+    """Flags the probe once computed (where a path points, files kept, the same config) instead of raw facts fail."""
+    old_latest = [
+        {
+            "ok": {
+                "result": {"type": "pathlib.PosixPath"},
+                "is_path": True,
+                "where": name,
+                "name": name,
+                "absolute": True,
+            }
+        }
+        for name in ("epoch-10.weights.h5", "epoch-100.weights.h5")
+    ] + [{"ok": {"result": {"type": "NoneType", "value": None}, "is_path": False}}]
+    assert judge("08.1", 0, old_latest).status == FAILED
+    outcomes = normalize(probe("08.4", soft_clip_class(keras), seed=0))
+    old_soft_clip = [
+        {
+            "ok": {
+                **o["ok"],
+                "own_get_config": True,
+                "registered": True,
+                "loaded_class": True,
+                "same_config": True,
+            }
+        }
+        for o in outcomes
+    ]
+    for outcome in old_soft_clip:
+        for key in ("get_config", "registered_name", "answer_id", "loaded_id"):
+            outcome["ok"].pop(key)
+    assert judge("08.4", 0, old_soft_clip).status == FAILED

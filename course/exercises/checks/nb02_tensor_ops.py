@@ -50,12 +50,16 @@ exercise(
 # ---------------------------------------------------------------------------
 
 
+# Reads past these are not logged (a right answer reads each input at most once per result element).
+MOST_READS_KEPT = 10_000
+
+
 class ElementReader:
-    """A read-only tensor that gives its elements one at a time, and counts how often it is read.
+    """A read-only tensor that gives its elements one at a time, and logs every index it is read at.
 
     It has ``shape`` and ``ndim`` and answers ``x[i, j, ...]`` (one whole number per axis) with a
     float; it cannot be turned into a NumPy array. So NumPy cannot add whole arrays of it, and every
-    sum of an answer has to come from its own loop; the count of reads shows whether it did.
+    sum of an answer has to come from its own loop; the log of reads (:meth:`log`) shows whether it did.
     """
 
     def __init__(self, values):
@@ -64,7 +68,7 @@ class ElementReader:
         self._values = values
         self.shape = tuple(int(n) for n in values.shape)
         self.ndim = len(self.shape)
-        self.reads = 0
+        self._reads = []
 
     def __getitem__(self, index):
         index = index if isinstance(index, tuple) else (index,)
@@ -80,8 +84,13 @@ class ElementReader:
         for i, n in zip(index, self.shape):
             if not -n <= i < n:
                 raise IndexError(f"index {index} is out of range for shape {self.shape}")
-        self.reads += 1
+        if len(self._reads) < MOST_READS_KEPT:
+            self._reads.append([int(i) % n for i, n in zip(index, self.shape)])
         return float(self._values[index])
+
+    def log(self):
+        """Every index read so far (the first ``MOST_READS_KEPT``), one row each: shape (reads, ndim)."""
+        return np.array(self._reads, dtype=np.int64).reshape(len(self._reads), self.ndim)
 
     def __array__(self, *args, **kwargs):
         raise TypeError(
@@ -145,7 +154,7 @@ def _broadcast_probe(answer, case):
         raise
     except Exception as error:  # noqa: BLE001 - for shapes that do not broadcast, an error is the answer
         return {"raised": type(error).__name__, "message": _message(error)}
-    return {"result": observe(z), "reads": [x.reads, y.reads]}
+    return {"result": observe(z), "reads": [x.log(), y.log()]}
 
 
 def _message(error):

@@ -96,6 +96,11 @@ def _variables_seen(module):
     ]
 
 
+def _shapes(variables):
+    """The shape of each variable, in the order the module lists them."""
+    return [[int(n) for n in v.shape] for v in variables]
+
+
 SHIFT = 0.5  # added to every variable after the first call
 
 
@@ -105,11 +110,11 @@ def _lazy_probe(answer, case):
     layer = answer(case["units"])
     if not isinstance(layer, tf.Module):
         return {"module": False, "made": observe(layer)}
-    seen = {"module": True, "before": len(layer.variables)}
+    seen = {"module": True, "before": _shapes(layer.variables)}
     x = tf.constant(case["x"])
     seen["first"] = _tensor(layer(x))
     seen["variables"] = _variables_seen(layer)
-    seen["trainable"] = len(layer.trainable_variables)
+    seen["trainable"] = _shapes(layer.trainable_variables)
     for variable in layer.variables:  # other values, so that a zero bias cannot hide
         variable.assign_add(tf.fill(variable.shape, SHIFT))
     seen["again"] = _tensor(layer(x))
@@ -220,13 +225,13 @@ def _restore_probe(answer, case):
             except NotImplementedError:
                 raise
             except Exception as error:  # what the answer raises for a model that does not fit is the outcome
-                return {"raised": type(error).__name__, "value_error": isinstance(error, ValueError)}
+                return {"raised": type(error).__name__, "classes": [c.__name__ for c in type(error).__mro__]}
             return {"raised": None}
         fresh = _mlp(case["sizes"], case["fresh"])
         returned = answer(fresh, path)
         outputs = fresh(tf.constant(case["x"])).numpy()
         return {
-            "same_model": returned is fresh,
+            "ids": [id(fresh), id(returned)],  # the model given and the one returned
             "returned": observe(returned),
             "outputs": observe(outputs),
         }

@@ -108,14 +108,16 @@ def _my_dense_cases(rng):
 
 
 def _assign_by_shape(weights, arrays):
-    """Give each weight the one array of its shape (when there is exactly one); how many were set."""
-    done = 0
+    """Give each weight the one array of its shape (when there is exactly one)."""
     for weight in weights:
         matches = [a for a in arrays if tuple(a.shape) == tuple(weight.shape)]
         if len(matches) == 1:
             weight.assign(matches[0])
-            done += 1
-    return done
+
+
+def _shapes(weights):
+    """The shape of each weight, in the order the layer or model lists them."""
+    return [[int(n) for n in w.shape] for w in weights]
 
 
 def _my_dense_probe(answer, case):
@@ -126,14 +128,14 @@ def _my_dense_probe(answer, case):
     seen = {"is_layer": isinstance(layer, keras.layers.Layer), "made": observe(layer)}
     if not seen["is_layer"]:
         return seen
-    seen["weights_before_call"] = len(layer.weights)
+    seen["weights_before_call"] = _shapes(layer.weights)
     if seen["weights_before_call"]:  # weights made too early: the call below may fail, keep what we saw
         return seen
     seen["first"] = _values(layer(case["x"]))
     seen["trainable"] = [observe(np.asarray(w.numpy())) for w in layer.trainable_weights]
-    seen["assigned"] = _assign_by_shape(layer.trainable_weights, [case["kernel"], case["bias"]])
+    _assign_by_shape(layer.trainable_weights, [case["kernel"], case["bias"]])
     seen["second"] = _values(layer(case["x"]))
-    seen["weights_after_second_call"] = len(layer.weights)
+    seen["weights_after_second_call"] = _shapes(layer.weights)
     return seen
 
 
@@ -196,12 +198,12 @@ def _mlp_probe(answer, case):
     if not seen["is_model"] or seen["sequential"]:
         return seen
     seen["first"] = _values(model(case["x"]))
-    seen["shapes"] = [[int(n) for n in w.shape] for w in model.weights]
-    seen["assigned"] = _assign_by_shape(model.weights, case["weights"])
+    seen["shapes"] = _shapes(model.weights)
+    _assign_by_shape(model.weights, case["weights"])
     seen["second"] = _values(model(case["x"]))
     default = answer()
     default(case["x"][:1])
-    seen["default_shapes"] = sorted([int(n) for n in w.shape] for w in default.weights)
+    seen["default_shapes"] = _shapes(default.weights)
     return seen
 
 
@@ -267,17 +269,24 @@ def _pair_probe(answer, case):
         return seen
     seen["inputs"] = [[None if d is None else int(d) for d in tensor.shape] for tensor in model.inputs]
     seen["outputs"] = [[None if d is None else int(d) for d in tensor.shape] for tensor in model.outputs]
-    seen["shapes"] = [[int(d) for d in w.shape] for w in model.weights]
-    seen["calls"] = {  # how often each layer that owns a weight is called inside the model
-        "x".join(str(int(d)) for d in layer.weights[0].shape): len(getattr(layer, "_inbound_nodes", []))
-        for layer in model.layers
-        if layer.weights
-    }
+    seen["shapes"] = _shapes(model.weights)
+    seen["layers"] = [  # each layer that owns a weight, and its calls in the model's graph
+        {"shapes": _shapes(layer.weights), "calls": _calls(layer)} for layer in model.layers if layer.weights
+    ]
     if len(seen["inputs"]) != 2 or len(seen["outputs"]) != 1:
         return seen
-    seen["assigned"] = _assign_by_shape(model.weights, case["weights"])
+    _assign_by_shape(model.weights, case["weights"])
     seen["out"] = _values(model([case["left"], case["right"]]))
     return seen
+
+
+def _calls(layer):
+    """Each call of ``layer`` in its model's graph: the names of the layers that made its inputs."""
+    calls = []
+    for node in getattr(layer, "_inbound_nodes", []):
+        history = [getattr(tensor, "_keras_history", None) for tensor in node.input_tensors]
+        calls.append([str(h.operation.name) if h is not None else "" for h in history])
+    return calls
 
 
 exercise(

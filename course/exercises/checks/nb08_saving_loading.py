@@ -12,12 +12,14 @@ from pathlib import Path, PurePath
 
 import numpy as np
 
+from ..plain import normalize
 from ..probing import observe, type_name
 from ..quizzes import multiple_choice
 from ..registry import exercise
 from ..shortcuts import Shortcut
 
 SHAPES = ((3, 4), (4,), (4, 2), (2,))  # the tiny model's kernel and bias of each Dense layer
+MAX_CONFIG_DEPTH = 10  # a config nested deeper than this is observed, not copied
 
 
 def _tiny_model(weights, steps, moments=None):
@@ -58,6 +60,28 @@ def _observe_weights(model):
         return None
 
 
+def _plain(value, depth=0):
+    """``value`` (a config) as plain data: dicts and lists kept, a leaf that plain data cannot hold observed."""
+    if isinstance(value, dict) and depth < MAX_CONFIG_DEPTH:
+        return {str(key): _plain(item, depth + 1) for key, item in value.items()}
+    if isinstance(value, (list, tuple)) and depth < MAX_CONFIG_DEPTH:
+        return [_plain(item, depth + 1) for item in value]
+    try:
+        return normalize(value)
+    except Exception:  # an object, or a nesting too deep: its observation stands for it
+        return observe(value)
+
+
+def _files(folder):
+    """The names of the files directly in ``folder``, sorted."""
+    return sorted(path.name for path in folder.iterdir() if path.is_file())
+
+
+def _qualified(thing):
+    """``module.QualifiedName`` of a class or a function."""
+    return f"{getattr(thing, '__module__', '')}.{getattr(thing, '__qualname__', type(thing).__qualname__)}"
+
+
 def _steps(model):
     optimizer = getattr(model, "optimizer", None)
     try:
@@ -78,10 +102,13 @@ def _checkpoint_name(epoch):
 
 
 def _latest_cases(rng):
+    """Two run folders where the latest epoch has one digit more than another (9 and 10 to 89, 99 and 100 to
+    899: as text, 'epoch-9' comes after them all), and a folder with no checkpoint directly in it."""
     cases = []
-    for low in (9, 99):  # where the number of digits grows: 'epoch-9' sorts after 'epoch-10' as text
-        epochs = sorted({low, low + 1, *(int(e) for e in rng.integers(1, low, size=2))})
-        newest, top = epochs[0], epochs[-1]  # the file written last is an early one (copied or re-saved)
+    for low in (9, 99):
+        top = int(rng.integers(low + 1, 9 * (low + 1)))  # its first digit is below 9
+        epochs = sorted({low, top, *(int(e) for e in rng.integers((low + 1) // 10, low, size=2))})
+        newest = epochs[0]  # the file written last is an early one (copied or re-saved)
         files = [_checkpoint_name(e) for e in epochs if e != newest]
         files += [*STRAYS, f"{_checkpoint_name(top + 7)}.partial", f"old/{_checkpoint_name(top + 40)}"]
         files.append(_checkpoint_name(newest))
@@ -107,12 +134,10 @@ def _probe_latest(answer, case):
         _write_folder(folder, case["files"])
         got = answer(folder)
         seen = {"result": observe(got), "is_path": isinstance(got, PurePath)}
-        if seen["is_path"]:
-            path, root = Path(got), folder.resolve()  # resolved: /tmp may be a link (macOS)
-            inside = path.is_absolute() and path.resolve().is_relative_to(root)
-            seen["where"] = path.resolve().relative_to(root).as_posix() if inside else None
-            seen["name"] = path.name
-            seen["absolute"] = path.is_absolute()
+        if seen["is_path"]:  # the judge works out where it points; resolved: /tmp may be a link (macOS)
+            seen["path"] = str(got)
+            seen["resolved"] = str(Path(got).resolve())
+            seen["folder"] = str(folder.resolve())
         return seen
 
 
@@ -213,7 +238,8 @@ def _probe_resume(answer, case):
             "epochs_run": [int(e) for e in history.epoch] if returned_history else None,
             "weights": _observe_weights(model),
             "steps": _steps(model),
-            "files_kept": set(before) <= {path.name for path in folder.iterdir()},  # new checkpoints are fine
+            "files_before": before,
+            "files_after": sorted(path.name for path in folder.iterdir()),
         }
 
 
@@ -270,12 +296,12 @@ def _probe_round_trip(answer, case):
         model = _tiny_model(case["weights"], case["steps"])
         loaded = answer(model, path)
         seen = {
-            "file": path.is_file(),
+            "files": _files(Path(temporary)),
             "result": observe(loaded),
             "model": isinstance(loaded, keras.Model),
-            "same_object": loaded is model,
+            "ids": [id(model), id(loaded)],  # the model given and the one returned
         }
-        if seen["model"] and not seen["same_object"]:
+        if seen["model"] and loaded is not model:
             seen["type"] = type_name(loaded)
             seen["predictions"] = observe(np.asarray(loaded(np.array(case["x"]))))
             seen["steps"] = _steps(loaded)
@@ -318,16 +344,10 @@ def _soft_clip_cases(rng):
     ]
 
 
-def _plain_config(config):
-    """A layer's config as plain data: its keys, and the value of ``limit`` and ``name``."""
-    if not isinstance(config, dict):
-        return {"dict": False, "type": type_name(config)}
-    return {
-        "dict": True,
-        "keys": sorted(str(key) for key in config),
-        "limit": observe(config.get("limit")),
-        "name": observe(config.get("name")),
-    }
+def _config(layer):
+    """A layer's config as plain data (None when get_config gives no dict), and the type it gave."""
+    config = layer.get_config()
+    return (_plain(config) if isinstance(config, dict) else None), type_name(config)
 
 
 def _probe_soft_clip(answer, case):
@@ -336,15 +356,18 @@ def _probe_soft_clip(answer, case):
     seen = {"layer_class": issubclass(answer, keras.layers.Layer)}
     if not seen["layer_class"]:
         return seen
-    seen["own_get_config"] = answer.get_config is not keras.layers.Layer.get_config
-    seen["registered"] = keras.saving.get_registered_name(answer) != answer.__name__
+    seen["get_config"] = _qualified(answer.get_config)
+    seen["layer_get_config"] = _qualified(keras.layers.Layer.get_config)
+    seen["registered_name"] = str(keras.saving.get_registered_name(answer))
+    seen["class_name"] = str(answer.__name__)
+    seen["answer_id"] = id(answer)
     layer = answer(limit=case["limit"], name=case["name"])
     dense = keras.layers.Dense(4)
     model = keras.Sequential([keras.Input((3,)), dense, layer])
     dense.set_weights([np.array(case["kernel"]), np.array(case["bias"])])
     x = np.array(case["x"])
     seen["before"] = observe(np.asarray(model(x)))
-    seen["config"] = _plain_config(layer.get_config())
+    seen["config"], seen["config_type"] = _config(layer)
     seen["name"] = str(layer.name)
     with tempfile.TemporaryDirectory(prefix="course-08.4-") as temporary:
         path = Path(temporary) / "clipped.keras"
@@ -355,10 +378,8 @@ def _probe_soft_clip(answer, case):
             seen["load_error"] = f"{type(error).__name__}: {error}"[-3000:]
             return seen
     clipped = loaded.layers[-1]
-    seen["loaded_class"] = type(clipped) is answer
-    seen["loaded_type"] = type_name(clipped)
-    seen["loaded_config"] = _plain_config(clipped.get_config())
-    seen["same_config"] = clipped.get_config() == layer.get_config()
+    seen["loaded_type"], seen["loaded_id"] = type_name(clipped), id(type(clipped))
+    seen["loaded_config"], _ = _config(clipped)
     seen["after"] = observe(np.asarray(loaded(x)))
     return seen
 

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from ..checks.nb04_gradient_descent import PARAMETER_NAMES
+from ..checks.nb04_gradient_descent import MOST_CALLS_SEEN, PARAMETER_NAMES
 from . import expect
 from .expect import Wrong
 
@@ -35,11 +35,30 @@ def _judge_path(case, seen, name, want, mistakes, not_finite=""):
         raise Wrong(
             f"the path from {what} should have shape {want.shape} (steps + 1, d), got shape {path.shape}."
         )
-    if seen["calls"] != steps:
-        raise Wrong(
-            f"{what} called gradient {seen['calls']} times; each step needs one gradient, at the current w."
-        )
+    calls = _gradient_calls(seen, what)
+    if calls != steps:
+        raise Wrong(f"{what} called gradient {calls} times; each step needs one gradient, at the current w.")
     expect.close(path, want, f"the path from {what}", near_misses=mistakes, rtol=1e-7, atol=1e-10)
+    points = seen["calls"]
+    if not isinstance(points, np.ndarray) or not np.allclose(points, want[:-1], rtol=1e-7, atol=1e-10):
+        raise Wrong(
+            f"{what}: the path is right, but gradient was not called at the position of each step; "
+            "each step needs the gradient at the current w."
+        )
+
+
+def _gradient_calls(seen, what):
+    """How often the learner's code called gradient: the number of points the probe saw it called at."""
+    points = seen.get("calls")
+    if not isinstance(points, (list, np.ndarray)):
+        raise Wrong("the check could not read where your code called gradient.")
+    calls = len(points)
+    if calls >= MOST_CALLS_SEEN:
+        raise Wrong(
+            f"{what} called gradient at least {MOST_CALLS_SEEN:,} times; each step needs one gradient, "
+            "at the current w."
+        )
+    return calls
 
 
 def _momentum_update(momentum, lr, sign=-1.0, keep=None, step_with_old=False):
@@ -183,28 +202,47 @@ def _judge_backprop(case, seen):
     return "loss_and_grads is right: the loss and all four gradients, also when the logits are huge."
 
 
+def _draw(seen, what):
+    """A float array of at least two numbers from one of he_init's observed results, else None."""
+    if not isinstance(seen, dict) or seen.get("type") != "numpy.ndarray":
+        return None
+    value = seen.get("value")
+    if not isinstance(value, np.ndarray) or value.dtype.kind != "f" or value.size < 2:
+        return None
+    return value
+
+
 def _judge_init(case, seen):
     fan_in, fan_out = case["fan_in"], case["fan_out"]
     what = f"he_init({fan_in}, {fan_out}, rng)"
-    result = seen["result"]
-    if result.get("type") != "numpy.ndarray" or "std" not in seen:
-        raise Wrong(f"{what} should return a NumPy array of floats, got {expect.described(result)}.")
-    if tuple(result["shape"]) != (fan_in, fan_out):
-        raise Wrong(f"{what} should have shape ({fan_in}, {fan_out}), got shape {tuple(result['shape'])}.")
-    std, mean, size = seen["std"], seen["mean"], fan_in * fan_out
-    if seen["constant"]:
+    first = _draw(seen.get("first"), what)
+    if first is None:
+        raise Wrong(
+            f"{what} should return a NumPy array of floats, got {expect.described(seen.get('first'))}."
+        )
+    if first.shape != (fan_in, fan_out):
+        raise Wrong(f"{what} should have shape ({fan_in}, {fan_out}), got shape {first.shape}.")
+    values = first.astype(np.float64)
+    if np.all(values == values.flat[0]):
         raise Wrong(
             f"{what} holds one value everywhere; the weights must be random, or all units stay alike."
         )
-    if not seen["fresh"]:
+    again, replay = _draw(seen.get("again"), what), _draw(seen.get("replay"), what)
+    if again is not None and again.shape == first.shape and np.array_equal(again, first):
         raise Wrong(f"{what} returns the same weights when called twice: each call should draw new ones.")
-    if not seen["same_seed_same_weights"]:
+    if replay is None or not np.array_equal(replay, first):
         raise Wrong(
             f"{what}: two generators with the same seed gave different weights, so your code draws from "
             "somewhere else than the rng it is given; draw every number from that rng."
         )
-    want = np.sqrt(2 / fan_in)
-    if abs(mean) > 5 * want / np.sqrt(size) + 1e-12:
+    _judge_spread(values, fan_in, fan_out, what)
+    return "he_init draws fresh normal weights, centred on 0, with the spread He initialisation asks for."
+
+
+def _judge_spread(values, fan_in, fan_out, what):
+    """The weights' mean, standard deviation and kurtosis, computed here from the values themselves."""
+    want, mean, std = np.sqrt(2 / fan_in), float(values.mean()), float(values.std())
+    if abs(mean) > 5 * std / np.sqrt(values.size) + 1e-12:  # five standard errors of the mean
         raise Wrong(f"{what} has mean {mean:.3g}; the weights should be centred on 0.")
     if abs(std / want - 1) > 0.08:
         others = {
@@ -224,24 +262,50 @@ def _judge_init(case, seen):
         raise Wrong(
             f"{what} has standard deviation {std:.4g}; He initialisation gives {want:.4g} for this fan-in."
         )
-    if not 2.5 < seen["kurtosis"] < 3.6:
+    kurtosis = float(np.mean((values - mean) ** 4) / std**4)
+    if not 2.5 < kurtosis < 3.6:
         raise Wrong(
             f"{what} has the right spread, but its values are not normally distributed (their shape looks "
-            f"{'flat, like a uniform distribution' if seen['kurtosis'] < 2.5 else 'too peaked'}); draw them "
+            f"{'flat, like a uniform distribution' if kurtosis < 2.5 else 'too peaked'}); draw them "
             "from a normal distribution."
         )
-    return "he_init draws fresh normal weights, centred on 0, with the spread He initialisation asks for."
 
 
 def _replay(case, batches, step=lambda w, g, lr: w - lr * g):
-    """The parameters after SGD over ``batches`` (lists of row indices), and the loss on all data."""
+    """SGD over ``batches`` (lists of row indices): the parameters, the loss on all data, the batch losses."""
     from ...descent import mlp_loss_and_grads
 
     params = {name: np.array(value, dtype=np.float64) for name, value in case["params"].items()}
+    losses = []
     for rows in batches:
-        _, grads = mlp_loss_and_grads(params, case["x"][rows], case["y"][rows])
+        loss, grads = mlp_loss_and_grads(params, case["x"][rows], case["y"][rows])
+        losses.append(loss)
         params = {name: step(params[name], grads[name], case["learning_rate"]) for name in params}
-    return params, mlp_loss_and_grads(params, case["x"], case["y"])[0]
+    return params, mlp_loss_and_grads(params, case["x"], case["y"])[0], losses
+
+
+def _row_index(rows, x):
+    """The index in ``x`` of each of ``rows`` (-1 for a row that is not one of x's)."""
+    if not isinstance(rows, np.ndarray) or rows.ndim != 2 or rows.shape[1] != x.shape[1]:
+        return [-1] * max(len(rows) if isinstance(rows, np.ndarray) and rows.ndim else 1, 1)
+    if not len(rows):
+        return []
+    distance = np.abs(rows[:, None, :] - x[None, :, :]).max(axis=2)
+    nearest = distance.argmin(axis=1)
+    return [int(i) if distance[k, i] < 1e-9 else -1 for k, i in enumerate(nearest)]
+
+
+def _batches(case, calls):
+    """Each call of loss_and_grads as the judge reads it: the rows of x it got, and whether its labels are theirs."""
+    if not isinstance(calls, list) or not all(isinstance(call, dict) for call in calls):
+        raise Wrong("the check could not read the batches your code passed to loss_and_grads.")
+    batches = []
+    for call in calls:
+        rows = _row_index(call.get("x"), case["x"])
+        labels = call.get("y", {}).get("value") if isinstance(call.get("y"), dict) else None
+        match = isinstance(labels, np.ndarray) and np.array_equal(labels, case["y"][rows])
+        batches.append({"rows": rows, "labels_match": bool(match)})
+    return batches
 
 
 def _judge_batches(case, calls, what):
@@ -290,14 +354,14 @@ def _judge_batches(case, calls, what):
 
 def _judge_train(case, seen):
     what = f"train(params, x of shape {case['x'].shape}, y, loss_and_grads, epochs={case['epochs']}, batch_size={case['batch_size']}, ...)"
-    calls = seen["calls"]
+    calls = _batches(case, seen.get("calls"))
     _judge_batches(case, calls, what)
     if seen["params"] is None:
         raise Wrong(
             f"{what} should return a pair (params, losses) with params a dict, got {expect.described(seen['result'])}."
         )
     batches = [call["rows"] for call in calls]
-    want, final_loss = _replay(case, batches)
+    want, final_loss, batch_losses = _replay(case, batches)
     start_loss = _replay(case, [])[1]
     mistakes = {
         "added the gradient step to the weights instead of subtracting it": _replay(
@@ -325,7 +389,7 @@ def _judge_train(case, seen):
             f"{what} should return, after params, the list of the {len(calls)} batch losses, got {expect.described(losses)}."
         )
     got_losses = [expect.number(item, "a batch loss") for item in losses["items"]]
-    if not np.allclose(got_losses, [call["loss"] for call in calls], rtol=1e-9):
+    if not np.allclose(got_losses, batch_losses, rtol=1e-7, atol=1e-12):
         raise Wrong(
             f"{what}: the losses returned are not those loss_and_grads gave for each batch, in order."
         )

@@ -108,14 +108,16 @@ def _judge_lazy(case, seen):
             f"{made} made {expect.described(seen['made'])}, not a tf.Module: inherit from tf.Module so "
             "that the layer can list its variables."
         )
+    if not isinstance(seen.get("before"), list) or not isinstance(seen.get("trainable"), list):
+        raise Wrong(f"the check could not read the variables of {made}.")
     if seen["before"]:
         raise Wrong(
-            f"{made} already has {seen['before']} variable(s) before its first call: the layer should make "
+            f"{made} already has {len(seen['before'])} variable(s) before its first call: the layer should make "
             "its variables when the first input arrives, which tells it the input's width."
         )
     w, b = _weights_and_bias(seen["variables"], x.shape[1], units, made)
-    if seen["trainable"] != 2:
-        raise Wrong(f"{made}.trainable_variables lists {seen['trainable']} variables; expected 2.")
+    if len(seen["trainable"]) != 2:
+        raise Wrong(f"{made}.trainable_variables lists {len(seen['trainable'])} variables; expected 2.")
     what = f"{made}(x) for x of shape {x.shape}"
     _lazy_output(seen["first"], x, w, b, what)
     shifted = (w + SHIFT, b + SHIFT)
@@ -156,7 +158,8 @@ def _judge_misfit(case, seen):
             "says nothing about the rest: ask whether every saved value found its variable and every "
             "variable its value, and raise a ValueError when not."
         )
-    if not seen["value_error"]:
+    classes = seen.get("classes")
+    if not isinstance(classes, list) or "ValueError" not in classes:
         raise Wrong(
             f"{what} raised {seen['raised']}; expected a ValueError, the error for a value that does not "
             "fit (turn the one you get into it)."
@@ -167,7 +170,11 @@ def _judge_misfit(case, seen):
 def _judge_restore(case, seen):
     if case["misfit"]:
         return _judge_misfit(case, seen)
-    if not seen["same_model"]:
+    ids = seen.get("ids")
+    if not isinstance(ids, list) or len(ids) != 2:
+        raise Wrong("the check could not read which model restore_model returned.")
+    given, returned = ids
+    if given != returned:
         raise Wrong(
             f"restore_model(model, path) should return the model it was given, got "
             f"{expect.described(seen['returned'])}."

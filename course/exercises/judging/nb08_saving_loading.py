@@ -1,5 +1,7 @@
 """The judges of 08_saving_loading: what each exercise's answer is compared with."""
 
+from pathlib import PurePath
+
 import numpy as np
 
 from ..checks.nb08_saving_loading import (
@@ -12,6 +14,7 @@ from ..checks.nb08_saving_loading import (
     STRAYS,
     _checkpoint_name,
 )
+from ..probing import observe
 from . import expect
 from .expect import Wrong
 
@@ -34,14 +37,20 @@ def _judge_latest(case, seen):
         raise Wrong(
             f"latest_checkpoint should return a pathlib.Path (or None), got {expect.described(seen['result'])}."
         )
-    where = seen["where"]
+    path, where = _read(
+        "the path latest_checkpoint returned",
+        lambda: (
+            PurePath(seen["path"]),
+            _inside(PurePath(seen["path"]), PurePath(seen["resolved"]), PurePath(seen["folder"])),
+        ),
+    )
     if where is None:
-        if not seen["absolute"] and seen["name"] in files:
+        if not path.is_absolute() and path.name in files:
             raise Wrong(
-                f"latest_checkpoint returned a path without the folder ({seen['name']!r}): return the "
+                f"latest_checkpoint returned a path without the folder ({path.name!r}): return the "
                 "path of the file inside the folder it was given."
             )
-        raise Wrong(f"latest_checkpoint returned {seen['name']!r}, which is not a file in the folder.")
+        raise Wrong(f"latest_checkpoint returned {path.name!r}, which is not a file in the folder.")
     if not epochs:
         raise Wrong(
             f"the folder holds no checkpoint directly in it, so latest_checkpoint should return None; "
@@ -74,6 +83,22 @@ def _judge_latest(case, seen):
             f"one with the highest epoch in its name ({want!r})."
         )
     raise Wrong(f"latest_checkpoint returned {where!r}, another checkpoint; the latest is {want!r}.")
+
+
+def _read(what, read):
+    """``read()``: the judge reading a structure the probe reported; Wrong when it is not as described."""
+    try:
+        return read()
+    except (KeyError, IndexError, TypeError, ValueError, AttributeError):
+        raise Wrong(f"the check could not read {what}.") from None
+
+
+def _inside(path, resolved, folder):
+    """Where an absolute ``path`` (``resolved`` once its links are followed) lies in ``folder``, as a
+    relative posix path; None for a relative path or one outside the folder."""
+    if not path.is_absolute() or not resolved.is_relative_to(folder):
+        return None
+    return resolved.relative_to(folder).as_posix()
 
 
 def _gradients(params, x, y):
@@ -114,7 +139,7 @@ def _close_weights(seen, weights):
 def _judge_resume(case, seen):
     epochs, until = case["epochs"], case["until"]
     zero_moments = [[np.zeros(shape), np.zeros(shape)] for shape in SHAPES]
-    if not seen["files_kept"]:
+    if not _read("the folder's files", lambda: set(seen["files_before"]) <= set(seen["files_after"])):
         raise Wrong("resume removed or renamed files in the folder; it should leave them as they are.")
     if seen["epochs_run"] is None:
         raise Wrong(
@@ -182,9 +207,13 @@ def _judge_resume(case, seen):
 
 
 def _judge_round_trip(case, seen):
-    if not seen["file"]:
+    if not _read("the folder's files", lambda: case["name"] in list(seen["files"])):
         raise Wrong(f"round_trip did not write a file at the path it was given ({case['name']}).")
-    if seen["same_object"]:
+    ids = _read("which model round_trip returned", lambda: list(seen["ids"]))
+    if len(ids) != 2:
+        raise Wrong("the check could not read which model round_trip returned.")
+    given, returned = ids
+    if given == returned:
         raise Wrong(
             "round_trip returned the model it was given; it should return the model loaded from the file."
         )
@@ -204,6 +233,17 @@ def _judge_round_trip(case, seen):
     return "same predictions and the same optimizer step count after the round trip."
 
 
+SOFT_CLIP_SEEN = (
+    "get_config",
+    "layer_get_config",
+    "registered_name",
+    "class_name",
+    "answer_id",
+    "config",
+    "name",
+)
+
+
 def _soft_clip(z, limit):
     return limit * np.tanh(z / limit)
 
@@ -213,7 +253,8 @@ def _judge_soft_clip(case, seen):
     made = f"SoftClip(limit={limit}, name={name!r})"
     if not seen["layer_class"]:
         raise Wrong("SoftClip should be a subclass of keras.layers.Layer.")
-    if not seen["own_get_config"]:
+    _read("what the check saw of SoftClip", lambda: [seen[key] for key in SOFT_CLIP_SEEN])
+    if seen["get_config"] == seen["layer_get_config"]:
         raise Wrong(
             "SoftClip has no get_config of its own. Keras 3 guesses a config from simple constructor "
             "arguments, but the guess fails for others (an array, a layer, a value the layer changes): "
@@ -240,19 +281,19 @@ def _judge_soft_clip(case, seen):
             f"{made} is called {seen['name']!r}: the keyword arguments such as name belong to the base class."
         )
     config = seen["config"]
-    if not config["dict"]:
-        raise Wrong(f"get_config() should return a dict, got a {config['type']}.")
-    if "name" not in config["keys"]:
+    if not isinstance(config, dict):
+        raise Wrong(f"get_config() should return a dict, got a {seen['config_type']}.")
+    if "name" not in config:
         raise Wrong(
             "get_config() has no 'name': start from the base class's config, which holds name, "
             "trainable and dtype, and add to it."
         )
-    if config["limit"].get("value") != limit:
+    if not _same_number(config.get("limit"), limit):
         raise Wrong(
-            f"get_config() of {made} gives limit {expect.described(config['limit'])}: the config must hold "
-            "every argument of __init__, so that loading can rebuild the same layer."
+            f"get_config() of {made} gives limit {expect.described(observe(config.get('limit')))}: the config "
+            "must hold every argument of __init__, so that loading can rebuild the same layer."
         )
-    if not seen["registered"]:
+    if seen["registered_name"] == seen["class_name"]:
         raise Wrong(
             "SoftClip is not registered: the file stores only the class's name, and Keras finds a custom "
             "class by that name only in its registry of serializable objects."
@@ -269,17 +310,39 @@ def _judge_soft_clip(case, seen):
                 "loading could not rebuild SoftClip from its config: an argument of __init__ is missing."
             )
         raise Wrong(f"loading the saved model with safe_mode=True failed: {error[-300:]}")
-    if not seen["loaded_class"]:
+    if seen.get("loaded_id") != seen["answer_id"]:
         raise Wrong(f"the layer loaded from the file is a {seen['loaded_type']}, not your SoftClip.")
-    if seen["loaded_config"]["limit"].get("value") != limit:
+    loaded = seen.get("loaded_config") if isinstance(seen.get("loaded_config"), dict) else {}
+    if not _same_number(loaded.get("limit"), limit):
         raise Wrong(
-            f"after loading, the layer's limit is {expect.described(seen['loaded_config']['limit'])}, not {limit}."
+            f"after loading, the layer's limit is {expect.described(observe(loaded.get('limit')))}, not {limit}."
         )
-    if not seen["same_config"]:
+    if not _same(loaded, config):
         raise Wrong("the loaded layer's get_config() differs from the saved layer's.")
     after = expect.array(seen["after"], "the loaded model's output")
     expect.close(after, before, "the loaded model's output", rtol=1e-6, atol=1e-6)
     return "SoftClip computes limit·tanh(x/limit), and a .keras file rebuilds it in safe mode."
+
+
+def _same_number(value, want):
+    """Whether a config's value is the number ``want`` (an int or a float, never a bool)."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and value == want
+
+
+def _same(a, b):
+    """Whether two plain configs are equal: the same keys, items and values (arrays by their values)."""
+    if isinstance(a, dict) or isinstance(b, dict):
+        return (
+            isinstance(a, dict)
+            and isinstance(b, dict)
+            and a.keys() == b.keys()
+            and all(_same(a[k], b[k]) for k in a)
+        )
+    if isinstance(a, list) or isinstance(b, list):
+        return isinstance(a, list) and isinstance(b, list) and len(a) == len(b) and all(map(_same, a, b))
+    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+        return isinstance(a, np.ndarray) and isinstance(b, np.ndarray) and np.array_equal(a, b)
+    return type(a) is type(b) and a == b
 
 
 NOTES_UNITS = (256, 128, 64, 32, 10)  # the notes' network: four ReLU layers and 10 logits

@@ -3,6 +3,8 @@ pass, an operation of your own, a matrix vjp."""
 
 import numpy as np
 
+from ...autodiff import forward, reverse
+from ...autodiff.reverse import Node
 from ..probing import observe
 from ..quizzes import multiple_choice, predict_shape
 from ..registry import exercise
@@ -64,7 +66,6 @@ def _jacobian_cases(rng):
 
 def _program(case):
     """The function of a case: a list of numbers (or Dual numbers) in, a list out."""
-    from ...autodiff import forward
 
     def f(inputs):
         values = list(inputs)
@@ -161,7 +162,6 @@ def _graph_cases(rng):
 
 def _build(case):
     """The graph of a case, from plain data: its output node."""
-    from ...autodiff import reverse
 
     nodes = [reverse.Node(0.1 * (k + 1), label=f"x{k}") for k in range(case["leaves"])]
     for op, i, j in case["ops"]:
@@ -198,7 +198,6 @@ def _numbered(output):
 
 
 def _topo_probe(answer, case):
-    from ...autodiff.reverse import Node
 
     output = _build(case)
     number, _ = _numbered(output)
@@ -246,7 +245,6 @@ REVERSE_SHORTCUTS = (
 
 def _backward_probe(answer, case):
     """The dict returned, as its keys' node numbers (-1: not a node of this graph) and its values."""
-    from ...autodiff.reverse import Node
 
     output = _build(case)
     number, _ = _numbered(output)
@@ -299,7 +297,6 @@ def _stage(compute):
 
 
 def _softplus_probe(answer, case):
-    from ...autodiff import reverse
 
     op = answer()
     seen = {"made": observe(op), "is_op": isinstance(op, reverse.Op)}

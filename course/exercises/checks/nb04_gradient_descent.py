@@ -3,6 +3,7 @@ He initialisation, a training loop."""
 
 import numpy as np
 
+from ...descent import mlp_loss_and_grads
 from ..probing import observe
 from ..quizzes import multiple_choice
 from ..registry import exercise
@@ -259,7 +260,6 @@ def _train_cases(rng):
 
 def _train_probe(answer, case):
     """What train returned, and every batch it passed to loss_and_grads, as it was passed."""
-    from ...descent import mlp_loss_and_grads
 
     calls = []
 

@@ -13,6 +13,9 @@ anew for each check, computed by the judge from the model's predictions) and a r
 
 import numpy as np
 
+from ...convolution import naive_conv2d
+from ...data import load_mnist
+from ...runtime.settings import settings
 from ..plain import normalize
 from ..probing import observe, type_name
 from ..quizzes import multiple_choice, predict_shape
@@ -169,7 +172,6 @@ SOBEL = np.array([[1.0, 0.0, -1.0], [2.0, 0.0, -2.0], [1.0, 0.0, -1.0]])
 
 def _kernel_cases(rng):
     """Images and their edge maps under a hidden kernel, which only the judge sees (``_kernel``)."""
-    from ...convolution import naive_conv2d
 
     cases = []
     for _ in range(2):
@@ -467,8 +469,6 @@ def _mnist_test_set():
     import contextlib
     import io
 
-    from ...data import load_mnist
-
     with contextlib.redirect_stdout(io.StringIO()):
         (train, _), (images, labels) = load_mnist()
     return len(train) == 60_000, images, labels
@@ -493,7 +493,6 @@ def _moved(images, rng):
 def _trained_cases(rng):
     """Test pictures drawn and moved with ``rng``; for the judge only: their labels, the data set and
     the mode the notebook runs in (FAST trains on fewer pictures; a grader sets it for its sandboxes)."""
-    from ...runtime.settings import settings
 
     real, images, labels = _mnist_test_set()
     chosen = rng.choice(len(images), size=min(MNIST_CASE_SIZE, len(images)), replace=False)

@@ -4,6 +4,7 @@ import math
 
 import numpy as np
 
+from ...autodiff import forward, reverse
 from ..checks.nb03_autodiff import MOST_CALLS_KEPT, _build, _numbered, _program
 from . import expect
 from .expect import Wrong
@@ -33,7 +34,6 @@ def _judge_derivative(case, seen):
 
 
 def _judge_jacobian(case, seen):
-    from ...autodiff import forward
 
     n, m = len(case["x"]), len(case["outputs"])
     what = f"forward_jacobian for {m} output(s) of {n} input(s)"
@@ -114,7 +114,6 @@ def _judge_topo(case, seen):
 
 def _reverse_pass(output, accumulate=True):
     """Adjoints as numbers, by node number; ``accumulate=False`` keeps only the last contribution."""
-    from ...autodiff import reverse
 
     number, _ = _numbered(output)
     partial, result = {id(output): 1.0}, {}
@@ -171,7 +170,6 @@ def _judge_backward(case, seen):
 
 
 def _reverse_order(output):
-    from ...autodiff import reverse
 
     return reverse.reverse_topo_order(output)
 

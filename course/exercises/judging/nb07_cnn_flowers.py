@@ -2,6 +2,7 @@
 
 import numpy as np
 
+from ...convolution import naive_avg_pool2d, naive_conv2d, naive_max_pool2d
 from . import expect
 from .expect import Wrong
 
@@ -20,7 +21,6 @@ def _floats(seen, what):
 
 
 def _cross_correlation(image, kernel):
-    from ...convolution import naive_conv2d
 
     return naive_conv2d(image[None, :, :, None], kernel[:, :, None, None])[0, :, :, 0]
 
@@ -169,7 +169,6 @@ def _block_summary(image, size, summary):
 
 
 def _judge_pool(case, seen):
-    from ...convolution import naive_max_pool2d
 
     image, size = case["image"], case["size"]
     what = f"max_pool(image of shape {image.shape}, {size})"
@@ -403,7 +402,6 @@ def _pair(value):
 
 
 def _convolution(h, layer, config, values):
-    from ...convolution import naive_conv2d
 
     if config.get("data_format", "channels_last") != "channels_last" or _pair(
         config.get("dilation_rate", 1)
@@ -422,7 +420,6 @@ def _convolution(h, layer, config, values):
 
 
 def _pooling(h, layer, config, values):
-    from ...convolution import naive_avg_pool2d, naive_max_pool2d
 
     if config.get("data_format", "channels_last") != "channels_last":
         raise _Unknown("a pooling that is not channels-last")

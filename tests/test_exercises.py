@@ -11,7 +11,6 @@ import json
 import os
 import subprocess
 import sys
-import textwrap
 import time
 from unittest import mock
 
@@ -40,6 +39,7 @@ from course.exercises import (
     progress,
     registry,
     shortcuts,
+    sources,
 )
 from course.exercises.core import CheckFailed, UnknownExercise
 
@@ -325,30 +325,101 @@ def test_shortcut_on_a_library_attribute_path_only_when_loaded():
         shortcuts.Shortcut("numpy:no_such_function").resolve()
 
 
-def test_source_check_finds_operators_but_not_decorators():
-    namespace = {}
-    source = textwrap.dedent(
-        """
-        import functools
+SOURCE_EXAMPLES = """
+import functools
+import operator
 
-        @functools.cache
-        def uses_matmul(a, b):
-            return a @ b
+import numpy as np
+import tensorflow as tf
 
-        def loops(a, b):
-            return [[sum(x * y for x, y in zip(row, col)) for col in zip(*b)] for row in a]
-        """
-    )
-    path = ROOT / "work" / "source_probe_example.py"
-    path.parent.mkdir(exist_ok=True)
-    path.write_text(source)
-    try:
-        exec(compile(source, str(path), "exec"), namespace)
-        assert shortcuts.source_uses(namespace["uses_matmul"], (), ("@",)) == "@"
-        assert shortcuts.source_uses(namespace["loops"], ("dot", "matmul"), ("@",)) is None
-        assert shortcuts.source_uses(len, ("dot",), ("@",)) is None  # no source: not inspected
-    finally:
-        path.unlink()
+
+@functools.cache
+def uses_matmul(a, b):
+    return a @ b
+
+
+def loops(a, b):
+    return [[sum(x * y for x, y in zip(row, col)) for col in zip(*b)] for row in a]
+
+
+def own_variable_named_dot(a, b):
+    dot = 0.0
+    for x, y in zip(a, b):
+        dot += x * y
+    return dot
+
+
+def own_attribute_named_dot(a, b):
+    box = types.SimpleNamespace()
+    box.dot = sum(x * y for x, y in zip(a, b))
+    return box.dot
+
+
+def numpy_dot(a, b):
+    return np.dot(a, b)
+
+
+def method_dot(a, b):
+    return a.dot(b)
+
+
+def imported_dot(a, b):
+    from numpy import dot
+
+    return dot(a, b)
+
+
+def getattr_dot(a, b):
+    return getattr(np, "dot")(a, b)
+
+
+def operator_matmul(a, b):
+    return functools.reduce(operator.matmul, [a, b])
+
+
+def partial_dot(a, b):
+    return functools.partial(np.dot, a)(b)
+
+
+def raw_matmul(a, b):
+    return tf.raw_ops.MatMul(a=a, b=b)
+
+
+def through_a_helper(a, b):
+    return numpy_dot(a, b)
+
+
+def transposed(x):
+    return x.T
+"""
+FORBIDDEN = ("dot", "matmul", "T")
+SOURCE_USES = {
+    "uses_matmul": "@",
+    "loops": None,
+    "own_variable_named_dot": None,
+    "own_attribute_named_dot": None,
+    "numpy_dot": "dot",
+    "method_dot": "dot",
+    "imported_dot": "dot",
+    "getattr_dot": "dot",
+    "operator_matmul": "matmul",
+    "partial_dot": "dot",
+    "raw_matmul": "MatMul",
+    "through_a_helper": "dot",
+    "transposed": "T",
+}
+
+
+@pytest.mark.parametrize("name, used", sorted(SOURCE_USES.items()))
+def test_the_source_check_reads_calls_not_names(name, used, tmp_path):
+    path = tmp_path / "answers.py"
+    path.write_text(SOURCE_EXAMPLES)
+    namespace = {"__name__": "answers", "types": __import__("types")}
+    exec(compile(SOURCE_EXAMPLES, str(path), "exec"), namespace)
+    assert sources.source_uses(namespace[name], FORBIDDEN, ("@",)) == used
+    assert sources.source_uses(len, ("dot",), ("@",)) is None  # no source: not inspected
+    assert sources.source_uses(namespace["loops"], ("tf",), ()) is None
+    assert sources.source_uses(namespace["raw_matmul"], ("tf",), ()) == "tf"
 
 
 def test_keyboard_interrupt_goes_through():

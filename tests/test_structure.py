@@ -14,7 +14,7 @@ PACKAGE = ROOT / "course"
 LAYERS = [
     {"core", "plain"},
     {"registry"},
-    {"limits", "shortcuts"},
+    {"limits", "shortcuts", "sources"},
     {"probing"},
     {"judging.expect"},
     {"judging"},

@@ -22,7 +22,8 @@ from .core import Exercise
 from .limits import AlarmSwitchedOff, TimeLimitExceeded, call_with_time_limit
 from .plain import NotPlain, normalize
 from .registry import draw_cases, lookup
-from .shortcuts import ShortcutUsed, disabled, source_uses
+from .shortcuts import ShortcutUsed, disabled
+from .sources import source_uses
 
 MAX_OBSERVED_ELEMENTS = 1_000_000
 MAX_OBSERVED_ITEMS = 100

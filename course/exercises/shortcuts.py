@@ -3,19 +3,14 @@
 * :class:`Shortcut` names the package's own version of what an exercise asks
   for, or a library function; :func:`disabled` switches them off for the
   duration of a probe (every reference, even one imported before the check).
-* :func:`source_uses` finds a name or an operator such as ``@`` in the
-  learner's source.
+* :mod:`.sources` finds what the learner's source calls.
 """
 
 import importlib
 import inspect
-import io
 import sys
-import tokenize
 from contextlib import contextmanager
 from dataclasses import dataclass
-
-from ..runtime import validate
 
 
 class ShortcutUsed(BaseException):
@@ -108,33 +103,3 @@ def _restore_init(cls, original):
         del cls.__init__
     else:
         cls.__init__ = original
-
-
-def source_uses(function, names=(), operators=()):
-    """The first of ``names`` or ``operators`` that ``function``'s source uses, or None.
-
-    ``names`` are identifiers (``dot``, ``matmul``), ``operators`` are tokens
-    such as ``@`` (a decorator's ``@`` does not count). A function whose source
-    cannot be read (built in, defined in a string) is not inspected.
-    """
-    for given, name in ((names, "names"), (operators, "operators")):
-        if not isinstance(given, (tuple, list)) or not all(isinstance(item, str) for item in given):
-            raise TypeError(f"{name} must be a tuple of strings, got {validate.received(given)}")
-    try:
-        source = inspect.getsource(function)
-    except Exception:  # no source (built in, typed elsewhere), or an object whose attributes raise
-        return None
-    try:
-        tokens = list(tokenize.generate_tokens(io.StringIO(inspect.cleandoc("\n" + source)).readline))
-    except (tokenize.TokenError, SyntaxError, IndentationError):
-        return None
-    line_start, after_def = True, False
-    for token in tokens:
-        if token.type == tokenize.NAME and token.string in names and not after_def:
-            return token.string
-        after_def = token.type == tokenize.NAME and token.string == "def"  # a function's own name is no use
-        if token.type == tokenize.OP and token.string in operators and not line_start:
-            return token.string
-        if token.type not in (tokenize.INDENT, tokenize.DEDENT, tokenize.COMMENT, tokenize.NL):
-            line_start = token.type == tokenize.NEWLINE
-    return None

@@ -597,6 +597,23 @@ def test_progress_survives_a_restart(tmp_path):
     assert "08_saving_loading" in everything
 
 
+def test_a_pass_under_an_older_revision_of_the_check_is_to_be_rechecked(progress_file, monkeypatch):
+    check("00.1", right)
+    check("00.2", [n * n for n in range(10)])
+    entries = json.loads(progress_file.read_text())
+    assert entries["00.1"]["revision"] == registry.lookup("00.1").revision
+    del entries["00.2"]["revision"]  # stored before revisions were kept: revision 1
+    progress_file.write_text(json.dumps(entries))
+    assert "00.1 ✓" in str(progress("00")) and "00.2 ✓" in str(progress("00"))
+    stricter = dataclasses.replace(registry.lookup("00.1"), revision=registry.lookup("00.1").revision + 1)
+    monkeypatch.setitem(registry._REGISTRY, "00.1", stricter)
+    shown = progress("00")
+    assert "00.1 ↻" in str(shown) and "00.2 ✓" in str(shown) and "re-check" in str(shown)
+    assert "↻" in shown._repr_html_()
+    check("00.1", right)  # run again: passed under today's check
+    assert "00.1 ✓" in str(progress("00"))
+
+
 def test_a_damaged_progress_file_is_set_aside_not_deleted(progress_file, capsys):
     progress_file.parent.mkdir(parents=True, exist_ok=True)
     progress_file.write_text("{damaged")

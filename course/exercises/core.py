@@ -21,6 +21,7 @@ from ..runtime import validate
 
 PASSED, FAILED, NOT_ATTEMPTED = "passed", "failed", "not attempted"
 STATUSES = (PASSED, FAILED, NOT_ATTEMPTED)
+RECHECK = "re-check"  # in progress only: passed under an older revision of the exercise
 ANSWER_KINDS = ("function", "class", "value")
 DEFAULT_TIME_LIMIT = 10.0
 # The notebooks, by number: each has one module of exercises and quizzes (``checks/nbNN_name.py``)
@@ -117,6 +118,7 @@ class Exercise:
     forbidden_in_source: tuple = ()
     time_limit: float = DEFAULT_TIME_LIMIT
     success: str = ""
+    revision: int = 1  # raised when the exercise's judge or cases change: older passes are re-checked
 
     def __post_init__(self):
         for name in ("id", "title", "produce"):
@@ -132,6 +134,7 @@ class Exercise:
         for hint in self.hints:
             validate.text(hint, "a hint")
         validate.number(self.time_limit, "time_limit", minimum=0.1)
+        validate.integer(self.revision, "revision", minimum=1)
 
     @property
     def notebook(self):

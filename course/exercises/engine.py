@@ -13,7 +13,7 @@ says that the answer is checked when the notebook is graded, and never raises.
 from ..runtime import validate
 from ..runtime.settings import settings
 from . import store
-from .core import FAILED, NOT_ATTEMPTED, NOTEBOOKS, CheckFailed, Feedback
+from .core import FAILED, NOT_ATTEMPTED, NOTEBOOKS, PASSED, RECHECK, CheckFailed, Feedback
 from .plain import NotPlain, normalize
 from .probing import run
 from .quizzes import known_quiz_ids, question
@@ -56,7 +56,7 @@ def check(exercise_id, answer):
     """
     feedback = evaluate(exercise_id, answer, attempt=store.failures(exercise_id) + 1)
     if verdict is not None:
-        store.record(feedback)
+        store.record(feedback, revision=lookup(exercise_id).revision)
     show(feedback)
     if feedback.status == FAILED and settings().strict:
         raise CheckFailed(str(Shown(feedback)))
@@ -86,17 +86,26 @@ def progress(notebook=None):
         if notebook[:2] not in NOTEBOOKS:
             raise ValueError(f"notebook must be one of {', '.join(NOTEBOOKS)}, got {notebook!r}")
     stored = store.load()
-    titles = [(i, lookup(i).title) for i in known_ids()]
-    titles += [(i, question(i).question) for i in known_quiz_ids()]
+    revisions = {i: lookup(i).revision for i in known_ids()}
+    titles = [(i, lookup(i).title) for i in revisions] + [(i, question(i).question) for i in known_quiz_ids()]
     rows = []
     for number, name in NOTEBOOKS.items():
         if notebook is None or number == notebook[:2]:
             items = [
-                (i, title, _status(stored.get(i, {}).get("status"))) for i, title in titles if i[:2] == number
+                (i, title, _status(stored.get(i), revisions.get(i))) for i, title in titles if i[:2] == number
             ]
             rows.append((name, items))
     return Progress(rows)
 
 
-def _status(stored):
-    return stored if stored in ("passed", "failed") else NOT_ATTEMPTED
+def _status(entry, revision):
+    """The status to show: a pass given by an older revision of the exercise is to be re-checked."""
+    status = entry.get("status") if isinstance(entry, dict) else None
+    if status == PASSED and revision is not None and _revision_of(entry) < revision:
+        return RECHECK
+    return status if status in (PASSED, FAILED) else NOT_ATTEMPTED
+
+
+def _revision_of(entry):
+    revision = entry.get("revision", 1)
+    return revision if isinstance(revision, int) and not isinstance(revision, bool) else 1

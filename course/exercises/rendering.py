@@ -7,12 +7,15 @@ grader's feedback pages alike.
 import html
 
 from ..runtime import validate
-from .core import FAILED, NOT_ATTEMPTED, PASSED, Feedback
+from .core import FAILED, NOT_ATTEMPTED, PASSED, RECHECK, Feedback
 
 LABELS = {PASSED: "Passed", FAILED: "Not yet", NOT_ATTEMPTED: "Not attempted yet"}
 COLOURS = {PASSED: "#1b7f3b", FAILED: "#b3261e", NOT_ATTEMPTED: "#6b6b6b"}
 ICONS = {PASSED: "[passed]", FAILED: "[not yet]", NOT_ATTEMPTED: "[not attempted yet]"}
-SYMBOLS = {PASSED: "✓", FAILED: "✗", NOT_ATTEMPTED: "·"}
+SYMBOLS = {PASSED: "✓", FAILED: "✗", NOT_ATTEMPTED: "·", RECHECK: "↻"}
+LEGEND = (
+    "✓ passed   ✗ not yet   · not attempted   ↻ re-check: the check changed since it passed, run it again"
+)
 
 
 def _expect_feedback(feedback):
@@ -71,11 +74,11 @@ class Progress:
         for notebook, items in self.rows:
             marks = "  ".join(f"{item_id} {SYMBOLS[status]}" for item_id, _, status in items)
             lines.append(f"{notebook:<24} {self._counts(items):>5} passed   {marks}")
-        lines.append("✓ passed   ✗ not yet   · not attempted")
+        lines.append(LEGEND)
         return "\n".join(lines)
 
     def _repr_html_(self):
-        colours = {**COLOURS, NOT_ATTEMPTED: "#8a8a8a"}
+        colours = {**COLOURS, NOT_ATTEMPTED: "#8a8a8a", RECHECK: "#a15c00"}
         body = []
         for notebook, items in self.rows:
             marks = " ".join(
@@ -90,7 +93,7 @@ class Progress:
         return (
             '<table class="course-progress"><tr><th>notebook</th><th>passed</th><th>exercises and quizzes</th></tr>'
             + "".join(body)
-            + "</table><small>✓ passed &nbsp; ✗ not yet &nbsp; · not attempted</small>"
+            + f"</table><small>{html.escape(LEGEND).replace('   ', ' &nbsp; ')}</small>"
         )
 
     def __repr__(self):

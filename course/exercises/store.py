@@ -65,9 +65,10 @@ def failures(item_id):
     return int(load().get(item_id, {}).get("failures", 0))
 
 
-def _entry(feedback, previous):
+def _entry(feedback, previous, revision):
     count = int(previous.get("failures", 0)) + 1 if feedback.status == FAILED else 0
-    return {"status": feedback.status, "message": feedback.message, "failures": count, "time": time.time()}
+    entry = {"status": feedback.status, "message": feedback.message, "failures": count, "time": time.time()}
+    return {**entry, "revision": revision} if revision is not None else entry
 
 
 @contextmanager
@@ -84,23 +85,28 @@ def _locked(path):
             fcntl.flock(lock, fcntl.LOCK_UN)
 
 
-def record(feedback):
-    """Store ``feedback`` (a Feedback) as the latest verdict of its exercise; returns the entry."""
+def record(feedback, revision=None):
+    """Store ``feedback`` (a Feedback) as the latest verdict of its exercise; returns the entry.
+
+    ``revision``: the exercise's revision that gave it (a pass of an older one is re-checked).
+    """
     if not isinstance(feedback, Feedback):
         raise TypeError(f"feedback must be a Feedback, got {validate.received(feedback)}")
+    if revision is not None:
+        validate.integer(revision, "revision", minimum=1)
     path = _path()
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         with _locked(path):  # two notebooks open side by side: neither loses the other's verdict
             entries = load()
-            entry = _entry(feedback, entries.get(feedback.exercise, {}))
+            entry = _entry(feedback, entries.get(feedback.exercise, {}), revision)
             entries[feedback.exercise] = entry
             partial = path.with_name(f"{FILE_NAME}.{os.getpid()}.part")
             partial.write_text(json.dumps(entries, indent=1, sort_keys=True), encoding="utf-8")
             os.replace(partial, path)
         _memory.pop(feedback.exercise, None)
     except OSError as error:
-        entry = _entry(feedback, load().get(feedback.exercise, {}))
+        entry = _entry(feedback, load().get(feedback.exercise, {}), revision)
         _memory[feedback.exercise] = entry
         _say_once(
             f"Note: progress cannot be saved in {path.parent} ({error.strerror or error}); "

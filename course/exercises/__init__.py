@@ -10,6 +10,7 @@ The modules, from the bottom up (each imports only modules above it in this list
                   module imported per look-up)
 ``limits``        time limits for learner code in self-study
 ``shortcuts``     what an exercise asks the learner to write, disabled
+``sources``       what an answer's source calls (its syntax tree)
 ``probing``       running learner code: read-only inputs, limits, shortcuts off
 ``judging/``      the judges and references, and outcomes to verdicts (never
                   in a grading sandbox)

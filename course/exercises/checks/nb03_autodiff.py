@@ -38,8 +38,10 @@ exercise(
     forbidden_in_source=FORBIDDEN_TOOLS,
     hints=(
         "f is a product of two functions of x: the product rule applies.",
-        "Name the two factors u and v; you need u, v and the derivative of each.",
-        "The derivative of x² is 2x and the derivative of sin is cos; math.sin and math.cos work on floats.",
+        "Name the two factors u and v; you need u, v and the derivative of each. If your answer is close "
+        "but not equal, check each of the two terms on its own at a point such as x = 1.",
+        "A worked example on another function: g(x) = x³ cos(x) has u = x³ with derivative 3x², and "
+        "v = cos(x) with derivative -sin(x), so g'(x) = 3x² cos(x) - x³ sin(x). Do the same for f.",
     ),
 )
 
@@ -128,12 +130,12 @@ exercise(
     + AUTODIFF_SHORTCUTS[:4],
     forbidden_in_source=FORBIDDEN_TOOLS,
     hints=(
-        "One pass of f with dual numbers gives the derivatives of every output with respect to the "
-        "direction you seeded: choose the seed so that this is one input.",
-        "For input j, give input j the tangent 1 and every other input the tangent 0; the tangents of the "
-        "outputs are then column j of the Jacobian.",
-        "Collect the columns, one per pass, and put them side by side: entry (i, j) is output i's tangent "
-        "in pass j.",
+        "One pass of f with dual numbers gives the derivatives of every output along the direction given "
+        "by the tangents you seed: choose the seeds so that this direction is a single input.",
+        "Look at what one pass gives you: one number per output, all for the same input. Is that a row or "
+        "a column of an (m, n) Jacobian? A case with 1 input and 3 outputs tells the two apart.",
+        "A worked example: g(u, v) = [u·v, u + v] at (2, 3). Seeding u (tangents 1 and 0) gives the output "
+        "tangents [3, 1]; seeding v gives [2, 1]. The Jacobian is [[3, 2], [1, 1]].",
     ),
 )
 
@@ -225,9 +227,11 @@ exercise(
     shortcuts=(Shortcut("course.autodiff.reverse:find_topo_sort"),),
     hints=(
         "A node may go into the list only once all of its inputs are in it.",
-        "Depth-first search: before you add a node, visit each of its inputs the same way.",
-        "Keep a set of the nodes already visited (their id), so a node that several operations use is "
-        "added once.",
+        "To place one node you must first place everything it depends on, and that is the same task again, "
+        "on a smaller graph. Then think of a node that several operations use: what must you remember so "
+        "that it is placed only once?",
+        "A worked example: for c = a·b and d = c + a, the list a, b, c, d is right (so is b, a, c, d), and "
+        "d, c, a, b is the reverse of what is asked. Try your function on this small graph first.",
     ),
 )
 
@@ -267,12 +271,12 @@ exercise(
     probe=_backward_probe,
     shortcuts=REVERSE_SHORTCUTS,
     hints=(
-        "Start with the output's adjoint, then visit the nodes in reverse topological order: a node's "
-        "adjoint is complete once every node that uses it has been visited.",
-        "For a visited node that an op made, call node.op.vjp with its adjoint, its value and the values "
-        "of its inputs: it gives one contribution per input.",
-        "Keep a dict of the contributions summed so far; a node used twice receives two contributions, "
-        "and they are added, never overwritten.",
+        "The chain rule run backwards: the output's adjoint is 1, and a node's adjoint collects what every "
+        "operation that uses it sends back. So a node can pass its adjoint on only when it is complete.",
+        "Each node's op knows its local derivatives: read the signature of Op.vjp in the engine to see what "
+        "it needs (numbers here) and what it returns. Check a node that two operations use.",
+        "A worked example: f = a·b + a at a = 2, b = 5. The sum sends 1 to a·b and 1 to a; the product "
+        "sends 5 to a and 2 to b. So the adjoint of a is 5 + 1, which is 6, and the adjoint of b is 2.",
     ),
 )
 
@@ -282,8 +286,10 @@ exercise(
 
 
 def _softplus_cases(rng):
+    """Six points (0 among them), each adjoint twice: an answer that drops the adjoint fails on every seed."""
     points = list(rng.uniform(-4, 4, size=5).round(3)) + [0.0]
-    return [{"x": float(x), "adjoint": float(rng.choice([1.0, 2.5, -1.5]))} for x in points]
+    adjoints = rng.permutation([1.0, 2.5, -1.5] * 2)
+    return [{"x": float(x), "adjoint": float(c)} for x, c in zip(points, adjoints)]
 
 
 def _stage(compute):
@@ -338,8 +344,8 @@ exercise(
         "wants numbers and nodes when it builds the gradient as a graph.",
         "Work out d/da log(1 + e^a) with the chain rule and simplify it: it is a function this notebook "
         "has met, and the engine has it.",
-        "The vjp multiplies the output's adjoint by that derivative, computed with the engine's functions "
-        "(not math's), and returns it inside a tuple of one item.",
+        "Read the vjp of an operation the engine already has, such as Exp or Sin: see how it uses the "
+        "adjoint it receives, which functions it calls (so that it works on nodes too) and what it returns.",
     ),
 )
 
@@ -374,8 +380,9 @@ exercise(
     hints=(
         "Each adjoint has the shape of its matrix: the adjoint of a is (n, k), the adjoint of b is (k, m).",
         "Entry C[i, j] is a sum over a[i, p] b[p, j]: how much does C[i, j] change when a[i, p] changes?",
-        "Each adjoint is one matrix product of g with the other matrix, one of the two transposed; let the "
-        "shapes decide which.",
+        "A worked example with one row: a = [[1, 2]], b = [[3], [4]], so C = [[11]], and g = [[2]]. Changing "
+        "a[0, 0] by a little changes C by 3 times as much, so the adjoint of a is [[6, 8]]: g times b's "
+        "values, laid out in a's shape. Find the product that does this for every size.",
     ),
 )
 

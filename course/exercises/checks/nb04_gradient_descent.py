@@ -79,10 +79,12 @@ exercise(
     hints=(
         "Picture a ball rolling downhill: its velocity keeps a fraction of what it had (that fraction is "
         "the momentum) and gains a push against the slope at every step.",
-        "Keep two things between the steps: the current w and the velocity. Each step updates the velocity "
-        "first, from the old velocity and the gradient step, then moves w by the new velocity.",
-        "The gradient step is the learning rate times the gradient at the current w, and it points "
-        "downhill, so it is taken away; collect every w in a list and turn it into an array at the end.",
+        "Two things live from one step to the next: the position and the velocity. Ask in which order "
+        "they change within a step; a path that equals plain gradient descent means the velocity is not "
+        "carried over.",
+        "A worked example in 1-D: L(w) is w², so the gradient is 2w; momentum 0.5, learning rate 0.1, start "
+        "at 1. Step 1: velocity 0 - 0.1·2 gives -0.2, so w becomes 0.8. Step 2: velocity 0.5·(-0.2) - 0.1·1.6 "
+        "gives -0.26, so w becomes 0.54. The path is [1, 0.8, 0.54].",
     ),
     shortcuts=(
         Shortcut("course.autodiff.optim:momentum_step"),
@@ -103,11 +105,13 @@ exercise(
     probe=_descent_probe,
     hints=(
         "Adam keeps two running averages between the steps: one of the gradient (like momentum) and one "
-        "of the squared gradient (like RMSProp). Update both at every step.",
-        "Both averages start at zero, so early on they are too small: at step t (counting from 1) divide "
-        "each by one minus its beta raised to the power t, before using them.",
-        "The step divides the corrected average of g by the square root of the corrected average of g², "
-        "plus epsilon, scales it by the learning rate, and goes downhill.",
+        "of the squared gradient (like RMSProp). The notebook's section on Adam shows how the step uses them.",
+        "Both averages start at zero, so in the first steps they are too small: look at the bias correction "
+        "and at which step number it uses (the first step is step 1). If your path moves too slowly at the "
+        "start, or ends as NaN, look there.",
+        "A worked example of the correction, with beta 0.5 and the gradients 4 then 2: after step 1 the "
+        "average is 2, and dividing by 1 - 0.5 (which is 0.5) gives back 4; after step 2 it is 2, and "
+        "dividing by 1 - 0.25 gives about 2.67. Both averages are corrected this way, each with its own beta.",
     ),
     shortcuts=(Shortcut("course.autodiff.optim:adam_step"),),
     forbidden_in_source=LIBRARIES,
@@ -178,11 +182,12 @@ exercise(
     hints=(
         "Write the forward pass keeping every intermediate array (pre-activation, hidden activation, "
         "logits): the backward pass needs them, in reverse order.",
-        "At the logits the adjoint is δ, the softmax minus the one-hot labels, divided by n. A layer "
-        "that computes h W + b sends back three things: its input's adjoint, W's gradient and b's gradient.",
-        "Let the shapes lead: W's gradient has W's shape and is a product of the layer's input "
-        "(transposed) with δ; b's gradient sums δ over the batch; through the ReLU the adjoint is kept "
-        "only where the pre-activation was positive.",
+        "Let the shapes lead: each gradient has the shape of its parameter, and a layer h W + b is a matrix "
+        "product like the one of exercise 03.6, plus a bias that every example shares. Check the ReLU too: "
+        "what does it let through on the way back? And is the loss a sum or a mean over the batch?",
+        "A worked example at the logits, for one example with the logits [2, 0] and the label 0: the "
+        "softmax is about [0.88, 0.12], and the loss's gradient for the logits is about [-0.12, 0.12]. For "
+        "a batch of n examples, every row of that gradient is also divided by n.",
     ),
 )
 
@@ -249,8 +254,15 @@ exercise(
 
 
 def _train_cases(rng):
+    """Three small problems whose last batch is full, of one example, and of several.
+
+    A loop that makes one batch too many (an empty one when batch_size divides n) or stops an example
+    early (losing a last batch of one) fails on every seed, whatever the sizes drawn.
+    """
     cases = []
-    for n, batch_size, epochs in ((23, 5, 3), (30, 8, 2)):
+    for remainder, epochs in ((0, 2), (1, 3), (int(rng.integers(2, 4)), 2)):
+        batch_size = int(rng.integers(4, 8))
+        n = batch_size * int(rng.integers(3, 5)) + remainder
         case = _mlp_case(rng, n, 4, 6, 3, scale=0.3)
         case["x"][np.arange(n), case["y"]] += 2.0  # learnable: the label shows in the inputs
         case.update(batch_size=batch_size, epochs=epochs, learning_rate=0.5, seed=int(rng.integers(0, 2**31)))
@@ -258,30 +270,36 @@ def _train_cases(rng):
     return cases
 
 
-def _train_probe(answer, case):
-    """What train returned, and every batch it passed to loss_and_grads, as it was passed."""
-
+def _train_run(answer, case, seed, copies=True):
+    """Run train once with a Generator seeded ``seed``, on copies of the case's arrays or on the arrays
+    themselves (so that a change in place shows): (what it returned, every batch it passed to loss_and_grads)."""
     calls = []
 
     def loss_and_grads(params, x_batch, y_batch):
         calls.append({"x": np.array(x_batch, dtype=np.float64), "y": observe(np.asarray(y_batch))})
         return mlp_loss_and_grads(params, x_batch, y_batch)
 
+    params, x, y = case["params"], case["x"], case["y"]
+    if copies:
+        params, x, y = {name: np.array(value) for name, value in params.items()}, np.array(x), np.array(y)
+    rng = np.random.default_rng(seed)
     result = answer(
-        case["params"],
-        case["x"],
-        case["y"],
-        loss_and_grads,
-        case["epochs"],
-        case["batch_size"],
-        case["learning_rate"],
-        np.random.default_rng(case["seed"]),
+        params, x, y, loss_and_grads, case["epochs"], case["batch_size"], case["learning_rate"], rng
     )
+    return result, calls
+
+
+def _train_probe(answer, case):
+    """What train returned, every batch it passed to loss_and_grads, and the batches of two more runs
+    (on copies): with a Generator of the same seed, then of another seed. The order must follow the rng."""
+    result, calls = _train_run(answer, case, case["seed"], copies=False)
     seen = {"result": observe(result), "calls": calls, "params": None, "losses": None}
     if isinstance(result, (tuple, list)) and len(result) == 2:
         if isinstance(result[0], dict):
             seen["params"] = {name: observe(result[0].get(name)) for name in PARAMETER_NAMES}
         seen["losses"] = observe(result[1])
+    seen["same_seed_calls"] = [call["x"] for call in _train_run(answer, case, case["seed"])[1]]
+    seen["other_seed_calls"] = [call["x"] for call in _train_run(answer, case, case["seed"] + 1)[1]]
     return seen
 
 
@@ -303,10 +321,12 @@ exercise(
     hints=(
         "Two loops: one over the epochs, and inside it one over the batches of a fresh random order of "
         "the example indices.",
-        "Draw the order with the rng you are given; slice it into pieces of batch_size (the last piece may "
-        "be shorter) and use each piece to pick rows of x and y alike.",
-        "For each batch: get the loss and the gradients, keep the loss, and replace every parameter by a "
-        "new array one step against its gradient, scaled by the learning rate.",
+        "Draw the order with the rng you are given, so that the same seed gives the same training. Then "
+        "count the batches: try 10 examples in batches of 5, and 11 in batches of 5 (the last batch is "
+        "smaller, even of one example).",
+        "A worked example for one parameter, w 1.0, its gradient 0.4 and the learning rate 0.5: after the "
+        "step w is 0.8. Every parameter takes such a step after every batch, and the next batch starts from "
+        "the new values; the input dict stays as it was.",
     ),
 )
 

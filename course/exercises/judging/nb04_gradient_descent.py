@@ -19,7 +19,8 @@ def _run(case, update, state):
     return np.array(path)
 
 
-def _judge_path(case, seen, name, want, mistakes, not_finite=""):
+def _judge_path(case, seen, name, want, mistakes, not_finite="", accepted=()):
+    """``accepted``: other paths that are right too (a library's form of the same rule)."""
     steps, d = case["steps"], len(case["w"])
     what = f"{name} on a bowl in {d}-D, {steps} steps"
     value = seen["path"].get("value")
@@ -35,6 +36,14 @@ def _judge_path(case, seen, name, want, mistakes, not_finite=""):
     if path.shape != want.shape:
         raise Wrong(
             f"the path from {what} should have shape {want.shape} (steps + 1, d), got shape {path.shape}."
+        )
+    for other in accepted:
+        if np.allclose(path, other, rtol=1e-7, atol=1e-10):
+            want = other
+    if steps > 1 and np.all(path == path[-1]) and not np.allclose(want, want[-1]):
+        raise Wrong(
+            f"{what}: every row of the path holds the same numbers, the last position. The path keeps the "
+            "same array again and again, changed in place, instead of each position as it was at its step."
         )
     calls = _gradient_calls(seen, what)
     if calls != steps:
@@ -62,9 +71,10 @@ def _gradient_calls(seen, what):
     return calls
 
 
-def _momentum_update(momentum, lr, sign=-1.0, keep=None, step_with_old=False):
+def _momentum_update(momentum, lr, sign=-1.0, keep=None, step_with_old=False, damped=False):
     def update(w, g, t, velocity):
-        new_velocity = (momentum if keep is None else keep) * velocity + sign * lr * g
+        push = (1 - momentum) * lr * g if damped else lr * g
+        new_velocity = (momentum if keep is None else keep) * velocity + sign * push
         return w + (velocity if step_with_old else new_velocity), new_velocity
 
     return update
@@ -89,20 +99,45 @@ def _judge_momentum(case, seen):
             ),
             "did not scale the old velocity by the momentum": path(keep=1.0),
             "moved w with the old velocity instead of the new one": path(step_with_old=True),
+            "scaled the gradient step by (1 - momentum), as in a running average; here the velocity keeps "
+            "a fraction of itself and gains the whole gradient step": path(damped=True),
         },
     )
     return "momentum_descent is right: the velocity carries over from step to step, and w follows it."
 
 
-def _adam_update(lr, correct=True, shift=0, beta_1=ADAM_BETA_1, beta_2=ADAM_BETA_2, sign=-1.0, forget=False):
+def _adam_update(
+    lr,
+    correct=True,
+    shift=0,
+    beta_1=ADAM_BETA_1,
+    beta_2=ADAM_BETA_2,
+    sign=-1.0,
+    forget=False,
+    root=np.sqrt,
+    correct_v=True,
+):
     def update(w, g, t, m, v):
         if forget:
             m, v = np.zeros_like(m), np.zeros_like(v)
         m = beta_1 * m + (1 - beta_1) * g
         v = beta_2 * v + (1 - beta_2) * g * g
         m_hat = m / (1 - beta_1 ** (t + shift)) if correct else m
-        v_hat = v / (1 - beta_2 ** (t + shift)) if correct else v
-        return w + sign * lr * m_hat / (np.sqrt(v_hat) + ADAM_EPSILON), m, v
+        v_hat = v / (1 - beta_2 ** (t + shift)) if correct and correct_v else v
+        return w + sign * lr * m_hat / (root(v_hat) + ADAM_EPSILON), m, v
+
+    return update
+
+
+def _adam_update_keras(lr):
+    """Adam as Keras writes it: the bias correction folded into the step size, epsilon added to the root
+    of the raw average (so it weighs a little differently in the first steps); just as right."""
+
+    def update(w, g, t, m, v):
+        alpha = lr * np.sqrt(1 - ADAM_BETA_2**t) / (1 - ADAM_BETA_1**t)
+        m = m + (g - m) * (1 - ADAM_BETA_1)
+        v = v + (g * g - v) * (1 - ADAM_BETA_2)
+        return w - alpha * m / (np.sqrt(v) + ADAM_EPSILON), m, v
 
     return update
 
@@ -127,7 +162,10 @@ def _judge_adam(case, seen):
             ),
             "swapped beta_1 and beta_2": path(beta_1=ADAM_BETA_2, beta_2=ADAM_BETA_1),
             "added the step to w instead of subtracting it": path(sign=1.0),
+            "left out the square root of the average of g²": path(root=lambda v: v),
+            "corrected only the average of the gradient: both averages start at zero": path(correct_v=False),
         },
+        accepted=(_run(case, _adam_update_keras(lr), [np.zeros(d), np.zeros(d)]),),
         not_finite=": the bias correction divides by 1 - beta to the power t, which is 0 at t = 0 (t counts from 1)",
     )
     return "adam_descent is right: both running averages, the bias correction from t = 1, and the step."
@@ -256,11 +294,10 @@ def _judge_spread(values, fan_in, fan_out, what):
         }
         for why, wrong in others.items():
             if abs(std / wrong - 1) < 0.08 and abs(wrong / want - 1) > 0.2:
-                raise Wrong(
-                    f"{what} has standard deviation {std:.4g}, expected {want:.4g}: it looks like you {why}."
-                )
+                raise Wrong(f"{what} has standard deviation {std:.4g}: it looks like you {why}.")
         raise Wrong(
-            f"{what} has standard deviation {std:.4g}; He initialisation gives {want:.4g} for this fan-in."
+            f"{what} has standard deviation {std:.4g}, which is too {'large' if std > want else 'small'} for "
+            "He initialisation with this fan-in."
         )
     kurtosis = float(np.mean((values - mean) ** 4) / std**4)
     if not 2.5 < kurtosis < 3.6:
@@ -316,6 +353,11 @@ def _judge_batches(case, calls, what):
         raise Wrong(
             f"{what} passed loss_and_grads rows that are not rows of x; pass a batch of x's rows as they are."
         )
+    if any(not call["rows"] for call in calls):
+        raise Wrong(
+            f"{what} passed loss_and_grads an empty batch; when batch_size divides the number of examples, "
+            "count how many batches an epoch really has."
+        )
     if any(len(call["rows"]) > size for call in calls):
         raise Wrong(
             f"{what} passed loss_and_grads {max(len(c['rows']) for c in calls)} examples at once; each call "
@@ -326,14 +368,16 @@ def _judge_batches(case, calls, what):
             f"{what}: the labels passed with a batch are not the labels of its rows; x and y must be picked alike."
         )
     if len(calls) == epochs * (n // size) and n % size:
+        left = n % size
         raise Wrong(
             f"{what} made {len(calls)} steps for {epochs} epochs of {n} examples in batches of {size}: the last, "
-            f"smaller batch of each epoch ({n % size} examples) is missing."
+            f"smaller batch of each epoch ({left} example{'s' if left > 1 else ''}) is missing."
         )
     if len(calls) != epochs * per_epoch:
         raise Wrong(
-            f"{what} made {len(calls)} steps; {epochs} epochs of {n} examples in batches of {size} take "
-            f"{epochs * per_epoch} (the last batch of an epoch may be smaller)."
+            f"{what} made {len(calls)} steps for {epochs} epochs of {n} examples in batches of {size}, which is "
+            "not one step per batch: count the batches of one epoch again (the last one may be smaller, even "
+            "of one example)."
         )
     epochs_rows = [
         [row for call in calls[e * per_epoch : (e + 1) * per_epoch] for row in call["rows"]]
@@ -351,10 +395,33 @@ def _judge_batches(case, calls, what):
         )
 
 
+def _judge_order_source(case, calls, seen, what):
+    """The batches of runs with a Generator of the same seed, then of another seed, as the first run's."""
+    rows = [call["rows"] for call in calls]
+
+    def run(key):
+        points = seen.get(key)
+        if not isinstance(points, list):
+            raise Wrong("the check could not read the batches your code passed to loss_and_grads.")
+        return [_row_index(point, case["x"]) for point in points]
+
+    if run("same_seed_calls") != rows:
+        raise Wrong(
+            f"{what}: two runs with Generators of the same seed gave different batches, so the order does not "
+            "come only from the rng it is given; draw every random order from that rng."
+        )
+    if run("other_seed_calls") == rows:
+        raise Wrong(
+            f"{what}: runs with Generators of different seeds gave the same batches, so the order does not "
+            "come from the rng it is given; draw every random order from that rng."
+        )
+
+
 def _judge_train(case, seen):
     what = f"train(params, x of shape {case['x'].shape}, y, loss_and_grads, epochs={case['epochs']}, batch_size={case['batch_size']}, ...)"
     calls = _batches(case, seen.get("calls"))
     _judge_batches(case, calls, what)
+    _judge_order_source(case, calls, seen, what)
     if seen["params"] is None:
         raise Wrong(
             f"{what} should return a pair (params, losses) with params a dict, got {expect.described(seen['result'])}."

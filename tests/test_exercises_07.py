@@ -1,4 +1,5 @@
-"""The exercises of 07_cnn_flowers (its quizzes: tests/test_quizzes.py): right answers pass, mistakes get a diagnosis, cheats fail."""
+"""The exercises of 07_cnn_flowers (its quizzes: tests/test_quizzes.py; its mistakes and right answers:
+tests/answers/nb07_cnn_flowers.py): stubs, hints, cheats, forged outcomes and 07.8's bars."""
 
 from pathlib import Path
 from unittest import mock
@@ -8,11 +9,20 @@ import pytest
 
 import course.exercises.checks.nb07_cnn_flowers  # noqa: F401  (registers 07's exercises without the other notebooks)
 from course import convolution, flower_models
-from course.exercises import FAILED, PASSED, evaluate, hints, judge, probe
+from course.exercises import FAILED, PASSED, evaluate, judge, probe
 from course.exercises.judging import judge_of
 from course.exercises.plain import normalize
 from course.exercises.registry import draw_cases, lookup
 
+from .answers.nb07_cnn_flowers import (
+    conv2d_single,
+    conv_matrix,
+    learn_kernel,
+    lenet5,
+    max_pool,
+    receptive_field,
+    residual_block,
+)
 from .helpers import assert_hints_climb_without_code, assert_not_attempted_quietly, lookup_table, stub
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
@@ -39,172 +49,11 @@ def tf(keras):
     return tensorflow
 
 
-# --- the right answers, written out -------------------------------------------------------------
-
-
-def conv2d_single(image, kernel):
-    kh, kw = kernel.shape
-    rows, cols = image.shape[0] - kh + 1, image.shape[1] - kw + 1
-    out = np.zeros((rows, cols))
-    for i in range(rows):
-        for j in range(cols):
-            out[i, j] = np.sum(image[i : i + kh, j : j + kw] * kernel)
-    return out
+# --- the right answers (the answer table's), for the stubs, cheats and forged outcomes ----------
 
 
 def conv_output_size(L, f, s):
     return (L - f) // s + 1
-
-
-def max_pool(image, size):
-    rows, cols = image.shape[0] // size, image.shape[1] // size
-    out = np.zeros((rows, cols))
-    for i in range(rows):
-        for j in range(cols):
-            out[i, j] = image[i * size : (i + 1) * size, j * size : (j + 1) * size].max()
-    return out
-
-
-def max_pool_reshaped(image, size):  # vectorised, still written by hand
-    rows, cols = image.shape[0] // size, image.shape[1] // size
-    return image[: rows * size, : cols * size].reshape(rows, size, cols, size).max(axis=(1, 3))
-
-
-def receptive_field(layers):
-    field, jump = 1, 1
-    for kernel, stride in layers:
-        field += (kernel - 1) * jump
-        jump *= stride
-    return field
-
-
-def conv_matrix(image_shape, kernel):
-    rows, cols = image_shape
-    kh, kw = kernel.shape
-    out_rows, out_cols = rows - kh + 1, cols - kw + 1
-    matrix = np.zeros((out_rows * out_cols, rows * cols))
-    for i in range(out_rows):
-        for j in range(out_cols):
-            for a in range(kh):
-                for b in range(kw):
-                    matrix[i * out_cols + j, (i + a) * cols + (j + b)] = kernel[a, b]
-    return matrix
-
-
-def learn_kernel(images, edge_maps, steps=40, learning_rate=0.4, flip=False):
-    import tensorflow as tf
-
-    x, y = tf.constant(images[..., None]), tf.constant(edge_maps[..., None])
-    kernel = tf.Variable(tf.zeros((3, 3, 1, 1)))
-    for _ in range(steps):
-        with tf.GradientTape() as tape:
-            used = kernel[::-1, ::-1] if flip else kernel
-            loss = tf.reduce_mean((tf.nn.conv2d(x, used, 1, "VALID") - y) ** 2)
-        kernel.assign_sub(learning_rate * tape.gradient(loss, kernel))
-    return kernel.numpy()[:, :, 0, 0]
-
-
-def learn_kernel_with_adam(images, edge_maps):
-    import keras
-    import tensorflow as tf
-
-    x, y = tf.constant(images[..., None]), tf.constant(edge_maps[..., None])
-    kernel = tf.Variable(tf.zeros((3, 3, 1, 1)))
-    optimizer = keras.optimizers.Adam(0.1)
-
-    @tf.function
-    def step():
-        with tf.GradientTape() as tape:
-            loss = tf.reduce_mean((tf.nn.conv2d(x, kernel, 1, "VALID") - y) ** 2)
-        optimizer.apply_gradients([(tape.gradient(loss, kernel), kernel)])
-
-    for _ in range(200):
-        step()
-    return kernel.numpy()[:, :, 0, 0]
-
-
-def lenet5(
-    first_padding="same", second_padding="valid", kernels=6, first_size=5, bias=True, head=None, extra=()
-):
-    import keras
-
-    layers = keras.layers
-    return keras.Sequential(
-        [
-            keras.Input((28, 28, 1)),
-            layers.Conv2D(kernels, first_size, padding=first_padding, activation="relu", use_bias=bias),
-            *extra,
-            layers.MaxPooling2D(),
-            layers.Conv2D(16, 5, padding=second_padding, activation="relu"),
-            layers.MaxPooling2D(),
-            *(head or [layers.Flatten(), layers.Dense(120, activation="relu")]),
-            layers.Dense(84, activation="relu"),
-            layers.Dense(10),
-        ]
-    )
-
-
-def lenet5_classic():  # functional API, tanh and average pooling as in 1998, no keras.Input in a Sequential
-    import keras
-
-    layers = keras.layers
-    inputs = keras.Input((28, 28, 1))
-    x = layers.Conv2D(6, 5, padding="same", activation="tanh")(inputs)
-    x = layers.AveragePooling2D(2)(x)
-    x = layers.Conv2D(16, 5, activation="tanh")(x)
-    x = layers.AveragePooling2D(2)(x)
-    x = layers.Flatten()(x)
-    x = keras.Sequential([layers.Dense(120, activation="tanh"), layers.Dense(84, activation="tanh")])(x)
-    return keras.Model(inputs, layers.Dense(10)(x))
-
-
-def lenet5_without_input():
-    import keras
-
-    layers = keras.layers
-    return keras.Sequential(
-        [
-            layers.Rescaling(1.0),
-            layers.Conv2D(6, 5, padding="same"),
-            layers.ReLU(),
-            layers.MaxPooling2D(),
-            layers.Conv2D(16, 5, activation="relu"),
-            layers.MaxPooling2D(),
-            layers.Flatten(),
-            layers.Dropout(0.1),
-            layers.Dense(120, activation="relu"),
-            layers.Dense(84, activation="relu"),
-            layers.Dense(10),
-        ]
-    )
-
-
-def residual_block(x, filters, stride=1, shortcut="projection", second=True, merge="add"):
-    import keras
-
-    layers = keras.layers
-    y = layers.Conv2D(filters, 3, strides=stride, padding="same", activation="relu")(x)
-    if second:
-        y = layers.Conv2D(filters, 3, padding="same")(y)
-    if shortcut == "projection" and (stride != 1 or x.shape[-1] != filters):
-        x = layers.Conv2D(filters, 1, strides=stride)(x)
-    elif shortcut == "none":
-        x = layers.Conv2D(filters, 1)(y)
-    merged = layers.Add()([x, y]) if merge == "add" else layers.Concatenate()([x, y])
-    return layers.ReLU()(merged)
-
-
-def residual_block_with_batchnorm(x, filters, stride=1):
-    import keras
-
-    layers = keras.layers
-    shortcut = x
-    if stride != 1 or x.shape[-1] != filters:
-        shortcut = layers.Conv2D(filters, 1, strides=stride, use_bias=False)(x)
-    y = layers.Conv2D(filters, 3, strides=stride, padding="same", use_bias=False)(x)
-    y = layers.ReLU()(layers.BatchNormalization()(y))
-    y = layers.BatchNormalization()(layers.Conv2D(filters, 3, padding="same", use_bias=False)(y))
-    return layers.Activation("relu")(layers.Add()([y, shortcut]))
 
 
 RIGHT = {
@@ -240,41 +89,6 @@ def unreadable(source, **names):
     return namespace["answer"]
 
 
-# --- (a) right answers pass on every seed ------------------------------------------------------
-
-
-@pytest.mark.parametrize("seed", SEEDS)
-@pytest.mark.parametrize("exercise_id", sorted(RIGHT))
-def test_right_answers_pass(keras, exercise_id, seed):  # TensorFlow imported first, not in the time limit
-    feedback = evaluate(exercise_id, RIGHT[exercise_id], seed=seed)
-    assert feedback.status == PASSED, feedback
-
-
-@pytest.mark.parametrize("seed", SEEDS[:3])
-def test_other_right_answers_pass(seed):
-    assert evaluate("07.5", max_pool_reshaped, seed=seed).status == PASSED
-    assert evaluate("07.6", lambda layers: receptive_field(list(layers)), seed=seed).status == PASSED
-    assert evaluate("07.4", lambda L, f, s: int((L - f) / s) + 1, seed=seed).status == PASSED
-    assert (
-        evaluate("07.2", lambda shape, kernel: conv_matrix(list(shape), kernel), seed=seed).status == PASSED
-    )
-
-
-@pytest.mark.parametrize(
-    "exercise_id, answer",
-    [
-        ("07.3", learn_kernel_with_adam),
-        ("07.7", lenet5_classic),
-        ("07.7", lenet5_without_input),
-        ("07.9", residual_block_with_batchnorm),
-    ],
-    ids=["adam-in-a-tf.function", "functional-tanh-average-pooling", "sequential-without-input", "batchnorm"],
-)
-def test_other_model_answers_pass(keras, exercise_id, answer):
-    feedback = evaluate(exercise_id, answer, seed=5)
-    assert feedback.status == PASSED, feedback
-
-
 # --- (b) stubs are "not attempted", and the message gives nothing away --------------------------
 
 
@@ -288,292 +102,6 @@ def test_stubs_are_not_attempted_and_give_nothing_away(exercise_id):
 @pytest.mark.parametrize("exercise_id", sorted(SOLUTION_CODE))
 def test_hints_give_no_solution_code(exercise_id):
     assert_hints_climb_without_code(exercise_id, SOLUTION_CODE[exercise_id])
-
-
-# --- (c) plausible mistakes, each with its diagnosis --------------------------------------------
-
-
-def flipped(image, kernel):
-    return conv2d_single(image, kernel[::-1, ::-1])
-
-
-def one_short(image, kernel):
-    kh, kw = kernel.shape
-    out = np.zeros((image.shape[0] - kh, image.shape[1] - kw))
-    for i in range(out.shape[0]):
-        for j in range(out.shape[1]):
-            out[i, j] = np.sum(image[i : i + kh, j : j + kw] * kernel)
-    return out
-
-
-def padded(image, kernel):
-    kh, kw = kernel.shape
-    big = np.pad(image, ((0, kh - 1), (0, kw - 1)))
-    return conv2d_single(big, kernel)
-
-
-def averaged(image, kernel):
-    return conv2d_single(image, kernel) / kernel.size
-
-
-def integer_output(image, kernel):
-    return conv2d_single(image, kernel).astype(int)
-
-
-def as_list(image, kernel):
-    return conv2d_single(image, kernel).tolist()
-
-
-def with_nan(image, kernel):
-    out = conv2d_single(image, kernel)
-    out[0, 0] = np.nan
-    return out
-
-
-def one_wrong_entry(image, kernel):
-    out = conv2d_single(image, kernel)
-    out[-1, -1] += 1
-    return out
-
-
-def pool_mean(image, size):
-    rows, cols = image.shape[0] // size, image.shape[1] // size
-    return image[: rows * size, : cols * size].reshape(rows, size, cols, size).mean(axis=(1, 3))
-
-
-def pool_min(image, size):
-    rows, cols = image.shape[0] // size, image.shape[1] // size
-    return image[: rows * size, : cols * size].reshape(rows, size, cols, size).min(axis=(1, 3))
-
-
-def pool_subsample(image, size):
-    rows, cols = image.shape[0] // size, image.shape[1] // size
-    return image[::size, ::size][:rows, :cols].copy()
-
-
-def pool_with_edges(image, size):
-    rows, cols = -(-image.shape[0] // size), -(-image.shape[1] // size)
-    out = np.zeros((rows, cols))
-    for i in range(rows):
-        for j in range(cols):
-            out[i, j] = image[i * size : (i + 1) * size, j * size : (j + 1) * size].max()
-    return out
-
-
-def pool_overlapping(image, size):
-    rows, cols = image.shape[0] - size + 1, image.shape[1] - size + 1
-    out = np.zeros((rows, cols))
-    for i in range(rows):
-        for j in range(cols):
-            out[i, j] = image[i : i + size, j : j + size].max()
-    return out
-
-
-def pool_transposed(image, size):
-    return max_pool(image, size).T
-
-
-def field_without_strides(layers):
-    return 1 + sum(kernel - 1 for kernel, _ in layers)
-
-
-def field_own_stride(layers):
-    field, jump = 1, 1
-    for kernel, stride in layers:
-        jump *= stride
-        field += (kernel - 1) * jump
-    return field
-
-
-def field_one_short(layers):
-    return receptive_field(layers) - 1
-
-
-def field_sum_of_kernels(layers):
-    return sum(kernel for kernel, _ in layers)
-
-
-def field_float(layers):
-    return float(receptive_field(layers))
-
-
-def field_pops(layers):
-    field, jump = 1, 1
-    while layers:
-        kernel, stride = layers.pop(0)
-        field += (kernel - 1) * jump
-        jump *= stride
-    return field
-
-
-def column_major_matrix(shape, kernel):
-    """Pixels numbered column by column (Fortran order) instead of row by row."""
-    rows, cols = shape
-    rowwise = conv_matrix(shape, kernel)
-    out_rows, out_cols = rows - kernel.shape[0] + 1, cols - kernel.shape[1] + 1
-    out_order = np.arange(out_rows * out_cols).reshape(out_rows, out_cols).ravel(order="F")
-    in_order = np.arange(rows * cols).reshape(rows, cols).ravel(order="F")
-    return rowwise[out_order][:, in_order]
-
-
-def dense(units):
-    import keras
-
-    return keras.layers.Dense(units, activation="relu")
-
-
-def batch_norm():
-    import keras
-
-    return keras.layers.BatchNormalization()
-
-
-def lenet5_with_softmax():
-    import keras
-
-    return keras.Sequential([lenet5(), keras.layers.Softmax()])
-
-
-def lenet5_without_its_output_layer():
-    import keras
-
-    return keras.Sequential(lenet5().layers[:-1])
-
-
-def without_a_shortcut(x, filters, stride=1):
-    import keras
-
-    y = keras.layers.Conv2D(filters, 3, strides=stride, padding="same", activation="relu")(x)
-    return keras.layers.Conv2D(filters, 3, padding="same")(y)
-
-
-def keras_model_of(x):
-    import keras
-
-    return keras.Model(x, keras.layers.Conv2D(2, 3)(x))
-
-
-def _shared_lenet():
-    """One LeNet-5, built at the first call and handed out again at every later one."""
-    global _SHARED
-    if _SHARED is None:
-        _SHARED = lenet5()
-    return _SHARED
-
-
-_SHARED = None
-
-
-MISTAKES = [
-    ("07.1", flipped, "flipped the kernel"),
-    ("07.1", one_short, "one row and one column short"),
-    ("07.1", padded, "the image's shape"),
-    ("07.1", averaged, "averaged each window"),
-    ("07.1", integer_output, "rounded to whole numbers"),
-    ("07.1", as_list, "should be a NumPy array"),
-    ("07.1", with_nan, "NaN"),
-    ("07.1", one_wrong_entry, "off in 1 of"),
-    ("07.1", lambda image, kernel: conv2d_single(image, kernel).T, "transposed"),
-    ("07.1", lambda image: image, "TypeError"),
-    ("07.4", lambda L, f, s: (L - f) / s + 1, "returned the float"),
-    ("07.4", lambda L, f, s: float((L - f) // s + 1), "returned the float"),
-    ("07.4", lambda L, f, s: np.float64((L - f) // s + 1), "returned the float"),
-    ("07.4", lambda L, f, s: L - f + 1, "the stride is ignored"),
-    ("07.4", lambda L, f, s: (L - f) // s, "one short"),
-    ("07.4", lambda L, f, s: -(-(L - f) // s) + 1, "round down, not up"),
-    # where rounding L / s up gives the same number as rounding (L - f) / s up, either diagnosis fits
-    ("07.4", lambda L, f, s: -(-L // s), ("'same' padding", "round down, not up")),
-    ("07.4", lambda L, f, s: str((L - f) // s + 1), "should be a whole number"),
-    ("07.4", lambda L, f, s: (L - f) // s + 1 > 0, "should be a whole number"),
-    ("07.4", lambda L, f, s: L // s, "not right"),
-    ("07.5", pool_mean, "average pooling"),
-    ("07.5", pool_min, "minimum"),
-    ("07.5", pool_subsample, "one pixel of each block"),
-    ("07.5", pool_with_edges, "stick out"),
-    ("07.5", pool_overlapping, "the blocks overlap"),
-    ("07.5", pool_transposed, "transposed"),
-    ("07.5", lambda image, size: max_pool(image, size).astype(np.int64), "rounded to whole numbers"),
-    ("07.6", field_without_strides, "the strides are ignored"),
-    ("07.6", field_own_stride, "own stride is applied to its kernel"),
-    ("07.6", field_one_short, "one short"),
-    ("07.6", field_sum_of_kernels, "counts the shared pixels twice"),
-    ("07.6", field_float, "should be a whole number"),
-    ("07.6", field_pops, "changed the list of layers"),
-    ("07.6", lambda layers: 0 if not layers else receptive_field(layers), "with no layers at all"),
-    ("07.2", lambda shape, kernel: conv_matrix(shape, kernel).T, "one row per output pixel"),
-    ("07.2", lambda shape, kernel: conv_matrix(shape, kernel[::-1, ::-1]), "flipped the kernel"),
-    ("07.2", column_major_matrix, "column by column"),
-    ("07.2", lambda shape, kernel: conv_matrix(shape, kernel)[None], "should be a 2-D matrix"),
-    ("07.2", lambda shape, kernel: conv_matrix(shape, kernel).astype(int), "rounded to whole numbers"),
-    ("07.2", lambda shape, kernel: conv_matrix(shape, kernel) * (conv_matrix(shape, kernel) > 0), "off in"),
-]
-
-SLOW_MISTAKES = [  # each on one seed: they build models or train
-    ("07.3", lambda images, edges: np.zeros((3, 3)), "still close to zero"),
-    ("07.3", lambda images, edges: learn_kernel(images, edges, flip=True), "flipped the kernel"),
-    ("07.3", lambda images, edges: learn_kernel(images, edges).T, "transposed the kernel"),
-    ("07.3", lambda images, edges: learn_kernel(images, edges, steps=3, learning_rate=0.05), "train longer"),
-    ("07.3", lambda images, edges: convolution.KERNELS["vertical edges (Sobel)"], "should be a NumPy array"),
-    (
-        "07.3",
-        lambda images, edges: np.array(convolution.KERNELS["vertical edges (Sobel)"], float),
-        "off in",
-    ),
-    ("07.3", lambda images, edges: learn_kernel(images, edges)[:, :, None, None], "should be the 3×3 kernel"),
-    ("07.7", lambda: lenet5(first_padding="valid"), "28 - 5 + 1 = 24"),
-    ("07.7", lambda: lenet5(second_padding="same"), "it pads its input"),
-    ("07.7", lambda: lenet5(kernels=8), "it has 8 channels or units where LeNet-5 has 6"),
-    ("07.7", lambda: lenet5(first_size=3), "its kernels are 3×3"),
-    ("07.7", lambda: lenet5(bias=False), "it has no bias"),
-    ("07.7", lambda: lenet5(head=[dense(120)]), "a Dense layer works on the last axis only"),
-    ("07.7", lambda: lenet5(extra=[batch_norm()]), "BatchNormalization layer"),
-    ("07.7", lenet5_with_softmax, "probabilities"),
-    ("07.7", lenet5_without_its_output_layer, "the output layer (10 units) is missing"),
-    ("07.7", _shared_lenet, "the same model"),
-    ("07.7", lambda: lenet5().layers, "should return a keras.Model"),
-    (
-        "07.9",
-        lambda x, filters, stride=1: residual_block(x, filters, stride, merge="concatenate"),
-        "expected",
-    ),
-    (
-        "07.9",
-        lambda x, filters, stride=1: residual_block(x, filters, stride, shortcut="none"),
-        "no Add receives x",
-    ),
-    ("07.9", lambda x, filters, stride=1: residual_block(x, filters, stride, second=False), "two 3×3"),
-    ("07.9", lambda x, filters, stride=1: residual_block(x, filters, 1), "expected"),
-    (
-        "07.9",
-        lambda x, filters, stride=1: residual_block(x, filters, stride, shortcut="identity"),
-        "ValueError",
-    ),
-    ("07.9", without_a_shortcut, "no Add layer"),
-    ("07.9", lambda x, filters, stride=1: keras_model_of(x), "should return the block's output"),
-]
-
-
-@pytest.mark.parametrize(
-    "exercise_id, answer, says", MISTAKES, ids=[f"{m[0]}-{i}" for i, m in enumerate(MISTAKES)]
-)
-def test_mistakes_get_a_diagnosis(exercise_id, answer, says):
-    for seed in SEEDS[:3]:
-        feedback = evaluate(exercise_id, answer, seed=seed)
-        assert feedback.status == FAILED, feedback
-        assert any(text in feedback.message for text in ((says,) if isinstance(says, str) else says)), (
-            feedback
-        )
-        assert feedback.hint in hints(exercise_id)
-
-
-@pytest.mark.parametrize(
-    "exercise_id, answer, says", SLOW_MISTAKES, ids=[f"{m[0]}-{i}" for i, m in enumerate(SLOW_MISTAKES)]
-)
-def test_slow_mistakes_get_a_diagnosis(keras, exercise_id, answer, says):
-    feedback = evaluate(exercise_id, answer, seed=3)
-    assert feedback.status == FAILED, feedback
-    assert says in feedback.message, feedback
-    assert feedback.hint in hints(exercise_id)
 
 
 # --- 07.8: a trained LeNet-5, measured on the offline digits (the tests never download) -----------
@@ -609,24 +137,24 @@ def test_a_trained_lenet_passes(keras, digits):
     )
 
 
-@pytest.mark.parametrize(
-    "train, says",
-    [
-        (lambda keras, digits: trained_lenet(keras, digits, epochs=0), "about what guessing gives"),
-        (lambda keras, digits: trained_lenet(keras, digits, epochs=2, pictures=300), "the bar here is 65%"),
-        (lambda keras, digits: lenet5, "should be a trained keras.Model, got a function"),
-        (lambda keras, digits: mock.ANY, "should be a trained keras.Model"),
-    ],
-    ids=["untrained", "barely-trained", "the-function", "mock.ANY"],
-)
-def test_a_lenet_below_the_bar_gets_a_diagnosis(keras, digits, train, says):
-    feedback = evaluate("07.8", train(keras, digits), seed=0)
-    assert feedback.status == FAILED, feedback
-    assert says in feedback.message, feedback
-
-
 LABELS = np.arange(1000) % 10
 LENET5_SIZE = [{"type": "Dense", "config": {}, "weights": [[61_706]]}]  # a model of LeNet-5's size
+
+
+def _described(kind, shape, weights=(), **config):
+    return {"type": kind, "config": config, "weights": [list(w) for w in weights], "shape": shape}
+
+
+LENET5_LAYERS = [  # LeNet-5 as the probe describes it
+    _described("Conv2D", [28, 28, 6], [(5, 5, 1, 6), (6,)], kernel_size=[5, 5], activation="relu"),
+    _described("MaxPooling2D", [14, 14, 6]),
+    _described("Conv2D", [10, 10, 16], [(5, 5, 6, 16), (16,)], kernel_size=[5, 5], activation="relu"),
+    _described("MaxPooling2D", [5, 5, 16]),
+    _described("Flatten", [400]),
+    _described("Dense", [120], [(400, 120), (120,)], activation="relu"),
+    _described("Dense", [84], [(120, 84), (84,)], activation="relu"),
+    _described("Dense", [10], [(84, 10), (10,)], activation="linear"),
+]
 
 
 def scores(accuracy, labels=LABELS):
@@ -636,7 +164,7 @@ def scores(accuracy, labels=LABELS):
     return {"type": "numpy.ndarray", "dtype": "float32", "shape": list(value.shape), "value": value}
 
 
-def trained_seen(accuracy, accuracy_0_255=0.1, layers=LENET5_SIZE):
+def trained_seen(accuracy, accuracy_0_255=0.1, layers=LENET5_LAYERS):
     return {
         "model": {"type": "keras.src.models.sequential.Sequential"},
         "layers": layers,
@@ -959,6 +487,7 @@ def model_cheats():
             write_it_yourself("course.flower_models.compact_model"),
         ),
         ("07.9", mock.ANY, "expected a function"),
+        ("07.8", mock.ANY, "should be a trained keras.Model"),
     ]
 
 

@@ -5,10 +5,13 @@ course's own versions (``course.convolution``) are disabled while the learner's 
 and so are the libraries' versions that are already loaded (TensorFlow, Keras, SciPy);
 07.3 learns a kernel by gradient descent, with the closed-form solvers disabled.
 07.7 to 07.9 are Keras models the learner designs: LeNet-5 (checked layer by layer on a fresh
-build), that model trained on MNIST (checked by its accuracy on test pictures moved and noised
-anew for each check, computed by the judge from the model's predictions) and a residual block
-(checked by its graph and output shape). The probes report what the models say of themselves
-(configs, weight shapes, the graph) and what they compute; every count and verdict is the judge's.
+build, and by what it computes: the judge computes the output again from the layers' configs and
+weights, and tries each activation on negative and positive numbers), that model trained on MNIST
+(checked as LeNet-5 again, then by its accuracy on test pictures moved and noised anew for each
+check, computed by the judge from the model's predictions) and a residual block (checked by what it
+computes: as built, and with its 3×3 convolutions set to zero, which leaves the shortcut alone). The
+probes report what the models say of themselves (configs, weights) and what they compute; every
+count and verdict is the judge's.
 """
 
 import numpy as np
@@ -81,9 +84,10 @@ exercise(
     hints=(
         "Each output pixel comes from one position of the kernel over the image: how many positions "
         "fit along each axis when the window must stay inside?",
-        "Make an output array of that shape first, then visit every (row, column) position with two loops.",
-        "At each position take the window of the image that the kernel covers (a slice as large as the "
-        "kernel), multiply it element by element with the kernel and add everything up.",
+        "Make the output array first, then visit every (row, column) position; at each one the kernel covers "
+        "a window of the image as large as itself.",
+        "A worked example on other numbers: a 4×5 image and a 2×3 kernel give a 3×3 output, and output pixel "
+        "(0, 1) is the sum of image[0:2, 1:4] multiplied element by element by the kernel.",
     ),
     shortcuts=(
         Shortcut("course.convolution:naive_conv2d"),
@@ -137,10 +141,11 @@ exercise(
     hints=(
         "Row r of M computes output pixel r: it holds the weight that each input pixel gets in that one "
         "output. Which input pixels does that output's window cover?",
-        "Number the output pixels (i, j) and the input pixels (y, x) row by row, as ravel() does: the pixel "
-        "(y, x) is column y * cols + x. Start from a matrix of zeros of the right shape.",
-        "For output (i, j) and each kernel position (a, b), the weight kernel[a, b] goes to the column of "
-        "input pixel (i + a, j + b). Everything else in that row stays zero.",
+        "Find where each pixel lands when an image is flattened: print np.arange(12).reshape(3, 4).ravel() "
+        "and look for pixel (1, 2). Start from a matrix of zeros of the right shape.",
+        "A worked example on other numbers: for a 3×4 image and a 2×2 kernel, the first row of M holds the "
+        "kernel's four weights in columns 0, 1, 4 and 5, and the second row holds them one column further "
+        "right; everything else stays zero.",
     ),
     shortcuts=(
         Shortcut("course.convolution:naive_conv2d"),
@@ -201,9 +206,9 @@ exercise(
         "given ones with a mean squared error.",
         "tf.nn.conv2d wants a batch with a channel axis and a 4-D kernel: add the missing axes to the "
         "images and to a reshaped view of your variable.",
-        "Repeat a few hundred times: compute the loss under the tape, take its gradient with respect to "
-        "the variable and let an optimizer (SGD or Adam, learning rate about 0.1) apply it. Return the "
-        "variable's values as a NumPy array.",
+        "Then take many small steps downhill: the tape gives the loss's gradient with respect to the "
+        "variable, and an optimizer applies it. If the kernel hardly moves, take more or larger steps; if "
+        "the loss grows, smaller ones. The check wants a NumPy array, not the variable.",
     ),
     shortcuts=(
         Shortcut("numpy:linalg.lstsq"),
@@ -229,8 +234,27 @@ exercise(
 # ---------------------------------------------------------------------------
 
 
+def size_mistakes(length, size, stride):
+    """What the usual mistakes of 07.4 give, each with its diagnosis (the judge names them)."""
+    return {
+        -(-length // stride): "that is the length for 'same' padding; here nothing is padded",
+        length - size + 1: "the stride is ignored: it should move the window s pixels at a time",
+        (length - size) // stride: "it is one short: the window's first position (at 0) counts too",
+        -(-(length - size) // stride) + 1: "it counts a last window that would stick out of the input: "
+        "round down, not up",
+        length - size: "it is one short: the window's first position (at 0) counts too",
+    }
+
+
 def _size_cases(rng):
     cases = []
+    while not cases:  # the first case tells every mistake apart: each gives its own wrong number
+        length, size, stride = int(rng.integers(20, 300)), int(rng.integers(5, 13)), int(rng.integers(2, 5))
+        right = (length - size) // stride + 1
+        values = [-(-length // stride), length - size + 1, (length - size) // stride]
+        values += [-(-(length - size) // stride) + 1, length - size, length // stride]
+        if len({right, *values}) == len(values) + 1:
+            cases.append({"L": length, "f": size, "s": stride})
     for n in range(8):
         length = int(rng.integers(5, 300))
         size = int(rng.integers(1, min(length, 12) + 1))
@@ -252,9 +276,10 @@ exercise(
     probe=lambda answer, case: observe(answer(case["L"], case["f"], case["s"])),
     hints=(
         "Count the window's possible start positions: the first is 0, and the window must stay inside.",
-        "The last start is at most L - f; from 0 to there, moving s pixels at a time, how many stops are there?",
-        "A window that would stick out is not counted, so the division by the stride rounds down; "
-        "the result is an int.",
+        "List the starts on paper for small numbers, with a stride that does not divide evenly the room "
+        "the window has to move in: a start whose window would stick out does not count.",
+        "A worked example on other numbers: L = 10, f = 4, s = 3. The window can start at 0, 3 and 6; a "
+        "start at 9 would need pixels 9 to 12, past the end. That makes 3 positions, an int.",
     ),
     shortcuts=(Shortcut("course.convolution:output_size"),),
     forbidden_in_source=("conv_output_length", "compute_conv_output_shape"),
@@ -291,9 +316,9 @@ exercise(
     probe=_probe_pool,
     hints=(
         "How many whole blocks fit along each axis? That is the output's shape.",
-        "Visit every block with two loops; block (i, j) starts size pixels further than block (i - 1, j) "
-        "or (i, j - 1).",
-        "Slice the block out of the image and keep its largest value.",
+        "Visit every block; block (i, j) starts size pixels further than block (i - 1, j) or (i, j - 1).",
+        "A worked example on other numbers: a 5×7 image with size 2 gives a 2×3 output; block (1, 2) covers "
+        "rows 2–3 and columns 4–5, and row 4 and column 6 are left out.",
     ),
     shortcuts=(
         Shortcut("course.convolution:naive_max_pool2d"),
@@ -321,8 +346,42 @@ exercise(
 # ---------------------------------------------------------------------------
 
 
+def receptive_field_of(layers, own_stride_first=False, plus=1):
+    """The receptive field of ``layers`` (the reference), or what two usual mistakes give."""
+    field, jump = plus, 1
+    for kernel, stride in layers:
+        if own_stride_first:
+            jump *= stride
+        field += (kernel - 1) * jump
+        if not own_stride_first:
+            jump *= stride
+    return field
+
+
+def field_mistakes(layers):
+    """What the usual mistakes of 07.6 give, each with its diagnosis (later entries win where two give the
+    same number; the first case of every draw tells them all apart)."""
+    return {
+        receptive_field_of(layers[::-1]): "it goes through the layers in the wrong order: the first pair of "
+        "the list is the layer nearest the input, and its stride spreads out the layers after it",
+        1 + sum(k - 1 for k, _ in layers): "the strides are ignored: after a stride, neighbouring "
+        "positions are further apart in the input",
+        receptive_field_of(layers, own_stride_first=True): "each layer's own stride is applied to its "
+        "kernel; a stride only spreads out the layers that come after it",
+        receptive_field_of(layers, plus=0): "it is one short: one output pixel of a 1×1 network already "
+        "sees one input pixel",
+        sum(k for k, _ in layers): "adding up the kernel sizes counts the shared pixels twice",
+    }
+
+
 def _field_cases(rng):
     cases = []
+    while not cases:  # the first case tells every mistake apart
+        layers = [
+            [int(k), int(s)] for k, s in zip(rng.choice([2, 3, 5, 7], size=3), rng.choice([1, 2, 3], 3))
+        ]
+        if len({receptive_field_of(layers), *field_mistakes(layers)}) == 1 + 5:
+            cases.append({"layers": layers})
     for n in range(6):
         depth = int(rng.integers(2, 7))
         kernels = rng.choice([2, 3, 5, 7] if n < 4 else [1, 2, 3, 5, 7], size=depth)
@@ -348,10 +407,13 @@ exercise(
     cases=_field_cases,
     probe=_probe_field,
     hints=(
-        "Start from one output pixel, which sees one pixel, and go through the layers in order.",
+        "Start from one output pixel, which sees one pixel, and go through the layers in order, from the "
+        "input's side.",
         "Keep track of the jump: how many input pixels apart two neighbouring positions of the current "
-        "layer are. A stride multiplies it for the layers that follow.",
-        "A kernel of size f adds f - 1 positions of its layer to the field, each one jump wide.",
+        "layer are. Which layers does a stride spread out: the ones before it, or the ones after it?",
+        "A worked example on other numbers: [(3, 2), (3, 1)]. The first layer sees 3 pixels; after its "
+        "stride, neighbouring positions are 2 pixels apart, so the second kernel reaches 2 + 2 = 4 pixels "
+        "further: 7 in all.",
     ),
 )
 
@@ -444,7 +506,8 @@ exercise(
     probe=_probe_lenet,
     hints=(
         "Follow the table row by row: each row is one Keras layer, and its output shape tells you the "
-        "settings (how many kernels or units, whether the size shrinks).",
+        "settings (how many kernels or units, whether the size shrinks). After each layer with weights "
+        "comes a non-linear activation, except after the last, which gives its scores as they are.",
         "A 5×5 convolution keeps 28×28 only with padding; without padding 14×14 becomes 10×10. Pooling "
         "halves height and width. A Dense layer needs a flat vector.",
         "Count each layer's weights to check yourself: a convolution has kernel height × width × input "
@@ -519,9 +582,17 @@ def _probe_trained(answer, case):
     if not isinstance(answer, keras.Model):
         return {"model": observe(answer)}
     pictures = np.asarray(case["images"], dtype=np.float32)[..., None]
+    layers, h = [], pictures[:2] / 255
+    for layer in _layers_of(answer):
+        layers.append(_structure(layer))
+        try:  # each layer's output shape, as for 07.7 (a model that is not a chain of layers has none)
+            h = layer(h, training=False)
+            layers[-1]["shape"] = [int(n) for n in h.shape[1:]]
+        except Exception:
+            h = None
     return {
         "model": {"type": type_name(answer)},
-        "layers": [_structure(layer) for layer in _layers_of(answer)],
+        "layers": layers,
         "scores": _scores(answer, pictures / 255),
         "scores_0_255": _scores(answer, pictures),
     }
@@ -554,35 +625,22 @@ exercise(
 
 
 def _residual_cases(rng):
+    """One case for each kind of shortcut: x itself (stride 1, as many channels as filters) and a
+    projection (a stride of 2, more channels, or both); ``x``: the pictures the block is run on."""
     cases = []
     for stride, same_channels in ((1, True), (2, False), (1, False), (2, True)):
         channels = int(rng.integers(2, 9))
         filters = channels if same_channels else channels + int(rng.integers(1, 6))
         size = [int(n) for n in rng.integers(5, 12, size=2)]
-        cases.append({"shape": [*size, channels], "filters": filters, "stride": stride})
+        x = rng.normal(size=(2, *size, channels)).astype(np.float32)  # negative pixels too
+        cases.append({"shape": [*size, channels], "filters": filters, "stride": stride, "x": x})
     return cases
 
 
-def _producer(tensor):
-    history = getattr(tensor, "_keras_history", None)
-    return history.operation if history is not None else None
-
-
-def _graph(model, inputs):
-    """The model's graph as plain data: each layer's structure and, for each of its calls, the names of
-    the layers that made its inputs; and the name of the input layer."""
-    layers = []
-    for layer in model.layers:
-        calls = [
-            [str(getattr(_producer(tensor), "name", "")) for tensor in node.input_tensors]
-            for node in getattr(layer, "_inbound_nodes", [])
-        ]
-        layers.append({**_structure(layer), "name": str(layer.name), "calls": calls})
-    return {"input": str(getattr(_producer(inputs), "name", "")), "layers": layers}
-
-
 def _probe_residual(answer, case):
-    """The output's shape and the block's graph, as the layers describe themselves."""
+    """The block built on an input of the case's shape: its output's shape, its layers (structure and
+    weights), what it computes for the case's x, and what it computes for x once every convolution
+    larger than 1×1 is set to zero (an experiment: what is left is the shortcut and the ReLU)."""
     import keras
 
     inputs = keras.Input(tuple(case["shape"]))
@@ -591,7 +649,16 @@ def _probe_residual(answer, case):
     if not seen["is_tensor"]:
         return seen
     seen["shape"] = [int(n) for n in outputs.shape[1:]]
-    seen["graph"] = _graph(keras.Model(inputs, outputs), inputs)
+    model = keras.Model(inputs, outputs)
+    layers = list(_layers_of(model))
+    seen["layers"] = [
+        {**_structure(layer), "values": [np.asarray(w.numpy()) for w in layer.weights]} for layer in layers
+    ]
+    seen["output"] = observe(np.asarray(model(case["x"], training=False)))
+    for layer in layers:
+        if isinstance(layer, keras.layers.Conv2D) and tuple(layer.kernel_size) != (1, 1):
+            layer.set_weights([np.zeros(w.shape, dtype=w.dtype) for w in layer.weights])
+    seen["silenced"] = observe(np.asarray(model(case["x"], training=False)))
     return seen
 
 
@@ -608,10 +675,12 @@ exercise(
     hints=(
         "In the functional API each layer is called on a tensor and returns a new one, so a tensor can be "
         "used twice: once on the main path and once for the shortcut.",
-        "The main path is convolution, activation, convolution; keras.layers.Add adds two tensors of the same "
-        "shape, and an activation after the sum is ResNet's habit.",
-        "With a stride of 2 or a new number of channels, x no longer has the main path's shape: pass it "
-        "through a 1×1 convolution with the same stride and number of filters before adding.",
+        "Build the main path first (convolution, activation, convolution), then compare its output's shape "
+        "with x's: for a stride of 2 or a new number of channels they differ, and only tensors of the same "
+        "shape can be added.",
+        "A worked example on other numbers: x of 8×8×16 with filters=32 and stride=2 gives a main path of "
+        "4×4×32, so the shortcut must be brought to 4×4×32 too (without mixing neighbouring pixels); with "
+        "stride 1 and 16 filters, x fits as it is. The ReLU comes after the sum.",
     ),
     time_limit=30.0,
 )

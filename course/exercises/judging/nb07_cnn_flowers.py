@@ -3,6 +3,7 @@
 import numpy as np
 
 from ...convolution import naive_avg_pool2d, naive_conv2d, naive_max_pool2d
+from ..checks.nb07_cnn_flowers import field_mistakes, receptive_field_of, size_mistakes
 from . import expect
 from .expect import Wrong
 
@@ -42,6 +43,12 @@ def _judge_conv(case, seen):
             f"{what} has the image's shape {shape}; without padding the window must stay inside "
             f"the image, which leaves {want.shape} positions."
         )
+    if kh != kw and shape == (rows - kw + 1, cols - kh + 1):
+        if np.allclose(got, _cross_correlation(image, kernel.T)):
+            raise Wrong(
+                f"{what} is not right: the kernel's height and width are swapped, so its rows run along "
+                "the image's columns. The kernel is used as it is, not turned on its side."
+            )
     near = {
         "flipped the kernel (the convolution of mathematics); deep learning's convolution slides "
         "the kernel as it is": _cross_correlation(image, kernel[::-1, ::-1]),
@@ -56,14 +63,17 @@ def _judge_conv(case, seen):
 
 
 def _conv_matrix(shape, kernel, order="C"):
-    """The reference: column p of the matrix is the convolution of the image that is 1 at pixel p."""
-    rows, cols = shape
-    columns = []
-    for pixel in range(rows * cols):
-        basis = np.zeros(rows * cols)
-        basis[pixel] = 1.0
-        columns.append(_cross_correlation(basis.reshape(shape, order=order), kernel).ravel(order=order))
-    return np.stack(columns, axis=1)
+    """The reference: weight kernel[a, b] links output pixel (i, j) to input pixel (i + a, j + b), pixels
+    numbered as ravel(order=order) numbers them."""
+    (rows, cols), (kh, kw) = shape, kernel.shape
+    out_rows, out_cols = rows - kh + 1, cols - kw + 1
+    outputs = np.arange(out_rows * out_cols).reshape(out_rows, out_cols, order=order).ravel()
+    pixels = np.arange(rows * cols).reshape(rows, cols, order=order)
+    matrix = np.zeros((out_rows * out_cols, rows * cols))
+    for a in range(kh):
+        for b in range(kw):
+            matrix[outputs, pixels[a : a + out_rows, b : b + out_cols].ravel()] = kernel[a, b]
+    return matrix
 
 
 def _judge_matrix(case, seen):
@@ -151,14 +161,7 @@ def _judge_size(case, seen):
     got = expect.whole_number(seen, what)
     if got == want:
         return "conv_output_size is right, also for strides that do not divide L - f evenly."
-    mistakes = {  # later entries win where two mistakes give the same number
-        -(-length // stride): "that is the length for 'same' padding; here nothing is padded",
-        length - size + 1: "the stride is ignored: it should move the window s pixels at a time",
-        (length - size) // stride: "it is one short: the window's first position (at 0) counts too",
-        -(-(length - size) // stride) + 1: "it counts a last window that would stick out of the input: "
-        "round down, not up",
-        length - size: "it is one short: the window's first position (at 0) counts too",
-    }
+    mistakes = size_mistakes(length, size, stride)
     raise Wrong(f"{what} is {got}, which is not right: {mistakes.get(got, 'count the positions again')}.")
 
 
@@ -203,17 +206,6 @@ def _judge_pool(case, seen):
     return "max_pool keeps the largest value of each block, like TensorFlow's max pooling."
 
 
-def _receptive_field(layers, jump_from=0, plus=1):
-    field, jump = plus, 1
-    for kernel, stride in layers:
-        if jump_from:
-            jump *= stride
-        field += (kernel - 1) * jump
-        if not jump_from:
-            jump *= stride
-    return field
-
-
 def _pairs(seen):
     """The list of (kernel, stride) pairs an observation shows; None if it shows something else."""
     if not isinstance(seen, dict) or seen.get("type") != "list" or seen.get("length") != len(seen["items"]):
@@ -234,20 +226,12 @@ def _judge_field(case, seen):
     got = expect.whole_number(seen["result"], what)
     if _pairs(seen.get("list_after")) != layers:
         raise Wrong("receptive_field changed the list of layers it was given; leave it as it is.")
-    want = _receptive_field(layers)
+    want = receptive_field_of(layers)
     if got == want:
         return "receptive_field is right: every stride multiplies the reach of the layers after it."
     if not layers:
         raise Wrong(f"{what} is {got}: with no layers at all, an output pixel is one input pixel.")
-    mistakes = {
-        1 + sum(k - 1 for k, _ in layers): "the strides are ignored: after a stride, neighbouring "
-        "positions are further apart in the input",
-        _receptive_field(layers, jump_from=1): "each layer's own stride is applied to its kernel; a stride "
-        "only spreads out the layers that come after it",
-        _receptive_field(layers, plus=0): "it is one short: one output pixel of a 1×1 network already sees "
-        "one input pixel",
-        sum(k for k, _ in layers): "adding up the kernel sizes counts the shared pixels twice",
-    }
+    mistakes = field_mistakes(layers)
     raise Wrong(f"{what} is {got}, which is not right: {mistakes.get(got, 'go through the layers again')}.")
 
 
@@ -315,20 +299,7 @@ def _judge_lenet(case, seen):
         raise Wrong(
             "lenet5() returned the same model (or the same weights) twice; each call should build a new one."
         )
-    shaping = _read(
-        "the model's layers", lambda: _shaping_layers([_layer(layer) for layer in seen["layers"]])
-    )
-    for position, (role, kinds, shape, weights) in enumerate(LENET5):
-        if position >= len(shaping):
-            raise Wrong(
-                f"the model stops after {len(shaping)} layers that change the shape; {role} is missing."
-            )
-        _judge_lenet_layer(role, kinds, shape, weights, shaping[position])
-    if len(shaping) > len(LENET5):
-        extra = shaping[len(LENET5)]
-        raise Wrong(
-            f"after the output layer comes a {extra['type']}: LeNet-5 ends with its 10-unit dense layer."
-        )
+    _judge_lenet_layers(seen["layers"])
     out = expect.array(seen["output"], f"lenet5() on a batch of shape {case['x'].shape}", shape=(batch, 10))
     if np.all(out >= 0) and np.allclose(out.sum(axis=1), 1, atol=1e-4):
         raise Wrong(
@@ -341,7 +312,73 @@ def _judge_lenet(case, seen):
             "the model's output is not what its layers compute from their weights and settings: the layers "
             "that the model lists should be the whole computation, in order."
         )
+    _judge_activations(seen["layers"])
     return f"lenet5 builds LeNet-5: {LENET5_WEIGHTS:,} weights, from 28×28×1 to 10 scores."
+
+
+def _judge_lenet_layers(layers):
+    """LeNet-5's table, row by row: each layer's kind, output shape and number of weights."""
+    shaping = _read("the model's layers", lambda: _shaping_layers([_layer(layer) for layer in layers]))
+    for position, (role, kinds, shape, weights) in enumerate(LENET5):
+        if position >= len(shaping):
+            raise Wrong(
+                f"the model stops after {len(shaping)} layers that change the shape; {role} is missing."
+            )
+        _judge_lenet_layer(role, kinds, shape, weights, shaping[position])
+    if len(shaping) > len(LENET5):
+        extra = shaping[len(LENET5)]
+        raise Wrong(
+            f"after the output layer comes a {extra['type']}: LeNet-5 ends with its 10-unit dense layer."
+        )
+
+
+# Pre-activations from -3 to 3, ten per row (a softmax works on rows): what each activation is tried on.
+PRE_ACTIVATIONS = np.linspace(-3.0, 3.0, 60).reshape(6, 10)
+SHAPE_ONLY = (*POOLINGS, "MaxPool2D", "AvgPool2D", "Flatten", "Reshape")
+
+
+def _activation_after(layers, position):
+    """What the model does to the output of its layer ``position`` (a layer with weights) before the next
+    layer with weights, pooling and flattening left out: the layer's own activation, then the activation
+    layers after it. Tried on :data:`PRE_ACTIVATIONS`, through the replay's own functions."""
+    h = _activation(_setting(layers[position], "activation", None))(PRE_ACTIVATIONS)
+    for layer in layers[position + 1 :]:
+        if layer["weights"]:
+            break
+        if layer["type"] not in SHAPE_ONLY:
+            h = _step(h, {**layer, "values": []})
+    return h
+
+
+def _judge_activations(layers):
+    """Each hidden layer followed by a non-linear activation, the output layer by none: tried on negative
+    and positive pre-activations."""
+    weighted = [position for position, layer in enumerate(layers) if layer["weights"]]
+    roles = [role for role, _, _, weights in LENET5 if weights]
+    try:
+        after = [_activation_after(layers, position) for position in weighted]
+    except _Unknown as unknown:
+        raise Wrong(
+            f"the check cannot compute {unknown} itself. LeNet-5 needs only convolutions, pooling, "
+            "flattening and Dense layers, with the usual activations."
+        ) from None
+    z = PRE_ACTIVATIONS.ravel()
+    for role, h in zip(roles[:-1], after[:-1]):
+        h = np.asarray(h, dtype=np.float64).ravel()
+        line = np.polyval(np.polyfit(z, h, 1), z)
+        if np.allclose(h, line, rtol=0, atol=1e-6 * max(1.0, float(np.abs(h).max()))):
+            raise Wrong(
+                f"{role} is followed by no activation: without a non-linear function between them, "
+                "stacked layers compute no more than one linear layer. Each convolution and each hidden "
+                "dense layer needs one."
+            )
+    last = np.asarray(after[-1], dtype=np.float64)
+    if not np.allclose(last, PRE_ACTIVATIONS):
+        never = ", so they can never be negative" if last.min() >= 0 else ""
+        raise Wrong(
+            f"the output layer changes its scores with an activation{never}: LeNet-5's last layer gives the "
+            "10 scores as they are (logits), negative ones too; the loss applies the softmax itself."
+        )
 
 
 # ---------------------------------------------------------------------------
@@ -566,6 +603,13 @@ def _judge_trained(case, seen):
             f"lenet should be the LeNet-5 that your lenet5() builds ({LENET5_WEIGHTS:,} weights); its layers "
             f"hold {weights:,}."
         )
+    if not all("shape" in layer for layer in seen["layers"]):
+        raise Wrong(
+            "lenet should be the LeNet-5 that your lenet5() builds, a chain of layers; the check could not "
+            "pass pictures through its layers one after the other."
+        )
+    _judge_lenet_layers(seen["layers"])
+    _judge_activations(seen["layers"])
     what = f"lenet's output for {len(labels):,} test pictures"
     got = float(np.mean(_classes(seen["scores"], len(labels), what) == labels))
     bar = MNIST_BARS[(bool(case["_real"]), bool(case["_fast"]))]
@@ -593,36 +637,25 @@ def _judge_trained(case, seen):
     )
 
 
-def _adds(graph):
-    """For each call of an Add layer, where each of its inputs comes from: "input" (x itself),
-    "Kind(input)" (a layer applied to x alone) or the kind of the layer that made it."""
-    layers = {layer["name"]: layer for layer in graph["layers"]}
-    x = graph["input"]
-
-    def source(name):
-        if name == x:
-            return "input"
-        producer = layers.get(name)
-        if producer is None:
-            return ""
-        calls = producer["calls"][:1]
-        return producer["type"] + ("(input)" if calls == [[x]] else "")
-
-    return [
-        [source(name) for name in call]
-        for layer in graph["layers"]
-        if layer["type"] == "Add"
-        for call in layer["calls"]
-    ]
+def _relu(z):
+    return np.maximum(z, 0)
 
 
-def _convolutions(graph):
-    """The kernel size of each Conv2D of the graph, read from its config."""
-    return [
-        [int(n) for n in _setting(layer, "kernel_size", [])]
-        for layer in graph["layers"]
-        if layer["type"] == "Conv2D"
-    ]
+def _conv(x, layer, stride=1, padding="same"):
+    """``x`` through a convolution's kernel and bias (a layer of the probe's report), nothing else."""
+    values = [np.asarray(v, dtype=np.float64) for v in layer["values"]]
+    return naive_conv2d(x, values[0], values[1] if len(values) > 1 else None, stride=stride, padding=padding)
+
+
+def _kernel_size(layer):
+    kernel = _setting(layer, "kernel_size", [])
+    return [int(n) for n in kernel] if isinstance(kernel, list) else []
+
+
+def _near(got, want):
+    """Whether ``got`` is ``want``, up to float32 and to BatchNormalization at its start (x / sqrt(1 + eps))."""
+    scale = max(1.0, float(np.abs(want).max()))
+    return got.shape == want.shape and np.allclose(got, want, rtol=5e-3, atol=5e-3 * scale)
 
 
 def _judge_residual(case, seen):
@@ -635,32 +668,101 @@ def _judge_residual(case, seen):
             f"{what} should return the block's output, a Keras tensor built from x with the functional API; "
             f"got {expect.described(seen['made'])}."
         )
-    want = [-(-rows // stride), -(-cols // stride), filters]
-    if seen["shape"] != want:
-        raise Wrong(f"{what} gives an output of shape {tuple(seen['shape'])}, expected {tuple(want)}.")
-    adds, convolutions = _read(
-        f"the graph of {what}", lambda: (_adds(seen["graph"]), _convolutions(seen["graph"]))
+    want_shape = [-(-rows // stride), -(-cols // stride), filters]
+    if seen["shape"] != want_shape:
+        raise Wrong(f"{what} gives an output of shape {tuple(seen['shape'])}, expected {tuple(want_shape)}.")
+    fits = stride == 1 and channels == filters  # x itself can be added
+    convolutions = _read(
+        f"the layers of {what}", lambda: [layer for layer in seen["layers"] if layer["type"] == "Conv2D"]
     )
-    if not adds:
+    threes = [layer for layer in convolutions if _kernel_size(layer) == [3, 3]]
+    ones = [layer for layer in convolutions if _kernel_size(layer) == [1, 1]]
+    if len(threes) + len(ones) < len(convolutions):
+        other = next(_kernel_size(layer) for layer in convolutions if layer not in threes + ones)
         raise Wrong(
-            f"{what} has no Add layer: a residual block adds the shortcut to the main path "
-            "(Concatenate would stack them side by side instead)."
+            f"{what} has a {_shape(other)} convolution: a residual block has two 3×3 convolutions on its main "
+            "path, and a 1×1 convolution for the projection when one is needed."
         )
-    shortcut = [kind for kinds in adds for kind in kinds if kind == "input" or kind.endswith("(input)")]
-    if not shortcut:
+    if len(threes) < 2:
+        raise Wrong(f"the main path of {what} should hold two 3×3 convolutions; it has {len(threes)}.")
+    if len(threes) > 2 and not fits and not ones:
         raise Wrong(
-            f"in {what} no Add receives x itself or a projection of x (one layer applied to x): the shortcut "
-            "must skip the main path."
+            f"{what} has three 3×3 convolutions: the projection of x should be a 1×1 convolution, which only "
+            "changes the number of channels (and takes the stride), without mixing neighbouring pixels."
         )
-    if (stride != 1 or channels != filters) and "input" in shortcut:
-        raise Wrong(f"{what} adds x itself, but its shape differs from the main path's: project it first.")
-    if sum(kernel == [3, 3] for kernel in convolutions) < 2:
-        raise Wrong(
-            f"the main path of {what} should hold two 3×3 convolutions; its convolutions are {convolutions}."
-        )
+    if len(threes) > 2:
+        raise Wrong(f"the main path of {what} should hold two 3×3 convolutions; the block has {len(threes)}.")
+    if len(ones) > 1:
+        raise Wrong(f"{what} has {len(ones)} 1×1 convolutions; the shortcut needs one projection at most.")
+    x = np.asarray(case["x"], dtype=np.float64)
+    got = expect.array(seen["output"], f"the output of {what}", shape=(len(x), *want_shape))
+    silenced = expect.array(seen["silenced"], f"the output of {what}", shape=got.shape)
+    _judge_shortcut(what, x, silenced, ones, stride, fits)
+    shortcut = x if fits else _conv(x, ones[0], stride, "valid")
+    _judge_main_path(what, x, got, threes, shortcut, stride)
     return (
         "residual_block adds its input (or a projection of it) to two convolutions: ResNet's building block."
     )
+
+
+def _judge_shortcut(what, x, silenced, ones, stride, fits):
+    """The block with its 3×3 convolutions set to zero: what is left is ReLU(shortcut)."""
+    projected = _conv(x, ones[0], stride, "valid") if ones else None
+    if fits and projected is not None and _near(silenced, _relu(projected)):
+        raise Wrong(
+            f"in {what}, x already has the shape of the main path's output (stride 1, {x.shape[-1]} channels), "
+            "so the shortcut should be x itself; this block passes it through a 1×1 convolution first."
+        )
+    shortcut = x if fits else projected
+    if shortcut is None:
+        raise Wrong(
+            f"in {what}, x does not have the main path's shape: the shortcut needs a projection, a 1×1 "
+            "convolution with the block's stride."
+        )
+    if _near(silenced, _relu(shortcut)):
+        return
+    if _near(silenced, shortcut):
+        raise Wrong(
+            f"{what} can give negative numbers: there is no ReLU after the sum. ResNet's block ends with "
+            "one: ReLU(main path + shortcut)."
+        )
+    raise Wrong(
+        f"x never reaches the sum in {what}: with its 3×3 convolutions set to zero, the block should "
+        f"still give ReLU of its shortcut ({'x itself' if fits else 'the 1×1 projection of x'}), and it does "
+        "not. The shortcut must start from x, not from the main path."
+    )
+
+
+def _judge_main_path(what, x, got, threes, shortcut, stride):
+    """The block as built: ReLU(conv(ReLU(conv(x, stride))) + shortcut), for either order of its two
+    3×3 convolutions (the judge does not read the graph, only what the block computes)."""
+    near_misses = {
+        "the stride belongs to the first 3×3 convolution; this block puts it on the second": lambda a, b: (
+            _relu(_conv(_relu(_conv(x, a)), b, stride) + shortcut)
+        ),
+        "there is no ReLU between the two 3×3 convolutions": lambda a, b: _relu(
+            _conv(_conv(x, a, stride), b) + shortcut
+        ),
+        "the main path goes through a ReLU before the sum; in ResNet's block the ReLU comes after the "
+        "addition": lambda a, b: _relu(_relu(_conv(_relu(_conv(x, a, stride)), b)) + shortcut),
+    }
+    orders = [pair for pair in (threes, threes[::-1]) if _fits_as_first(pair[0], x)]
+    for first, second in orders:
+        if _near(got, _relu(_conv(_relu(_conv(x, first, stride)), second) + shortcut)):
+            return
+    for diagnosis, mistake in near_misses.items():
+        for first, second in orders:
+            if _near(got, mistake(first, second)):
+                raise Wrong(f"{what} is not right: {diagnosis}.")
+    raise Wrong(
+        f"{what} does not compute ReLU(main path + shortcut) with its own weights: the main path should be a "
+        "3×3 convolution with the stride, a ReLU, and a second 3×3 convolution, both with 'same' padding."
+    )
+
+
+def _fits_as_first(layer, x):
+    """Whether a convolution's kernel takes as many channels as x has."""
+    return np.shape(layer["values"][0])[2] == x.shape[-1]
 
 
 JUDGES = {

@@ -20,17 +20,38 @@ def _images(count, height, width, offset=0):
     return (10000 * n + 100 * row + column + offset).astype(np.int64)
 
 
+def _odd_size(rng):
+    return int(rng.choice([3, 5, 7, 9]))
+
+
 def _crop_cases(rng):
-    cases = []
-    for margin_parity in (0, 1, 0, 1, 1, 0):
-        count = int(rng.integers(1, 5))
-        size = int(rng.integers(2, 12))
-        height = size + 2 * int(rng.integers(0, 8)) + margin_parity
-        width = size + 2 * int(rng.integers(0, 8)) + int(rng.integers(0, 2))
-        cases.append(
-            {"images": _images(count, height, width, int(rng.integers(0, 10)) * 1_000_000), "size": size}
-        )
-    return cases
+    """Six crops whose margins (rows, columns) are chosen so that every rounding mistake shows.
+
+    The first case alone tells most mistakes apart: an odd size, an odd row margin whose half is odd
+    (3 or 7: rounding up and rounding to even both start one row too late) and a larger even column
+    margin. The others bring odd column margins, margins of 1 and 0, a single image, and a row margin
+    larger than the column one.
+    """
+    three_mod_four = [3, 7]
+    shapes = [  # (size, row margin, column margin)
+        (_odd_size(rng), int(rng.choice(three_mod_four)), 0),
+        (_odd_size(rng), 2 * int(rng.integers(0, 5)), int(rng.choice(three_mod_four))),
+        (int(rng.choice([2, 4, 6, 8])), int(rng.choice([1, 5])), int(rng.choice([1, 5, 9]))),
+        (int(rng.integers(2, 12)), 0, 2 * int(rng.integers(0, 5)) + 1),
+        (int(rng.integers(2, 12)), 2 * int(rng.integers(1, 5)), 2 * int(rng.integers(1, 5))),
+        (int(rng.integers(2, 12)), int(rng.integers(6, 12)), int(rng.integers(0, 6))),
+    ]
+    size, rows, _ = shapes[0]
+    shapes[0] = (size, rows, rows + 1 + 2 * int(rng.integers(0, 3)))  # even, larger than the row margin
+    counts = [int(rng.integers(2, 5)), int(rng.integers(2, 5)), 1, int(rng.integers(1, 5))]
+    counts += [int(rng.integers(1, 5)), int(rng.integers(2, 5))]
+    return [
+        {
+            "images": _images(count, size + rows, size + columns, int(rng.integers(0, 10)) * 1_000_000),
+            "size": size,
+        }
+        for count, (size, rows, columns) in zip(counts, shapes)
+    ]
 
 
 def _crop_probe(answer, case):
@@ -47,9 +68,12 @@ exercise(
     probe=_crop_probe,
     hints=(
         "Slicing can cut along every axis at once: keep the whole first axis and cut the other two.",
-        "The rows that are not in the square are shared between the top and bottom margins; when their "
-        "number is odd the bottom gets one more, which is what integer division gives you.",
-        "The square runs from the top margin for size rows, and from the left margin for size columns.",
+        "The rows outside the square are shared between a margin above it and a margin below it. When their "
+        "number is odd, the margin below gets the extra row: which kind of division gives the smaller half, "
+        "whatever the number? The columns work the same way.",
+        "A worked example on other numbers: cutting a 3 x 3 square out of images of 8 rows leaves 5 rows "
+        "outside it, 2 above and 3 below, so the square holds rows 2, 3 and 4. With 3 rows outside, 1 goes "
+        "above and 2 below; with 7, 3 above and 4 below.",
     ),
 )
 
@@ -63,15 +87,21 @@ SAMPLE = (
 
 
 def _batches_cases(rng):
+    """Four data sets: the last batch holds 2 or more samples, 1 sample (twice), or none is left over."""
+    first_size = int(rng.integers(3, 8))
+    last_size = int(rng.integers(3, 9))
     cases = []
     for count, batch_size, sample_shape, dtype in (
-        (int(rng.integers(20, 40)), int(rng.integers(3, 8)), (2, 3), "int64"),
-        (int(rng.integers(12, 30)), 4, (), "float64"),
+        (
+            first_size * int(rng.integers(4, 7)) + int(rng.integers(2, first_size)),
+            first_size,
+            (2, 3),
+            "int64",
+        ),
+        (4 * int(rng.integers(3, 8)) + 1, 4, (), "float64"),  # a last batch of one sample
         (24, int(rng.choice([3, 4, 6, 8])), (3, 2, 2), "int32"),  # batch_size divides the count
-        (int(rng.integers(10, 30)), int(rng.integers(3, 9)), (4, 4), "float32"),
+        (last_size * int(rng.integers(2, 4)) + 1, last_size, (4, 4), "float32"),
     ):
-        if count % batch_size == 0 and len(cases) != 2:
-            count += 1
         size = int(np.prod(sample_shape, dtype=np.int64))
         pattern = rng.integers(0, SAMPLE, size=(count, size)).reshape((count, *sample_shape))
         images = (SAMPLE * np.arange(count).reshape((count,) + (1,) * len(sample_shape)) + pattern).astype(
@@ -115,12 +145,14 @@ exercise(
     probe=_batches_probe,
     shortcuts=(Shortcut("course.tensors:batches"), Shortcut("course.tensors:_batches")),
     hints=(
-        "Shuffle the positions, not the arrays: draw a random order of the numbers 0 .. n - 1, then cut it into "
-        "pieces of batch_size.",
-        "np.random.default_rng(seed) makes a generator whose permutation(n) is a shuffled order; indexing the "
-        "images and the labels with the same piece of that order keeps them together.",
-        "Step through the shuffled order from 0 to n in steps of batch_size, yielding one pair per step; a "
-        "slice that runs past the end simply stops there.",
+        "Shuffle the positions, not the arrays: a random order of the sample numbers 0 .. n - 1, fixed by "
+        "the seed, tells which samples go into each batch.",
+        "A random generator made from the same seed gives the same order each time it is made again; look "
+        "at what NumPy's random Generator offers for shuffling a range of numbers. The same piece of that "
+        "order must pick both the images and the labels.",
+        "A worked example on other numbers: with 7 samples, batches of 3 and the shuffled order 4 0 6 2 5 1 3, "
+        "the batches hold the samples [4 0 6], [2 5 1] and [3]. The last one is smaller, and no sample is "
+        "left out.",
     ),
 )
 
@@ -136,12 +168,20 @@ def _text(rng, size):
 
 
 def _one_hot_cases(rng):
+    """Four lists of texts; the first always holds a text longer than length and a shorter one."""
     cases = []
-    for count in (int(rng.integers(2, 5)), 1, int(rng.integers(2, 5)), 3):
-        length = int(rng.integers(4, 16))
+    for count in (3, 1, int(rng.integers(2, 5)), 3):
+        length = int(rng.integers(5, 16))
         sizes = rng.integers(0, length + 6, size=count)
         cases.append({"texts": [_text(rng, int(n)) for n in sizes], "length": length})
-    cases[2]["texts"][0] = _text(rng, cases[2]["length"] + 3)  # longer than length: cut
+    first = cases[0]
+    length = first["length"]
+    short = _text(rng, int(rng.integers(2, length - 1)))
+    while short[0] == short[-1]:  # a short text that reads differently backwards
+        short = _text(rng, len(short))
+    first["texts"][0] = _text(rng, length + int(rng.integers(1, 6)))  # longer than length: cut
+    first["texts"][1] = short
+    cases[2]["texts"][0] = _text(rng, cases[2]["length"] + 3)
     cases[3]["texts"][1] = ""
     return cases
 
@@ -157,9 +197,12 @@ exercise(
     probe=lambda answer, case: observe(answer(case["texts"], case["length"])),
     hints=(
         "Start from a tensor of zeros of the final shape and dtype; each character then sets one entry to 1.",
-        "Two loops, one over the texts and one over the characters of a text; enumerate gives the positions, "
-        "and a text can be cut to length with a slice.",
-        "ord(character) is the code of a character: the index on the last axis.",
+        "Each character has three indices: which text it is in, where it stands in that text, and its code "
+        "(Python's built-in ord gives the code). Which characters of a long text have no place in the "
+        "tensor, and what stays in the positions after the end of a short text?",
+        "A worked example on other numbers: with length 3, the text 'Hi!' sets the entries [s, 0, 72], "
+        "[s, 1, 105] and [s, 2, 33]; the text 'Hello' sets [s, 0, 72], [s, 1, 101] and [s, 2, 108]; the "
+        "text 'H' sets only [s, 0, 72].",
     ),
 )
 
@@ -171,14 +214,18 @@ MOVE_AXES = ("transpose", "moveaxis", "swapaxes", "rollaxis", "einsum", "permute
 
 
 def _channel_cases(rng):
-    cases = []
-    for count, channels in ((int(rng.integers(2, 5)), 3), (1, 1), (int(rng.integers(2, 4)), 4), (3, 2)):
+    """Four batches; in the first, four channels and every axis of its own size, so a shape tells axes apart."""
+    first_height, first_width = (int(n) for n in rng.choice(np.arange(5, 10), size=2, replace=False))
+    sizes = [(int(rng.integers(2, 4)), 4, first_height, first_width)]
+    for count, channels in ((int(rng.integers(2, 5)), 3), (1, 1), (3, 2)):
         height, width = (int(n) for n in rng.integers(2, 7, size=2))
         if height == width:
             width += 1
-        pixels = rng.integers(0, 256, size=(count, height, width, channels)).astype(np.uint8)
-        cases.append({"images": pixels})
-    return cases
+        sizes.append((count, channels, height, width))
+    return [
+        {"images": rng.integers(0, 256, size=(count, height, width, channels)).astype(np.uint8)}
+        for count, channels, height, width in sizes
+    ]
 
 
 exercise(
@@ -194,9 +241,11 @@ exercise(
     hints=(
         "Channel c of every image at once is one slice of the batch: every sample, every row, every column, "
         "position c on the last axis.",
-        "That slice has shape (samples, height, width). Put the slices of all channels side by side along a "
-        "new axis placed right after the samples axis.",
-        "np.stack joins arrays along a new axis, and its axis argument says where that axis goes.",
+        "That slice has shape (samples, height, width). The result holds one such slice per channel, side "
+        "by side along a new axis: where must that new axis go, and how many channels are there?",
+        "A worked example on other numbers: five arrays of shape (2, 3) joined with np.stack give shape "
+        "(5, 2, 3), the new axis in front; its axis argument puts the new axis elsewhere, for example last, "
+        "which gives (2, 3, 5). You can also fill an empty array of the final shape one channel at a time.",
     ),
 )
 
@@ -243,11 +292,14 @@ exercise(
     probe=_memory_probe,
     forbidden_in_source=("nbytes", "prod"),
     hints=(
-        "Every element of a tensor takes the same number of bytes, and they sit side by side.",
-        "The number of elements is the product of the sizes along the axes: start from the number that "
-        "leaves a product unchanged, and multiply in one size per axis. What does that give for a shape with no axes?",
-        "np.dtype(dtype) reads both np.float32 and the text 'float32'; its itemsize is the number of bytes per "
-        "element. The answer should be a Python int.",
+        "Every element of a tensor takes the same number of bytes, and the elements sit side by side with "
+        "nothing between them.",
+        "How many elements does a tensor of shape (2, 3, 4) hold? Count them one axis at a time, as you would "
+        "by hand. Then ask what your count gives for a shape with no axes (a scalar holds one element) and "
+        "for a shape with a 0 in it.",
+        "NumPy describes a type with np.dtype, which understands both np.float32 and the name 'float32'; look "
+        "at its attributes for the size of one element. A worked example on other numbers: a tensor of shape "
+        "(10, 10) and dtype int16 holds 100 elements of 2 bytes each, 200 bytes.",
     ),
 )
 

@@ -13,12 +13,26 @@ from ..shortcuts import Shortcut, ShortcutUsed
 
 
 def _relu_cases(rng):
+    """Five float matrices, then a column of integers and a matrix with no rows.
+
+    In each float matrix the first entry is positive, and the entries at the end of the first row, at
+    the start of the last row and in the last corner are negative: a loop that stops one row or one
+    column early leaves a negative entry of its own. The first matrix is wider than tall by 2 or more,
+    with a negative entry in the column just past the number of rows.
+    """
     cases = []
-    for _ in range(5):
+    for number in range(5):
         rows, columns = (int(n) for n in rng.integers(2, 7, size=2))
         if rows == columns:
             columns += 1
-        cases.append({"x": rng.normal(size=(rows, columns)).round(3)})
+        if number == 0:
+            rows = int(rng.integers(2, 5))
+            columns = rows + int(rng.integers(2, 4))
+        x = rng.normal(size=(rows, columns)).round(3)
+        x[0, 0] = abs(x[0, 0]) + 0.1
+        for i, j in ((0, -1), (-1, 0), (-1, -1)) + (((0, rows),) if number == 0 else ()):
+            x[i, j] = -abs(x[i, j]) - 0.1
+        cases.append({"x": x})
     cases.append({"x": rng.integers(-9, 10, size=(int(rng.integers(2, 5)), 1))})
     cases.append({"x": np.zeros((0, int(rng.integers(1, 4))))})
     return cases
@@ -39,9 +53,11 @@ exercise(
     forbidden_in_source=("maximum", "fmax", "clip", "where"),
     hints=(
         "relu keeps a positive number and turns a negative one into 0, one entry at a time.",
-        "Start from a copy of x (the check hands you a read-only x), then visit every position with two "
-        "nested loops, one per axis.",
-        "Python's built-in max of two numbers does the work for one entry; x.shape tells how far each loop runs.",
+        "The check hands you a read-only x: build the result in a new array of the same shape, and visit "
+        "every position of it, one loop per axis. How far must each loop run, and what do your loops do "
+        "when x has no rows at all?",
+        "A worked example on other numbers: relu of the matrix [[-1.5, 2.0, 0.0], [3.0, -0.5, 4.0]] is "
+        "[[0, 2.0, 0], [3.0, 0, 4.0]]. Check that your loops reach the last row and the last column.",
     ),
 )
 
@@ -182,10 +198,14 @@ exercise(
     hints=(
         "Work out the result's shape first, with the two steps of the rule: pad the shorter shape with 1s "
         "on the left, then compare the sizes axis by axis.",
-        "Visit every index of the result (np.ndindex gives them all, whatever the rank). For each input, "
-        "keep only its own last axes of that index, and read position 0 on every axis where it has size 1.",
-        "A scalar has no axes: it takes the empty index (). Careful with slicing off the last 0 axes of a "
-        "tuple: index[-0:] is the whole tuple, not an empty one.",
+        "Then visit every index of the result, whatever its rank (NumPy has a helper that lists every index "
+        "of a shape). Each element of the result comes from one element of x and one of y: which numbers of "
+        "the result's index belong to an input that has fewer axes, and which position does an axis of "
+        "size 1 give?",
+        "A worked example on other numbers: x of shape (3, 1) and y of shape (4,) give shape (3, 4), and "
+        "element [2, 3] of the result is x[2, 0] + y[3]. A scalar has no axes: it takes the empty index (). "
+        "Careful with slicing off the last 0 numbers of a tuple: index[-0:] is the whole tuple, not an "
+        "empty one.",
     ),
 )
 
@@ -209,14 +229,17 @@ _NUMPY_ORIGINALS = {
 
 
 def _matrix_dot_cases(rng):
-    shapes = [tuple(int(n) for n in rng.integers(1, 6, size=3)) for _ in range(3)]
+    """Six products; the first has three different sizes n, k, m (so a transposed or misshapen result shows),
+    the others are drawn at random, plus two fixed shapes and a square one, in a random order."""
+    first = tuple(int(n) for n in rng.permutation(np.arange(2, 6))[:3])
+    shapes = [tuple(int(n) for n in rng.integers(1, 6, size=3)) for _ in range(2)]
     shapes += [(2, 3, 4), (4, 2, 3)]
     size = int(rng.integers(2, 5))
     shapes.append((size, size, size))
     order = rng.permutation(len(shapes))
     return [
         {"x": rng.normal(size=(n, k)).round(3), "y": rng.normal(size=(k, m)).round(3)}
-        for n, k, m in (shapes[i] for i in order)
+        for n, k, m in [first, *(shapes[i] for i in order)]
     ]
 
 
@@ -250,11 +273,13 @@ exercise(
     shortcuts=MATRIX_DOT_SHORTCUTS,
     forbidden_in_source=("@", "dot", "matmul", "einsum", "tensordot", "inner", "vdot", "multi_dot"),
     hints=(
-        "Each entry of the result is one vector dot product: which row of x and which column of y meet at "
-        "entry (i, j)?",
-        "The result has as many rows as x and as many columns as y; create it filled with zeros (floats) first.",
-        "Two nested loops, one over the rows of the result and one over its columns; slicing gives you a row "
-        "of x and a column of y as vectors.",
+        "Each entry of the result is one vector dot product, of a vector taken from x with a vector taken "
+        "from y.",
+        "Entry (i, j) of the product pairs row i of x with column j of y. How many rows and columns does the "
+        "result have, then, and how do you slice one column out of a matrix? Start every entry's sum from 0.",
+        "A worked example on other numbers: for x = [[1, 2], [3, 4], [5, 6]] and y = [[1, 0, 2], [0, 1, 1]], "
+        "entry (2, 0) of the product is 5 * 1 + 6 * 0 = 5 and entry (0, 2) is 1 * 2 + 2 * 1 = 4; the product "
+        "has shape (3, 3). Check that every entry of your result gets its value.",
     ),
 )
 
@@ -264,10 +289,15 @@ exercise(
 
 
 def _rotate_cases(rng):
+    """Five clouds; the first has 3 to 6 points and an angle away from the multiples of pi / 4, where
+    some wrong matrices happen to give the right points."""
     cases = []
     for count in (int(rng.integers(3, 7)), 2, 1, int(rng.integers(3, 7)), 5):
         theta = round(float(rng.uniform(-2 * np.pi, 2 * np.pi)), 4)
         cases.append({"points": rng.normal(size=(count, 2)).round(3), "theta": theta})
+    angle = float(rng.choice([rng.uniform(0.3, 0.6), rng.uniform(0.95, 1.3)]))
+    cases[0]["theta"] = round(angle * float(rng.choice([-1, 1])), 4)
+    cases[0]["points"][0] += np.sign(cases[0]["points"][0]) + (cases[0]["points"][0] == 0)  # away from (0, 0)
     return cases
 
 
@@ -281,9 +311,11 @@ exercise(
     probe=lambda answer, case: observe(answer(case["points"], case["theta"])),
     hints=(
         "Build the 2 x 2 rotation matrix first: its columns are where the arrows (1, 0) and (0, 1) land.",
-        "R turns a column vector: R . p. Here each point is a row of the array, so think about which "
-        "side of the dot product the points go on, and whether R must be transposed there.",
-        "Check your function on the point (1, 0) and a quarter turn (pi / 2): it should land on (0, 1).",
+        "The rotation matrix turns a point written as a column. Here each point is a row of the array: "
+        "write out what turning one row vector means with the same four numbers, then do it for every row "
+        "at once.",
+        "Check your function on a quarter turn (pi / 2): the point (1, 0) should land on (0, 1), and the "
+        "point (0, 1) on (-1, 0). Then try an angle that is not a quarter turn, on more than two points.",
     ),
 )
 
@@ -292,15 +324,38 @@ exercise(
 # ---------------------------------------------------------------------------
 
 
+def _set_signs(rng, x, layers):
+    """Biases that make unit 0 of every layer negative and unit 1 positive for every sample of x.
+
+    So a relu left out, or one too many, always changes the output (layers of one unit stay as drawn).
+    """
+    inputs = x
+    for number, (kernel, bias) in enumerate(layers):
+        z = inputs @ kernel
+        if kernel.shape[1] >= 2:
+            for unit, sign in ((0, -1), (1, 1)):
+                reach = float(np.max(np.abs(z[:, unit]))) + float(rng.uniform(0.3, 1.0))
+                bias[unit] = round(sign * reach, 3)
+        z = z + bias
+        inputs = z if number == len(layers) - 1 else np.maximum(z, 0)
+
+
 def _forward_cases(rng):
+    """Five networks; the first has 3 layers and four different sizes, so a transposed kernel cannot fit."""
     cases = []
-    for depth in (2, 3, 1, int(rng.integers(2, 5)), 4):
-        sizes = [int(n) for n in rng.integers(1, 6, size=depth + 1)]
-        sizes[0] = max(sizes[0], 2)
+    for depth in (3, 2, 1, int(rng.integers(2, 5)), 4):
+        if depth == 3 and not cases:
+            sizes = [int(n) for n in rng.permutation(np.arange(2, 7))[:4]]
+        else:
+            sizes = [int(n) for n in rng.integers(1, 6, size=depth + 1)]
+            sizes[0] = max(sizes[0], 2)
         layers = [
             [rng.normal(size=(n, m)).round(3), rng.normal(size=m).round(3)] for n, m in zip(sizes, sizes[1:])
         ]
-        cases.append({"x": rng.normal(size=(int(rng.integers(1, 5)), sizes[0])).round(3), "layers": layers})
+        x = rng.normal(size=(int(rng.integers(1, 5)), sizes[0])).round(3)
+        x[0, 0] = -abs(x[0, 0]) - 0.1  # an input below 0, where a relu on the inputs shows
+        _set_signs(rng, x, layers)
+        cases.append({"x": x, "layers": layers})
     return cases
 
 
@@ -316,10 +371,12 @@ exercise(
     probe=lambda answer, case: observe(answer(case["x"], case["layers"])),
     hints=(
         "A network is a loop over its layers: what one layer returns is what the next one receives.",
-        "One layer on a batch is a dot product of the batch with the kernel, then the bias added to every "
-        "row, then the activation; which of these does the last layer skip?",
-        "The position of a layer in the list (enumerate, or a comparison with len(layers) - 1) tells "
-        "whether it is the last one.",
+        "Keras stores a kernel with one row per input and one column per unit: the shapes tell on which side "
+        "of the product the batch goes. The notebook's Dense layer shows in which order the product, the "
+        "bias and the activation come; which of them does the last layer leave out?",
+        "A worked example on other numbers: for the input [[1, -2]], a hidden layer with kernel [[1, 0], "
+        "[0, 1]] and bias [0, 1] gives [[1, -1]] before its relu and [[1, 0]] after it; an output layer with "
+        "kernel [[2], [3]] and bias [-3] then gives [[-1]], which stays negative: no relu after the last layer.",
     ),
 )
 

@@ -16,7 +16,11 @@ def _judge_crop(case, seen):
     got = expect.array(seen, what)
     if got.ndim == 2 and got.shape == (size, size):
         raise Wrong(f"{what} has shape {got.shape}: it cropped one image, but every image should be cropped.")
-    got = expect.array(seen, what, shape=(count, size, size))
+    if got.shape != (count, size, size):
+        raise Wrong(
+            f"{what} has shape {got.shape}: it should keep every image and cut a size x size square out of "
+            "each one."
+        )
     if got.dtype != images.dtype:
         raise Wrong(f"{what} has dtype {got.dtype}; a crop keeps the pixels as they are ({images.dtype}).")
     top, left = (height - size) // 2, (width - size) // 2
@@ -89,6 +93,16 @@ def _order(case, run, what):
     return order
 
 
+def _consecutive(order, size):
+    """Whether every batch of a pass holds samples that were neighbours (whole batches shuffled, say).
+
+    A true shuffle does that by chance only when there are few batches: the judge asks with 4 full
+    batches or more, and on two passes with different seeds.
+    """
+    blocks = [sorted(order[start : start + size]) for start in range(0, len(order), size)]
+    return all(block == list(range(block[0], block[0] + len(block))) for block in blocks)
+
+
 def _judge_batches(case, seen):
     images, size = case["images"], case["batch_size"]
     count = len(images)
@@ -103,7 +117,8 @@ def _judge_batches(case, seen):
     want = -(-count // size)
     if len(first) > want:
         raise Wrong(
-            f"{what} yields more than {want} batches ({count} samples, {size} per batch): one pass ends there."
+            f"{what} yields more batches than one pass over {count} samples in batches of {size} needs: one "
+            "pass ends when every sample has come once."
         )
     order = _order(case, first, "one pass")
     missing = count - len(set(order))
@@ -113,14 +128,20 @@ def _judge_batches(case, seen):
         last = count % size
         if last and missing == last and len(first) == want - 1:
             raise Wrong(
-                f"{what} leaves out the last, smaller batch ({_samples(missing)}). With {count} "
-                f"samples and batches of {size}, the last batch holds {last}."
+                f"{what} leaves out the last, smaller batch ({_samples(missing)}): when batch_size does not "
+                "divide the number of samples, the last batch holds the samples that are left."
             )
         raise Wrong(f"{what} never gives {missing} of the {count} samples.")
-    if order == sorted(order):
+    if len(first) < want:
+        batches = "1 batch" if len(first) == 1 else f"{len(first)} batches"
+        raise Wrong(
+            f"{what} yields {batches} holding all {count} samples: every batch but the last holds "
+            f"batch_size = {size} samples."
+        )
+    other_order = _order(case, other, "a pass with another seed")
+    if order == sorted(order) and other_order == sorted(other_order):
         raise Wrong(f"{what} gives the samples in their original order; they should be shuffled.")
-    blocks = [sorted(order[start : start + size]) for start in range(0, count, size)]
-    if all(block == list(range(block[0], block[0] + len(block))) for block in blocks):
+    if count // size >= 4 and _consecutive(order, size) and _consecutive(other_order, size):
         raise Wrong(
             f"{what} only shuffles within neighbours: every batch still holds consecutive samples. Shuffle the "
             "samples themselves, then cut the batches."
@@ -129,7 +150,7 @@ def _judge_batches(case, seen):
         raise Wrong(
             f"{what} gives another order when called again with the same seed; the seed should fix the order."
         )
-    if _order(case, other, "a pass with another seed") == order:
+    if other_order == order:
         raise Wrong(
             f"{what} gives the same order for two different seeds; the order should depend on the seed."
         )
@@ -157,12 +178,12 @@ def _judge_one_hot(case, seen):
     want = _one_hot(texts, length)
     if got.shape != want.shape and sorted(got.shape) == sorted(want.shape):
         raise Wrong(
-            f"{what} has shape {got.shape}, expected {want.shape}: the axes are (samples, timesteps, characters)."
+            f"{what} has shape {got.shape}: the axes are (samples, timesteps, characters), in that order."
         )
     if got.shape != want.shape:
         raise Wrong(
-            f"{what} should have shape {want.shape}: one row of {ALPHABET} per position, {length} positions per "
-            f"text whatever its length; got shape {got.shape}."
+            f"{what} has shape {got.shape}, but it should hold one block per text, {length} positions per "
+            f"text whatever its length, and one row of {ALPHABET} per position."
         )
     if got.dtype != np.uint8:
         raise Wrong(f"{what} has dtype {got.dtype}; zeros and ones fit in one byte each: uint8.")
@@ -172,6 +193,14 @@ def _judge_one_hot(case, seen):
             [np.roll(w, length - min(len(text), length), axis=0) for w, text in zip(want, texts)]
         ),
         "wrote the characters in reverse order": reversed_texts,
+        "kept the end of a long text; a text is cut after its first length characters": _one_hot(
+            [text[-length:] for text in texts], length
+        ),
+        "left out the last character of a long text: a text keeps as many characters as there are "
+        "positions": _one_hot([text[: length - 1] for text in texts], length),
+        "padded the short texts with spaces; the positions after the end of a text stay all zero": _one_hot(
+            [text[:length].ljust(length) for text in texts], length
+        ),
     }
     expect.close(got, want, what, near_misses=mistakes, rtol=0, atol=0)
     return "one_hot_texts turns texts into a (samples, timesteps, 128) tensor, cutting long texts and padding short ones."
@@ -192,18 +221,26 @@ def _judge_channels(case, seen):
             f"{what} has the right shape, but its pixels are scrambled: a reshape keeps the order in which the "
             "numbers are stored, so it does not move the channel axis."
         )
+    if (
+        len(got.shape) == 4
+        and got.shape != want.shape
+        and got.shape[::2] == (count, height)
+        and got.shape[3] == width
+    ):
+        raise Wrong(
+            f"{what} has {got.shape[1]} channels, but these images have {channels}: take the number of "
+            "channels from the images."
+        )
     shapes = {
-        (
-            channels,
-            count,
-            height,
-            width,
-        ): "the channel axis went in front of the batch axis; the batch axis stays first",
+        (count, height, channels, width): "the channel axis should come right after the batch axis, "
+        "before height and width",
         (count, channels, width, height): "height and width changed places",
+        (channels, count, height, width): "the channel axis went in front of the batch axis; the batch axis "
+        "stays first",
         (count, height, width, channels): "the channel axis is still last",
     }
     if got.shape != want.shape and got.shape in shapes:
-        raise Wrong(f"{what} has shape {got.shape}, expected {want.shape}: {shapes[got.shape]}.")
+        raise Wrong(f"{what} has shape {got.shape}: {shapes[got.shape]}.")
     mistakes = {
         "swapped height and width": np.transpose(images, (0, 3, 2, 1)),
         "put the channel axis in front of the batch axis; the batch axis stays first": np.transpose(
@@ -239,7 +276,12 @@ def _judge_memory(case, seen):
             shape
         )
         * dtype.itemsize,
+        "the number of axes times the bytes per element; count the elements instead": len(shape)
+        * dtype.itemsize,
     }
+    if shape:
+        mistakes["a count that left out one axis (the first)"] = math.prod(shape[1:]) * dtype.itemsize
+        mistakes["a count that left out one axis (the last)"] = math.prod(shape[:-1]) * dtype.itemsize
     if not shape and got == 0:
         raise Wrong(f"{what} is 0, but a scalar (shape ()) holds one element.")
     if got == 0 and want:

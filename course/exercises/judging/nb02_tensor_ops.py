@@ -6,11 +6,19 @@ from . import expect
 from .expect import Wrong
 
 
-def _without_last(x, axis):
-    z = np.maximum(x, 0)
+def _without_last(x, axis, relu=True):
+    """relu of x (or x itself) with the last row (axis 0) or column (axis 1) left as it was: 0 for a product."""
+    z = np.maximum(x, 0) if relu else x.copy()
     index = (slice(None), -1) if axis else (-1, slice(None))
     if x.shape[axis]:
-        z[index] = x[index]
+        z[index] = x[index] if relu else 0
+    return z
+
+
+def _columns_as_far_as_rows(x):
+    """relu on the columns whose number is below the number of rows; the others as they were."""
+    z = x.astype(float)
+    z[:, : x.shape[0]] = np.maximum(x[:, : x.shape[0]], 0)
     return z
 
 
@@ -18,14 +26,27 @@ def _judge_relu(case, seen):
     x = case["x"]
     what = f"naive_relu(x of shape {x.shape})"
     got = expect.array(seen, what)
+    if got.dtype.kind in "iub" and np.any(np.trunc(x) != x):
+        raise Wrong(
+            f"{what} holds integers ({got.dtype}), so the entries lost their fractional part: x holds floats."
+        )
     if got.shape == x.shape and np.any(x > 0) and np.allclose(got, 0):
         raise Wrong(f"{what} is all zeros: the positive entries of x should stay as they are.")
+    negative = x < 0
+    if got.shape == x.shape and np.any(negative) and np.all(got[~negative] == x[~negative]):
+        slopes = got[negative] / x[negative]
+        if np.all(slopes > 0) and np.all(slopes < 1) and np.ptp(slopes) < 1e-9:
+            raise Wrong(
+                f"{what} kept a small slope for the negative entries (a leaky relu); relu turns every "
+                "negative entry into 0."
+            )
     mistakes = {
         "took the absolute value; negative entries should become 0": np.abs(x),
         "kept the negative entries and zeroed the positive ones": np.minimum(x, 0),
         "returned x unchanged": x,
         "stopped the loop over rows one row early": _without_last(x, 0),
         "stopped the loop over columns one column early": _without_last(x, 1),
+        "let the loop over columns run as far as the number of rows": _columns_as_far_as_rows(x),
     }
     expect.close(got, np.maximum(x, 0), what, near_misses=mistakes)
     return "naive_relu is right for every matrix tried, and leaves its input alone."
@@ -67,8 +88,8 @@ def _judge_broadcast_add(case, seen):
     if "raised" in seen:
         if seen["raised"] == "ValueError":
             raise Wrong(
-                f"{what} raised ValueError ({seen['message']}), but these shapes broadcast to {want.shape}: line "
-                "them up on the right; a size 1, or a missing axis on the left, stretches to any size."
+                f"{what} raised ValueError ({seen['message']}), but these shapes broadcast: line them up on "
+                "the right; a size 1, or a missing axis on the left, stretches to any size."
             )
         raise Wrong(f"{what} raised {seen['raised']}: {seen['message']}")
     got = expect.array(seen["result"], what)
@@ -77,7 +98,7 @@ def _judge_broadcast_add(case, seen):
             if got.shape == shape and shape != want.shape:
                 raise Wrong(
                     f"{what} has shape {got.shape}, the shape of {name}; the result takes the larger size on "
-                    f"every axis of the shapes lined up on the right: {want.shape}."
+                    "every axis of the two shapes lined up on the right."
                 )
     left = _left_aligned(x, y)
     mistakes = {}
@@ -118,6 +139,11 @@ def _judge_matrix_dot(case, seen):
         mistakes["multiplied in the other order (y times x)"] = y @ x
         mistakes["multiplied element by element instead of taking dot products"] = x * y
     mistakes["left every entry at 0"] = np.zeros_like(want)
+    mistakes["stopped the loop over rows one row early"] = _without_last(want, 0, relu=False)
+    mistakes["stopped the loop over columns one column early"] = _without_last(want, 1, relu=False)
+    mistakes["kept adding to the same total for every entry; start each entry's sum from 0"] = (
+        want.ravel().cumsum().reshape(want.shape)
+    )
     expect.close(got, want, what, near_misses=mistakes)
     return "naive_matrix_dot is right on square and non-square matrices."
 
@@ -125,6 +151,12 @@ def _judge_matrix_dot(case, seen):
 def _rotation(theta):
     c, s = np.cos(theta), np.sin(theta)
     return np.array([[c, -s], [s, c]])
+
+
+def _turned_one_by_one(points, c, s):
+    """The mistake of updating x first and then computing y from the new x."""
+    x = c * points[:, 0] - s * points[:, 1]
+    return np.stack([x, s * x + c * points[:, 1]], axis=1)
 
 
 def _judge_rotate(case, seen):
@@ -140,8 +172,29 @@ def _judge_rotate(case, seen):
         "lost a minus sign: that matrix stretches the points instead of only turning them": points
         @ np.array([[c, s], [s, c]]),
         "returned the turned points as columns; each row of the result should be one point": (R @ points.T),
+        "used the new x to compute y; both new coordinates come from the old point": _turned_one_by_one(
+            points, c, s
+        ),
+        "turned the points around their centre; the turn is around the origin (0, 0)": (
+            points - points.mean(axis=0)
+        )
+        @ R.T
+        + points.mean(axis=0),
     }
-    expect.close(got, points @ R.T, what, near_misses=near, atol=1e-9)
+    want = points @ R.T
+    if (
+        got.shape == want.shape
+        and not np.allclose(got, want, atol=1e-9)
+        and not any(
+            np.allclose(got, mistake, atol=1e-9) for mistake in near.values() if mistake.shape == got.shape
+        )
+    ):
+        angle = np.arctan2(np.sum(points[:, 0] * got[:, 1] - points[:, 1] * got[:, 0]), np.sum(points * got))
+        if np.allclose(got, points @ _rotation(angle).T, atol=1e-9):
+            raise Wrong(
+                f"{what} turns the points by another angle than theta: the angle should come from theta."
+            )
+    expect.close(got, want, what, near_misses=near, atol=1e-9)
     return "rotate turns every point counter-clockwise by theta and keeps its distance from the origin."
 
 
@@ -149,11 +202,14 @@ def _relu(z):
     return np.maximum(z, 0)
 
 
-def _network(x, layers, relu_last=False, relu_hidden=True, bias=True, relu_before_bias=False):
+def _network(
+    x, layers, relu_last=False, relu_hidden=True, bias=True, relu_before_bias=False, hidden_relus=None
+):
+    """The output of a network, or of a mistake: ``hidden_relus`` layers get a relu (all hidden ones when None)."""
     for number, (kernel, b) in enumerate(layers):
         last = number == len(layers) - 1
         z = x @ kernel
-        activate = relu_last if last else relu_hidden
+        activate = relu_last if last else relu_hidden and (hidden_relus is None or number < hidden_relus)
         if relu_before_bias and activate:
             x = _relu(z) + (b if bias else 0)
         else:
@@ -174,6 +230,14 @@ def _judge_forward(case, seen):
         "left out the relu between the layers: the layers then collapse into one affine map": _network(
             x, layers, relu_hidden=False
         ),
+        "skipped the relu of the layer before the last one too": _network(
+            x, layers, hidden_relus=len(layers) - 2
+        )
+        if len(layers) > 2
+        else None,
+        "applied relu to the inputs too; the inputs go into the first layer as they are": _network(
+            _relu(x), layers
+        ),
         "forgot the biases": _network(x, layers, bias=False),
         "added the bias after the relu": _network(x, layers, relu_before_bias=True),
         "stopped after the first layer": _network(x, layers[:1], relu_last=len(layers) > 1),
@@ -185,7 +249,9 @@ def _judge_forward(case, seen):
     mistakes = {why: z for why, z in mistakes.items() if z is not None}
     want = _network(x, layers)
     if got.shape == want.shape[::-1] and got.shape != want.shape:
-        raise Wrong(f"{what} has shape {got.shape}, expected {want.shape}: one row per sample of the batch.")
+        raise Wrong(
+            f"{what} has shape {got.shape}: one row per sample of the batch, one column per unit of the last layer."
+        )
     expect.close(got, want, what, near_misses=mistakes)
     return "forward runs a whole network of Dense layers on a batch, for any number of layers."
 

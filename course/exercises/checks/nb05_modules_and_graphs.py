@@ -29,9 +29,9 @@ def _tensor(value):
 
 def _line_cases(rng):
     cases = []
-    for _ in range(3):
+    for dimensions in (1, 2, int(rng.integers(1, 3))):  # a 2-D array in every draw: a flat result shows
         slope, intercept, other_slope, other_intercept = (round(float(v), 2) for v in rng.uniform(-5, 5, 4))
-        shape = tuple(int(n) for n in rng.integers(1, 5, size=int(rng.integers(1, 3))))
+        shape = tuple(int(n) for n in rng.integers(2, 5, size=dimensions))
         cases.append(
             {
                 "slope": slope,
@@ -75,18 +75,21 @@ exercise(
 
 
 def _lazy_cases(rng):
-    cases = []
-    for _ in range(2):
-        units = int(rng.integers(1, 6))
-        widths = [int(n) for n in rng.choice(np.arange(1, 8), size=2, replace=False)]
-        cases.append(
-            {
-                "units": units,
-                "x": rng.normal(size=(int(rng.integers(2, 6)), widths[0])).astype(np.float32),
-                "other_x": rng.normal(size=(int(rng.integers(2, 6)), widths[1])).astype(np.float32),
-            }
-        )
-    return cases
+    """Two layers of different units, each called on inputs whose width and batch size differ from
+    every units and from each other: a layer that reads the wrong size, or ignores units, cannot come
+    out right by chance."""
+    units, other_units = (int(u) for u in rng.choice(np.arange(1, 6), size=2, replace=False))
+    free = [n for n in range(1, 10) if n not in (units, other_units)]
+    widths_and_rows = [int(n) for n in rng.choice(free, size=4, replace=False)]
+    (width, other_width), (rows, other_rows) = widths_and_rows[:2], widths_and_rows[2:]
+    return [
+        {
+            "units": units,
+            "x": rng.normal(size=(rows, width)).astype(np.float32),
+            "other_units": other_units,
+            "other_x": rng.normal(size=(other_rows, other_width)).astype(np.float32),
+        }
+    ]
 
 
 def _variables_seen(module):
@@ -116,10 +119,10 @@ def _lazy_probe(answer, case):
     seen["variables"] = _variables_seen(layer)
     seen["trainable"] = _shapes(layer.trainable_variables)
     for variable in layer.variables:  # other values, so that a zero bias cannot hide
-        variable.assign_add(tf.fill(variable.shape, SHIFT))
+        variable.assign_add(tf.fill(variable.shape, tf.constant(SHIFT, variable.dtype)))
     seen["again"] = _tensor(layer(x))
     seen["variables_again"] = _variables_seen(layer)
-    other = answer(case["units"])  # a fresh layer, for inputs of another width
+    other = answer(case["other_units"])  # a fresh layer, for inputs of another width
     seen["other"] = _tensor(other(tf.constant(case["other_x"])))
     seen["other_variables"] = _variables_seen(other)
     seen["first_after_other"] = _tensor(layer(x))
@@ -140,10 +143,12 @@ exercise(
     hints=(
         "The width of the input is only known when the first input arrives; until then the layer "
         "remembers how many units it will have and nothing more.",
-        "In the method that runs on a call, ask whether the weights exist yet; if not, read the input's "
-        "last dimension and make the two variables, kept as attributes of the layer.",
-        "The weight matrix starts random (tf.random has several ways), the bias can start at zero; the "
-        "output is the input times the matrix, plus the bias.",
+        "Every call runs the same method, so that method has to tell the first call from the later ones: "
+        "what does the layer hold after its first call that it did not hold before? And where must the "
+        "variables live so that tf.Module lists them?",
+        "Check the shapes on paper: for an input of shape (2, 3) and 4 units, which matrix shape turns "
+        "(2, 3) into (2, 4), and which axis of the input told you the 3? A batch of 5 rows must give the "
+        "same matrix.",
     ),
     shortcuts=(
         Shortcut("course.tf_layers:LazyDense"),
@@ -171,27 +176,29 @@ def _weights(rng, sizes):
     ]
 
 
-MISFITS = {  # a model that does not fit the checkpoint: how its layer widths differ from the saved ones
-    "one layer more": lambda sizes: sizes + [2],
-    "one layer fewer": lambda sizes: sizes[:2],
-    "a wider hidden layer": lambda sizes: [sizes[0], sizes[1] + 1, sizes[2]],
+MISFITS = {  # a model that does not fit the checkpoint: how it differs from the saved one
+    "a model with one layer more than the saved one": lambda sizes: _mlp(sizes + [2]),
+    "a model with one layer fewer than the saved one": lambda sizes: _mlp(sizes[:2]),
+    "a model with a wider hidden layer than the saved one": lambda sizes: _mlp(
+        [sizes[0], sizes[1] + 1, sizes[2]]
+    ),
+    # as many variables, of the same shapes, but under other paths: nothing of the file reaches it
+    "a model that holds the saved layers under other names": lambda sizes: _renamed_mlp(sizes),
 }
 
 
 def _restore_cases(rng):
-    cases = []
-    for misfit in [None, None, *MISFITS]:
-        sizes = [int(n) for n in rng.integers(2, 7, size=3)]
-        cases.append(
-            {
-                "sizes": sizes,
-                "saved": _weights(rng, sizes),
-                "fresh": _weights(rng, sizes),
-                "x": rng.normal(size=(int(rng.integers(2, 5)), sizes[0])).astype(np.float32),
-                "misfit": misfit,
-            }
-        )
-    return cases
+    """One checkpoint, restored into a model that fits it and into each model of ``MISFITS``."""
+    sizes = [int(n) for n in rng.integers(2, 7, size=3)]
+    return [
+        {
+            "sizes": sizes,
+            "saved": _weights(rng, sizes),
+            "fresh": _weights(rng, sizes),
+            "x": rng.normal(size=(int(rng.integers(2, 5)), sizes[0])).astype(np.float32),
+            "misfits": list(MISFITS),
+        }
+    ]
 
 
 def _mlp(sizes, weights=None):
@@ -211,6 +218,24 @@ def _mlp(sizes, weights=None):
     return model
 
 
+def _renamed_mlp(sizes):
+    """The layers of ``_mlp(sizes)`` kept as the attributes ``hidden`` and ``output``, not in a list."""
+    import tensorflow as tf
+
+    from ...tf_layers import Dense
+
+    class TwoLayers(tf.Module):
+        def __init__(self):
+            super().__init__()
+            self.hidden = Dense(sizes[0], sizes[1], activation="relu")
+            self.output = Dense(sizes[1], sizes[2])
+
+        def __call__(self, x):
+            return self.output(self.hidden(x))
+
+    return TwoLayers()
+
+
 def _restore_probe(answer, case):
     import tensorflow as tf
 
@@ -219,22 +244,29 @@ def _restore_probe(answer, case):
     folder = tempfile.mkdtemp(prefix="course-check-05.3-")
     try:
         path = save_checkpoint(_mlp(case["sizes"], case["saved"]), f"{folder}/model")
-        if case["misfit"]:
-            try:
-                answer(_mlp(MISFITS[case["misfit"]](case["sizes"])), path)
-            except NotImplementedError:
-                raise
-            except Exception as error:  # what the answer raises for a model that does not fit is the outcome
-                return {"raised": type(error).__name__, "classes": [c.__name__ for c in type(error).__mro__]}
-            return {"raised": None}
         fresh = _mlp(case["sizes"], case["fresh"])
         returned = answer(fresh, path)
         outputs = fresh(tf.constant(case["x"])).numpy()
-        return {
+        seen = {
             "ids": [id(fresh), id(returned)],  # the model given and the one returned
             "returned": observe(returned),
             "outputs": observe(outputs),
+            "misfits": [],
         }
+        for misfit in case["misfits"]:
+            try:
+                answer(MISFITS[misfit](case["sizes"]), path)
+            except NotImplementedError:
+                raise
+            except Exception as error:  # what the answer raises for a model that does not fit is the outcome
+                outcome = {
+                    "raised": type(error).__name__,
+                    "classes": [c.__name__ for c in type(error).__mro__],
+                }
+            else:
+                outcome = {"raised": None}
+            seen["misfits"].append(outcome)
+        return seen
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 
@@ -250,12 +282,14 @@ exercise(
     probe=_restore_probe,
     hints=(
         "A checkpoint stores every variable under its path, starting from the name the module was "
-        "saved under; reading it fills what matches and stays silent about the rest.",
-        "Make a checkpoint object that holds the model under the same name as when it was written, "
-        "read the file into it, and ask the status that the read returns whether everything was "
-        "consumed.",
-        "That question raises an AssertionError when something is left over: turn it into a ValueError. "
-        "When all is well, hand back the model.",
+        "saved under; reading it fills what matches and stays silent about the rest. So your function "
+        "has two jobs: the reading, and finding out whether anything was left over on either side.",
+        "Counting or comparing shapes is not enough: a model can have as many variables, of the same "
+        "shapes, under other paths. The object that the read returns knows what was matched; look at "
+        "its methods (help() lists them), and try them on the notebook's model with one layer more.",
+        "The method that complains raises an error of its own type, and the exercise asks for a "
+        "ValueError. Converting works like this, on another example: int('x') raises a ValueError; "
+        "a try/except around it can raise a KeyError instead, with a message of your own.",
     ),
     shortcuts=(Shortcut("course.tf_layers:restore_checkpoint"),),
     forbidden_in_source=("restore_checkpoint",),
@@ -269,15 +303,17 @@ exercise(
 
 
 def _sgd_cases(rng):
+    """One, two and three outputs in some order: a mean over the examples alone shows with two or more."""
     cases = []
-    for _ in range(3):
-        batch, n_in, n_out = int(rng.integers(3, 9)), int(rng.integers(1, 5)), int(rng.integers(1, 4))
+    for n_out in rng.permutation([1, 2, 3]):
+        batch, n_in = int(rng.integers(3, 9)), int(rng.integers(1, 5))
         cases.append(
             {
                 "x": rng.normal(size=(batch, n_in)).astype(np.float32),
-                "y": rng.normal(size=(batch, n_out)).astype(np.float32),
-                "w": rng.normal(size=(n_in, n_out)).astype(np.float32),
-                "b": rng.normal(size=(n_out,)).astype(np.float32),
+                "y": rng.normal(size=(batch, int(n_out))).astype(np.float32),
+                "w": rng.normal(size=(n_in, int(n_out))).astype(np.float32),
+                "b": rng.normal(size=(int(n_out),)).astype(np.float32),
+                "scale": round(float(rng.uniform(0.5, 1.5)), 2),
                 "learning_rate": round(float(rng.uniform(0.01, 0.3)), 3),
             }
         )
@@ -285,17 +321,13 @@ def _sgd_cases(rng):
 
 
 def _sgd_probe(answer, case):
+    """The model is ``(x @ w + b) * scale`` whose ``scale`` is a variable that is not trainable."""
     import tensorflow as tf
 
-    from ...tf_layers import Dense
-
-    n_in, n_out = case["w"].shape
-    model = Dense(n_in, n_out)
-    model.w.assign(case["w"])
-    model.b.assign(case["b"])
+    model = _scaled_linear(case["w"], case["b"], np.float32(case["scale"]))
     loss = answer(model, tf.constant(case["x"]), tf.constant(case["y"]), case["learning_rate"])
     seen = _tensor(loss)
-    seen["w"], seen["b"] = observe(model.w.numpy()), observe(model.b.numpy())
+    seen.update(_model_values(model))
     return seen
 
 
@@ -310,10 +342,12 @@ exercise(
     probe=_sgd_probe,
     hints=(
         "Four moves: measure the loss while TensorFlow records, ask for its gradients, step, report.",
-        "The recording happens inside a GradientTape block; the gradients are taken with respect to "
-        "model.trainable_variables, one per variable, in the same order.",
-        "A variable changes in place through its own methods; each one moves by the learning rate times "
-        "its gradient, downhill.",
+        "Which variables should move? A model can hold variables that are not meant to train (the "
+        "check's model does); ask the model for the right list, and make sure the mean runs over every "
+        "entry of the error, whatever the number of outputs.",
+        "A worked example on other numbers: with a learning rate of 0.1, a weight of 2.0 whose gradient "
+        "is 0.5 becomes 1.95. Computing 1.95 as a new tensor is not enough: the variable itself has to "
+        "hold it afterwards.",
     ),
     forbidden_in_source=("keras", "optimizers", "apply_gradients"),
     time_limit=20,
@@ -325,34 +359,57 @@ exercise(
 # ---------------------------------------------------------------------------
 
 PASSES = 2  # passes over the data set the probe reads
+START = 2  # batches read from the start of a pass of two more data sets (the same seed, and another)
 
 
 def _batches_cases(rng):
-    cases = []
-    for _ in range(2):
-        n, features = int(rng.integers(40, 71)), int(rng.integers(1, 4))
-        x = rng.normal(size=(n, features + 1)).astype(np.float32)
-        x[:, 0] = np.arange(n)  # the first column numbers the examples, so the check can follow each one
-        cases.append(
-            {
-                "x": x,
-                "y": rng.integers(0, 10, size=n).astype(np.int32),
-                "batch_size": int(rng.integers(4, 11)),
-                "seed": int(rng.integers(0, 2**31 - 1)),
-            }
-        )
-    return cases
+    """One data set of 64 to 96 examples, whose size is never a multiple of the batch size.
+
+    With a buffer of B examples, the example at place i of a pass is at most the (B + i)-th: none moves
+    more than B - 1 places forward. A full shuffle of 64 or more examples moves one at least n / 2
+    places forward in all but about 1 pass in 10**5 (and the check looks at two passes), so a buffer of
+    half the data set, or of 32, is told apart from a full one on every draw.
+    """
+    n, features = int(rng.integers(64, 97)), int(rng.integers(1, 4))
+    batch_size = int(rng.choice([size for size in range(6, 15) if n % size]))
+    x = rng.normal(size=(n, features + 1)).astype(np.float32)
+    x[:, 0] = np.arange(n)  # the first column numbers the examples, so the check can follow each one
+    return [
+        {
+            "x": x,
+            "y": rng.integers(0, 10, size=n).astype(np.int32),
+            "batch_size": batch_size,
+            "seed": int(rng.integers(0, 2**31 - 2)),
+        }
+    ]
 
 
 def _one_pass(dataset, most):
-    """Every element of one pass (at most ``most``), each as a list of arrays when it is a pair."""
-    elements = []
-    for element in dataset.take(most):
+    """The first ``most`` elements of one pass (or all), each as a list of arrays when it is a pair."""
+    elements, iterator = [], iter(dataset)  # one iterator, read by hand: quicker than dataset.take(most)
+    for _ in range(most):
+        try:
+            element = next(iterator)
+        except StopIteration:
+            break
         if isinstance(element, (tuple, list)):
             elements.append([observe(np.asarray(part)) for part in element])
         else:
             elements.append(observe(element))
     return elements
+
+
+def _quick(dataset):
+    """The same data set, read without the background work that only pays off on long pipelines
+    (an injected prefetch, autotuning, the default rewrites): the elements and their order are the
+    same, each pass takes a few milliseconds instead of tens."""
+    import tensorflow as tf
+
+    options = tf.data.Options()
+    options.experimental_optimization.inject_prefetch = False
+    options.experimental_optimization.apply_default_optimizations = False
+    options.autotune.enabled = False
+    return dataset.with_options(options)
 
 
 def _batches_probe(answer, case):
@@ -363,9 +420,12 @@ def _batches_probe(answer, case):
     if not isinstance(dataset, tf.data.Dataset):
         return {"dataset": False, "made": observe(dataset)}
     most = len(x) // size + 2  # enough to see one pass, and a data set that never ends
+    dataset = _quick(dataset)
     passes = [_one_pass(dataset, most) for _ in range(PASSES)]
-    again = _one_pass(answer(x, y, size, seed), most)
-    return {"dataset": True, "passes": passes, "again": again}
+    # the start of a pass is enough to compare orders
+    again = _one_pass(_quick(answer(x, y, size, seed)), START)
+    other_seed = _one_pass(_quick(answer(x, y, size, seed + 1)), START)
+    return {"dataset": True, "passes": passes, "again": again, "other_seed": other_seed}
 
 
 exercise(
@@ -379,11 +439,14 @@ exercise(
     cases=_batches_cases,
     probe=_batches_probe,
     hints=(
-        "Start from one data set of (example, label) pairs, then chain the steps shown above in the "
-        "order that keeps pairs together and mixes the examples before grouping them.",
-        "The shuffle needs a buffer as large as the data set to mix it fully, and the seed; by default "
-        "it draws a new order at every pass.",
-        "Batching comes after shuffling; leave the last, smaller batch in.",
+        "Think of a pipeline of steps, each one a method of the data set before it: where do the pairs "
+        "come from, where are they mixed, where are they grouped? The order of the steps matters.",
+        "The shuffle step hands out a random element of a buffer and refills it from its input: an "
+        "example can only come out once it is in the buffer. How large must the buffer be for the last "
+        "example to come out first? Also check what a pass does with the examples left over at the end.",
+        "On other numbers: 10 examples and a buffer of 3 means the first element out is always one of "
+        "examples 0, 1 and 2, so examples 3 to 9 can never come first. And with 10 examples in batches "
+        "of 4, a pass holds batches of 4, 4 and 2.",
     ),
     shortcuts=(Shortcut("course.tf_layers:shuffled_batches"),),
     forbidden_in_source=("shuffled_batches",),
@@ -395,27 +458,23 @@ exercise(
 # 05.6 a training step as a tf.function
 # ---------------------------------------------------------------------------
 
-STEPS = 8  # training steps the probe takes
+STEPS = 6  # training steps the probe takes
 
 
 def _train_step_cases(rng):
-    cases = []
-    for _ in range(2):
-        n, n_in, n_out = int(rng.integers(8, 17)), int(rng.integers(2, 5)), int(rng.integers(1, 3))
-        x = rng.normal(size=(n, n_in)).astype(np.float32)
-        cases.append(
-            {
-                "x": x,
-                "y": (x @ rng.normal(size=(n_in, n_out)) + 0.1 * rng.normal(size=(n, n_out))).astype(
-                    np.float32
-                ),
-                "w": rng.normal(size=(n_in, n_out)).astype(np.float32),
-                "b": rng.normal(size=(n_out,)).astype(np.float32),
-                "scale": round(float(rng.uniform(0.5, 1.5)), 2),
-                "learning_rate": round(float(rng.uniform(0.02, 0.08)), 3),
-            }
-        )
-    return cases
+    """One small regression (tracing a graph is the slow part of this check, so one case)."""
+    n, n_in, n_out = int(rng.integers(8, 17)), int(rng.integers(2, 5)), int(rng.integers(1, 3))
+    x = rng.normal(size=(n, n_in)).astype(np.float32)
+    return [
+        {
+            "x": x,
+            "y": (x @ rng.normal(size=(n_in, n_out)) + 0.1 * rng.normal(size=(n, n_out))).astype(np.float32),
+            "w": rng.normal(size=(n_in, n_out)).astype(np.float32),
+            "b": rng.normal(size=(n_out,)).astype(np.float32),
+            "scale": round(float(rng.uniform(0.5, 1.5)), 2),
+            "learning_rate": round(float(rng.uniform(0.02, 0.08)), 3),
+        }
+    ]
 
 
 def _scaled_linear(w, b, scale):
@@ -435,10 +494,16 @@ def _scaled_linear(w, b, scale):
     return ScaledLinear()
 
 
-def _mean_squared_error(predictions, targets):
+OVERSHOOT = 2.0  # the check's loss weighs a prediction above its target this many times more
+
+
+def _lopsided_squared_error(predictions, targets):
+    """The mean squared error with overshoots counted ``OVERSHOOT`` times: called with its two
+    arguments the other way round, it gives another loss (a plain squared error would not tell)."""
     import tensorflow as tf
 
-    return tf.reduce_mean(tf.square(predictions - targets))
+    weights = tf.where(predictions > targets, OVERSHOOT, 1.0)
+    return tf.reduce_mean(weights * tf.square(predictions - targets))
 
 
 def _model_values(model):
@@ -455,7 +520,7 @@ def _train_step_probe(answer, case):
 
     model = _scaled_linear(case["w"], case["b"], np.float32(case["scale"]))
     optimizer = keras.optimizers.SGD(learning_rate=case["learning_rate"])
-    step = answer(model, _mean_squared_error, optimizer)
+    step = answer(model, _lopsided_squared_error, optimizer)
     function = isinstance(step, tf.types.experimental.PolymorphicFunction)
     if not function:
         return {"function": False, "made": observe(step)}
@@ -481,12 +546,14 @@ exercise(
     cases=_train_step_cases,
     probe=_train_step_probe,
     hints=(
-        "make_train_step defines a function inside itself that uses model, loss_fn and optimizer, turns it "
-        "into a graph function, and returns it.",
-        "Inside the step: the forward pass and the loss under a GradientTape, then the gradients with "
-        "respect to the model's trainable variables.",
-        "The optimizer takes (gradient, variable) pairs and applies the update itself; the step returns "
-        "the loss it measured.",
+        "make_train_step does not train anything itself: it builds the step and hands it back. A function "
+        "defined inside it can use model, loss_fn and optimizer without taking them as arguments.",
+        "Compare with your sgd_step of exercise 05.4: what stays the same, and which part does the "
+        "optimizer now do for you? Look at the order of loss_fn's arguments, and at which of the model's "
+        "variables may move (the check's model has one that must not).",
+        "Two things tell a graph function from a plain one: how it is made (section 6 of the notebook), "
+        "and that the check can see it. The number the step returns is the loss from before the "
+        "variables moved.",
     ),
     shortcuts=(Shortcut("course.tf_layers:make_train_step"),),
     time_limit=30,

@@ -59,6 +59,7 @@ def _log_softmax_cases(rng):
     negative = logits(3.0, -1000.0)
     mixed = logits(2.0)
     mixed[:, 0] = -1000.0 + rng.normal(size=len(mixed))  # one class far below the others
+    mixed[:, 1] = 1000.0 + rng.normal(size=len(mixed))  # and one far above: no shift but the maximum is safe
     return [{"logits": logits(2.0)}, {"logits": huge}, {"logits": negative}, {"logits": mixed}]
 
 
@@ -73,11 +74,13 @@ exercise(
     probe=lambda answer, case: observe(answer(case["logits"])),
     hints=(
         "Take the log of the softmax formula first, on paper: log softmax(z)_i is z_i minus the log of "
-        "a sum of exponentials.",
-        "Softmax does not change when the same number is taken away from every score of a row; the "
-        "largest score of the row is a good choice, because then no exponent is above 0.",
-        "Work along the last axis and keep it (keepdims) so that each row's numbers broadcast back "
-        "over that row; and the number you took away inside the log-sum-exp must come back outside.",
+        "a sum of exponentials. Which of these steps can overflow, and which can give log(0)?",
+        "Softmax does not change when the same number is taken away from every score of a row. Which "
+        "number makes every exponent at most 0, even in a row that holds both 1000 and -1000? Each row "
+        "needs its own number, and the shapes must let it line up with its row.",
+        "A worked example on other numbers: for the row (3, 1) take away 3 to get (0, -2); the log of "
+        "e^0 + e^-2 is about 0.127, and log softmax is (0 - 0.127, -2 - 0.127), that is (-0.127, -2.127). "
+        "Check that yours gives the same, and that exp of the result adds up to 1.",
     ),
     shortcuts=LOG_SOFTMAX_SHORTCUTS,
     forbidden_in_source=("logaddexp", "reduce_logsumexp"),
@@ -91,17 +94,29 @@ exercise(
 DENSE_SHORTCUTS = ("keras.layers:Dense", "course.keras_layers:DenseLayer")
 
 
+WIDE = (160, 60)  # the inputs and units of one more layer, large enough to see its initializer's law
+
+
 def _my_dense_cases(rng):
+    """Three layers of different units, each on a batch whose size differs from its width, with a
+    kernel and bias that give pre-activations of both signs (an activation shows on the negatives)."""
     cases = []
-    for activation in (None, "relu", "tanh"):
-        n_in, units = int(rng.integers(2, 8)), int(rng.integers(1, 6))
+    for activation, units in zip((None, "relu", "tanh"), rng.choice(np.arange(1, 6), size=3, replace=False)):
+        units = int(units)
+        sizes = np.delete(np.arange(2, 8), units - 2) if units >= 2 else np.arange(2, 8)
+        n_in, batch = (int(n) for n in rng.choice(sizes, size=2, replace=False))
+        x = rng.normal(size=(batch, n_in)).astype(np.float32)
+        kernel = rng.normal(size=(n_in, units)).astype(np.float32)
+        z = x @ kernel
+        bias = (-np.median(z, axis=0) + rng.uniform(-0.1, 0.1, units)).astype(np.float32)  # signs mixed
         cases.append(
             {
                 "units": units,
                 "activation": activation,
-                "x": rng.normal(size=(int(rng.integers(2, 6)), n_in)).astype(np.float32),
-                "kernel": rng.normal(size=(n_in, units)).astype(np.float32),
-                "bias": rng.normal(size=(units,)).astype(np.float32),
+                "x": x,
+                "kernel": kernel,
+                "bias": bias,
+                "wide": list(WIDE) if activation is None else None,
             }
         )
     return cases
@@ -136,6 +151,11 @@ def _my_dense_probe(answer, case):
     _assign_by_shape(layer.trainable_weights, [case["kernel"], case["bias"]])
     seen["second"] = _values(layer(case["x"]))
     seen["weights_after_second_call"] = _shapes(layer.weights)
+    if case["wide"]:
+        n_in, units = case["wide"]
+        wide = answer(units)
+        wide(np.zeros((1, n_in), np.float32))
+        seen["wide"] = [observe(np.asarray(w.numpy())) for w in wide.trainable_weights]
     return seen
 
 
@@ -151,10 +171,13 @@ exercise(
     probe=_my_dense_probe,
     hints=(
         "Keras runs build(input_shape) once, on the first call, when the input's last dimension is "
-        "known; call(inputs) runs every time.",
-        "build makes two weights with add_weight: a kernel with one row per input feature and one "
-        "column per unit, and a bias with one entry per unit.",
-        "call uses keras.ops for the matrix product, adds the bias, and applies the stored activation last.",
+        "known; call(inputs) runs every time. Which of your two methods makes weights, and which only "
+        "computes with them?",
+        "Read the exercise's text again for the two initializers: add_weight takes one by name. For the "
+        "shapes, which entry of input_shape is the number of features (the batch size is another one)?",
+        "On other numbers: 3 input features and 2 units give a kernel of shape (3, 2) and a bias of shape "
+        "(2,); a batch of 5 rows then gives an output of shape (5, 2). An activation such as the ReLU only "
+        "changes the negative values, so test yours on inputs that give some.",
     ),
     shortcuts=tuple(Shortcut(target) for target in DENSE_SHORTCUTS),
     time_limit=KERAS_TIME_LIMIT,
@@ -169,23 +192,24 @@ MODEL_SHORTCUTS = ("course.keras_layers:MLP",)
 
 
 def _mlp_cases(rng):
-    cases = []
-    for n_in in (784, int(rng.integers(3, 40))):
-        hidden = int(rng.integers(4, 24))
-        classes = int(rng.integers(2, 12))
-        classes += classes == hidden  # distinct sizes: every weight has its own shape
-        cases.append(
-            {
-                "hidden_units": hidden,
-                "num_classes": classes,
-                "x": rng.random((int(rng.integers(2, 6)), n_in)).astype(np.float32),
-                "weights": [
-                    (0.3 * rng.normal(size=shape)).astype(np.float32)
-                    for shape in ((n_in, hidden), (hidden,), (hidden, classes), (classes,))
-                ],
-            }
-        )
-    return cases
+    """One model of sizes all different from each other and from the defaults (512, 10), on inputs of
+    some width other than MNIST's 784 (a model must not depend on it); MnistMLP() is built there too.
+    Building a subclassed model is the slow part of this check, hence one case."""
+    n_in, hidden = int(rng.integers(3, 40)), int(rng.integers(4, 24))
+    classes = int(rng.integers(2, 12))
+    classes += classes in (hidden, 10)  # distinct sizes: every weight has its own shape
+    classes += classes in (hidden, 10)
+    return [
+        {
+            "hidden_units": hidden,
+            "num_classes": classes,
+            "x": rng.random((int(rng.integers(2, 6)), n_in)).astype(np.float32),
+            "weights": [
+                (0.3 * rng.normal(size=shape)).astype(np.float32)
+                for shape in ((n_in, hidden), (hidden,), (hidden, classes), (classes,))
+            ],
+        }
+    ]
 
 
 def _mlp_probe(answer, case):
@@ -201,7 +225,7 @@ def _mlp_probe(answer, case):
     seen["shapes"] = _shapes(model.weights)
     _assign_by_shape(model.weights, case["weights"])
     seen["second"] = _values(model(case["x"]))
-    default = answer()
+    default = answer()  # MnistMLP() with no arguments, on one example of the case
     default(case["x"][:1])
     seen["default_shapes"] = _shapes(default.weights)
     return seen
@@ -219,10 +243,10 @@ exercise(
     hints=(
         "A subclassed model makes its layers once, in __init__, and says how data flows through them in "
         "call.",
-        "The layers are the two Dense layers of the Sequential MNIST model, with the same activations; "
-        "store each one as an attribute.",
-        "call passes the inputs through the hidden layer, then through the output layer, and returns the "
-        "result.",
+        "Look at mnist_model above: how many layers hold weights, how many units each, and which "
+        "activation each one ends with? Your class gets the sizes from its arguments instead.",
+        "Check the output: each row should hold num_classes probabilities that add up to 1, and "
+        "MnistMLP() with no arguments should have as many weights as mnist_model.",
     ),
     shortcuts=tuple(Shortcut(target) for target in MODEL_SHORTCUTS),
     time_limit=KERAS_TIME_LIMIT,
@@ -258,20 +282,22 @@ def _pair_cases(rng):
 
 def _pair_probe(answer, case):
     import keras
-    from keras.src.models.functional import Functional
 
     model = answer(case["n_features"], case["units"])
     seen = {"is_model": isinstance(model, keras.Model), "made": observe(model)}
     if not seen["is_model"]:
         return seen
-    seen["functional"] = isinstance(model, Functional)
+    calls = layer_calls(model)
+    seen["functional"] = calls is not None
     if not seen["functional"]:
         return seen
     seen["inputs"] = [[None if d is None else int(d) for d in tensor.shape] for tensor in model.inputs]
     seen["outputs"] = [[None if d is None else int(d) for d in tensor.shape] for tensor in model.outputs]
     seen["shapes"] = _shapes(model.weights)
     seen["layers"] = [  # each layer that owns a weight, and its calls in the model's graph
-        {"shapes": _shapes(layer.weights), "calls": _calls(layer)} for layer in model.layers if layer.weights
+        {"shapes": _shapes(layer.weights), "calls": calls.get(layer.name, [])}
+        for layer in model.layers
+        if layer.weights
     ]
     if len(seen["inputs"]) != 2 or len(seen["outputs"]) != 1:
         return seen
@@ -280,13 +306,38 @@ def _pair_probe(answer, case):
     return seen
 
 
-def _calls(layer):
-    """Each call of ``layer`` in its model's graph: the names of the layers that made its inputs."""
-    calls = []
-    for node in getattr(layer, "_inbound_nodes", []):
-        history = [getattr(tensor, "_keras_history", None) for tensor in node.input_tensors]
-        calls.append([str(h.operation.name) if h is not None else "" for h in history])
-    return calls
+def layer_calls(model):
+    """``{layer name: [[names of the layers whose outputs it was called on], ...] for each call}``, read
+    from the model's public config; None for a model not built with the functional API (its config,
+    if any, names no input layers).
+
+    Keras writes each call of a layer (a node) as the layer's arguments, where every tensor is a
+    ``{"class_name": "__keras_tensor__", "config": {"keras_history": [layer, node, index]}}``;
+    tests/test_exercises_06.py checks that this still holds for the version installed.
+    """
+    try:
+        config = model.get_config()
+    except Exception:  # a subclassed model need not have a config
+        return None
+    if not isinstance(config, dict) or not {"layers", "input_layers", "output_layers"} <= set(config):
+        return None
+    return {
+        str(layer.get("name")): [_tensor_sources(node) for node in layer.get("inbound_nodes") or []]
+        for layer in config["layers"]
+        if isinstance(layer, dict)
+    }
+
+
+def _tensor_sources(arguments):
+    """The names of the layers that made the tensors found anywhere in a node's arguments, in order."""
+    if isinstance(arguments, dict):
+        if arguments.get("class_name") == "__keras_tensor__":
+            history = (arguments.get("config") or {}).get("keras_history") or [""]
+            return [str(history[0])]
+        return [name for value in arguments.values() for name in _tensor_sources(value)]
+    if isinstance(arguments, (list, tuple)):
+        return [name for value in arguments for name in _tensor_sources(value)]
+    return []
 
 
 exercise(
@@ -301,10 +352,12 @@ exercise(
     hints=(
         "In the functional API you first make the input tensors, then call layers on tensors to get new "
         "tensors, and finally make a Model from the inputs and the output tensor.",
-        "Make the encoder layer once, store it in a variable, and call that same object on each input; "
-        "calling a layer twice reuses its weights.",
-        "Concatenate joins a list of tensors along the last axis; the model's inputs are given as a list, "
-        "in the order its callers will pass the data.",
+        "Count the layer objects: how many times is each one created, and how many times called? Weights "
+        "are shared only between calls of the same object. Then check the order: which input comes "
+        "first, and which code comes first when they are joined?",
+        "On other numbers: two codes of shape (batch, 4) joined side by side give (batch, 8), so the "
+        "top layer's kernel is (8, 1). model.summary() shows each layer once, with its shape, and the "
+        "layers it was called on.",
     ),
     time_limit=KERAS_TIME_LIMIT,
 )
@@ -330,23 +383,72 @@ def _curve(rng, length, mode):
     return [round(float(v), 4) for v in values]
 
 
+def _descent(rng, mode, start=None):
+    """A few epochs that each improve by far more than any min_delta of the cases."""
+    start = rng.uniform(0.8, 1.6) if start is None else start
+    steps = rng.uniform(0.08, 0.2, int(rng.integers(2, 5)))
+    values = start - np.concatenate([[0.0], np.cumsum(steps)])
+    return values if mode == "min" else 2 - values
+
+
+def _rounded(values):
+    return [round(float(v), 4) for v in values]
+
+
+def _stop_case(rng, mode, after_best, patience, min_delta=0.0, tail=3):
+    """A descent to the best value b, then ``after_best(b)`` (values as worse-or-better offsets, for
+    'min'), then ``patience + tail`` epochs clearly worse than b."""
+    sign = 1 if mode == "min" else -1
+    best = _descent(rng, mode)
+    b = float(best[-1])
+    worse = b + sign * rng.uniform(0.15, 0.4, patience + tail)
+    middle = [b + sign * offset for offset in after_best(rng)]
+    return {
+        "values": _rounded([*best, *middle, *worse]),
+        "patience": patience,
+        "min_delta": min_delta,
+        "mode": mode,
+    }
+
+
 def _stop_cases(rng):
-    cases = []
-    for mode in ("min", "max", "min", "max"):
+    """Each case tells Keras's rule from some plausible other rule, on every draw; then noisy curves.
+
+    In order: a worsening smaller than min_delta (no improvement, but one for a min_delta taken the
+    wrong way); a gain smaller than min_delta (no improvement, but one if min_delta is ignored); an
+    exact tie with the best (no improvement); a bounce that beats the epoch before but not the best
+    (compared with the last value instead of the best, it counts); gains every second epoch (the
+    count starts again at each, so training never stops); accuracies in mode 'max'; a new best after
+    training stopped (not part of the answer); a curve that falls to the end (no stop).
+    """
+    delta = float(rng.choice([0.01, 0.02, 0.04]))
+    patience = int(rng.integers(2, 4))
+    low, zigzag = rng.uniform(1.2, 1.6), []
+    for _ in range(int(rng.integers(3, 5))):  # a new best, then one epoch worse, again and again
+        zigzag += [low, low + rng.uniform(0.05, 0.1)]
+        low -= rng.uniform(0.05, 0.1)
+    late = _stop_case(rng, "min", lambda rng: [], int(rng.integers(1, 4)))
+    late["values"] = late["values"] + _rounded(min(late["values"]) - rng.uniform(0.1, 0.3, 2))
+    cases = [
+        _stop_case(rng, "min", lambda rng: [delta / 2], patience, delta),
+        _stop_case(rng, "max", lambda rng: [-delta / 2], int(rng.integers(2, 4)), delta),
+        _stop_case(rng, "min", lambda rng: [0.0], int(rng.integers(2, 4))),
+        _stop_case(rng, "min", lambda rng: [0.3, 0.1], int(rng.integers(2, 4))),
+        {"values": _rounded(zigzag), "patience": 2, "min_delta": 0.0, "mode": "min"},
+        _stop_case(rng, "max", lambda rng: [], int(rng.integers(1, 4)), float(rng.choice([0.0, 0.01]))),
+        late,
+        {"values": _rounded(_descent(rng, "min")), "patience": 1, "min_delta": 0.0, "mode": "min"},
+    ]
+    for mode in ("min", "max"):
         length = int(rng.integers(8, 16))
         cases.append(
             {
                 "values": _curve(rng, length, mode),
-                "patience": int(rng.integers(1, 4)),
+                "patience": int(rng.integers(0, 4)),
                 "min_delta": float(rng.choice([0.0, 0.01, 0.03])),
                 "mode": mode,
             }
         )
-    flat = [0.9, 0.7, 0.7, 0.7, 0.6, 0.6, 0.6, 0.6]  # ties are no improvement
-    cases.append({"values": flat, "patience": 2, "min_delta": 0.0, "mode": "min"})
-    falling = sorted(rng.uniform(0.1, 2.0, 6).round(3).tolist(), reverse=True)  # never stops
-    cases.append({"values": falling, "patience": 1, "min_delta": 0.0, "mode": "min"})
-    cases.append({"values": _curve(rng, 10, "min"), "patience": 0, "min_delta": 0.0, "mode": "min"})
     return cases
 
 
@@ -364,12 +466,14 @@ exercise(
     cases=_stop_cases,
     probe=_stop_probe,
     hints=(
-        "Walk through the epochs once, keeping the best value so far, the epoch it came from, and how many "
-        "epochs have passed without an improvement.",
-        "An improvement beats the best value so far by more than min_delta: downwards for 'min', upwards for "
-        "'max'; it resets the count of epochs without improvement.",
-        "Keras adds one to the count at every epoch and stops when the count reaches patience, though never "
-        "on the very first epoch; epochs in its log start at 1.",
+        "Walk through the epochs once. What do you need to remember from one epoch to the next to decide "
+        "whether to stop?",
+        "Test your rule by hand on short lists where two readings of the text differ: a value equal to "
+        "the best, a value a little better than the best but by less than min_delta, a value better "
+        "than the epoch before but not than the best, and the same in mode 'max'.",
+        "The example of the notebook, worked through: [1.0, 0.8, 0.7, 0.75, 0.72, 0.9] with patience 2 "
+        "gives improvements at epochs 1, 2 and 3; epochs 4 and 5 bring none (0.72 beats 0.75 but not "
+        "0.7), so the count reaches 2 at epoch 5: (3, 5).",
     ),
     shortcuts=STOP_SHORTCUTS,
 )

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from ..checks.nb05_modules_and_graphs import SHIFT, STEPS
+from ..checks.nb05_modules_and_graphs import OVERSHOOT, SHIFT, START, STEPS
 from . import expect
 from .expect import Wrong
 
@@ -17,6 +17,7 @@ def _line_misses(slope, intercept, x):
         "forgot the intercept": slope * x + 0 * x,
         "forgot the slope": x + intercept,
         "subtracted the intercept": slope * x - intercept,
+        "multiplied the intercept by the slope too (mind the brackets)": slope * (x + intercept),
     }
 
 
@@ -115,6 +116,7 @@ def _judge_lazy(case, seen):
             f"{made} already has {len(seen['before'])} variable(s) before its first call: the layer should make "
             "its variables when the first input arrives, which tells it the input's width."
         )
+    _own_variables(seen, made)
     w, b = _weights_and_bias(seen["variables"], x.shape[1], units, made)
     if len(seen["trainable"]) != 2:
         raise Wrong(f"{made}.trainable_variables lists {len(seen['trainable'])} variables; expected 2.")
@@ -132,17 +134,47 @@ def _judge_lazy(case, seen):
             "call only, and reuse them afterwards."
         )
     _lazy_output(seen["again"], x, *shifted, f"{made}(x) once its variables hold other values")
-    other_w, other_b = _weights_and_bias(seen["other_variables"], other_x.shape[1], units, f"another {made}")
+    other_units = case["other_units"]
+    other_made = f"another layer, LazyLinear({other_units}),"
+    other_w, other_b = _weights_and_bias(seen["other_variables"], other_x.shape[1], other_units, other_made)
     _lazy_output(
-        seen["other"], other_x, other_w, other_b, f"another {made}, called on x of shape {other_x.shape}"
+        seen["other"], other_x, other_w, other_b, f"{other_made} called on x of shape {other_x.shape}"
     )
-    later = expect.array(seen["first_after_other"]["values"], f"the first {made} after another one was built")
-    if not np.allclose(later, seen["again"]["values"]["value"], rtol=1e-6, atol=1e-6):
+    _own_variables(seen, made)
+    return "The layer waits for its first input, reads the width from it, and builds its weights once."
+
+
+def _kept(seen):
+    """Whether the layer kept its variables through the second call (each one now SHIFT above its start)."""
+    first, again = seen.get("variables"), seen.get("variables_again")
+    if not isinstance(first, list) or not isinstance(again, list) or len(first) != len(again) or not first:
+        return False
+    for start, now in zip(first, again):
+        start, now = (v.get("values", {}).get("value") if isinstance(v, dict) else None for v in (start, now))
+        if not isinstance(start, np.ndarray) or not isinstance(now, np.ndarray) or start.shape != now.shape:
+            return False
+        if not np.allclose(now, start + SHIFT, rtol=1e-6, atol=1e-6):
+            return False
+    return True
+
+
+def _own_variables(seen, made):
+    """A layer that kept its variables, yet whose output on the same input changes once another layer
+    is built, shares its variables with that layer."""
+    if not _kept(seen):
+        return
+    before, after = seen["again"], seen["first_after_other"]
+    if not all(isinstance(s, dict) and s.get("tensor") for s in (before, after)):
+        return
+    before, after = before["values"], after["values"]
+    if not all(isinstance(s, dict) and isinstance(s.get("value"), np.ndarray) for s in (before, after)):
+        return
+    before, after = before["value"], after["value"]
+    if before.shape != after.shape or not np.allclose(before, after, rtol=1e-6, atol=1e-6, equal_nan=True):
         raise Wrong(
             f"building a second {made} changed the first one's output: each layer must keep its own "
             "variables on self, not on the class."
         )
-    return "The layer waits for its first input, reads the width from it, and builds its weights once."
 
 
 def _mlp_outputs(weights, x):
@@ -150,8 +182,10 @@ def _mlp_outputs(weights, x):
     return _relu(x @ w0 + b0) @ w1 + b1
 
 
-def _judge_misfit(case, seen):
-    what = f"restore_model(model, path) for a model with {case['misfit']} than the saved one"
+def _judge_misfit(misfit, seen):
+    what = f"restore_model(model, path) for {misfit}"
+    if not isinstance(seen, dict) or "raised" not in seen:
+        raise Wrong(f"the check could not read what {what} did.")
     if seen["raised"] is None:
         raise Wrong(
             f"{what} returned without an error. Reading a checkpoint fills the variables it can match and "
@@ -164,12 +198,9 @@ def _judge_misfit(case, seen):
             f"{what} raised {seen['raised']}; expected a ValueError, the error for a value that does not "
             "fit (turn the one you get into it)."
         )
-    return "The saved values reach a model that fits, and a model that does not fit is refused with a ValueError."
 
 
 def _judge_restore(case, seen):
-    if case["misfit"]:
-        return _judge_misfit(case, seen)
     ids = seen.get("ids")
     if not isinstance(ids, list) or len(ids) != 2:
         raise Wrong("the check could not read which model restore_model returned.")
@@ -194,43 +225,62 @@ def _judge_restore(case, seen):
         rtol=1e-5,
         atol=1e-5,
     )
-    return "The fresh model now gives exactly the saved model's outputs."
+    misfits = seen.get("misfits")
+    if not isinstance(misfits, list) or len(misfits) != len(case["misfits"]):
+        raise Wrong("the check could not read what restore_model did with the models that do not fit.")
+    for misfit, outcome in zip(case["misfits"], misfits):
+        _judge_misfit(misfit, outcome)
+    return (
+        "The saved values reach a model that fits, and each model that does not fit is refused with a "
+        "ValueError."
+    )
 
 
-def _sgd_reference(case, scale=1.0):
-    """Loss before, gradients of the mean squared error (times ``scale``), and the loss after the step."""
-    x, y, w, b = (case[k].astype(np.float64) for k in ("x", "y", "w", "b"))
-    error = x @ w + b - y
-    d_out = scale * 2 * error / error.size
-    return float(np.mean(error**2)), x.T @ d_out, d_out.sum(axis=0)
+def _sgd_reference(case, w=None, b=None):
+    """The model's prediction error ``(x @ w + b) * scale - y`` and the gradients of the mean squared error."""
+    x, y, scale = case["x"].astype(np.float64), case["y"].astype(np.float64), case["scale"]
+    w = case["w"].astype(np.float64) if w is None else w
+    b = case["b"].astype(np.float64) if b is None else b
+    error = (x @ w + b) * scale - y
+    d_out = 2 * error * scale / error.size
+    return error, x.T @ d_out, d_out.sum(axis=0)
 
 
 def _judge_sgd(case, seen):
-    x, y, w, b, lr = (case[k] for k in ("x", "y", "w", "b", "learning_rate"))
-    w, b = w.astype(np.float64), b.astype(np.float64)
-    loss, grad_w, grad_b = _sgd_reference(case)
-    _, sum_w, sum_b = _sgd_reference(case, scale=y.size)
+    y, lr, scale = case["y"], case["learning_rate"], case["scale"]
+    w, b = case["w"].astype(np.float64), case["b"].astype(np.float64)
+    error, grad_w, grad_b = _sgd_reference(case)
+    loss = float(np.mean(error**2))
+    outputs = y.shape[1]
     what = "the loss sgd_step returned"
     if seen["tensor"]:
         got = expect.array(seen["values"], what, shape=())
     else:
         got = expect.number(seen["returned"], what)
-    after = float(np.mean(((x @ (w - lr * grad_w) + (b - lr * grad_b)) - y) ** 2))
+    after, _, _ = _sgd_reference(case, w - lr * grad_w, b - lr * grad_b)
+    over_examples = (
+        f"averaged over the examples only: with {outputs} outputs the mean runs over every entry of the "
+        "error, examples and outputs alike"
+    )
     expect.close(
         got,
         loss,
         what,
         near_misses={
-            "returned the loss after the step: it should be the loss measured before it": after,
+            "returned the loss after the step: it should be the loss measured before it": np.mean(after**2),
             "used the sum of the squared errors instead of their mean": loss * y.size,
-            "forgot to square the errors": np.mean(x @ w + b - y),
+            over_examples: loss * outputs,
+            "forgot to square the errors": np.mean(error),
         },
         rtol=1e-4,
     )
-    for name, before, grad, total, observed in (
-        ("w", w, grad_w, sum_w, seen["w"]),
-        ("b", b, grad_b, sum_b, seen["b"]),
-    ):
+    now = expect.array(seen["scale"], "the model's scale after the step")
+    if not np.allclose(now, np.float32(scale)):
+        raise Wrong(
+            "sgd_step changed the model's scale, a variable that is not trainable: only "
+            "model.trainable_variables should move."
+        )
+    for name, before, grad, observed in (("w", w, grad_w, seen["w"]), ("b", b, grad_b, seen["b"])):
         now = expect.array(observed, f"the model's {name} after the step", shape=before.shape)
         if np.array_equal(now, before.astype(np.float32)):
             raise Wrong(f"the model's {name} did not change: every trainable variable should take a step.")
@@ -241,7 +291,8 @@ def _judge_sgd(case, seen):
             near_misses={
                 "moved the variable up the gradient: a step goes downhill": lr * grad,
                 "forgot the learning rate": -grad,
-                "took the gradient of the summed squared errors instead of their mean": -lr * total,
+                "took the gradient of the summed squared errors instead of their mean": -lr * grad * y.size,
+                f"took the gradient of a loss {over_examples}": -lr * grad * outputs,
             },
             rtol=1e-3,
             atol=1e-6,
@@ -251,9 +302,11 @@ def _judge_sgd(case, seen):
     )
 
 
-def _pass_order(elements, case, which):
-    """The example numbers of one pass in the order they came, after checking every batch's form."""
-    x, y, size = case["x"], case["y"], case["batch_size"]
+def _pass_start(elements, case, which):
+    """The example numbers of each batch of (the start of) a pass, after checking every batch's form."""
+    x, y = case["x"], case["y"]
+    if not isinstance(elements, list):
+        raise Wrong(f"the check could not read {which}.")
     order = []
     for index, element in enumerate(elements):
         what = f"batch {index} of {which}"
@@ -280,7 +333,14 @@ def _pass_order(elements, case, which):
                 "Make one data set of (x, y) pairs, so that each pair travels together."
             )
         order.append(numbers)
-    n, seen = len(x), np.concatenate(order) if order else np.array([], dtype=int)
+    return order
+
+
+def _pass_order(elements, case, which):
+    """The example numbers of one whole pass, batch by batch: every example once."""
+    order = _pass_start(elements, case, which)
+    n, size = len(case["x"]), case["batch_size"]
+    seen = np.concatenate(order) if order else np.array([], dtype=int)
     if len(seen) > n:
         raise Wrong(
             f"{which} gives more than the {n} examples: one pass should show each example once "
@@ -320,37 +380,70 @@ def _judge_batches(case, seen):
     )
     if sizes != want:
         raise Wrong(f"pass 1 of {made} has batches of sizes {sizes}; expected {want} for batch_size={size}.")
-    if np.max(first - np.arange(n)) < n / 4:
+    forward = int(max(np.max(order - np.arange(n)) for order in (first, second)))
+    if forward < n / 2:  # a buffer of B examples moves none more than B - 1 places forward
         raise Wrong(
-            f"in {made} no example moves more than {int(np.max(first - np.arange(n)))} places forward: the "
-            "shuffle buffer is too small to mix the data. A buffer as large as the data set shuffles it fully."
+            f"in two passes of {made} no example moves more than {forward} places forward: the shuffle "
+            "buffer is too small to mix the data, and the examples near the end can never come first."
         )
     if np.array_equal(first, second):
         raise Wrong(
             f"{made} gives the same order in every pass: the order should change from one pass to the next "
             "(a shuffle done once, outside tf.data, or a cache placed after the shuffle, freezes it)."
         )
-    again = np.concatenate(_pass_order(seen["again"], case, f"the first pass of a second {made}"))
-    if not np.array_equal(first, again):
+    again = np.concatenate(_pass_start(seen["again"], case, f"the first pass of a second {made}"))
+    if not np.array_equal(first[: len(again)], again) or len(again) < min(n, START * size):
         raise Wrong(
             f"two data sets made by {made.split(' with')[0]} give different orders: the shuffle should use "
             "the seed, so that a run can be repeated."
         )
+    other = np.concatenate(
+        _pass_start(seen["other_seed"], case, f"the first pass of batches(x, y, {size}, {seed + 1})")
+    )
+    if np.array_equal(first[: len(other)], other):
+        raise Wrong(
+            f"batches(x, y, {size}, {seed + 1}) gives the same order for another seed as for seed={seed}: "
+            "the seed argument should choose the order."
+        )
     return "Every pass shows every example once, in fresh batches of a fresh order, and the seed repeats it."
 
 
-def _sgd_path(case, steps=STEPS):
-    """Reference: the loss before each of ``steps`` SGD steps and after the last, and (w, b) after the first and the last."""
+def _sgd_path(case, steps=STEPS, heavier_above=True):
+    """Reference: the loss before each of ``steps`` SGD steps and after the last, and (w, b) after the
+    first and the last. The check's loss counts a prediction above its target ``OVERSHOOT`` times; with
+    ``heavier_above=False``, one below it (the loss called with its arguments the other way round)."""
     x, y, w, b = (case[k].astype(np.float64) for k in ("x", "y", "w", "b"))
     scale, lr = case["scale"], case["learning_rate"]
     losses, after = [], []
     for _ in range(steps + 1):
         error = (x @ w + b) * scale - y
-        losses.append(float(np.mean(error**2)))
-        d_out = 2 * error * scale / error.size
+        weights = np.where(error > 0 if heavier_above else error < 0, OVERSHOOT, 1.0)
+        losses.append(float(np.mean(weights * error**2)))
+        d_out = 2 * weights * error * scale / error.size
         w, b = w - lr * x.T @ d_out, b - lr * d_out.sum(axis=0)
         after.append((w, b))
     return np.array(losses), after[0], after[steps - 1]
+
+
+def _step_size(moved, want, learning_rate):
+    """Raises when the first step went the right way but by another length than the optimizer's."""
+    ratio = float(moved @ want / (want @ want)) if np.any(want) else 1.0
+    if (
+        ratio <= 0
+        or np.isclose(ratio, 1.0, rtol=1e-3)
+        or not np.allclose(moved, ratio * want, rtol=1e-3, atol=1e-6)
+    ):
+        return
+    if np.isclose(ratio, 1 / learning_rate, rtol=1e-3):
+        raise Wrong(
+            "one call of train_step moved the variables by their gradients themselves: it stepped without "
+            "the optimizer's learning rate. Let the optimizer you were given make the step."
+        )
+    raise Wrong(
+        f"one call of train_step moved the variables {ratio:.3g} times as far as the optimizer given to "
+        "make_train_step would: the step should be made with that optimizer, another one or a learning "
+        "rate of your own gives another size of step."
+    )
 
 
 def _judge_train_step(case, seen):
@@ -377,13 +470,25 @@ def _judge_train_step(case, seen):
             "train_step changed the model's scale, a variable that is not trainable: update only "
             "model.trainable_variables."
         )
+    swapped, _, _ = _sgd_path(case, heavier_above=False)
+    targets_first = "called loss_fn with the targets first: it takes (predictions, targets), in that order"
+    if np.allclose(losses, swapped[:-1], rtol=1e-3, atol=1e-6) and not np.allclose(
+        want, swapped[:-1], rtol=1e-3
+    ):
+        raise Wrong(
+            f"the losses returned over {STEPS} steps are not right: it looks like you {targets_first}."
+        )
     w0, b0 = case["w"], case["b"]
+    moved = []
     for name, start, seen_after in (("w", w0, seen["after_one"]["w"]), ("b", b0, seen["after_one"]["b"])):
         now = expect.array(seen_after, f"the model's {name} after one step", shape=start.shape)
         if np.array_equal(now, start):
             raise Wrong(
                 f"one call of train_step left the model's {name} as it was: every trainable variable should take a step."
             )
+        moved.append((now.astype(np.float64) - start).ravel())
+    reference = np.concatenate([(w_one - w0).ravel(), (b_one - b0).ravel()])
+    _step_size(np.concatenate(moved), reference, case["learning_rate"])
     if losses[-1] >= losses[0]:
         raise Wrong(
             f"over {STEPS} steps the loss went from {losses[0]:.4g} to {losses[-1]:.4g}: it should fall. Are the "
@@ -395,6 +500,7 @@ def _judge_train_step(case, seen):
         f"the losses returned over {STEPS} steps",
         near_misses={
             "returned the loss after each step: return the one measured before the step": path[1:],
+            targets_first: swapped[:-1],
         },
         rtol=1e-3,
         atol=1e-6,
@@ -407,9 +513,6 @@ def _judge_train_step(case, seen):
             expect.array(observed, f"the model's {name} after one step") - start,
             one - start,
             f"the change of the model's {name} in one step",
-            near_misses={
-                "stepped without the optimizer's learning rate": (one - start) / case["learning_rate"]
-            },
             rtol=1e-3,
             atol=1e-6,
         )

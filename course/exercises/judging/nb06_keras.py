@@ -49,6 +49,9 @@ def _judge_log_softmax(case, seen):
                 "log-sum-exp of z - max(z))": want + z.max(axis=-1, keepdims=True),
                 "forgot the log-sum-exp term: only the maximum was taken away": z
                 - z.max(axis=-1, keepdims=True),
+                "added up the exponentials of the whole batch instead of those of each row": z
+                - z.max(axis=-1, keepdims=True)
+                - np.log(np.exp(z - z.max(axis=-1, keepdims=True)).sum()),
             },
             rtol=1e-6,
             atol=1e-6,
@@ -120,7 +123,31 @@ def _judge_my_dense(case, seen):
     if activation:
         misses["forgot the activation"] = x @ kernel + bias
     expect.close(second, act(x @ kernel + bias), what, near_misses=misses, rtol=1e-4, atol=1e-5)
+    if case["wide"]:
+        _glorot_uniform(seen.get("wide"), *case["wide"])
     return "MyDense makes its weights on the first call and computes what a Dense layer computes."
+
+
+def _glorot_uniform(weights, n_in, units):
+    """The kernel of a MyDense(units) built for n_in features should look drawn from U(-L, L), L the
+    Glorot limit: with thousands of values, the largest is within 2% of L, none beyond it, and the
+    mean size is L / 2 (another law, or another limit, misses one of the three by far)."""
+    made = f"MyDense({units}) built for {n_in} input features"
+    if not isinstance(weights, list):
+        raise Wrong(f"the check could not read the weights of {made}.")
+    kernels = [
+        w.get("value") for w in weights if isinstance(w, dict) and tuple(w.get("shape", ())) == (n_in, units)
+    ]
+    if len(kernels) != 1 or not isinstance(kernels[0], np.ndarray):
+        raise Wrong(f"{made} should own one kernel of shape ({n_in}, {units}).")
+    size = np.abs(kernels[0].astype(np.float64))
+    limit = np.sqrt(6 / (n_in + units))
+    if size.max() > limit * (1 + 1e-6) or size.max() < 0.98 * limit or abs(size.mean() / limit - 0.5) > 0.03:
+        raise Wrong(
+            f"the kernel of {made} does not look drawn by the Glorot uniform initializer: its values "
+            f"should spread evenly between -{limit:.3f} and {limit:.3f}, but here the largest size is "
+            f"{size.max():.3f} and the mean size {size.mean():.3f}. Which initializer does the exercise name?"
+        )
 
 
 def _judge_mlp(case, seen):
@@ -156,12 +183,18 @@ def _judge_mlp(case, seen):
             "forgot the softmax: the outputs are not probabilities that sum to 1": hidden_out @ w1 + b1,
             "forgot the ReLU of the hidden layer": _softmax((x @ w0 + b0) @ w1 + b1),
             "put the ReLU on the output instead of the softmax": np.maximum(hidden_out @ w1 + b1, 0),
+            "used a sigmoid in the hidden layer: mnist_model's hidden layer ends with a ReLU": _softmax(
+                (1 / (1 + np.exp(-(x @ w0 + b0)))) @ w1 + b1
+            ),
         },
         rtol=1e-4,
         atol=1e-6,
     )
     want_default = sorted([[x.shape[1], 512], [512], [512, 10], [10]])
-    default_shapes = sorted(seen["default_shapes"])
+    default_shapes = seen.get("default_shapes")
+    if not isinstance(default_shapes, list):
+        raise Wrong("the check could not read the weights of MnistMLP().")
+    default_shapes = sorted(default_shapes)
     if default_shapes != want_default:
         raise Wrong(
             "MnistMLP() with no arguments should have 512 hidden units and 10 classes; its weights have "
@@ -223,6 +256,12 @@ def _judge_pair(case, seen):
         sigmoid(joined @ v + c),
         what,
         near_misses={
+            "called the encoder on the left input twice: the right input never reaches the output": sigmoid(
+                np.concatenate([code(left), code(left)], axis=1) @ v + c
+            ),
+            "put a softmax on the single output unit: a softmax over one number is always 1": np.ones(
+                (len(left), 1)
+            ),
             "joined the two codes in the other order (the right input's code should come second)": sigmoid(
                 np.concatenate([code(right), code(left)], axis=1) @ v + c
             ),
@@ -239,18 +278,38 @@ def _judge_pair(case, seen):
     )
 
 
-def _stopping(values, patience, min_delta, mode, ties=False, late=False):
-    """Keras's rule, or one of its plausible mistakes: (best epoch, stop epoch or None), from 1."""
+def _stopping(values, patience, min_delta, mode, ties=False, late=0, previous=False, keep_count=False):
+    """Keras's rule, or one of its plausible mistakes: (best epoch, stop epoch or None), from 1.
+
+    ``late``: stops that many epochs late (-1: early); ``previous``: compares each value with the one
+    before instead of the best; ``keep_count``: counts the epochs without improvement in all, never
+    starting again at 0.
+    """
     sign = 1 if mode == "min" else -1
-    best, best_epoch, wait = np.inf, 0, 0
+    best, best_epoch, wait, last = np.inf, 0, 0, np.inf
     for epoch, value in enumerate(values):
-        wait += 1
         score = sign * value
-        if score + min_delta < best or (ties and score + min_delta <= best):
-            best, best_epoch, wait = score, epoch, 0
-        elif (wait > patience if late else wait >= patience) and epoch > 0:
+        reference = last if previous else best
+        last = score
+        improved = score + min_delta < reference or (ties and score + min_delta <= reference)
+        wait += 0 if keep_count and improved else 1
+        if improved:
+            best, best_epoch = score, epoch
+            wait = wait if keep_count else 0
+        elif wait >= patience + late and epoch > 0:
             return best_epoch + 1, epoch + 1
     return best_epoch + 1, None
+
+
+def _wrong_way(values, patience, min_delta, mode):
+    """The rule with min_delta added on the wrong side: a value within min_delta of the best counts."""
+    sign = 1 if mode == "min" else -1
+    return _stopping([sign * v for v in values], patience, -min_delta, "min")
+
+
+def _best_of_all(values, mode):
+    """The epoch (from 1) of the best value of the whole list."""
+    return int(np.argmin(values) if mode == "min" else np.argmax(values)) + 1
 
 
 def _epoch(seen, what):
@@ -282,13 +341,35 @@ def _judge_stop(case, seen):
         "counted a value equal to the best (after min_delta) as an improvement; only a strictly better one "
         "counts": _stopping(values, patience, min_delta, mode, ties=True),
         f"stopped one epoch late: training stops as soon as {patience} epochs in a row bring no improvement": (
-            _stopping(values, patience, min_delta, mode, late=True)
+            _stopping(values, patience, min_delta, mode, late=1)
+        ),
+        f"stopped one epoch early: training stops once {patience} epochs in a row bring no improvement, "
+        "not before": _stopping(values, patience, min_delta, mode, late=-1),
+        "took min_delta the wrong way: a value must beat the best by more than min_delta, so a value a "
+        "little worse than the best is no improvement": _wrong_way(values, patience, min_delta, mode),
+        "compared each value with the epoch before it; an improvement must beat the best value so far": (
+            _stopping(values, patience, min_delta, mode, previous=True)
+        ),
+        "kept counting after an improvement: the count of epochs without improvement starts again at 0 "
+        "after each one": _stopping(values, patience, min_delta, mode, keep_count=True),
+        "returned the last epoch when training runs to the end: then the stop epoch is None": (
+            want[0],
+            len(values) if want[1] is None else want[1],
+        ),
+        "took the best epoch of the whole list: only the epochs before the stop count": (
+            _best_of_all(values, mode),
+            want[1],
         ),
     }
     for diagnosis, mistake in misses.items():
         if mistake != want and got == mistake:
-            raise Wrong(f"{call} returned {got}, expected {want}: it looks like you {diagnosis}.")
-    raise Wrong(f"{call} returned {got}, expected {want} (best epoch, stop epoch) for the values {values}.")
+            raise Wrong(f"{call} returned {got}: it looks like you {diagnosis}.")
+    wrong = [name for name, g, w in zip(("the best epoch", "the stop epoch"), got, want) if g != w]
+    verb = "are not the ones" if len(wrong) == 2 else "is not the one"
+    raise Wrong(
+        f"{call} returned {got}: {' and '.join(wrong)} {verb} EarlyStopping gives for the values {values}. "
+        "Work through them by hand, epoch by epoch."
+    )
 
 
 JUDGES = {

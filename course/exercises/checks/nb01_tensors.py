@@ -60,6 +60,7 @@ def _crop_probe(answer, case):
 
 exercise(
     id="01.1",
+    revision=2,  # stricter since the first release: earlier passes are re-checked
     title="Crop the centre of every image",
     produce="a function crop_center(images, size) that takes an array of shape (n, height, width) and an int "
     "size, and returns the central size x size square of every image as an array of shape (n, size, size) "
@@ -135,6 +136,7 @@ def _batches_probe(answer, case):
 
 exercise(
     id="01.2",
+    revision=2,  # stricter since the first release: earlier passes are re-checked
     title="A batch iterator",
     produce="a generator function batches(images, labels, batch_size, seed) that takes NumPy arrays images "
     "(samples along the first axis, any shape after it) and labels (one per image), an int batch_size and an int "

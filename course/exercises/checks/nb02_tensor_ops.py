@@ -182,6 +182,7 @@ def _message(error):
 
 exercise(
     id="02.2",
+    revision=2,  # stricter since the first release: earlier passes are re-checked
     title="Broadcasting by hand, for any rank",
     produce="a function naive_broadcast_add(x, y) that adds two tensors of any ranks and shapes that broadcast, "
     "and returns a new NumPy array of floats of the broadcast shape, computed with Python loops one "

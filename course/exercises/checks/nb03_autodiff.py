@@ -115,6 +115,7 @@ def _dual_inputs(inputs):
 
 exercise(
     id="03.2",
+    revision=2,  # stricter since the first release: earlier passes are re-checked
     title="The Jacobian in forward mode",
     produce="a function forward_jacobian(f, x) that takes a function f (a list of n forward.Dual numbers in, "
     "a list of m Dual numbers out) and a list x of n floats, runs f once per input, and returns the "
@@ -263,6 +264,7 @@ def _backward_probe(answer, case):
 
 exercise(
     id="03.4",
+    revision=2,  # stricter since the first release: earlier passes are re-checked
     title="The reverse pass",
     produce="a function backward_pass(output) that takes the output reverse.Node of a graph and returns a "
     "new dict that maps every node of the graph (leaves included) to its adjoint d(output)/d(node) as a "
@@ -330,6 +332,7 @@ def _softplus_probe(answer, case):
 
 exercise(
     id="03.5",
+    revision=2,  # stricter since the first release: earlier passes are re-checked
     title="An operation of your own",
     produce="a class Softplus, a subclass of reverse.Op with a name, compute(self, a) that returns "
     "softplus(a) = log(1 + e^a) for a float a, and vjp(self, adjoint, out, a) that returns a tuple with "

@@ -70,6 +70,7 @@ def _stacked(points):
 
 exercise(
     id="04.1",
+    revision=2,  # stricter since the first release: earlier passes are re-checked
     title="Descent with momentum",
     produce="a function momentum_descent(gradient, w, learning_rate, momentum, steps) that starts at the "
     "NumPy array w with zero velocity, takes steps momentum steps, calling gradient(w) once per step at the "
@@ -96,6 +97,7 @@ exercise(
 
 exercise(
     id="04.2",
+    revision=2,  # stricter since the first release: earlier passes are re-checked
     title="Descent with Adam",
     produce="a function adam_descent(gradient, w, learning_rate, steps) that starts at the NumPy array w "
     "with both of Adam's running averages at zero, takes steps Adam steps (beta_1 0.9, beta_2 0.999, epsilon "
@@ -231,6 +233,7 @@ def _init_probe(answer, case):
 
 exercise(
     id="04.4",
+    revision=2,  # stricter since the first release: earlier passes are re-checked
     title="He initialisation",
     produce="a function he_init(fan_in, fan_out, rng) that takes two ints and a NumPy random Generator and "
     "returns a new float array of shape (fan_in, fan_out) drawn from the rng: normal, mean 0, with the "
@@ -305,6 +308,7 @@ def _train_probe(answer, case):
 
 exercise(
     id="04.5",
+    revision=2,  # stricter since the first release: earlier passes are re-checked
     title="Your own training loop",
     produce="a function train(params, x, y, loss_and_grads, epochs, batch_size, learning_rate, rng) that "
     "trains the MLP with mini-batch SGD, calling loss_and_grads(params, x_batch, y_batch) once per batch "

@@ -54,6 +54,7 @@ def _line_probe(answer, case):
 
 exercise(
     id="05.1",
+    revision=2,  # stricter since the first release: earlier passes are re-checked
     title="A callable Line",
     produce="a class Line: Line(slope, intercept) makes an object that, called on x (a number or a "
     "NumPy array), returns the value of the straight line at x (a number, or an array of x's shape)",
@@ -131,6 +132,7 @@ def _lazy_probe(answer, case):
 
 exercise(
     id="05.2",
+    revision=2,  # stricter since the first release: earlier passes are re-checked
     title="A layer that builds itself",
     produce="a class LazyLinear, a tf.Module: LazyLinear(units) makes a layer with no variables yet; its "
     "first call on a float32 tensor x of shape (batch, in_features) creates a random weight matrix of "
@@ -273,6 +275,7 @@ def _restore_probe(answer, case):
 
 exercise(
     id="05.3",
+    revision=2,  # stricter since the first release: earlier passes are re-checked
     title="Restore a checkpoint",
     produce="a function restore_model(model, path) that takes a tf.Module model and the path of a "
     "checkpoint written by save_checkpoint, loads the saved values into model's variables and returns "
@@ -333,6 +336,7 @@ def _sgd_probe(answer, case):
 
 exercise(
     id="05.4",
+    revision=2,  # stricter since the first release: earlier passes are re-checked
     title="One gradient-descent step",
     produce="a function sgd_step(model, x, y, learning_rate) that takes a tf.Module model, float32 "
     "tensors x and y and a float, takes one step of plain gradient descent on the mean squared error "
@@ -430,6 +434,7 @@ def _batches_probe(answer, case):
 
 exercise(
     id="05.5",
+    revision=2,  # stricter since the first release: earlier passes are re-checked
     title="Shuffled batches with tf.data",
     produce="a function batches(x, y, batch_size, seed) that takes a NumPy float32 array x of shape "
     "(n, features), a NumPy int32 array y of shape (n,) and two ints, and returns a tf.data.Dataset of "
@@ -538,6 +543,7 @@ def _train_step_probe(answer, case):
 
 exercise(
     id="05.6",
+    revision=2,  # stricter since the first release: earlier passes are re-checked
     title="A training step as a graph",
     produce="a function make_train_step(model, loss_fn, optimizer) that takes a tf.Module model, a function "
     "loss_fn(predictions, targets) returning a scalar tensor and a Keras optimizer, and returns a "

@@ -65,6 +65,7 @@ def _log_softmax_cases(rng):
 
 exercise(
     id="06.1",
+    revision=2,  # stricter since the first release: earlier passes are re-checked
     title="A log-softmax that cannot overflow",
     produce="a function log_softmax(logits) that takes a NumPy array of class scores of shape (batch, classes) "
     "and returns a float NumPy array of the same shape: the logarithm of the softmax of each row, "
@@ -161,6 +162,7 @@ def _my_dense_probe(answer, case):
 
 exercise(
     id="06.2",
+    revision=2,  # stricter since the first release: earlier passes are re-checked
     title="A custom Dense layer",
     produce="a class MyDense(units, activation=None), a subclass of keras.layers.Layer written by you, that "
     "makes its kernel and bias once it knows the number of input features (kernel initializer "
@@ -233,6 +235,7 @@ def _mlp_probe(answer, case):
 
 exercise(
     id="06.3",
+    revision=2,  # stricter since the first release: earlier passes are re-checked
     title="A subclassed model",
     produce="a class MnistMLP(hidden_units=512, num_classes=10, **kwargs), a subclass of keras.Model written "
     "by you: the MNIST classifier of this notebook (one hidden layer of hidden_units units), which maps a "
@@ -342,6 +345,7 @@ def _tensor_sources(arguments):
 
 exercise(
     id="06.4",
+    revision=2,  # stricter since the first release: earlier passes are re-checked
     title="Two inputs, one shared layer",
     produce="a function pair_model(n_features, units) that returns a keras.Model built with the functional API: "
     "two inputs of shape (n_features,), the left one first; one Dense layer of units units with a ReLU that "
@@ -458,6 +462,7 @@ def _stop_probe(answer, case):
 
 exercise(
     id="06.5",
+    revision=2,  # stricter since the first release: earlier passes are re-checked
     title="The rule of early stopping",
     produce="a function when_to_stop(values, patience, min_delta, mode) that takes the list of a monitored "
     "quantity's values, one per epoch, an int patience, a float min_delta >= 0 and mode 'min' or 'max', and "

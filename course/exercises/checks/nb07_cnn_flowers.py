@@ -194,6 +194,7 @@ def _probe_kernel(answer, case):
 
 exercise(
     id="07.3",
+    revision=2,  # stricter since the first release: earlier passes are re-checked
     title="Learning a kernel",
     produce="a function learn_kernel(images, edge_maps) that takes float32 arrays of shape (n, H, W) and "
     "(n, H - 2, W - 2), where each edge map is the 'valid' convolution of its image with one unknown 3×3 "
@@ -401,6 +402,7 @@ def _probe_field(answer, case):
 
 exercise(
     id="07.6",
+    revision=2,  # stricter since the first release: earlier passes are re-checked
     title="Receptive field",
     produce="a function receptive_field(layers) that takes a list of (kernel, stride) pairs of ints and "
     "returns, as an int, how many input pixels along one axis one output pixel sees",
@@ -498,6 +500,7 @@ def _probe_lenet(answer, case):
 
 exercise(
     id="07.7",
+    revision=2,  # stricter since the first release: earlier passes are re-checked
     title="LeNet-5",
     produce="a function lenet5() that takes no arguments and returns a new keras.Model that maps a batch of "
     "shape (batch, 28, 28, 1) to 10 scores per picture (logits, no softmax), with the layers of the LeNet-5 "
@@ -600,6 +603,7 @@ def _probe_trained(answer, case):
 
 exercise(
     id="07.8",
+    revision=2,  # stricter since the first release: earlier passes are re-checked
     title="Training LeNet-5",
     produce="lenet: a LeNet-5 from your lenet5(), compiled and trained on the MNIST training pictures "
     "(scaled to [0, 1], shape (n, 28, 28, 1)); the check measures its accuracy on test pictures, each moved "
@@ -664,6 +668,7 @@ def _probe_residual(answer, case):
 
 exercise(
     id="07.9",
+    revision=2,  # stricter since the first release: earlier passes are re-checked
     title="A residual block",
     produce="a function residual_block(x, filters, stride=1) that takes a Keras tensor x of shape "
     "(batch, H, W, C) and returns, built with the functional API, the output of a residual block: two 3×3 "

@@ -8,6 +8,8 @@ and become after more training.
 """
 
 import tempfile
+import warnings
+from contextlib import contextmanager
 from pathlib import Path, PurePath
 
 import numpy as np
@@ -22,31 +24,56 @@ SHAPES = ((3, 4), (4,), (4, 2), (2,))  # the tiny model's kernel and bias of eac
 MAX_CONFIG_DEPTH = 10  # a config nested deeper than this is observed, not copied
 
 
-def _tiny_model(weights, steps, moments=None):
-    """A compiled copy of the tiny model holding ``weights``.
+def _tiny_model(weights, steps, moments=None, reuse=None):
+    """A compiled copy of the tiny model holding ``weights`` (``reuse``: a copy made before, given new state).
 
     With ``steps`` (not None) its optimizer is built, as after training, and has taken that
     many steps; ``moments`` gives Adam's momentum and velocity for each weight (else zeros).
     """
     import keras
 
-    model = keras.Sequential(
-        [keras.Input((3,)), keras.layers.Dense(4, activation="relu"), keras.layers.Dense(2)]
-    )
-    model.compile(
-        optimizer=keras.optimizers.Adam(learning_rate=LEARNING_RATE), loss=keras.losses.MeanSquaredError()
-    )
+    model = reuse
+    if model is None:
+        model = keras.Sequential(
+            [keras.Input((3,)), keras.layers.Dense(4, activation="relu"), keras.layers.Dense(2)]
+        )
+        model.compile(
+            optimizer=keras.optimizers.Adam(learning_rate=LEARNING_RATE),
+            loss=keras.losses.MeanSquaredError(),
+        )
+    moments = moments or [(np.zeros(shape), np.zeros(shape)) for shape in SHAPES]
     model.set_weights([np.asarray(w, dtype="float32") for w in weights])
     if steps is not None:
         optimizer = model.optimizer
         optimizer.build(model.trainable_variables)
         optimizer.iterations.assign(steps)
-        for (momentum, velocity), (m, v) in zip(
-            zip(optimizer._momentums, optimizer._velocities), moments or []
-        ):
+        for (momentum, velocity), (m, v) in zip(zip(optimizer._momentums, optimizer._velocities), moments):
             momentum.assign(np.asarray(m, dtype="float32"))
             velocity.assign(np.asarray(v, dtype="float32"))
     return model
+
+
+@contextmanager
+def _eagerly():
+    """fit, predict and calls run step by step instead of being traced into a graph first.
+
+    The numbers are the same; for the few tiny steps of a check, tracing is most of the time.
+    """
+    import keras
+
+    if keras.backend.backend() != "tensorflow":
+        yield
+        return
+    import tensorflow as tf
+
+    before = tf.config.functions_run_eagerly()
+    tf.config.run_functions_eagerly(True)
+    try:
+        with warnings.catch_warnings():  # tf.data's functions are still traced: nothing the learner did
+            warnings.filterwarnings("ignore", message="Even though the `tf.config.experimental_run_functions")
+            yield
+    finally:
+        tf.config.run_functions_eagerly(before)
 
 
 def _random_weights(rng):
@@ -103,12 +130,16 @@ def _checkpoint_name(epoch):
 
 def _latest_cases(rng):
     """Two run folders where the latest epoch has one digit more than another (9 and 10 to 89, 99 and 100 to
-    899: as text, 'epoch-9' comes after them all), and a folder with no checkpoint directly in it."""
+    899: as text, 'epoch-9' comes after them all), and a folder with no checkpoint directly in it.
+
+    Five checkpoints each: the highest, the highest as text, the lowest and, written last (copied or
+    re-saved), another one, so that each wrong pick is told apart."""
     cases = []
     for low in (9, 99):
         top = int(rng.integers(low + 1, 9 * (low + 1)))  # its first digit is below 9
-        epochs = sorted({low, top, *(int(e) for e in rng.integers((low + 1) // 10, low, size=2))})
-        newest = epochs[0]  # the file written last is an early one (copied or re-saved)
+        others = rng.choice(np.arange((low + 1) // 10, low), size=3, replace=False)
+        epochs = sorted({low, top, *(int(e) for e in others)})
+        newest = epochs[1]  # not the lowest, not the highest, not the highest as text
         files = [_checkpoint_name(e) for e in epochs if e != newest]
         files += [*STRAYS, f"{_checkpoint_name(top + 7)}.partial", f"old/{_checkpoint_name(top + 40)}"]
         files.append(_checkpoint_name(newest))
@@ -143,6 +174,7 @@ def _probe_latest(answer, case):
 
 exercise(
     id="08.1",
+    revision=2,  # stricter since the first release: earlier passes are re-checked
     title="Find the latest checkpoint",
     produce="a function latest_checkpoint(folder) that takes a folder (a pathlib.Path) and returns the "
     "pathlib.Path of the checkpoint with the highest epoch among the files directly in it named "
@@ -203,7 +235,7 @@ def _resume_cases(rng):
         "fresh": _random_weights(rng),
         "x": rng.normal(size=(n, 3)).astype("float32"),
         "y": rng.normal(size=(n, 2)).astype("float32"),
-        "until": more,
+        "until": more - 1,  # one or two epochs from the start
     }
     return [checkpoints, empty]
 
@@ -211,14 +243,16 @@ def _resume_cases(rng):
 def _write_checkpoints(folder, case):
     import os
 
+    model = None
     for number, (epoch, weights, steps, moments) in enumerate(
         zip(case["epochs"], case["weights"], case["steps"], case["moments"])
     ):
         path = folder / _checkpoint_name(epoch)
-        _tiny_model(weights, steps, moments).save_weights(path)
+        model = _tiny_model(weights, steps, moments, reuse=model)
+        model.save_weights(path)
         os.utime(path, (1_700_000_000 + 60 * number,) * 2)
     if case["epochs"]:  # the file ModelCheckpoint(save_best_only=True) keeps, a later epoch's weights
-        _tiny_model(case["best"], 1).save_weights(folder / "best.weights.h5")
+        _tiny_model(case["best"], 1, reuse=model).save_weights(folder / "best.weights.h5")
     (folder / "notes.txt").write_text("Adam, learning rate 0.01\n")
 
 
@@ -231,7 +265,8 @@ def _probe_resume(answer, case):
         _write_checkpoints(folder, case)
         before = sorted(path.name for path in folder.iterdir())
         model = _tiny_model(case["fresh"], None)
-        history = answer(model, folder, case["x"], case["y"], case["until"])
+        with _eagerly():
+            history = answer(model, folder, case["x"], case["y"], case["until"])
         returned_history = isinstance(history, keras.callbacks.History)
         return {
             "result": observe(history),
@@ -245,6 +280,7 @@ def _probe_resume(answer, case):
 
 exercise(
     id="08.2",
+    revision=2,  # stricter since the first release: earlier passes are re-checked
     title="Resume training",
     produce="a function resume(model, folder, x, y, epochs) that takes a compiled Keras model whose "
     "optimizer has not run yet, a folder (a pathlib.Path) of checkpoints 'epoch-<epoch>.weights.h5', "
@@ -254,12 +290,15 @@ exercise(
     cases=_resume_cases,
     probe=_probe_resume,
     hints=(
-        "Three steps: find the latest checkpoint (your latest_checkpoint does that), load it so that the "
-        "optimizer's state comes back too, and call fit so that it knows where training stopped.",
-        "Keras loads the optimizer's state only into an optimizer that already has its variables: build "
-        "it for the model's trainable variables before loading.",
-        "fit's initial_epoch is the number of epochs already done (the checkpoint's epoch, or 0), and "
-        "its epochs is the epoch to end at.",
+        "Resuming has three parts: find the latest checkpoint (your latest_checkpoint does that), bring "
+        "back everything it saved (the weights and the optimizer's state), and tell fit where training "
+        "stopped.",
+        "A weights file holds the optimizer's variables too, but Keras can only fill variables that "
+        "exist, and a fresh optimizer creates its own only at its first step. Look for a way to create "
+        "them before loading; the warning 'Skipping variable loading for optimizer' means they were missing.",
+        "fit has one argument for where the epochs start and one for where they end. A worked example "
+        "on other numbers: after a checkpoint of epoch 4, ending at epoch 7 means fit runs epochs 4, 5 "
+        "and 6 (History.epoch is [4, 5, 6]), and an empty folder means starting at 0.",
     ),
     shortcuts=(
         Shortcut("course.saving:restore_latest"),
@@ -284,8 +323,7 @@ def _round_trip_cases(rng):
             "x": rng.normal(size=(int(rng.integers(3, 8)), 3)).astype("float32"),
             "name": f"model-{int(rng.integers(1000))}.keras",
         }
-        for _ in range(2)
-    ]
+    ]  # one model: saving and loading take a while, and each mistake shows on any model
 
 
 def _probe_round_trip(answer, case):
@@ -311,16 +349,19 @@ def _probe_round_trip(answer, case):
 
 exercise(
     id="08.3",
+    revision=2,  # stricter since the first release: earlier passes are re-checked
     title="A whole-model round trip",
     produce="a function round_trip(model, path) that takes a compiled Keras model and a path ending in "
     ".keras, saves the whole model there and returns the model loaded back from that file",
     cases=_round_trip_cases,
     probe=_probe_round_trip,
     hints=(
-        "A .keras file keeps the architecture, the weights and the optimizer state; one call writes it "
-        "and another reads it back.",
-        "Write with the model's own saving method; read with the loading function in keras.models.",
-        "Return what the loading function gives you, not the model you were handed.",
+        "A .keras file keeps the architecture, the weights and the optimizer's state. The function has "
+        "two halves: write the whole model to the file, then read the file back as a new model.",
+        "Keras has a pair of calls for whole models (not only their weights): one writes, one reads. "
+        "The section above uses both.",
+        "Look at what you return: the check wants the model that was read from the file, a new object; "
+        "the model you were given proves nothing about the file.",
     ),
     time_limit=30.0,
 )
@@ -331,11 +372,17 @@ exercise(
 # ---------------------------------------------------------------------------
 
 
+SOFT_CLIP_KWARGS = {"trainable": False, "dtype": "float64"}  # base-class arguments that are not the default
+
+
 def _soft_clip_cases(rng):
+    """Each SoftClip is made with a name and other base-class arguments (SOFT_CLIP_KWARGS), so that an
+    __init__ that hands on only some of them is caught."""
     return [
         {
             "limit": float(np.round(rng.uniform(0.5, 4.0), 3)),
             "name": f"clip_{int(rng.integers(100, 1000))}",
+            "kwargs": dict(SOFT_CLIP_KWARGS),
             "kernel": (2 * rng.normal(size=(3, 4))).astype("float32"),
             "bias": rng.normal(size=(4,)).astype("float32"),
             "x": (3 * rng.normal(size=(int(rng.integers(3, 8)), 3))).astype("float32"),
@@ -350,6 +397,11 @@ def _config(layer):
     return (_plain(config) if isinstance(config, dict) else None), type_name(config)
 
 
+def _base_arguments(layer):
+    """What a layer made of the base class's arguments other than name (SOFT_CLIP_KWARGS)."""
+    return {"trainable": bool(layer.trainable), "dtype": str(layer.dtype_policy.name)}
+
+
 def _probe_soft_clip(answer, case):
     import keras
 
@@ -361,7 +413,7 @@ def _probe_soft_clip(answer, case):
     seen["registered_name"] = str(keras.saving.get_registered_name(answer))
     seen["class_name"] = str(answer.__name__)
     seen["answer_id"] = id(answer)
-    layer = answer(limit=case["limit"], name=case["name"])
+    layer = answer(limit=case["limit"], name=case["name"], **case["kwargs"])
     dense = keras.layers.Dense(4)
     model = keras.Sequential([keras.Input((3,)), dense, layer])
     dense.set_weights([np.array(case["kernel"]), np.array(case["bias"])])
@@ -369,6 +421,7 @@ def _probe_soft_clip(answer, case):
     seen["before"] = observe(np.asarray(model(x)))
     seen["config"], seen["config_type"] = _config(layer)
     seen["name"] = str(layer.name)
+    seen["base"] = _base_arguments(layer)
     with tempfile.TemporaryDirectory(prefix="course-08.4-") as temporary:
         path = Path(temporary) / "clipped.keras"
         model.save(path)
@@ -380,12 +433,14 @@ def _probe_soft_clip(answer, case):
     clipped = loaded.layers[-1]
     seen["loaded_type"], seen["loaded_id"] = type_name(clipped), id(type(clipped))
     seen["loaded_config"], _ = _config(clipped)
+    seen["loaded_base"] = _base_arguments(clipped)
     seen["after"] = observe(np.asarray(loaded(x)))
     return seen
 
 
 exercise(
     id="08.4",
+    revision=2,  # stricter since the first release: earlier passes are re-checked
     title="A custom layer that survives a .keras file",
     produce="a class SoftClip(limit, **kwargs), a subclass of keras.layers.Layer written by you, registered "
     "for serialization and with a get_config of its own, that squashes every value smoothly into "
@@ -397,10 +452,14 @@ exercise(
     hints=(
         "A .keras file stores the layer's registered name and its config, never its code: loading looks "
         "the class up by that name and calls it with the config as keyword arguments.",
-        "Decorate the class with Keras's register function for serializable objects, and let __init__ "
-        "pass **kwargs on to the base class.",
-        "get_config starts from the base class's get_config() and adds every argument of your __init__; "
-        "call computes the formula with keras.ops.",
+        "So three things must agree: Keras must be able to find the class by its name (it keeps a "
+        "registry of serializable objects), the config must hold every argument of your __init__, and "
+        "__init__ must accept what the base class puts in the config (name, trainable, dtype, ...) and "
+        "hand it on to the base class.",
+        "A worked example with another layer: for Scale(factor), the config is the base class's config "
+        "with one more entry, factor, and loading calls Scale(factor=..., name=..., trainable=..., "
+        "dtype=...). For call: tanh squashes into (-1, 1); stretch its input and its output so that the "
+        "edges move to -limit and limit.",
     ),
     time_limit=30.0,
 )
@@ -414,12 +473,15 @@ STALE = 40  # examples an earlier evaluation left in the meter
 
 
 def _notes_cases(rng):
-    features, n = int(rng.integers(6, 21)), int(rng.integers(40, 90))
+    """x in [0, 1) as in the notes; the saved model is also run on ``inputs``, of both signs and large, so
+    that every hidden unit and every logit meets negative values (a missing or extra activation shows)."""
+    features, n = int(rng.integers(6, 21)), int(rng.integers(33, 65))  # two steps an epoch
     return [
         {
             "x": rng.random((n, features)).astype("float32"),
             "y": np.eye(10, dtype="float32")[rng.integers(0, 10, size=n)],
             "epochs": int(rng.integers(1, 3)),
+            "inputs": (5 * rng.normal(size=(16, features))).astype("float32"),
         }
     ]
 
@@ -433,7 +495,8 @@ def _probe_notes(answer, case):
     x = np.array(case["x"])
     with tempfile.TemporaryDirectory(prefix="course-08.5-") as temporary:
         folder = Path(temporary)
-        returned = answer(case["x"], case["y"], folder, meter, case["epochs"])
+        with _eagerly():
+            returned = answer(case["x"], case["y"], folder, meter, case["epochs"])
         seen = {
             "result": observe(returned),
             "files": sorted(path.name for path in folder.iterdir()),
@@ -448,16 +511,21 @@ def _probe_notes(answer, case):
         seen["steps"] = _steps(loaded)
         seen["loss"] = type_name(loaded.loss)
         seen["from_logits"] = observe(getattr(loaded.loss, "from_logits", None))
+        seen["metrics"] = _plain(loaded.get_compile_config().get("metrics"))
         seen["predictions"] = observe(np.asarray(loaded(x)))
+        seen["weights"] = _observe_weights(loaded)
+        seen["outputs"] = observe(np.asarray(loaded(np.array(case["inputs"]))))
         if "weights.weights.h5" in seen["files"] and seen["shapes"]:
-            twin = keras.models.clone_model(loaded)
-            twin.load_weights(folder / "weights.weights.h5")
-            seen["twin_predictions"] = observe(np.asarray(twin(x)))
+            with warnings.catch_warnings():  # the weights file may hold no optimizer state: that shows below
+                warnings.filterwarnings("ignore", message="Skipping variable loading")
+                loaded.load_weights(folder / "weights.weights.h5")  # all else is read: the model may change
+            seen["twin_predictions"] = observe(np.asarray(loaded(x)))
         return seen
 
 
 exercise(
     id="08.5",
+    revision=2,  # stricter since the first release: earlier passes are re-checked
     title="The notes' code in Keras 3",
     produce="a function notes_in_keras3(x, y, folder, meter, epochs) that does in Keras 3 what the notes' "
     "code does: builds the notes' network for inputs of x.shape[1] features (Dense layers of 256, 128, 64 "
@@ -472,10 +540,12 @@ exercise(
     hints=(
         "Go through the notes' code line by line and run each piece: Keras 3's error messages name "
         "most of the fixes.",
-        "Keras 3 spells the optimizer's argument learning_rate, starts a model with keras.Input, and "
-        "chooses the file format from the name's ending (.keras, .weights.h5).",
-        "A meter is cleared with reset_state (the notes' reset_states is gone); clear it before you "
-        "update it with the model's outputs, then read result().",
+        "Keras 3 renamed or removed some of what the notes use: the optimizer's argument for the step "
+        "size, the way a model learns its input shape, and the file names that saving accepts (the "
+        "format comes from the name's ending).",
+        "A meter adds up its counts until it is cleared, and the meter you are given has counted "
+        "before. Look at the methods of keras.metrics.CategoricalAccuracy: the one that clears it has "
+        "a new name in Keras 3, and the order of clearing and counting matters.",
     ),
     time_limit=60.0,
 )

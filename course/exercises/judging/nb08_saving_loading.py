@@ -29,9 +29,7 @@ def _judge_latest(case, seen):
     epochs, files = case["epochs"], case["files"]
     if seen["result"].get("type") == "NoneType":
         if epochs:
-            raise Wrong(
-                f"latest_checkpoint returned None, but the folder holds checkpoints up to epoch {max(epochs)}."
-            )
+            raise Wrong("latest_checkpoint returned None, but the folder holds checkpoints.")
         return "latest_checkpoint finds the checkpoint with the highest epoch and ignores every other file."
     if not seen["is_path"]:
         raise Wrong(
@@ -74,15 +72,23 @@ def _judge_latest(case, seen):
     as_text = max(_checkpoint_name(e) for e in epochs)
     if where == as_text:
         raise Wrong(
-            f"latest_checkpoint returned {where!r}: compared as text, {as_text!r} comes after {want!r}, "
-            f"but epoch {max(epochs)} is later. Compare the epoch numbers, not the names."
+            f"latest_checkpoint returned {where!r}, but the folder holds a checkpoint of a later epoch: "
+            "compared as text, 'epoch-9.weights.h5' comes after 'epoch-10.weights.h5'. Compare the "
+            "epoch numbers, not the names."
         )
     if where == files[-1]:
         raise Wrong(
             f"latest_checkpoint returned {where!r}, the newest file on disk; the latest checkpoint is the "
-            f"one with the highest epoch in its name ({want!r})."
+            "one with the highest epoch in its name."
         )
-    raise Wrong(f"latest_checkpoint returned {where!r}, another checkpoint; the latest is {want!r}.")
+    if where == _checkpoint_name(min(epochs)):
+        raise Wrong(
+            f"latest_checkpoint returned {where!r}, the checkpoint with the lowest epoch: it should be "
+            "the one with the highest."
+        )
+    raise Wrong(
+        f"latest_checkpoint returned {where!r}, another checkpoint, not the one with the highest epoch."
+    )
 
 
 def _read(what, read):
@@ -146,12 +152,18 @@ def _judge_resume(case, seen):
             f"resume should return the History object that fit returns, got {expect.described(seen['result'])}."
         )
     latest = max(epochs, default=0)
-    where = f"after epoch {latest}" if epochs else "from an empty folder (no checkpoint)"
+    where = "from the latest checkpoint" if epochs else "from an empty folder (no checkpoint)"
     want_run, run = list(range(latest, until)), seen["epochs_run"]
     if run != want_run:
         if run and run[0] in epochs:
             raise Wrong(
-                f"fit went on from epoch {run[0]}, but the latest checkpoint in the folder is epoch {latest}."
+                f"fit went on from epoch {run[0]}, but the folder holds a checkpoint of a later epoch: "
+                "resume from the latest checkpoint."
+            )
+        if run and run[-1] == until - 1 and abs(run[0] - latest) == 1:
+            raise Wrong(
+                f"resuming {where}, fit's History counts the epochs {run[0]} to {run[-1]}: the first "
+                "epoch is one off. The epoch in a checkpoint's name is the number of epochs already done."
             )
         if run == list(range(len(want_run))):
             raise Wrong(
@@ -164,8 +176,8 @@ def _judge_resume(case, seen):
                 "epoch to end at, not how many to add."
             )
         raise Wrong(
-            f"resuming {where} with epochs={until}, fit ran the epochs {run}; it should run {want_run} "
-            f"(counted from 0 in the History)."
+            f"resuming {where} with epochs={until}, fit ran the epochs {run}: it should go on from the "
+            f"checkpoint's epoch and end at epoch {until}."
         )
     count = until - latest
     if epochs:
@@ -175,6 +187,11 @@ def _judge_resume(case, seen):
         start = (case["fresh"], 0, zero_moments)
     want, want_steps = _train(*start, case["x"], case["y"], count)
     if seen["steps"] != want_steps:
+        if epochs and seen["steps"] == 1 + count:
+            raise Wrong(
+                "the optimizer's state came from best.weights.h5, the best epoch's file, not from the "
+                "latest checkpoint 'epoch-<epoch>.weights.h5'."
+            )
         if epochs and seen["steps"] == count:
             if _close_weights(
                 seen["weights"], _train(case["fresh"], 0, zero_moments, case["x"], case["y"], count)[0]
@@ -188,9 +205,9 @@ def _judge_resume(case, seen):
                 "restores an optimizer's state only into an optimizer that already has its variables."
             )
         raise Wrong(
-            f"after resuming, the optimizer is at step {seen['steps']}; expected {want_steps}: the "
-            f"checkpoint's {start[1]} steps plus one step per epoch (fit's default batch size holds "
-            "all the examples)."
+            f"after resuming, the optimizer is at step {seen['steps']}: it should go on from the "
+            "checkpoint's step count and take one step per epoch (fit's default batch size, 32, holds "
+            "all the examples here)."
         )
     if _close_weights(seen["weights"], want):
         return "resume loads the latest checkpoint with its optimizer state and trains on to the last epoch."
@@ -227,7 +244,7 @@ def _judge_round_trip(case, seen):
         raise Wrong("the loaded model predicts differently from the saved one: it does not hold its weights.")
     if not seen["compiled"] or seen["steps"] != case["steps"]:
         raise Wrong(
-            f"the loaded model's optimizer is at step {seen['steps']}, the saved one's at {case['steps']}: "
+            f"the loaded model's optimizer is at step {seen['steps']}, not at the saved model's step: "
             "the optimizer state was lost on the way."
         )
     return "same predictions and the same optimizer step count after the round trip."
@@ -249,8 +266,8 @@ def _soft_clip(z, limit):
 
 
 def _judge_soft_clip(case, seen):
-    limit, name = case["limit"], case["name"]
-    made = f"SoftClip(limit={limit}, name={name!r})"
+    limit, name, kwargs = case["limit"], case["name"], case["kwargs"]
+    made = f"SoftClip(limit={limit}, name={name!r}, {', '.join(f'{k}={v!r}' for k, v in kwargs.items())})"
     if not seen["layer_class"]:
         raise Wrong("SoftClip should be a subclass of keras.layers.Layer.")
     _read("what the check saw of SoftClip", lambda: [seen[key] for key in SOFT_CLIP_SEEN])
@@ -279,6 +296,13 @@ def _judge_soft_clip(case, seen):
     if seen["name"] != name:
         raise Wrong(
             f"{made} is called {seen['name']!r}: the keyword arguments such as name belong to the base class."
+        )
+    base = _read("what SoftClip made of the base class's arguments", lambda: dict(seen["base"]))
+    lost = [key for key, value in kwargs.items() if base.get(key) != value]
+    if lost:
+        raise Wrong(
+            f"{made} has {', '.join(f'{key}={base.get(key)!r}' for key in lost)}: __init__ should hand "
+            "every keyword argument on to the base class (name, trainable, dtype, ...), not only some."
         )
     config = seen["config"]
     if not isinstance(config, dict):
@@ -315,7 +339,15 @@ def _judge_soft_clip(case, seen):
     loaded = seen.get("loaded_config") if isinstance(seen.get("loaded_config"), dict) else {}
     if not _same_number(loaded.get("limit"), limit):
         raise Wrong(
-            f"after loading, the layer's limit is {expect.described(observe(loaded.get('limit')))}, not {limit}."
+            f"after loading, the layer's limit is {expect.described(observe(loaded.get('limit')))}, not the "
+            "limit it was saved with."
+        )
+    loaded_base = _read("the loaded layer's base-class arguments", lambda: dict(seen["loaded_base"]))
+    lost = [key for key in kwargs if loaded_base.get(key) != base.get(key)]
+    if lost:
+        raise Wrong(
+            f"after loading, the layer's {' and '.join(lost)} differ from the saved layer's: get_config "
+            "should start from the base class's config, which holds them, and add to it."
         )
     if not _same(loaded, config):
         raise Wrong("the loaded layer's get_config() differs from the saved layer's.")
@@ -359,8 +391,9 @@ def _judge_notes(case, seen):
     want_shapes = [list(s) for a, b in zip((x.shape[1], *NOTES_UNITS), NOTES_UNITS) for s in ((a, b), (b,))]
     if seen["shapes"] != want_shapes:
         raise Wrong(
-            f"the saved model's weights have shapes {[tuple(s) for s in seen['shapes']]}; the notes' "
-            f"network on {x.shape[1]} features has {[tuple(s) for s in want_shapes]}."
+            f"the saved model's weights have shapes {[tuple(s) for s in seen['shapes']]}: the notes' "
+            "network has Dense layers of 256, 128, 64, 32 and 10 units, each with a kernel and a bias, "
+            "on inputs of x.shape[1] features."
         )
     if seen["optimizer"].rsplit(".", 1)[-1] != "Adam":
         raise Wrong(f"the saved model is compiled with {seen['optimizer']}; the notes use Adam.")
@@ -376,12 +409,18 @@ def _judge_notes(case, seen):
             f"the saved model's loss is {seen['loss'].rsplit('.', 1)[-1]} (from_logits "
             f"{expect.described(seen['from_logits'])}); the notes use categorical cross-entropy on logits."
         )
+    if "accuracy" not in str(seen["metrics"]).lower():
+        raise Wrong(
+            "the saved model is compiled without the accuracy metric; the notes compile with loss and "
+            "accuracy."
+        )
     want_steps = epochs * int(np.ceil(len(x) / 32))
     if seen["steps"] != want_steps:
         raise Wrong(
-            f"the saved optimizer is at step {seen['steps']}; training {epochs} epoch(s) on {len(x)} examples "
-            f"with fit's default batch size takes {want_steps} steps, and the model is saved after training."
+            f"the saved optimizer is at step {seen['steps']}: that is not what {epochs} epoch(s) on "
+            f"{len(x)} examples with fit's default batch size take, with the model saved after training."
         )
+    _judge_activations(case, seen)
     predictions = expect.array(seen["predictions"], "the saved model's predictions", shape=(len(x), 10))
     twin = expect.array(seen["twin_predictions"], "predictions with the saved weights", shape=(len(x), 10))
     if not np.allclose(twin, predictions, rtol=1e-5, atol=1e-5):
@@ -391,11 +430,13 @@ def _judge_notes(case, seen):
     stale = (accuracy * len(x)) / (len(x) + STALE)
     if np.isclose(got, stale, atol=1e-6) and not np.isclose(stale, accuracy, atol=1e-6):
         raise Wrong(
-            f"the accuracy is {got:.4f}, but the saved model gets {accuracy:.4f} right on (x, y): the meter "
-            f"still held {STALE} examples from an earlier evaluation. Clear it before counting."
+            f"the accuracy is {got:.4f}, too low: the meter still held {STALE} examples from an earlier "
+            "evaluation. Clear it before counting."
         )
     if not np.isclose(got, accuracy, atol=1e-6):
-        raise Wrong(f"the accuracy is {got:.4f}, but the saved model gets {accuracy:.4f} of (x, y) right.")
+        raise Wrong(
+            f"the accuracy is {got:.4f}, which is not the share of (x, y) that the saved model gets right."
+        )
     if seen["meter_count"] == STALE:
         raise Wrong(
             "the meter notes_in_keras3 was given still holds only its earlier counts: measure with it."
@@ -406,6 +447,53 @@ def _judge_notes(case, seen):
             f"should have counted {len(x)}."
         )
     return "the notes' program runs in Keras 3: trained, saved twice, loaded back and measured."
+
+
+def _forward(weights, x, hidden, last):
+    """The notes' network on ``x`` with ``hidden`` after each hidden layer and ``last`` after the last."""
+    h = np.asarray(x, dtype=np.float64)
+    layers = list(zip(weights[::2], weights[1::2]))
+    for kernel, bias in layers[:-1]:
+        h = hidden(h @ kernel + bias)
+    kernel, bias = layers[-1]
+    return last(h @ kernel + bias)
+
+
+def _softmax(z):
+    e = np.exp(z - z.max(axis=-1, keepdims=True))
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+def _judge_activations(case, seen):
+    """The saved model must compute ReLU hidden layers and logits (no activation on the last layer), read
+    from what it outputs on inputs of both signs."""
+    weights = [
+        expect.array(w, "a weight of the saved model").astype(np.float64)
+        for w in _read("the saved model's weights", lambda: list(seen["weights"]))
+    ]
+    got = expect.array(seen["outputs"], "the saved model's outputs", shape=(len(case["inputs"]), 10))
+
+    def computes(hidden, last):
+        want = _forward(weights, case["inputs"], hidden, last)
+        return np.allclose(got, want, rtol=1e-4, atol=1e-4 * max(1.0, float(np.abs(want).max())))
+
+    relu, linear = (lambda z: np.maximum(z, 0)), (lambda z: z)
+    if computes(relu, linear):
+        return
+    if computes(linear, linear):
+        raise Wrong(
+            "the saved model has no ReLU on its hidden layers: the notes' Dense layers of 256, 128, "
+            "64 and 32 units each use ReLU."
+        )
+    if any(computes(relu, last) for last in (_softmax, relu, lambda z: 0.5 + 0.5 * np.tanh(z / 2))):
+        raise Wrong(
+            "the saved model's last layer has an activation, so its outputs are not logits: the loss "
+            "works on logits (from_logits=True), and the notes' last layer has none."
+        )
+    raise Wrong(
+        "the saved model does not compute what the notes' network computes: ReLU after each hidden layer, "
+        "and logits (no activation) from the last one. Check each layer's activation."
+    )
 
 
 JUDGES = {

@@ -3,7 +3,6 @@ He initialisation, a training loop."""
 
 import numpy as np
 
-from ...descent import mlp_loss_and_grads
 from ..probing import observe
 from ..quizzes import multiple_choice
 from ..registry import exercise
@@ -276,6 +275,8 @@ def _train_cases(rng):
 def _train_run(answer, case, seed, copies=True):
     """Run train once with a Generator seeded ``seed``, on copies of the case's arrays or on the arrays
     themselves (so that a change in place shows): (what it returned, every batch it passed to loss_and_grads)."""
+    from ...descent import mlp_loss_and_grads  # course.descent imports matplotlib: only when 04 runs
+
     calls = []
 
     def loss_and_grads(params, x_batch, y_batch):

@@ -235,7 +235,7 @@ exercise(
 # ---------------------------------------------------------------------------
 
 
-def size_mistakes(length, size, stride):
+def _size_mistakes(length, size, stride):
     """What the usual mistakes of 07.4 give, each with its diagnosis (the judge names them)."""
     return {
         -(-length // stride): "that is the length for 'same' padding; here nothing is padded",
@@ -347,7 +347,7 @@ exercise(
 # ---------------------------------------------------------------------------
 
 
-def receptive_field_of(layers, own_stride_first=False, plus=1):
+def _receptive_field_of(layers, own_stride_first=False, plus=1):
     """The receptive field of ``layers`` (the reference), or what two usual mistakes give."""
     field, jump = plus, 1
     for kernel, stride in layers:
@@ -359,17 +359,17 @@ def receptive_field_of(layers, own_stride_first=False, plus=1):
     return field
 
 
-def field_mistakes(layers):
+def _field_mistakes(layers):
     """What the usual mistakes of 07.6 give, each with its diagnosis (later entries win where two give the
     same number; the first case of every draw tells them all apart)."""
     return {
-        receptive_field_of(layers[::-1]): "it goes through the layers in the wrong order: the first pair of "
+        _receptive_field_of(layers[::-1]): "it goes through the layers in the wrong order: the first pair of "
         "the list is the layer nearest the input, and its stride spreads out the layers after it",
         1 + sum(k - 1 for k, _ in layers): "the strides are ignored: after a stride, neighbouring "
         "positions are further apart in the input",
-        receptive_field_of(layers, own_stride_first=True): "each layer's own stride is applied to its "
+        _receptive_field_of(layers, own_stride_first=True): "each layer's own stride is applied to its "
         "kernel; a stride only spreads out the layers that come after it",
-        receptive_field_of(layers, plus=0): "it is one short: one output pixel of a 1×1 network already "
+        _receptive_field_of(layers, plus=0): "it is one short: one output pixel of a 1×1 network already "
         "sees one input pixel",
         sum(k for k, _ in layers): "adding up the kernel sizes counts the shared pixels twice",
     }
@@ -381,7 +381,7 @@ def _field_cases(rng):
         layers = [
             [int(k), int(s)] for k, s in zip(rng.choice([2, 3, 5, 7], size=3), rng.choice([1, 2, 3], 3))
         ]
-        if len({receptive_field_of(layers), *field_mistakes(layers)}) == 1 + 5:
+        if len({_receptive_field_of(layers), *_field_mistakes(layers)}) == 1 + 5:
             cases.append({"layers": layers})
     for n in range(6):
         depth = int(rng.integers(2, 7))

@@ -2,7 +2,6 @@
 
 import numpy as np
 
-from ...descent import mlp_loss_and_grads
 from ..checks.nb04_gradient_descent import MOST_CALLS_SEEN, PARAMETER_NAMES
 from . import expect
 from .expect import Wrong
@@ -188,6 +187,8 @@ def _backprop_variants(case, mean=True, mask=True, one_hot=True):
 
 def _judge_backprop(case, seen):
 
+    from ...descent import mlp_loss_and_grads  # course.descent imports matplotlib: only when 04 runs
+
     p, x, y = case["params"], case["x"], case["y"]
     shapes = ", ".join(f"{name} {p[name].shape}" for name in PARAMETER_NAMES)
     what = f"loss_and_grads on a batch of {len(x)} (x {x.shape}; {shapes})"
@@ -310,6 +311,7 @@ def _judge_spread(values, fan_in, fan_out, what):
 
 def _replay(case, batches, step=lambda w, g, lr: w - lr * g):
     """SGD over ``batches`` (lists of row indices): the parameters, the loss on all data, the batch losses."""
+    from ...descent import mlp_loss_and_grads  # course.descent imports matplotlib: only when 04 runs
 
     params = {name: np.array(value, dtype=np.float64) for name, value in case["params"].items()}
     losses = []

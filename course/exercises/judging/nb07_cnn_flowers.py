@@ -3,7 +3,7 @@
 import numpy as np
 
 from ...convolution import naive_avg_pool2d, naive_conv2d, naive_max_pool2d
-from ..checks.nb07_cnn_flowers import field_mistakes, receptive_field_of, size_mistakes
+from ..checks.nb07_cnn_flowers import _field_mistakes, _receptive_field_of, _size_mistakes
 from . import expect
 from .expect import Wrong
 
@@ -161,7 +161,7 @@ def _judge_size(case, seen):
     got = expect.whole_number(seen, what)
     if got == want:
         return "conv_output_size is right, also for strides that do not divide L - f evenly."
-    mistakes = size_mistakes(length, size, stride)
+    mistakes = _size_mistakes(length, size, stride)
     raise Wrong(f"{what} is {got}, which is not right: {mistakes.get(got, 'count the positions again')}.")
 
 
@@ -226,12 +226,12 @@ def _judge_field(case, seen):
     got = expect.whole_number(seen["result"], what)
     if _pairs(seen.get("list_after")) != layers:
         raise Wrong("receptive_field changed the list of layers it was given; leave it as it is.")
-    want = receptive_field_of(layers)
+    want = _receptive_field_of(layers)
     if got == want:
         return "receptive_field is right: every stride multiplies the reach of the layers after it."
     if not layers:
         raise Wrong(f"{what} is {got}: with no layers at all, an output pixel is one input pixel.")
-    mistakes = field_mistakes(layers)
+    mistakes = _field_mistakes(layers)
     raise Wrong(f"{what} is {got}, which is not right: {mistakes.get(got, 'go through the layers again')}.")
 
 

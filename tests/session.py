@@ -37,6 +37,7 @@ BUDGET_SECONDS = 600
 # the order pytest collects them.
 LONGEST_FIRST = (
     "tests/test_browser.py",  # every learner notebook in JupyterLab: about 200 s by itself
+    "tests/test_answer_tables.py",  # every exercise's mistakes and correct answers: about 240 s
     "solutions/07_cnn_flowers.ipynb",
     "tests/test_grade.py",
     "solutions/06_keras.ipynb",

@@ -14,47 +14,10 @@ from course.autodiff.reverse import find_topo_sort
 from course.exercises import FAILED, PASSED, evaluate, judge, probe
 from course.exercises.plain import normalize
 
+from .answers.nb03_autodiff import backward_pass, df, forward_jacobian, matmul_vjp, topo_sort
 from .helpers import assert_hints_climb_without_code, assert_not_attempted_quietly, stub
 
 SEEDS = (0, 1, 2, 3, 2024)
-
-
-def df(x):
-    return 2 * x * math.sin(x) + x * x * math.cos(x)
-
-
-def forward_jacobian(f, x):
-    columns = []
-    for j in range(len(x)):
-        outputs = f([forward.Dual(value, 1.0 if i == j else 0.0) for i, value in enumerate(x)])
-        columns.append([y.tangent for y in outputs])
-    return np.array(columns).T
-
-
-def topo_sort(output):
-    order, visited = [], set()
-
-    def visit(node):
-        if id(node) in visited:
-            return
-        visited.add(id(node))
-        for child in node.inputs:
-            visit(child)
-        order.append(node)
-
-    visit(output)
-    return order
-
-
-def backward_pass(output):
-    partial, adjoints = {output: 1.0}, {}
-    for node in reverse.reverse_topo_order(output):
-        adjoints[node] = partial.pop(node)
-        if node.op is not None:
-            inputs = [child.value for child in node.inputs]
-            for child, part in zip(node.inputs, node.op.vjp(adjoints[node], node.value, *inputs)):
-                partial[child] = partial.get(child, 0.0) + part
-    return adjoints
 
 
 class Softplus(reverse.Op):
@@ -65,10 +28,6 @@ class Softplus(reverse.Op):
 
     def vjp(self, adjoint, out, a):
         return (adjoint * reverse.sigmoid(a),)
-
-
-def matmul_vjp(g, a, b):
-    return g @ b.T, a.T @ g
 
 
 RIGHT = {

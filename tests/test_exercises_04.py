@@ -17,17 +17,10 @@ from course.exercises.engine import evaluate
 from course.exercises.plain import normalize
 from course.exercises.registry import lookup
 
+from .answers.nb04_gradient_descent import he_init, loss_and_grads, momentum_descent, train
 from .helpers import stub
 
 SEEDS = (0, 1, 2, 12345)
-
-
-def momentum_descent(gradient, w, learning_rate, momentum, steps):
-    velocity, path = np.zeros_like(w, dtype=float), [np.array(w, dtype=float)]
-    for _ in range(steps):
-        velocity = momentum * velocity - learning_rate * gradient(path[-1])
-        path.append(path[-1] + velocity)
-    return np.array(path)
 
 
 def adam_descent(gradient, w, learning_rate, steps):
@@ -39,37 +32,6 @@ def adam_descent(gradient, w, learning_rate, steps):
         m_hat, v_hat = m / (1 - 0.9**t), v / (1 - 0.999**t)
         path.append(path[-1] - learning_rate * m_hat / (np.sqrt(v_hat) + 1e-7))
     return np.array(path)
-
-
-def loss_and_grads(params, x, y):
-    n = len(x)
-    z1 = x @ params["W1"] + params["b1"]
-    h = np.maximum(z1, 0.0)
-    logits = h @ params["W2"] + params["b2"]
-    shifted = logits - logits.max(axis=1, keepdims=True)
-    log_p = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
-    delta = np.exp(log_p)
-    delta[np.arange(n), y] -= 1.0
-    delta /= n
-    dz1 = (delta @ params["W2"].T) * (z1 > 0)
-    grads = {"W1": x.T @ dz1, "b1": dz1.sum(axis=0), "W2": h.T @ delta, "b2": delta.sum(axis=0)}
-    return float(-log_p[np.arange(n), y].mean()), grads
-
-
-def he_init(fan_in, fan_out, rng):
-    return rng.normal(0.0, np.sqrt(2 / fan_in), size=(fan_in, fan_out))
-
-
-def train(params, x, y, loss_and_grads, epochs, batch_size, learning_rate, rng):
-    losses = []
-    for _ in range(epochs):
-        order = rng.permutation(len(x))
-        for start in range(0, len(x), batch_size):
-            batch = order[start : start + batch_size]
-            loss, grads = loss_and_grads(params, x[batch], y[batch])
-            params = {name: params[name] - learning_rate * grads[name] for name in params}
-            losses.append(loss)
-    return params, losses
 
 
 RIGHT = {

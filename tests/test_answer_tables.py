@@ -19,6 +19,8 @@ PENDING = set()
 def tables():
     found = {}
     for module in pkgutil.iter_modules(answers.__path__):
+        if not module.name.startswith("nb"):  # mutations.py: the helper the tables use
+            continue
         found.update(importlib.import_module(f"{answers.__name__}.{module.name}").TABLES)
     return found
 
@@ -48,7 +50,7 @@ def test_a_mistake_fails_with_its_diagnosis_on_every_seed(exercise_id, row):
     for seed in range(TABLES[exercise_id].seeds):
         feedback = evaluate(exercise_id, answer_of(row), seed=seed)
         assert feedback.status == FAILED, f"seed {seed}: {feedback}"
-        assert row.diagnosis in feedback.message, f"seed {seed}: {feedback.message}"
+        assert row.diagnosed_by(feedback.message), f"seed {seed}: {feedback.message}"
 
 
 @pytest.mark.parametrize("exercise_id, row", rows("correct"))

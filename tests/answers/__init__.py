@@ -23,11 +23,19 @@ class Built:
 
 @dataclass(frozen=True)
 class Mistake:
-    """A wrong answer, named for the mistake a learner makes; ``diagnosis``: a phrase its message holds."""
+    """A wrong answer, named for the mistake a learner makes; ``diagnosis``: a phrase its message holds.
+
+    A tuple of phrases where the right diagnosis depends on the case (an answer written down for
+    one input is the wrong shape for some cases and the wrong numbers for others): the message
+    holds one of them."""
 
     name: str
     answer: object
-    diagnosis: str
+    diagnosis: str | tuple
+
+    def diagnosed_by(self, message):
+        phrases = self.diagnosis if isinstance(self.diagnosis, tuple) else (self.diagnosis,)
+        return any(phrase in message for phrase in phrases)
 
 
 @dataclass(frozen=True)

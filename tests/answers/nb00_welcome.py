@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from . import Correct, Mistake, Table
+from . import Correct, Mistake, Table, mutations
 
 
 def stub(*args, **kwargs):
@@ -49,6 +49,7 @@ def fahrenheit_by_interpolation(c):
 
 FAHRENHEIT = Table(
     mistakes=(
+        mutations.right_for_one_input(celsius_to_fahrenheit, "which is not right"),
         Mistake("offset typed as 23", lambda c: c * 9 / 5 + 23, "which is not right"),
         Mistake("factor upside down (5/9)", lambda c: c * 5 / 9 + 32, "the scale factor seems upside down"),
         Mistake("offset forgotten", lambda c: c * 9 / 5, "the offset of the Fahrenheit scale is missing"),

@@ -7,7 +7,7 @@ import random
 
 import numpy as np
 
-from . import Correct, Mistake, Table
+from . import Correct, Mistake, Table, mutations
 
 
 def stub(*args, **kwargs):
@@ -111,6 +111,10 @@ CROP = Table(
     mistakes=(
         Mistake("top-left corner", lambda images, size: images[:, :size, :size], "top-left corner"),
         Mistake("crops only the first image", crop_one_image, "every image should be cropped"),
+        mutations.right_for_one_input(
+            crop_center, ("should keep every image", "not a square block", "not centred")
+        ),
+        mutations.writes_into_input(crop_center),
         Mistake("rounds the margins up", crop_rounding_up, "starts one position too late"),
         Mistake("banker's rounding with round()", crop_with_round, "starts one position too late"),
         Mistake("middle minus half the size", crop_from_the_middle, "starts one position too late"),
@@ -397,6 +401,7 @@ def one_hot_printable_only(texts, length):
 ONE_HOT = Table(
     mistakes=(
         Mistake("long texts not cut", one_hot_not_cut, "whatever its length"),
+        mutations.right_for_one_input(one_hot_texts, ("whatever its length", "is off in")),
         Mistake("timesteps last", one_hot_time_last, "the axes are (samples, timesteps, characters)"),
         Mistake("characters reversed", one_hot_reversed, "wrote the characters in reverse order"),
         Mistake(
@@ -614,6 +619,7 @@ def memory_for_five_axes(shape, dtype):
 MEMORY = Table(
     mistakes=(
         Mistake("counts elements, not bytes", elements_only, "number of elements, not of bytes"),
+        mutations.right_for_one_input(memory_bytes, "which is not right"),
         Mistake(
             "4 bytes whatever the dtype",
             lambda shape, dtype: memory_bytes(shape, np.float32),

@@ -7,7 +7,7 @@ import numpy as np
 
 from course import tensor_ops
 
-from . import Correct, Mistake, Table
+from . import Correct, Mistake, Table, mutations
 
 
 def stub(*args, **kwargs):
@@ -118,7 +118,8 @@ RELU = Table(
         Mistake("column loop one short", relu_short_columns, "one column early"),
         Mistake("columns counted with the rows", relu_with_rows_for_both_loops, "the loop over columns"),
         Mistake("all zeros", relu_of_zeros, "all zeros"),
-        Mistake("writes into x", relu_in_place, "changes one of its input arrays in place"),
+        Mistake("writes into x", relu_in_place, mutations.IN_PLACE),
+        mutations.right_for_one_input(naive_relu, ("should have shape", "is off in")),
         Mistake("results stored as integers", relu_into_integers, "lost their fractional part"),
         Mistake("leaky relu", relu_leaky, "kept a small slope for the negative entries"),
         Mistake(
@@ -404,10 +405,6 @@ def dot_in_a_variable_named_dot(x, y):
     return z
 
 
-def dot_transposed(x, y):
-    return naive_matrix_dot(x, y).T
-
-
 def dot_into_integers(x, y):
     z = np.zeros((x.shape[0], y.shape[1]), dtype=int)
     for i in range(x.shape[0]):
@@ -457,7 +454,8 @@ def dot_with_one_running_total(x, y):
 
 MATRIX_DOT = Table(
     mistakes=(
-        Mistake("result transposed", dot_transposed, "it is transposed"),
+        mutations.transposed(naive_matrix_dot, "it is transposed"),
+        mutations.writes_into_input(naive_matrix_dot, argument=1),
         Mistake("result stored as integers", dot_into_integers, "stored in integers"),
         Mistake("never fills the result", dot_left_empty, "left every entry at 0"),
         Mistake("column loop one short", dot_short_columns, "stopped the loop over columns one column early"),
@@ -556,6 +554,7 @@ ROTATE = Table(
             "a list or a tensor is not an ndarray",
         ),
         Mistake("new x used to compute y", rotate_sequentially, "used the new x"),
+        mutations.right_for_one_input(rotate, ("should have shape", "is off in")),
         Mistake("turned around the centre of the points", rotate_around_the_centre, "around the origin"),
         Mistake(
             "always a quarter turn (the notebook's example)",
@@ -686,7 +685,7 @@ FORWARD = Table(
             "layer before the last",
         ),
         Mistake("kernel transposed", forward_kernel_transposed, "raised ValueError"),
-        Mistake("adds into x in place", forward_adding_in_place, "changes one of its input arrays in place"),
+        Mistake("adds into x in place", forward_adding_in_place, mutations.IN_PLACE),
         Mistake("a list of outputs", lambda x, layers: [forward(x, layers)], "should be a NumPy array"),
     ),
     correct=(

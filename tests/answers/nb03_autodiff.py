@@ -7,7 +7,7 @@ import numpy as np
 
 from course.autodiff import forward, reverse
 
-from . import Correct, Mistake, Table
+from . import Correct, Mistake, Table, mutations
 
 
 def stub(*args, **kwargs):
@@ -517,7 +517,7 @@ TABLES = {
                 "seeds every input in every pass", jacobian_seeding_all, "gave every input the tangent 1"
             ),
             Mistake("keeps the tangents of earlier passes", jacobian_keeping_tangents, "kept the tangents"),
-            Mistake("transposed", lambda f, x: forward_jacobian(f, x).T, "transposed"),
+            mutations.transposed(forward_jacobian, "transposed"),
             Mistake("one pass per entry", jacobian_by_entries, "forward mode needs one pass per input"),
             Mistake(
                 "returns a list", lambda f, x: forward_jacobian(f, x).tolist(), "should be a NumPy array"
@@ -620,7 +620,7 @@ TABLES = {
             Mistake(
                 "b's adjoint is the product a @ b", lambda g, a, b: (g @ b.T, a @ b), "should have shape"
             ),
-            Mistake("changes a in place", matmul_vjp_zeroing, "changes one of its input arrays in place"),
+            Mistake("changes a in place", matmul_vjp_zeroing, mutations.IN_PLACE),
             Mistake("b not transposed", lambda g, a, b: (g @ b, a.T @ g), "your code raised ValueError"),
         ),
         correct=(

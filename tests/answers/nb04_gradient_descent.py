@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from . import Correct, Mistake, Table
+from . import Correct, Mistake, Table, mutations
 
 
 def stub(*args, **kwargs):
@@ -570,7 +570,7 @@ TABLES = {
             Mistake("gradient only at the start", momentum_gradient_at_the_start, "called gradient 1 times"),
             Mistake("Nesterov's look-ahead gradient", momentum_nesterov, "is off in"),
             Mistake("one array appended every step", momentum_one_array_appended, "the same array"),
-            Mistake("moves w in place", momentum_in_place, "changes one of its input arrays in place"),
+            Mistake("moves w in place", momentum_in_place, mutations.IN_PLACE),
             Mistake("raises", lambda *args: 1 / 0, "ZeroDivisionError"),
         ),
         correct=(
@@ -718,7 +718,7 @@ TABLES = {
             Mistake("losses not returned", train_without_losses, "should return a pair (params, losses)"),
             Mistake("rows changed", train_float32_rows, "rows that are not rows of x"),
             Mistake("never trains", lambda params, *args: (params, []), "never called loss_and_grads"),
-            Mistake("updates params in place", train_in_place, "changes one of its input arrays in place"),
+            Mistake("updates params in place", train_in_place, mutations.IN_PLACE),
             Mistake(
                 "ignores the rng argument",
                 train_loop(lambda rng, n: np.random.permutation(n)),

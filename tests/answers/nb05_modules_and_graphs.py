@@ -6,7 +6,7 @@ import numpy as np
 
 from course.runtime.quiet import import_tensorflow
 
-from . import Correct, Mistake, Table
+from . import Correct, Mistake, Table, mutations
 
 tf = import_tensorflow()
 
@@ -789,7 +789,7 @@ TABLES = {
             Mistake("numbers kept on the class", SharedLine, "the numbers must belong to each object"),
             Mistake("a list for an array", ListLine, "should be a NumPy array"),
             Mistake("a flat array for any array", FlatLine, "should have shape"),
-            Mistake("mutates its input", InPlaceLine, "changes one of its input arrays in place"),
+            Mistake("mutates its input", InPlaceLine, mutations.IN_PLACE),
             Mistake("a function, not a class", lambda slope, intercept: None, "expected a class Line"),
         ),
         correct=(
@@ -890,9 +890,7 @@ TABLES = {
             Mistake("x and y shuffled apart", shuffled_apart, "x and y were shuffled apart"),
             Mistake("repeats forever", repeated, "more than the"),
             Mistake("labels left out", images_only, "should be a pair (x_batch, y_batch)"),
-            Mistake(
-                "mutates its input", batches_scaling_in_place, "changes one of its input arrays in place"
-            ),
+            Mistake("mutates its input", batches_scaling_in_place, mutations.IN_PLACE),
             Mistake("a list", lambda x, y, batch_size, seed: [x, y], "not a tf.data.Dataset"),
         ),
         correct=(

@@ -7,7 +7,7 @@ import keras
 import numpy as np
 from keras import layers
 
-from . import Correct, Mistake, Table
+from . import Correct, Mistake, Table, mutations
 
 
 def stub(*args, **kwargs):
@@ -687,7 +687,8 @@ TABLES = {
                 "shifted by the batch's maximum", log_softmax_shift_by_global_max, "contains NaN or infinity"
             ),
             Mistake("summed over the whole batch", log_softmax_batch_sum, "exponentials of the whole batch"),
-            Mistake("mutates its input", log_softmax_in_place, "changes one of its input arrays in place"),
+            Mistake("mutates its input", log_softmax_in_place, mutations.IN_PLACE),
+            mutations.right_for_one_input(log_softmax, ("should have shape", "is off in")),
         ),
         correct=(
             Correct("shifted, keepdims", log_softmax),

@@ -15,7 +15,7 @@ import numpy as np
 
 from tests.helpers import stub
 
-from . import TRAINING_SEEDS, Built, Correct, Mistake, Table
+from . import TRAINING_SEEDS, Built, Correct, Mistake, Table, mutations
 
 # --- 07.1 Convolution with two loops ------------------------------------------------------------
 
@@ -671,7 +671,7 @@ TABLES = {
                 lambda image, kernel: conv2d_single(image, kernel).tolist(),
                 "should be a NumPy array",
             ),
-            Mistake("result transposed", lambda image, kernel: conv2d_single(image, kernel).T, "transposed"),
+            mutations.transposed(conv2d_single, "transposed"),
             Mistake(
                 "kernel turned on its side",
                 lambda image, kernel: conv2d_single(image, kernel.T),
@@ -778,6 +778,7 @@ TABLES = {
             Mistake("'same' padding's length", lambda L, f, s: -(-L // s), "'same' padding"),
             Mistake("returns a string", lambda L, f, s: str((L - f) // s + 1), "should be a whole number"),
             Mistake("kernel size ignored", lambda L, f, s: L // s, "not right"),
+            mutations.right_for_one_input(lambda L, f, s: (L - f) // s + 1, "not right"),
         ),
         correct=(
             Correct("floor division", lambda L, f, s: (L - f) // s + 1),

@@ -36,6 +36,9 @@ PRIVATE = "_"  # a case's keys that begin with this are for the judge only (see 
 # ---------------------------------------------------------------------------
 
 
+MAX_CONFIG_DEPTH = 10  # a config nested deeper than this is observed, not copied
+
+
 def type_name(value):
     """``module.Class`` of ``value`` (just ``Class`` for builtins). Never raises."""
     cls = type(value)
@@ -99,6 +102,19 @@ def visible(case):
     if not isinstance(case, dict):
         raise TypeError(f"case must be a dict of plain data, got {validate.received(case)}")
     return {key: value for key, value in case.items() if not key.startswith(PRIVATE)}
+
+
+def plain_config(value, _depth=0):
+    """A Keras config (``layer.get_config()``) as plain data: dicts and lists kept, a leaf that
+    plain data cannot hold observed, a nesting deeper than MAX_CONFIG_DEPTH observed. Never raises."""
+    if isinstance(value, dict) and _depth < MAX_CONFIG_DEPTH:
+        return {str(key): plain_config(item, _depth + 1) for key, item in value.items()}
+    if isinstance(value, (list, tuple)) and _depth < MAX_CONFIG_DEPTH:
+        return [plain_config(item, _depth + 1) for item in value]
+    try:
+        return normalize(value)
+    except Exception:  # an object, or a nesting too deep: its observation stands for it
+        return observe(value)
 
 
 def protect(value):

@@ -19,8 +19,7 @@ import numpy as np
 from ...convolution import naive_conv2d
 from ...data import load_mnist
 from ...runtime.settings import settings
-from ..plain import normalize
-from ..probing import observe, type_name
+from ..probing import observe, plain_config, type_name
 from ..quizzes import multiple_choice, predict_shape
 from ..registry import exercise
 from ..shortcuts import Shortcut
@@ -430,7 +429,6 @@ READY_MADE_MODELS = tuple(
 )
 
 
-MAX_CONFIG_DEPTH = 10  # a config nested deeper than this is observed, not copied
 # A model with more weights than this (LeNet-5 has 61,706) is described without their values.
 MOST_WEIGHTS_SENT = 200_000
 
@@ -446,22 +444,10 @@ def _layers_of(model):
             yield layer
 
 
-def _plain(value, depth=0):
-    """``value`` (a config) as plain data: dicts and lists kept, a leaf that plain data cannot hold observed."""
-    if isinstance(value, dict) and depth < MAX_CONFIG_DEPTH:
-        return {str(key): _plain(item, depth + 1) for key, item in value.items()}
-    if isinstance(value, (list, tuple)) and depth < MAX_CONFIG_DEPTH:
-        return [_plain(item, depth + 1) for item in value]
-    try:
-        return normalize(value)
-    except Exception:  # an object, or a nesting too deep: its observation stands for it
-        return observe(value)
-
-
 def _structure(layer):
     """A layer as its own description gives it: its class, its config (plain data) and its weights' shapes."""
     try:
-        config = _plain(layer.get_config())
+        config = plain_config(layer.get_config())
     except Exception:  # a custom layer that cannot describe itself (NotImplementedError included)
         config = None
     return {

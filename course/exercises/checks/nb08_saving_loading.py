@@ -14,14 +14,12 @@ from pathlib import Path, PurePath
 
 import numpy as np
 
-from ..plain import normalize
-from ..probing import observe, type_name
+from ..probing import observe, plain_config, type_name
 from ..quizzes import multiple_choice
 from ..registry import exercise
 from ..shortcuts import Shortcut
 
 SHAPES = ((3, 4), (4,), (4, 2), (2,))  # the tiny model's kernel and bias of each Dense layer
-MAX_CONFIG_DEPTH = 10  # a config nested deeper than this is observed, not copied
 
 
 def _tiny_model(weights, steps, moments=None, reuse=None):
@@ -85,18 +83,6 @@ def _observe_weights(model):
         return [observe(np.asarray(w)) for w in model.get_weights()]
     except Exception:
         return None
-
-
-def _plain(value, depth=0):
-    """``value`` (a config) as plain data: dicts and lists kept, a leaf that plain data cannot hold observed."""
-    if isinstance(value, dict) and depth < MAX_CONFIG_DEPTH:
-        return {str(key): _plain(item, depth + 1) for key, item in value.items()}
-    if isinstance(value, (list, tuple)) and depth < MAX_CONFIG_DEPTH:
-        return [_plain(item, depth + 1) for item in value]
-    try:
-        return normalize(value)
-    except Exception:  # an object, or a nesting too deep: its observation stands for it
-        return observe(value)
 
 
 def _files(folder):
@@ -394,7 +380,7 @@ def _soft_clip_cases(rng):
 def _config(layer):
     """A layer's config as plain data (None when get_config gives no dict), and the type it gave."""
     config = layer.get_config()
-    return (_plain(config) if isinstance(config, dict) else None), type_name(config)
+    return (plain_config(config) if isinstance(config, dict) else None), type_name(config)
 
 
 def _base_arguments(layer):
@@ -511,7 +497,7 @@ def _probe_notes(answer, case):
         seen["steps"] = _steps(loaded)
         seen["loss"] = type_name(loaded.loss)
         seen["from_logits"] = observe(getattr(loaded.loss, "from_logits", None))
-        seen["metrics"] = _plain(loaded.get_compile_config().get("metrics"))
+        seen["metrics"] = plain_config(loaded.get_compile_config().get("metrics"))
         seen["predictions"] = observe(np.asarray(loaded(x)))
         seen["weights"] = _observe_weights(loaded)
         seen["outputs"] = observe(np.asarray(loaded(np.array(case["inputs"]))))

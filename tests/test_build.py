@@ -63,7 +63,7 @@ def make_course(tmp_path, source):
 
 def test_build_strips_outputs_and_normalizes(tmp_path):
     root = make_course(tmp_path, "# BEGIN SOLUTION\nx = 1\n# END SOLUTION")
-    assert build.build(root) == (["01_x.ipynb"], [])
+    assert build.build(root) == (["01_x.ipynb", build.MANIFEST], [])
     nb = nbformat.read(root / "notebooks" / "01_x.ipynb", as_version=4)
     code = nb.cells[1]
     assert code.outputs == [] and code.execution_count is None

@@ -13,19 +13,29 @@ Outputs and execution counts are stripped and metadata normalized (with the
 exercise id scheme, ``"course": {"id_scheme": N}``, so that a grader can map the
 ids of a notebook from an earlier version), so the
 generated files are the same on every machine and ``--check`` can compare them.
-A file in ``notebooks/`` that holds outputs or execution counts was therefore
-run by someone: ``build`` refuses to overwrite it unless ``force`` is given.
+
+``build`` replaces only what it wrote itself. Beside the notebooks it keeps a
+manifest, ``notebooks/.build-manifest.json`` (tracked with them), holding the
+sha256 of each notebook it wrote. A file in ``notebooks/`` whose bytes match
+neither that entry nor the new learner copy was edited, run or damaged by
+someone: ``build`` refuses to replace it, naming it, unless ``force`` is given.
+A symbolic link there is never written through (``force`` replaces the link
+itself). Each file is written to a temporary file in the same folder and then
+renamed (see :mod:`course.tools.files`), so a failed write changes nothing.
 """
 
 import ast
 import json
+import os
 import re
+import stat
 from pathlib import Path
 
 import nbformat
 
 from ..exercises.core import ID_SCHEME
-from . import command_line
+from ..runtime import validate
+from . import command_line, files
 
 BEGIN = re.compile(r"^(\s*)# BEGIN SOLUTION\s*$")
 END = re.compile(r"^(\s*)# END SOLUTION\s*$")
@@ -34,14 +44,19 @@ NOTEBOOK_METADATA = {
     "kernelspec": {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"},
     "language_info": {"name": "python"},
 }
+MANIFEST = ".build-manifest.json"  # in notebooks/: the sha256 of each notebook build wrote there
 
 
 class MarkerError(ValueError):
     """A BEGIN/END SOLUTION pair that is unbalanced or nested."""
 
 
+class NotebookError(ValueError):
+    """A solution notebook that cannot be read: not a file, not UTF-8, not JSON, not a notebook."""
+
+
 class LearnerWorkError(FileExistsError):
-    """A learner notebook to overwrite holds outputs or execution counts: someone's work."""
+    """A file in ``notebooks/`` that build did not write (someone's work), a link or a folder."""
 
 
 def solution_regions(lines, where):
@@ -97,16 +112,54 @@ def stub_cell_source(source, where):
     return "\n".join(out + lines[last:])
 
 
+def read_notebook(path):
+    """The notebook at ``path`` as a version-4 NotebookNode; NotebookError saying what is wrong with it."""
+    try:
+        data = files.read_regular(path)
+    except files.NotRegularFileError as error:
+        raise NotebookError(f"{error}: a notebook is a .ipynb file") from None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise NotebookError(
+            f"{path} is not UTF-8 text (byte 0x{data[error.start]:02x} at offset {error.start}): "
+            "save it again as UTF-8"
+        ) from None
+    try:
+        content = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise NotebookError(
+            f"{path} is not valid JSON ({error.msg} at line {error.lineno}, column {error.colno}): "
+            "is it cut short or damaged?"
+        ) from None
+    except RecursionError:
+        raise NotebookError(f"{path} is not a notebook (its JSON is nested too deeply)") from None
+    if not isinstance(content, dict) or "cells" not in content:
+        raise NotebookError(f"{path} is JSON but not a notebook (it has no list of cells)")
+    try:
+        nb = nbformat.reads(text, as_version=4)
+        nbformat.validate(nb)
+    except (nbformat.ValidationError, ValueError, LookupError, TypeError, AttributeError) as error:
+        detail = str(getattr(error, "message", error)).strip().splitlines() or ["unreadable"]
+        raise NotebookError(f"{path} is not a valid notebook ({detail[0][:200]})") from None
+    return nb
+
+
 def learner_notebook(solution):
-    """The learner copy of a solution notebook (a new NotebookNode)."""
-    nb = nbformat.read(solution, as_version=4)
+    """The learner copy of the solution notebook at ``solution`` (a new NotebookNode).
+
+    ``solution`` is a path (str or pathlib.Path); a file that is not a readable
+    notebook raises :class:`NotebookError` (a ValueError) naming it.
+    """
+    solution = validate.path(solution, "solution", must_exist=True)
+    nb = read_notebook(solution)
     nb.metadata = dict(NOTEBOOK_METADATA, course={"id_scheme": ID_SCHEME})
     nb.nbformat, nb.nbformat_minor = 4, 5
     for index, cell in enumerate(nb.cells):
         cell.metadata = {"tags": cell.metadata["tags"]} if cell.metadata.get("tags") else {}
         cell.id = cell.get("id") or f"cell-{index}"
         if cell.cell_type == "code":
-            cell.source = stub_cell_source(cell.source, f"{Path(solution).name}, cell {index}")
+            cell.source = stub_cell_source(cell.source, f"{solution.name}, cell {index}")
             cell.outputs, cell.execution_count = [], None
     return nb
 
@@ -115,44 +168,110 @@ def render(nb):
     return nbformat.writes(nb) + "\n"
 
 
-def holds_work(path):
-    """Whether the notebook at ``path`` has outputs or execution counts (it was run, maybe edited)."""
+def _manifest_text(digests):
+    """The manifest's text for ``{notebook name: sha256, or a list of them}``."""
+    about = "the sha256 of each notebook python -m course build wrote here: it replaces only these"
+    return json.dumps({"about": about, "notebooks": digests}, indent=1, sort_keys=True) + "\n"
+
+
+def _read_manifest(folder):
+    """``{notebook name: set of sha256}`` from ``folder``'s manifest; empty when it is missing or damaged."""
+    data = files.regular_or_none(Path(folder) / MANIFEST)
     try:
-        cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
-        return any(cell.get("outputs") or cell.get("execution_count") is not None for cell in cells)
-    except (ValueError, LookupError, TypeError, AttributeError):  # not a notebook: nothing to keep
+        entries = json.loads(data.decode("utf-8"))["notebooks"]
+        items = entries.items()
+    except (AttributeError, ValueError, LookupError, TypeError, RecursionError):
+        return {}
+    known = {}
+    for name, value in items:
+        values = value if isinstance(value, list) else [value]
+        known[name] = {digest for digest in values if isinstance(digest, str)}
+    return known
+
+
+def _manifest_in_sync(folder, digests):
+    """Whether ``folder``'s manifest lists exactly ``digests``."""
+    data = files.regular_or_none(Path(folder) / MANIFEST)
+    try:
+        return json.loads(data.decode("utf-8")) == json.loads(_manifest_text(digests))
+    except (AttributeError, ValueError, RecursionError):
         return False
 
 
-def build(root=".", check=False, force=False):
-    """Write (or with ``check`` compare) every learner notebook; return the out-of-sync names.
+def _refusal(path, new, known):
+    """Whether build may replace ``path`` with a file of sha256 ``new``.
 
-    Raises :class:`LearnerWorkError`, before writing anything, when a notebook to
-    overwrite holds learner work, unless ``force``.
+    Returns ``(stale, why, forcible)``: ``stale`` when ``path`` does not hold
+    that file yet; ``why``, when replacing it could lose someone's work (or
+    cannot work), says so; ``forcible`` when ``--force`` may replace it anyway.
     """
-    root = Path(root)
+    try:
+        mode = path.lstat().st_mode
+    except FileNotFoundError:
+        return True, None, True
+    if stat.S_ISLNK(mode):
+        return (
+            True,
+            "is a symbolic link: build never writes through one (--force replaces the link itself)",
+            True,
+        )
+    if stat.S_ISDIR(mode):
+        return True, "is a folder, not a notebook: move it away", False
+    if not stat.S_ISREG(mode):
+        return True, f"is {files.kind_of(mode)}, not a notebook", True
+    current = files.digest(files.read_regular(path), newlines=True)
+    if current == new:
+        return False, None, True
+    if current in known:
+        return True, None, True
+    return True, "differs from what build wrote there (edited, run or damaged: someone's work)", True
+
+
+def build(root=".", check=False, force=False):
+    """Write (or with ``check`` compare) every learner notebook; return the out-of-sync names and orphans.
+
+    The out-of-sync names end with :data:`MANIFEST` when the manifest does not
+    list the notebooks as built. Raises :class:`LearnerWorkError`, before
+    writing anything, when a file to replace was not written by build (unless
+    ``force``), or is a folder; :class:`NotebookError` or MarkerError for a
+    solution that cannot be made into a learner copy.
+    """
+    root = validate.path(root, "root")
+    check, force = validate.boolean(check, "check"), validate.boolean(force, "force")
     solutions = sorted((root / "solutions").glob("*.ipynb"))
     if not solutions:
         raise FileNotFoundError(f"no notebooks found in {root / 'solutions'}")
     target = root / "notebooks"
-    texts = {target / solution.name: render(learner_notebook(solution)) for solution in solutions}
-    stale = [
-        path for path, text in texts.items() if not path.exists() or path.read_text(encoding="utf-8") != text
-    ]
-    kept = [path for path in stale if path.exists() and holds_work(path)]
-    if kept and not check and not force:
-        names = ", ".join(f"notebooks/{path.name}" for path in kept)
-        raise LearnerWorkError(
-            f"learner work in {names} (outputs or execution counts, so someone ran it): "
-            "move the file away, or pass --force to overwrite it"
-        )
-    if not check:
-        target.mkdir(exist_ok=True)
-        for path in stale:
-            path.write_text(texts[path], encoding="utf-8")
-    expected = {s.name for s in solutions}
+    if os.path.lexists(target) and not target.is_dir():
+        raise LearnerWorkError(f"{target} is not a folder: move it away, then run python -m course build")
+    texts = {solution.name: render(learner_notebook(solution)).encode("utf-8") for solution in solutions}
+    digests = {name: files.digest(data, newlines=True) for name, data in texts.items()}
+    known = _read_manifest(target)
+    stale, refused, blocking = [], [], []
+    for name, digest in digests.items():
+        is_stale, why, forcible = _refusal(target / name, digest, known.get(name, set()))
+        if is_stale:
+            stale.append(name)
+        if why:
+            (refused if forcible else blocking).append(f"notebooks/{name} {why}")
+    manifest_stale = not _manifest_in_sync(target, digests)
+    expected = set(digests)
     orphans = sorted(p.name for p in target.glob("*.ipynb") if p.name not in expected)
-    return [path.name for path in stale], orphans
+    if check:
+        return stale + [MANIFEST] * manifest_stale, orphans
+    if blocking or (refused and not force):
+        reasons = blocking + ([] if force else refused)
+        hint = "" if force or not refused else "; move it away, or pass --force to replace it"
+        raise LearnerWorkError(f"build keeps what it did not write: {'; '.join(reasons)}{hint}")
+    files.make_folder(target)
+    if stale:  # until every notebook is written, the manifest knows the old and the new version
+        interim = {name: sorted({digest, *known.get(name, ())}) for name, digest in digests.items()}
+        files.write_atomically(target / MANIFEST, _manifest_text(interim))
+        for name in stale:
+            files.write_atomically(target / name, texts[name])
+    if stale or manifest_stale:
+        files.write_atomically(target / MANIFEST, _manifest_text(digests))
+    return stale + [MANIFEST] * manifest_stale, orphans
 
 
 def cli(argv):
@@ -166,22 +285,31 @@ def cli(argv):
         "--check", action="store_true", help="only compare; exit 1 naming each notebook out of sync"
     )
     parser.add_argument(
-        "--force", action="store_true", help="overwrite learner notebooks even when they hold outputs"
+        "--force",
+        action="store_true",
+        help="replace files in notebooks/ that build did not write (someone's work) and links",
     )
     parser.add_argument("--root", default=".", help="the course folder (default: current folder)")
     args = parser.parse_args(argv)
     try:
         stale, orphans = build(args.root, check=args.check, force=args.force)
-    except (MarkerError, FileNotFoundError, LearnerWorkError) as error:
-        print(f"error: {error}")
+    except (ValueError, OSError) as error:
+        print(f"error: {files.describe(error)}")
         return 2
+    notebooks = [name for name in stale if name != MANIFEST]
     for name in orphans:
         print(f"notebooks/{name} has no solutions/{name}: delete it or add the solution")
     if args.check:
-        for name in stale:
+        for name in notebooks:
             print(f"notebooks/{name} is out of sync with solutions/{name}: run python -m course build")
+        if MANIFEST in stale:
+            print(f"notebooks/{MANIFEST} does not list the notebooks as built: run python -m course build")
         if not stale and not orphans:
             print("learner notebooks are in sync with solutions/")
         return 1 if stale or orphans else 0
-    print(f"wrote {len(stale)} learner notebook(s)" if stale else "learner notebooks already up to date")
+    print(
+        f"wrote {len(notebooks)} learner notebook(s)" if notebooks else "learner notebooks already up to date"
+    )
+    if MANIFEST in stale and not notebooks:
+        print(f"wrote notebooks/{MANIFEST}")
     return 1 if orphans else 0

@@ -15,7 +15,7 @@ learner's global Jupyter settings are neither read differently nor written.
 import os
 from pathlib import Path
 
-from . import command_line, workspace
+from . import command_line, files, workspace
 
 CONFIG_DIR = Path(__file__).resolve().with_name("jupyter_config")
 
@@ -62,7 +62,7 @@ def cli(argv):
     try:
         folder = workspace.prepare(args.dir, args.course)
     except (OSError, ValueError) as error:
-        print(f"error: {error}")
+        print(f"error: {files.describe(error)}")
         return 2
     arguments = lab_arguments(folder, extra)
     print("jupyter lab " + " ".join(arguments))

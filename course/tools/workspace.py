@@ -13,18 +13,24 @@ overwrites one:
 To tell "changed in the course" from "edited by the learner", the workspace
 keeps a small manifest, ``.course-manifest.json``: the sha256 of each course
 notebook as it was when last copied.
+
+Every file is written whole or not at all (a temporary file renamed, see
+:mod:`course.tools.files`), and a new notebook never takes a name that anything
+holds, a symbolic link included: a full disk or a read-only folder stops the
+command with a one-line message naming the folder and leaves no truncated
+notebook behind. A truncated copy left by an earlier version of this command
+(the first bytes of the course's notebook, so nothing of the learner's) is
+copied again.
 """
 
 import datetime
 import itertools
 import json
-import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..data.downloads import sha256
 from ..runtime import validate
-from . import command_line
+from . import command_line, files
 
 DEFAULT_WORKSPACE = "my-notebooks"
 MANIFEST = ".course-manifest.json"
@@ -36,10 +42,15 @@ class Changes:
 
     added: list = field(default_factory=list)
     updates: list = field(default_factory=list)  # (learner's notebook, the course's new version beside it)
+    repaired: list = field(default_factory=list)  # truncated copies (a run cut short) copied again
 
     def messages(self):
         """One line per change, for the learner."""
         lines = [f"added {path.name}" for path in self.added]
+        lines += [
+            f"{path.name} was an incomplete copy (an earlier run was cut short): copied again"
+            for path in self.repaired
+        ]
         lines += [
             f'{mine.name} changed in the course: its new version is "{new.name}", beside yours (yours is untouched)'
             for mine, new in self.updates
@@ -48,8 +59,21 @@ class Changes:
 
 
 def learner_notebooks(course):
-    """The course's learner notebooks, ``course/notebooks/*.ipynb``, sorted."""
-    return sorted((Path(course) / "notebooks").glob("*.ipynb"))
+    """The course's learner notebooks, ``course/notebooks/*.ipynb`` (regular files only), sorted."""
+    course = validate.path(course, "course")
+    return sorted(path for path in (course / "notebooks").glob("*.ipynb") if path.is_file())
+
+
+def _absolute(path, option):
+    """``path`` (given as ``option``) as an absolute path, ``~`` expanded, links resolved.
+
+    A symbolic link loop or an unknown ``~user`` raises ValueError naming it.
+    """
+    path = validate.path(path, option)
+    try:
+        return path.expanduser().resolve()
+    except (OSError, RuntimeError) as error:  # RuntimeError: a link loop (Python < 3.13), no such ~user
+        raise ValueError(f"{option} {path}: cannot be used ({error})") from None
 
 
 def find_course(explicit=None):
@@ -61,7 +85,7 @@ def find_course(explicit=None):
     them, FileNotFoundError says to run from the course folder or pass ``--course``.
     """
     if explicit is not None:
-        root = validate.path(explicit, "--course").expanduser().resolve()
+        root = _absolute(explicit, "--course")
         if not learner_notebooks(root):
             raise FileNotFoundError(f"--course {root}: there is no notebooks/*.ipynb in that folder")
         return root
@@ -77,10 +101,11 @@ def find_course(explicit=None):
 
 def read_manifest(workspace):
     """``{notebook name: sha256 when copied}``; empty for a new workspace or an unreadable manifest."""
+    data = files.regular_or_none(Path(workspace) / MANIFEST)
     try:
-        return dict(json.loads((workspace / MANIFEST).read_text(encoding="utf-8"))["notebooks"])
-    except (OSError, ValueError, LookupError, TypeError):  # missing or damaged: nothing is known as copied
-        return {}
+        return dict(json.loads(data.decode("utf-8"))["notebooks"])
+    except (AttributeError, ValueError, LookupError, TypeError, RecursionError):  # missing or damaged
+        return {}  # nothing is known as copied
 
 
 def write_manifest(workspace, copied):
@@ -92,7 +117,7 @@ def write_manifest(workspace, copied):
         indent=1,
         sort_keys=True,
     )
-    (workspace / MANIFEST).write_text(text + "\n", encoding="utf-8")
+    files.write_atomically(workspace / MANIFEST, text + "\n")
 
 
 def update_path(mine, digest, today):
@@ -103,9 +128,10 @@ def update_path(mine, digest, today):
     for number in itertools.count(1):
         label = today if number == 1 else f"{today}, {number}"
         candidate = mine.with_name(f"{mine.stem} (course update {label}).ipynb")
-        if not candidate.exists():
+        data = files.regular_or_none(candidate)
+        if data is None and not candidate.is_symlink() and not candidate.exists():
             return candidate
-        if sha256(candidate) == digest:
+        if data is not None and files.digest(data) == digest:
             return None
 
 
@@ -115,22 +141,48 @@ def sync(course, workspace, today=None):
     ``today`` (``YYYY-MM-DD``, default today's date) names the update copies.
     """
     today = today or datetime.date.today().isoformat()
-    workspace = Path(workspace)
-    workspace.mkdir(parents=True, exist_ok=True)
-    copied, changes = read_manifest(workspace), Changes()
+    course, workspace = validate.path(course, "course"), validate.path(workspace, "workspace")
+    files.make_folder(workspace)
+    known = read_manifest(workspace)
+    copied, changes = dict(known), Changes()
     for source in learner_notebooks(course):
-        digest, mine = sha256(source), workspace / source.name
-        if not mine.exists():
-            shutil.copyfile(source, mine)
-            changes.added.append(mine)
-        elif copied.get(source.name) != digest and sha256(mine) != digest:
-            new = update_path(mine, digest, today)
-            if new is not None:
-                shutil.copyfile(source, new)
-                changes.updates.append((mine, new))
+        data = files.read_regular(source)
+        digest, mine = files.digest(data), workspace / source.name
+        if not mine.exists() and not mine.is_symlink():
+            if _create(mine, data):
+                changes.added.append(mine)
+        else:
+            current = files.regular_or_none(mine)
+            if current is not None and not mine.is_symlink() and _truncated_copy(current, data):
+                files.write_atomically(mine, data)
+                changes.repaired.append(mine)
+            elif copied.get(source.name) != digest and (current is None or files.digest(current) != digest):
+                new = update_path(mine, digest, today)
+                if new is not None and _create(new, data):
+                    changes.updates.append((mine, new))
         copied[source.name] = digest
-    write_manifest(workspace, copied)
+    if copied != known:
+        write_manifest(workspace, copied)
     return changes
+
+
+def _create(path, data):
+    """Write ``data`` at ``path`` unless something took the name meanwhile; whether it was written."""
+    try:
+        files.write_atomically(path, data, replace=False)
+    except FileExistsError:  # the learner (or another run) was quicker: theirs stays
+        return False
+    return True
+
+
+def _truncated_copy(mine, course_copy):
+    """Whether ``mine`` (bytes) is the start of ``course_copy`` cut short: a copy that never finished.
+
+    Such a file holds nothing of the learner's (every byte is the course's), and
+    it is not a notebook: an older version of this command, stopped by a full
+    disk, left it behind.
+    """
+    return len(mine) < len(course_copy) and course_copy.startswith(mine)
 
 
 def prepare(directory=None, course=None):
@@ -139,9 +191,7 @@ def prepare(directory=None, course=None):
     Returns the workspace's absolute path.
     """
     root = find_course(course)
-    workspace = (
-        validate.path(directory, "--dir").expanduser() if directory is not None else root / DEFAULT_WORKSPACE
-    ).resolve()
+    workspace = _absolute(root / DEFAULT_WORKSPACE if directory is None else directory, "--dir")
     for line in sync(root, workspace).messages():
         print(line)
     return workspace
@@ -164,7 +214,7 @@ def cli(argv):
     try:
         workspace = prepare(args.dir, args.course)
     except (OSError, ValueError) as error:
-        print(f"error: {error}")
+        print(f"error: {files.describe(error)}")
         return 2
     print(workspace)
     return 0

@@ -5,4 +5,8 @@ import sys
 from .tools import main
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except KeyboardInterrupt:  # Ctrl-C: a word, not a traceback (grade keeps its journal and says so)
+        print("\nstopped (Ctrl-C)", file=sys.stderr)
+        sys.exit(130)

@@ -32,3 +32,27 @@ def test_median_time_and_cli_errors():
     assert bench.median_time(lambda: None, repeats=2, number=3) >= 0
     with pytest.raises(SystemExit):
         bench.cli(["--repeats", "0"])
+
+
+def test_without_micrograd_the_course_engine_is_timed_alone_and_the_skip_said(monkeypatch, capsys):
+    """A learner's install has no micrograd (a dev package): the benchmark says what it skips."""
+    import sys
+
+    monkeypatch.setitem(sys.modules, "micrograd", None)  # `import micrograd` raises ImportError
+    monkeypatch.setitem(sys.modules, "micrograd.engine", None)
+    assert bench.micrograd_value() is None
+    course_run, micrograd_run, (ours, theirs) = bench.scalar_runs(batch=1)
+    assert micrograd_run is None and theirs is None and np.isfinite(course_run())
+    bench.scalar_comparison(repeats=1)
+    out = capsys.readouterr().out
+    assert "course scalar engine" in out and "micrograd / course" not in out
+    assert "skipped: micrograd is not installed" in out and "pip install micrograd" in out
+
+
+def test_the_command_refuses_bad_repeats_in_one_line(capsys):
+    from course.tools import cli
+
+    for value in ("0", "-1", "x", "1001"):
+        assert cli(["bench", "autodiff", "--repeats", value]) == 2
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and "--repeats" in err and "Traceback" not in err

@@ -1,3 +1,4 @@
+import json
 import re
 from pathlib import Path
 
@@ -140,3 +141,136 @@ def test_importing_course_does_not_import_tensorflow():
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["False", "False"]
+
+
+# --- the progress file in the work folder ------------------------------------------------------------
+
+KEPT = {"status": "passed", "message": "kept", "failures": 0, "time": 1.0}
+
+
+def deep(depth):
+    return "[" * depth + "]" * depth
+
+
+@pytest.mark.parametrize(
+    "damaged, note",
+    [
+        ('{"status": "failed", "failures": "abc"}', "the failures of 00.1"),
+        (
+            '{"status": ["passed"], "failures": [1], "revision": true}',
+            "the status, failures and revision of 00.1",
+        ),
+        ('{"status": "failed", "failures": -3, "time": "noon", "message": 7}', "of 00.1 could not be read"),
+        ('{"status": "failed", "failures": {"a": {"b": {"c": 1}}}}', "the failures of 00.1"),
+        ('"not a verdict"', "the entry of 00.1 is not a verdict"),
+        (deep(100_000), "the entry of 00.1 could not be read"),
+        ('{"failures": ' + deep(100_000) + "}", "the entry of 00.1 could not be read"),
+    ],
+    ids=["text count", "list status", "wrong kinds", "nested count", "not an entry", "deep", "deep field"],
+)
+def test_a_damaged_entry_counts_as_absent_and_the_others_are_kept(
+    progress_file, monkeypatch, capsys, damaged, note
+):
+    from course.exercises import FAILED, check, progress, store
+
+    monkeypatch.setenv("COURSE_STRICT", "0")
+    deep_elsewhere = deep(50_000)
+    progress_file.parent.mkdir(parents=True, exist_ok=True)
+    progress_file.write_text(
+        f'{{"00.1": {damaged}, "00.2": {json.dumps(KEPT)}, "01.1": {deep_elsewhere}, "xx": [1, 2]}}'
+    )
+    assert store.failures("00.1") == 0  # absent: no failure counted yet
+    check("00.1", lambda c: c)  # wrong: a verdict, not a traceback
+    shown = capsys.readouterr().out
+    assert note in shown and shown.count(note) == 1 and "Traceback" not in shown
+    text = progress_file.read_text()
+    stored = {key: value for key, value in store._read(progress_file).items()}
+    assert json.loads(stored["00.1"])["status"] == FAILED and json.loads(stored["00.1"])["failures"] == 1
+    assert json.loads(stored["00.2"]) == KEPT  # another exercise's verdict: kept as it was
+    assert stored["01.1"] == deep_elsewhere and stored["xx"] == "[1, 2]"  # even damaged ones, unchanged
+    assert "00.2 ✓" in str(progress("00")) and "00.1 ✗" in str(progress("00"))
+    assert list(progress_file.parent.glob("progress.json.unreadable-*")) == []
+    assert text.count(deep_elsewhere) == 1
+
+
+def test_a_progress_file_that_is_not_json_is_set_aside_whole(progress_file, capsys):
+    from course.exercises import store
+
+    for text in ['{"00.1": tru}', '{"00.1": ' + deep(100_000), "[1, 2]", '{"00.1": {}} extra']:
+        progress_file.parent.mkdir(parents=True, exist_ok=True)
+        progress_file.write_text(text)
+        assert store.load() == {}
+        aside = list(progress_file.parent.glob("progress.json.unreadable-*"))
+        assert len(aside) == 1 and aside[0].read_text() == text  # renamed, never deleted
+        aside[0].unlink()
+    assert "could not be read" in capsys.readouterr().out
+
+
+def test_the_progress_file_stays_json_that_others_can_read(progress_file):
+    from course.exercises import NOT_ATTEMPTED, PASSED, Feedback, store
+
+    store.record(Feedback("00.1", PASSED, "fine"), revision=2)
+    store.record(Feedback("00.q1", NOT_ATTEMPTED, ""))
+    stored = json.loads(progress_file.read_text())
+    assert stored["00.1"]["status"] == PASSED and stored["00.1"]["revision"] == 2
+    assert set(stored) == {"00.1", "00.q1"} and store.load()["00.1"]["message"] == "fine"
+
+
+# --- the doctor on the work folder -------------------------------------------------------------------
+
+
+@pytest.fixture
+def quick_doctor(monkeypatch, tmp_path):
+    """The doctor without TensorFlow and with every host unreachable: only the settings matter."""
+    from course.tools import doctor
+
+    monkeypatch.setitem(doctor.SECTIONS, "Devices", lambda: (["  (not checked here)"], []))
+    monkeypatch.setattr("course.data.downloads.reachable", lambda url, timeout=None: False)
+    for name in ("COURSE_FAST", "COURSE_STRICT", "COURSE_DATA_DIR", "COURSE_DATA_MIRROR"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("COURSE_WORKDIR", str(tmp_path / "work"))
+    return doctor
+
+
+def doctor_problems(doctor, capsys):
+    assert doctor.cli([]) == 1
+    shown = capsys.readouterr()
+    assert "Traceback" not in shown.out + shown.err and "All good" not in shown.out
+    return shown.out.split("problem(s):")[1]
+
+
+def test_doctor_finds_a_work_folder_it_cannot_write_to(quick_doctor, monkeypatch, tmp_path, capsys):
+    import tempfile
+
+    def refused(*args, **kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(tempfile, "NamedTemporaryFile", refused)
+    problems = doctor_problems(quick_doctor, capsys)
+    assert f"the work folder {tmp_path / 'work'} is not writable (Permission denied)" in problems
+    assert "set COURSE_WORKDIR to a folder you can write to" in problems and "reinstall" not in problems
+
+
+@pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="needs Linux's /proc")
+def test_doctor_finds_a_read_only_work_folder(quick_doctor, monkeypatch, capsys):
+    monkeypatch.setenv("COURSE_WORKDIR", "/proc")  # a folder that takes no file, even for root
+    problems = doctor_problems(quick_doctor, capsys)
+    assert "the work folder /proc is not writable" in problems and "reinstall" not in problems
+
+
+def test_doctor_names_course_workdir_for_a_symbolic_link_loop(quick_doctor, monkeypatch, tmp_path, capsys):
+    (tmp_path / "a").symlink_to(tmp_path / "b")
+    (tmp_path / "b").symlink_to(tmp_path / "a")
+    for value in (tmp_path / "a", tmp_path / "a" / "work"):
+        monkeypatch.setenv("COURSE_WORKDIR", str(value))
+        problems = doctor_problems(quick_doctor, capsys)
+        assert "COURSE_WORKDIR" in problems and "reinstall" not in problems
+        assert "set COURSE_WORKDIR" in problems
+
+
+def test_doctor_names_course_data_dir_that_cannot_be_used(quick_doctor, monkeypatch, tmp_path, capsys):
+    (tmp_path / "a").symlink_to(tmp_path / "a")
+    for value in (tmp_path / "a", tmp_path / ("x" * 300)):
+        monkeypatch.setenv("COURSE_DATA_DIR", str(value))
+        problems = doctor_problems(quick_doctor, capsys)
+        assert "COURSE_DATA_DIR" in problems and "reinstall" not in problems

@@ -319,3 +319,72 @@ def test_merge_refuses_inputs_that_are_missing_or_not_gradebooks(folder):
 def test_every_refusal_is_a_gradebook_error_for_the_cli():
     assert issubclass(gradebook.GradebookExists, gradebook.GradebookError)
     assert issubclass(gradebook.NotAGradebook, gradebook.GradebookError)
+
+
+# --- merging what a person edited, or what is no gradebook at all --------------------------------------
+
+
+def edited(path, column, value, line=2):
+    """Put ``value`` into ``column`` on ``line`` of the CSV file at ``path``, as a spreadsheet would."""
+    import csv
+
+    with open(path, newline="", encoding="utf-8") as file:
+        rows = list(csv.reader(file))
+    rows[line - 1][rows[0].index(column)] = value
+    with open(path, "w", newline="", encoding="utf-8") as file:
+        csv.writer(file).writerows(rows)
+
+
+def binary_past_the_header(path):
+    """Valid rows past the first block the header is read from, then bytes that are not UTF-8."""
+    last = path.read_bytes().splitlines(keepends=True)[-1]
+    path.write_bytes(path.read_bytes() + last * 400 + b"\xff\xfe\x00garbage\n")
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        (lambda p: edited(p, "passed", "abc"), r"line 2: passed is 'abc', not a whole number"),
+        (lambda p: edited(p, "exercises", "-1"), r"line 2: exercises is '-1', not a whole number"),
+        (lambda p: edited(p, "not_attempted", "1.5", line=3), r"line 3: not_attempted is '1.5'"),
+        (lambda p: edited(p, "student", ""), r"line 2: the student or the notebook is empty"),
+        (
+            lambda p: p.write_text(p.read_text() + "cy,00_welcome\n"),
+            r"line 4: a row with more or fewer cells",
+        ),
+        (binary_past_the_header, "cannot be read as a gradebook CSV"),
+    ],
+    ids=["text count", "negative count", "fraction", "no student", "short row", "binary tail"],
+)
+def test_merge_refuses_a_damaged_gradebook_naming_file_and_line(folder, change, message):
+    one, two, merged = folder / "one.csv", folder / "two.csv", folder / "all.csv"
+    graded(one, "ann")
+    graded(two, "ben", "cy")
+    change(two)
+    before = contents(folder)
+    with pytest.raises(gradebook.NotAGradebook, match=message) as error:
+        gradebook.merge([one, two], merged)
+    assert str(two) in str(error.value) and "\n" not in str(error.value)
+    assert contents(folder) == before
+
+
+def test_merge_makes_the_folder_of_its_output(folder):
+    one = folder / "one.csv"
+    graded(one, "ann")
+    assert gradebook.merge([one], folder / "new" / "deeper" / "all.csv") == 1
+    assert (folder / "new" / "deeper" / "all-points.csv").is_file()
+
+
+def test_merge_refuses_a_fifo_unread(folder):
+    one, pipe = folder / "one.csv", folder / "pipe.csv"
+    graded(one, "ann")
+    os.mkfifo(pipe)
+    with pytest.raises(ValueError, match="FIFO|not a regular file|not a gradebook"):
+        gradebook.merge([one, pipe], folder / "all.csv")  # a read would block: it must never open it
+
+
+def test_describe_is_one_line_for_every_error():
+    assert gradebook.describe(FileNotFoundError(2, "No such file or directory", "a/b.csv")) == (
+        "a/b.csv: No such file or directory"
+    )
+    assert gradebook.describe(ValueError("two\nlines")) == "two lines"

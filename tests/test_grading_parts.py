@@ -14,6 +14,7 @@ from pathlib import Path
 import nbformat
 import numpy as np
 import pytest
+from PIL import Image
 
 from course.__main__ import main
 from course.exercises import core, plain, probing, registry
@@ -349,18 +350,39 @@ def test_without_a_sandbox_the_grader_refuses_and_says_how_to_get_one(tmp_path, 
     assert "bubblewrap" in err and "--no-sandbox" in err and not (tmp_path / "g.csv").exists()
 
 
-def test_bad_arguments_are_refused(tmp_path):
+def test_bad_arguments_are_refused(tmp_path, capsys):
     for argv in (
         ["--timeout", "0"],
+        ["--timeout", "nan"],
+        ["--timeout", "1e300"],
         ["--jobs", "0"],
+        ["--jobs", "two"],
         ["--shard", "3/2"],
         ["--shard", "x"],
         ["--memory", "0"],
+        ["--memory", "inf"],
+        ["--data", str(tmp_path / "missing")],
+        ["--course", str(tmp_path)],
+        [str(tmp_path / "missing-student")],
     ):
-        with pytest.raises(SystemExit) as stop:
-            main(["grade", str(tmp_path), *argv])
-        assert stop.value.code == 2, argv
+        assert main(["grade", str(tmp_path), *argv]) == 2, argv
+        err = capsys.readouterr().err
+        assert err.startswith("python -m course grade: error: ") and err.count("\n") == 1, (argv, err)
     assert os.listdir(tmp_path) == []
+
+
+def test_the_course_notebooks_are_found_beside_the_package_or_given(tmp_path, monkeypatch):
+    assert blueprint.find_notebooks() == (ROOT / "notebooks").resolve()  # a source checkout
+    assert blueprint.find_notebooks(ROOT) == (ROOT / "notebooks").resolve()
+    with pytest.raises(FileNotFoundError, match="--course .*no notebooks/NN_\\*.ipynb"):
+        blueprint.find_notebooks(tmp_path)
+    # a wheel install: nothing beside the package, so the current folder or one above it
+    monkeypatch.setattr(blueprint, "learner_notebooks_folder", lambda: tmp_path / "none")
+    monkeypatch.chdir(ROOT / "notebooks")
+    assert blueprint.find_notebooks() == (ROOT / "notebooks").resolve()
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(FileNotFoundError, match="pass --course DIR"):
+        blueprint.find_notebooks()
 
 
 def test_an_existing_gradebook_is_continued_or_left_alone(tmp_path, capsys):
@@ -385,9 +407,11 @@ def test_the_grader_lays_out_the_datasets_once_for_every_sandbox(tmp_path, monke
     (cache / "flower_photos_extracted").mkdir(parents=True)
     (cache / "mnist.npz").write_bytes(b"the teacher's own copy")
     photos = cache / "flower_photos_extracted" / "flower_photos"
+    picture = io.BytesIO()
+    Image.new("RGB", (4, 4), (200, 30, 60)).save(picture, format="JPEG")  # a real one: each is decoded
     for name in FLOWER_CLASSES:
         (photos / name).mkdir(parents=True)
-        (photos / name / "1.jpg").write_bytes(b"\xff\xd8\xff" + bytes(20))
+        (photos / name / "1.jpg").write_bytes(picture.getvalue())
     (cache / "flower_photos_extracted" / "complete").write_text("flower_photos.tgz")
 
     folder, missing = datasets.shared_folder()

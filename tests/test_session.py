@@ -2,6 +2,8 @@
 
 import json
 import os
+import re
+import shutil
 import subprocess
 import sys
 
@@ -163,3 +165,65 @@ def test_verdicts_must_be_what_the_folder_expects_and_none_may_be_missing(tmp_pa
     assert session.wrong_verdicts(tmp_path, [], since=50) == [
         "notebooks: exercise 00.1 is 'passed', expected 'not attempted': m"
     ]
+
+
+# --- Chromium and bubblewrap in CI ----------------------------------------------------------------
+
+# The tests that need Chromium or bubblewrap: in CI none may be skipped for want of it.
+NEEDS_CHROMIUM_OR_BWRAP = ("tests/test_browser.py", "tests/test_grade.py", "tests/test_grading_parts.py")
+
+
+def test_the_allow_list_lets_no_browser_or_grading_test_skip():
+    listed = [test for test in session.allowed_skips(ROOT) if test.startswith(NEEDS_CHROMIUM_OR_BWRAP)]
+    assert listed == [], "a missing Chromium or bubblewrap must fail CI, not skip a test"
+
+
+def test_in_ci_a_missing_chromium_or_bubblewrap_fails_the_browser_and_grading_tests(tmp_path):
+    """With neither on PATH, the browser test and a grading test of each file fail under CI=true."""
+    assert shutil.which("bwrap", path=str(tmp_path)) is None
+    chosen = [
+        "tests/test_browser.py::test_every_learner_notebook_in_chromium",
+        "tests/test_grade.py::test_the_run_finishes_and_prints_the_gradebook",
+        "tests/test_grading_parts.py::test_kernels_graded_side_by_side_share_the_cores",
+    ]
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "CI"))}
+    env.update(CI="true", PATH=str(tmp_path), PYTEST_DISABLE_PLUGIN_AUTOLOAD="1")
+    command = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", "-o", "addopts=", *chosen]
+    done = subprocess.run(command, capture_output=True, text=True, env=env, cwd=ROOT, timeout=120)
+    assert done.returncode == 1, done.stdout[-3000:]
+    for test in chosen:
+        assert f"{test} was skipped (" in done.stdout, (test, done.stdout[-3000:])
+    assert "Chromium is not installed" in done.stdout and "bubblewrap" in done.stdout
+
+
+def ci_function(tmp_path, ci, *arguments):
+    """Run .ci/run's ``need`` with ``arguments``, an apt-get that fails, and only ``tr`` on PATH."""
+    script = (ROOT / ".ci" / "run").read_text()
+    functions = re.search(r"^in_ci\(\).*?^need\(\) \{.*?^\}\n", script, re.S | re.M)
+    assert functions, ".ci/run defines in_ci and need"
+    tools = tmp_path / "bin"
+    tools.mkdir(parents=True)
+    (tools / "tr").symlink_to(shutil.which("tr"))
+    apt = tools / "apt-get"
+    apt.write_text(f'#!/bin/sh\necho "apt-get $*" >> {tmp_path / "apt.log"}\nexit 100\n')
+    apt.chmod(0o755)
+    env = {"PATH": str(tools), **({"CI": ci} if ci is not None else {})}
+    code = functions.group() + "need " + " ".join(f"'{a}'" for a in arguments) + "\necho reached the end\n"
+    bash = shutil.which("bash")
+    return subprocess.run([bash, "-c", code], capture_output=True, text=True, env=env, timeout=30)
+
+
+@pytest.mark.parametrize("ci", ["true", "1", "TRUE"])
+def test_ci_run_fails_in_ci_when_chromium_or_bubblewrap_cannot_be_installed(tmp_path, ci):
+    done = ci_function(tmp_path, ci, "bubblewrap", "the grading tests", "no-such-bwrap")
+    assert done.returncode == 1 and "reached the end" not in done.stdout
+    assert "bubblewrap could not be installed" in done.stderr and "failing the run" in done.stderr
+    assert "install -y -qq bubblewrap" in (tmp_path / "apt.log").read_text()  # it did try
+
+
+def test_ci_run_only_warns_outside_ci_and_is_silent_when_the_program_is_there(tmp_path):
+    done = ci_function(tmp_path, None, "chromium", "the browser test", "no-such-chromium")
+    assert done.returncode == 0 and "reached the end" in done.stdout
+    assert "chromium is not installed" in done.stderr
+    found = ci_function(tmp_path / "again", "true", "coreutils", "nothing", "no-such-thing", "tr")
+    assert found.returncode == 0 and found.stderr == "" and not (tmp_path / "again" / "apt.log").exists()

@@ -13,21 +13,26 @@ one run's accuracy is a noisy number.
     python -m course bench flowers --generated            # the generated offline set
 """
 
-import argparse
 import time
 
+from ...data.generated_flowers import MAX_PER_CLASS
 from ...flower_models import (
     COMPACT_EPOCHS,
     COMPACT_LEARNING_RATE,
     COMPACT_SIZE,
     COMPACT_WEIGHT_DECAY,
+    MAX_SIDE,
+    MIN_SIDE,
     TUTORIAL_EPOCHS,
     TUTORIAL_SIZE,
     compact_model,
     compile_for_flowers,
     tutorial_model,
 )
-from .. import command_line
+from .. import ArgumentParser, command_line, fail, folder_problem, whole_number
+
+PROG = "python -m course bench flowers"
+MAX_EPOCHS = 1000
 
 
 def train_and_time(
@@ -48,8 +53,8 @@ def train_and_time(
 
 
 def parse(argv):
-    parser = argparse.ArgumentParser(
-        prog="python -m course bench flowers",
+    parser = ArgumentParser(
+        prog=PROG,
         description="Train the tutorial CNN and the compact CNN on the same flower photos; compare.",
     )
     source = parser.add_mutually_exclusive_group()
@@ -58,15 +63,26 @@ def parse(argv):
     )
     source.add_argument("--generated", action="store_true", help="use the generated offline flower set")
     parser.add_argument(
-        "--per-class", type=int, default=150, help="generated images per class (with --generated)"
+        "--per-class",
+        type=whole_number(1, MAX_PER_CLASS),
+        default=150,
+        help=f"generated images per class, 1 to {MAX_PER_CLASS} (with --generated)",
     )
-    parser.add_argument("--tutorial-epochs", type=int, default=TUTORIAL_EPOCHS)
-    parser.add_argument("--compact-epochs", type=int, default=COMPACT_EPOCHS)
+    epochs = whole_number(1, MAX_EPOCHS)
+    parser.add_argument("--tutorial-epochs", type=epochs, default=TUTORIAL_EPOCHS, help="1 or more")
+    parser.add_argument("--compact-epochs", type=epochs, default=COMPACT_EPOCHS, help="1 or more")
     parser.add_argument(
-        "--compact-size", type=int, default=COMPACT_SIZE[0], help="side of the compact model's pictures"
+        "--compact-size",
+        type=whole_number(MIN_SIDE, MAX_SIDE),
+        default=COMPACT_SIZE[0],
+        help=f"side of the compact model's pictures, {MIN_SIDE} to {MAX_SIDE} pixels",
     )
     parser.add_argument(
-        "--seed", type=int, nargs="+", default=[0], help="seeds for weights and augmentation, one run each"
+        "--seed",
+        type=whole_number(0, 2**31 - 1),
+        nargs="+",
+        default=[0],
+        help="seeds for weights and augmentation, one run each",
     )
     return parser.parse_args(argv)
 
@@ -115,16 +131,25 @@ def _spread(values):
 def cli(argv):
     argv = command_line(argv)
     args = parse(argv)
+    problem = folder_problem(args.data, "--data") if args.data is not None else None
+    if problem:
+        return fail(PROG, f"{problem}: pass a folder of flower photos in class folders")
     from ...data import flowers
     from ...runtime.quiet import import_tensorflow
 
-    import_tensorflow()
-    if args.generated:
-        folder = flowers.generated_flower_folder(per_class=args.per_class, size=128)
-    else:
-        folder = args.data or flowers.flower_photos_folder()
-    print(f"flower photos: {folder}")
-    runs = [_compare(folder, args, seed) for seed in args.seed]
+    try:
+        if args.generated:
+            folder = flowers.generated_flower_folder(per_class=args.per_class, size=128)
+        else:
+            folder = args.data or flowers.flower_photos_folder()
+        import_tensorflow()
+        print(f"flower photos: {folder}")
+        runs = [_compare(folder, args, seed) for seed in args.seed]
+    except (
+        ValueError,
+        OSError,
+    ) as error:  # pictures that cannot be read, a work folder that cannot be written
+        return fail(PROG, error)
     if len(runs) > 1:
         tutorial, compact, ratio = ([run[k] for run in runs] for k in range(3))
         print(

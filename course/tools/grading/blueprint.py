@@ -53,9 +53,42 @@ class CourseNotebook:
 
 
 def learner_notebooks_folder():
+    """``notebooks/`` beside this package: the course's own copies in a source or editable install."""
     import course
 
     return Path(course.__file__).resolve().parent.parent / "notebooks"
+
+
+def _has_notebooks(folder):
+    try:
+        return folder.is_dir() and any(folder.glob("[0-9][0-9]_*.ipynb"))
+    except OSError:  # unreadable, a name too long: no notebooks to be had there
+        return False
+
+
+def find_notebooks(course=None):
+    """The folder of the course's learner notebooks that the grader reads; FileNotFoundError if none.
+
+    ``course``: the course folder (``--course DIR``, holding ``notebooks/``). Without it: the
+    folder beside this package (a source or editable install, whose notebooks match the
+    installed exercises), else the current folder or one above it (a wheel install, run from a
+    copy of the course). The notebooks are not package data: a wheel carries no copy of them.
+    """
+    if course is not None:
+        root = Path(course).expanduser()
+        if not _has_notebooks(root / "notebooks"):
+            raise FileNotFoundError(
+                f"--course {course}: there is no notebooks/NN_*.ipynb in that folder: pass the course folder"
+            )
+        return (root / "notebooks").resolve()
+    here = Path.cwd()
+    for folder in (learner_notebooks_folder(), here / "notebooks", *(p / "notebooks" for p in here.parents)):
+        if _has_notebooks(folder):
+            return folder.resolve()
+    raise FileNotFoundError(
+        f"cannot find the course's learner notebooks (notebooks/NN_*.ipynb) from {here}: run the grader "
+        "from the course folder, or pass --course DIR"
+    )
 
 
 def checks_in(source):

@@ -1,7 +1,6 @@
 """``python -m course grade``: grade a class's notebooks in sandboxes; ``grade merge`` joins shards."""
 
 import argparse
-import math
 import multiprocessing
 import os
 import resource
@@ -17,18 +16,19 @@ from functools import lru_cache
 from pathlib import Path
 
 from ...exercises import probing, registry
-from .. import command_line
+from .. import ArgumentParser, command_line, fail, folder_problem, path_kind, positive_number
 from . import blueprint, datasets, feedback, gradebook, judging, review, runner, sandbox
 
 MAX_NOTEBOOK_BYTES = 50_000_000
 NOT_GRADED = "not graded"
 
 
-@lru_cache(maxsize=1)
-def _course():
-    notebooks = blueprint.course_notebooks()
+@lru_cache(maxsize=2)
+def _course(folder):
+    """The course notebooks in ``folder`` (see :func:`.blueprint.find_notebooks`), and their code cells."""
+    notebooks = blueprint.course_notebooks(folder)
     sources = set()
-    for path in blueprint.learner_notebooks_folder().glob("[0-9][0-9]_*.ipynb"):
+    for path in Path(folder).glob("[0-9][0-9]_*.ipynb"):
         import nbformat
 
         sources |= {
@@ -66,7 +66,7 @@ def _outcome(run, limits):
 def grade_one(task):
     """Grade one notebook (in a worker process); returns its journal record. Never raises."""
     start = time.monotonic()
-    notebooks, sources = _course()
+    notebooks, sources = _course(task["course"])
     course_nb = notebooks[task["notebook"]]
     record = {
         "student": task["student"],
@@ -232,6 +232,54 @@ def _shard(text):
     return k, n
 
 
+MAX_TIMEOUT = 7 * 24 * 3600  # seconds per notebook: a week; past it the CPU limit would not fit the system's
+MAX_MEMORY = 4096  # GB per kernel process
+
+
+def _timeout(text):
+    seconds = positive_number(text)
+    if seconds > MAX_TIMEOUT:
+        raise argparse.ArgumentTypeError(f"must be at most {MAX_TIMEOUT} seconds (a week), got {text}")
+    return seconds
+
+
+def _jobs(text):
+    try:
+        jobs = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number of notebooks, got {text!r}") from None
+    if jobs < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {jobs}")
+    return jobs
+
+
+def _memory(text):
+    try:
+        gigabytes = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of GB, got {text!r}") from None
+    if not 0.5 <= gigabytes <= MAX_MEMORY:
+        raise argparse.ArgumentTypeError(f"must be between 0.5 and {MAX_MEMORY} GB, got {text}")
+    return gigabytes
+
+
+def _check_paths(args):
+    """A one-line reason why the paths of the command line cannot be graded, or None."""
+    for path in args.paths:
+        kind = path_kind(path)
+        if kind == "missing":
+            return f"{path}: no such notebook or folder"
+        if kind in ("special", "unusable"):
+            return f"{path} is not a notebook or a folder of notebooks"
+    if args.data:
+        problem = folder_problem(args.data, "--data" if args.data_given else "COURSE_DATA_DIR (--data)")
+        if problem:
+            return f"{problem}: pass a folder of datasets"
+    if args.feedback and path_kind(args.feedback) not in ("folder", "missing"):
+        return f"--feedback {args.feedback} is not a folder: pass a folder for the feedback pages"
+    return None
+
+
 def _hidden(paths, outputs, data_dir):
     """What the sandboxes must not see: every submission, their common folder, the grader's output."""
     hidden = [Path(p).resolve() if Path(p).is_dir() else Path(p).resolve().parent for p in paths]
@@ -250,7 +298,7 @@ def _hidden(paths, outputs, data_dir):
 
 
 def parser():
-    p = argparse.ArgumentParser(
+    p = ArgumentParser(
         prog="python -m course grade",
         description="Grade learner notebooks in sandboxes and write a gradebook. "
         "`python -m course grade merge FILES... --csv OUT` joins the gradebooks of several shards.",
@@ -261,10 +309,12 @@ def parser():
     p.add_argument(
         "--csv", default="gradebook.csv", metavar="FILE", help="the gradebook (default gradebook.csv)"
     )
-    p.add_argument("--timeout", type=float, default=600, metavar="SECONDS", help="per notebook (default 600)")
+    p.add_argument(
+        "--timeout", type=_timeout, default=600, metavar="SECONDS", help="per notebook (default 600)"
+    )
     p.add_argument(
         "--jobs",
-        type=int,
+        type=_jobs,
         default=max(1, (os.cpu_count() or 2) // 2),
         metavar="N",
         help="notebooks graded at once (default: half the cores)",
@@ -275,7 +325,7 @@ def parser():
     p.add_argument("--resume", action="store_true", help="keep the journal's grades and grade only the rest")
     p.add_argument("--feedback", metavar="DIR", help="write an HTML page per student and notebook here")
     p.add_argument(
-        "--memory", type=float, default=4, metavar="GB", help="memory per kernel process (default 4)"
+        "--memory", type=_memory, default=4, metavar="GB", help="memory per kernel process (default 4)"
     )
     p.add_argument(
         "--data",
@@ -283,6 +333,12 @@ def parser():
         default=os.environ.get("COURSE_DATA_DIR") or None,
         help="a dataset folder every sandbox reads (default: $COURSE_DATA_DIR, else the grader fetches "
         "the datasets once into its cache)",
+    )
+    p.add_argument(
+        "--course",
+        metavar="DIR",
+        help="the course folder, whose notebooks/ list the exercises (default: the folder beside the "
+        "installed package, else the current folder or one above it)",
     )
     p.add_argument(
         "--no-sandbox",
@@ -293,15 +349,22 @@ def parser():
 
 
 def merge_cli(argv):
-    p = argparse.ArgumentParser(prog="python -m course grade merge", description="Join gradebook CSV files.")
-    p.add_argument("files", nargs="+", metavar="FILE")
+    prog = "python -m course grade merge"
+    p = ArgumentParser(prog=prog, description="Join gradebook CSV files.")
+    p.add_argument("files", nargs="+", metavar="FILE", help="the gradebook CSV files of grading runs")
     p.add_argument("--csv", default="gradebook.csv", metavar="FILE", help="the joined gradebook")
     args = p.parse_args(argv)
+    for path in args.files:
+        kind = path_kind(path)
+        if kind != "file":
+            what = {"missing": "there is no such file", "folder": "it is a folder"}.get(
+                kind, "not a regular file"
+            )
+            return fail(prog, f"{path}: {what}: pass the gradebook CSV files that grading runs wrote (--csv)")
     try:
         count = gradebook.merge(args.files, args.csv)
     except (gradebook.GradebookError, ValueError, OSError) as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
+        return fail(prog, gradebook.describe(error))
     print(f"{count} rows written to {args.csv} and {gradebook.points_path(args.csv)}")
     return 0
 
@@ -324,50 +387,43 @@ def _stop(signum, frame):
     raise Stop(signal.Signals(signum).name)
 
 
+PROG = "python -m course grade"
+
+
 def cli(argv):
     argv = command_line(argv)
     if argv[:1] == ["merge"]:
         return merge_cli(argv[1:])
     p = parser()
     args = p.parse_args(argv)
-    if not 0 < args.timeout < math.inf:
-        p.error(f"--timeout must be a finite, positive number of seconds, got {args.timeout:g}")
-    if args.jobs < 1:
-        p.error(f"--jobs must be at least 1, got {args.jobs}")
-    if not 0.5 <= args.memory < math.inf:
-        p.error(f"--memory must be at least 0.5 GB, got {args.memory:g}")
-    if args.data and not Path(args.data).is_dir():
-        p.error(f"--data {args.data} is not a folder")
-    try:  # before anything else: a gradebook already there is continued (--resume) or left alone
+    args.data_given = args.data != p.get_default("data")
+    problem = _check_paths(args)
+    if problem:
+        return fail(PROG, problem)
+    try:
+        course = str(blueprint.find_notebooks(args.course))
+    except OSError as error:
+        return fail(PROG, error)
+    try:  # before anything slow: a gradebook already there is continued (--resume) or left alone
         gradebook.check(args.csv, resume=args.resume)
     except (gradebook.GradebookError, ValueError, OSError) as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
-    if args.no_sandbox:
-        print(
-            "WARNING: --no-sandbox: students' code runs with your rights, files and network; "
-            "the gradebook's sandbox column says so.",
-            file=sys.stderr,
-        )
-    else:
+        return fail(PROG, gradebook.describe(error))
+    if not args.no_sandbox:
         try:
             sandbox.check_available()
         except sandbox.NoSandbox as error:
-            print(f"error: no sandbox: {error}", file=sys.stderr)
-            return 2
+            return fail(PROG, f"no sandbox: {error}")
     # The mode the sandboxes run in (FAST unless COURSE_FAST says otherwise), here too: a judge that
     # depends on it (07.8's bar) reads it from the cases the grader draws, not from the kernel.
     os.environ.setdefault("COURSE_FAST", "1")
     if not args.data:
-        args.data = _fetch_datasets()
-    notebooks, _ = _course()
-    if not notebooks:
-        folder = blueprint.learner_notebooks_folder()
-        print(
-            f"error: no learner notebooks in {folder}: grade from a copy of the course folder",
-            file=sys.stderr,
-        )
-        return 2
+        try:
+            args.data = _fetch_datasets()
+        except (ValueError, OSError) as error:  # the grader's own cache, in its work folder, cannot be used
+            return fail(
+                PROG, f"the datasets cannot be laid out for the sandboxes ({error}); or pass --data DIR"
+            )
+    notebooks, _ = _course(course)
     tasks, reports = find_work(args.paths, notebooks)
     if args.shard:
         chosen = shard_of({t["student"] for t in tasks} | {r["student"] for r in reports}, args.shard)
@@ -375,11 +431,16 @@ def cli(argv):
         reports = [r for r in reports if r["student"] in chosen]
     try:
         book = gradebook.Gradebook(args.csv, resume=args.resume)
+        if args.feedback:
+            Path(args.feedback).mkdir(parents=True, exist_ok=True)
     except (gradebook.GradebookError, ValueError, OSError) as error:  # made in the meantime by another run
-        print(f"error: {error}", file=sys.stderr)
-        return 2
-    if args.feedback:
-        Path(args.feedback).mkdir(parents=True, exist_ok=True)
+        return fail(PROG, gradebook.describe(error))
+    if args.no_sandbox:  # said once the run starts: a refused command line is one line
+        print(
+            "WARNING: --no-sandbox: students' code runs with your rights, files and network; "
+            "the gradebook's sandbox column says so.",
+            file=sys.stderr,
+        )
     for report in reports:
         print(f"{report['student']}: {report['notebook']}: {report['outcome']}")
         book.add(report)
@@ -402,6 +463,7 @@ def cli(argv):
         "data_dir": str(Path(args.data).resolve()) if args.data else None,
         "feedback": args.feedback,
         "scratch": scratch,
+        "course": course,
     }
     todo = [{**t, **shared} for t in sorted(todo, key=lambda t: zlib.crc32(t["path"].encode()))]
     previous = {s: signal.signal(s, _stop) for s in (signal.SIGINT, signal.SIGTERM)}

@@ -44,6 +44,13 @@ class NotAGradebook(GradebookError, ValueError):
     """A path the grader would write holds what it must not replace: a folder, a user's file, an input."""
 
 
+def describe(error):
+    """One line for an error of reading or writing a gradebook: the message, or the file and the system's reason."""
+    if isinstance(error, OSError) and error.strerror and error.filename is not None:
+        return f"{error.filename}: {error.strerror}"
+    return " ".join(str(error).splitlines())
+
+
 def _file_path(value, name):
     """``value`` as a ``Path`` that names a file (``/`` or ``..`` name none); TypeError for numbers and bools."""
     path = validate.path(value, name)
@@ -248,10 +255,37 @@ class Gradebook:
         return [self.csv, self.journal, self.points]
 
 
+COUNTS = ("passed", "failed", "not_attempted", "exercises")  # whole numbers in every gradebook row
+
+
 def read_csv(path):
+    """The rows of a gradebook CSV file, as dicts; NotAGradebook for a file that is not one (binary, damaged)."""
     path = validate.path(path, "path", must_exist=True)
-    with open(path, newline="", encoding="utf-8") as file:
-        return list(csv.DictReader(file))
+    try:
+        with open(path, newline="", encoding="utf-8") as file:
+            return list(csv.DictReader(file))
+    except (UnicodeDecodeError, csv.Error) as error:
+        raise NotAGradebook(
+            f"{path} cannot be read as a gradebook CSV ({type(error).__name__}: {describe(error)[:200]}): "
+            "pass the --csv file of a grading run"
+        ) from None
+
+
+def _checked_rows(path):
+    """The rows of the gradebook CSV ``path``, each one checked: a student, a notebook, whole-number counts."""
+    rows = read_csv(path)
+    for number, r in enumerate(rows, start=2):  # line 1 is the header
+        if None in r or None in r.values():
+            raise NotAGradebook(f"{path}, line {number}: a row with more or fewer cells than the header")
+        if not (r["student"] and r["notebook"]):
+            raise NotAGradebook(f"{path}, line {number}: the student or the notebook is empty")
+        for column in COUNTS:
+            if not (r[column].isascii() and r[column].isdigit()):
+                raise NotAGradebook(
+                    f"{path}, line {number}: {column} is {r[column][:40]!r}, not a whole number; "
+                    "was the file edited? merge the CSV files grading runs wrote"
+                )
+    return rows
 
 
 def _merge_inputs(paths):
@@ -290,8 +324,9 @@ def merge(paths, out):
     _refuse_foreign_outputs(out)
     rows = {}
     for path in paths:
-        for r in read_csv(path):
+        for r in _checked_rows(path):
             rows[(r["student"], r["notebook"])] = r
+    out.parent.mkdir(parents=True, exist_ok=True)
     write_csv(list(rows.values()), out)
     write_points(list(rows.values()), points_path(out))
     return len(rows)

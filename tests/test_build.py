@@ -87,7 +87,8 @@ def test_check_names_stale_and_orphan_notebooks(tmp_path, capsys):
 def test_bad_markers_are_a_cli_error(tmp_path, capsys):
     root = make_course(tmp_path, "# BEGIN SOLUTION\nx = 1")
     assert build.cli(["--root", str(root)]) == 2
-    assert "01_x.ipynb, cell 1" in capsys.readouterr().out
+    err = capsys.readouterr().err
+    assert err.startswith(f"{build.PROG}: error: ") and "01_x.ipynb, cell 1" in err and err.count("\n") == 1
 
 
 def test_repository_notebooks_are_in_sync():

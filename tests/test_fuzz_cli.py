@@ -28,10 +28,6 @@ from course.tools import COMMANDS, cli
 from .helpers import ROOT
 
 TIME_LIMIT_S = 20
-# Commands of another part of the course whose own errors (argparse's, and those they print) may not
-# be one line on stderr yet: for these only that check is an expected failure; status and the
-# absence of a traceback are checked as for every command.
-OWN_ERROR_OUTPUT_PENDING = {"lab", "workspace", "build"}
 
 
 class TookTooLong(BaseException):
@@ -131,8 +127,6 @@ def check(argv, expected, place, capsys):
         assert {p: h for p, h in snapshot(place).items() if p in before} == before, f"{argv} changed a file"
         lines = err.splitlines()
         if len(lines) != 1 or not lines[0].strip():
-            if argv and argv[0] in OWN_ERROR_OUTPUT_PENDING:
-                pytest.xfail(f"{argv[0]} does not say its errors in one line on stderr yet: {err or out}")
             pytest.fail(f"{argv}: expected one line on stderr, got:\n{err}\n(stdout: {out})")
     return status, out, err
 

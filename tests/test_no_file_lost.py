@@ -23,6 +23,8 @@ from tests.helpers import ROOT
 
 TODAY = "2026-11-23"
 NAME = "01_tensors.ipynb"
+BUILD_ERROR = f"{build.PROG}: error: "
+WORKSPACE_ERROR = f"{workspace.PROG}: error: "
 
 
 COPIED = shutil.ignore_patterns("work", ".ipynb_checkpoints")  # what the notebooks wrote when run
@@ -95,8 +97,8 @@ def test_build_keeps_a_notebook_it_did_not_write(small, capsys, damage, solution
     with pytest.raises(LearnerWorkError, match=f"notebooks/{NAME} differs from what build wrote.*--force"):
         build.build(small)
     assert build.cli(["--root", str(small)]) == 2
-    out = capsys.readouterr().out
-    assert out.startswith("error: ") and out.count("\n") == 1 and f"notebooks/{NAME}" in out
+    err = capsys.readouterr().err
+    assert err.startswith(BUILD_ERROR) and err.count("\n") == 1 and f"notebooks/{NAME}" in err
     assert learner.read_bytes() == kept
     assert build.build(small, check=True)[0][:1] == [NAME]
 
@@ -186,8 +188,8 @@ def test_build_refuses_a_folder_in_place_of_a_notebook(small, capsys):
     (learner / "inside.txt").write_text("mine")
     for force in ([], ["--force"]):
         assert build.cli(["--root", str(small), *force]) == 2
-        out = capsys.readouterr().out
-        assert f"notebooks/{NAME} is a folder" in out and out.count("\n") == 1
+        err = capsys.readouterr().err
+        assert err.startswith(BUILD_ERROR) and f"notebooks/{NAME} is a folder" in err and err.count("\n") == 1
     assert (learner / "inside.txt").read_text() == "mine"
 
 
@@ -226,8 +228,9 @@ def test_a_build_cut_short_changes_nothing_and_the_next_one_finishes(small, monk
     # the interim manifest, then 00_welcome, then the disk is full while 01 is written
     monkeypatch.setattr(files, "_write_all", failing_write(after_calls=2))
     assert build.cli(["--root", str(small)]) == 2
-    out = capsys.readouterr().out
-    assert f"cannot write {NAME} in {folder}: the disk is full" in out and out.count("\n") == 1
+    err = capsys.readouterr().err
+    assert err.startswith(BUILD_ERROR) and err.count("\n") == 1
+    assert f"cannot write {NAME} in {folder}: the disk is full" in err
     assert (folder / NAME).read_bytes() == before
     assert leftovers(folder) == []
     monkeypatch.undo()
@@ -288,8 +291,8 @@ def test_an_unreadable_solution_is_a_one_line_error(tmp_path, capsys, kind):
         build.build(root)
     for check in ([], ["--check"]):
         assert build.cli(["--root", str(root), *check]) == 2
-        out = capsys.readouterr().out
-        assert out.startswith("error: ") and says in out and out.count("\n") == 1, out
+        err = capsys.readouterr().err
+        assert err.startswith(BUILD_ERROR) and says in err and err.count("\n") == 1, err
     assert not (root / "notebooks").exists()
 
 
@@ -304,7 +307,8 @@ def test_a_broken_solution_on_the_command_line_gives_no_traceback(tmp_path):
     )
     assert done.returncode == 2
     assert "Traceback" not in done.stdout + done.stderr
-    assert done.stdout.strip().startswith("error: ") and "01_x.ipynb is not valid JSON" in done.stdout
+    assert done.stdout == ""
+    assert done.stderr.startswith(BUILD_ERROR) and "01_x.ipynb is not valid JSON" in done.stderr
 
 
 def test_a_solution_saved_with_a_bom_builds(tmp_path):
@@ -369,10 +373,12 @@ def test_workspace_and_lab_say_why_they_cannot_write(course, tmp_path, monkeypat
     monkeypatch.setattr(lab, "start", lambda arguments: pytest.fail("JupyterLab must not start"))
     assert workspace.cli([str(mine), "--course", str(course)]) == 2
     assert lab.cli(["--dir", str(mine), "--course", str(course)]) == 2
-    lines = capsys.readouterr().out.splitlines()
+    lines = capsys.readouterr().err.splitlines()
     assert len(lines) == 2
-    for line in lines:
-        assert line.startswith(f"error: cannot write 00_welcome.ipynb in {mine}: ") and says in line, line
+    for prog, line in zip((workspace.PROG, lab.PROG), lines):
+        assert (
+            line.startswith(f"{prog}: error: cannot write 00_welcome.ipynb in {mine}: ") and says in line
+        ), line
     assert list(mine.iterdir()) == []
 
 
@@ -380,10 +386,16 @@ def test_a_workspace_folder_that_cannot_be_made_is_named(course, tmp_path, capsy
     blocker = tmp_path / "a-file"
     blocker.write_text("mine")
     assert workspace.cli([str(blocker), "--course", str(course)]) == 2
-    assert capsys.readouterr().out == f"error: {blocker} is a file, not a folder: pick another folder\n"
+    assert (
+        capsys.readouterr().err
+        == f"{WORKSPACE_ERROR}{blocker} is a file, not a folder: pick another folder\n"
+    )
     assert workspace.cli([str(blocker / "below"), "--course", str(course)]) == 2
-    out = capsys.readouterr().out
-    assert out.startswith(f"error: cannot create the folder {blocker / 'below'}") and out.count("\n") == 1
+    err = capsys.readouterr().err
+    assert (
+        err.startswith(f"{WORKSPACE_ERROR}cannot create the folder {blocker / 'below'}")
+        and err.count("\n") == 1
+    )
     assert blocker.read_text() == "mine"
 
 
@@ -393,9 +405,9 @@ def test_a_link_loop_or_a_number_is_named(course, tmp_path, capsys):
     (tmp_path / "back").symlink_to(loop)
     assert workspace.cli([str(loop), "--course", str(course)]) == 2
     assert workspace.cli(["--course", str(loop)]) == 2
-    lines = capsys.readouterr().out.splitlines()
-    assert lines[0].startswith(f"error: --dir {loop}: cannot be used") and len(lines) == 2
-    assert lines[1].startswith(f"error: --course {loop}: cannot be used")
+    lines = capsys.readouterr().err.splitlines()
+    assert lines[0].startswith(f"{WORKSPACE_ERROR}--dir {loop}: cannot be used") and len(lines) == 2
+    assert lines[1].startswith(f"{WORKSPACE_ERROR}--course {loop}: cannot be used")
     for value in (1, True, None):
         with pytest.raises(TypeError, match="course must be a path"):
             workspace.sync(value, tmp_path / "mine")

@@ -99,7 +99,8 @@ def test_the_installed_wheel_runs_outside_the_course_folder(tmp_path):
 
     lost = course("-m", "course", "workspace")
     assert lost.returncode == 2
-    assert "run this command from the course folder, or pass --course DIR" in lost.stdout
+    assert lost.stderr.startswith("python -m course workspace: error: ") and lost.stderr.count("\n") == 1
+    assert "run this command from the course folder, or pass --course DIR" in lost.stderr
     found = course("-m", "course", "workspace", "--course", str(ROOT), str(outside / "mine"))
     assert found.returncode == 0, found.stdout + found.stderr
     assert (outside / "mine" / "00_welcome.ipynb").is_file()

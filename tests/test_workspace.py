@@ -145,7 +145,9 @@ def test_build_refuses_to_overwrite_learner_work(course, capsys):
     with pytest.raises(LearnerWorkError, match="notebooks/01_tensors.ipynb .*--force"):
         build.build(course)
     assert build.cli(["--root", str(course)]) == 2
-    assert "notebooks/01_tensors.ipynb differs from what build wrote there" in capsys.readouterr().out
+    err = capsys.readouterr().err
+    assert err.startswith(f"{build.PROG}: error: ")
+    assert "notebooks/01_tensors.ipynb differs from what build wrote there" in err
     assert learner.read_bytes() == run
 
     assert build.cli(["--root", str(course), "--force"]) == 0

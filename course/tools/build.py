@@ -35,7 +35,7 @@ import nbformat
 
 from ..exercises.core import ID_SCHEME
 from ..runtime import validate
-from . import command_line, files
+from . import PROGRAM, ArgumentParser, command_line, fail, files
 
 BEGIN = re.compile(r"^(\s*)# BEGIN SOLUTION\s*$")
 END = re.compile(r"^(\s*)# END SOLUTION\s*$")
@@ -44,6 +44,7 @@ NOTEBOOK_METADATA = {
     "kernelspec": {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"},
     "language_info": {"name": "python"},
 }
+PROG = f"{PROGRAM} build"
 MANIFEST = ".build-manifest.json"  # in notebooks/: the sha256 of each notebook build wrote there
 
 
@@ -276,11 +277,7 @@ def build(root=".", check=False, force=False):
 
 def cli(argv):
     argv = command_line(argv)
-    import argparse
-
-    parser = argparse.ArgumentParser(
-        prog="python -m course build", description="Generate notebooks/ from solutions/."
-    )
+    parser = ArgumentParser(prog=PROG, description="Generate notebooks/ from solutions/.")
     parser.add_argument(
         "--check", action="store_true", help="only compare; exit 1 naming each notebook out of sync"
     )
@@ -294,8 +291,7 @@ def cli(argv):
     try:
         stale, orphans = build(args.root, check=args.check, force=args.force)
     except (ValueError, OSError) as error:
-        print(f"error: {files.describe(error)}")
-        return 2
+        return fail(PROG, files.describe(error))
     notebooks = [name for name in stale if name != MANIFEST]
     for name in orphans:
         print(f"notebooks/{name} has no solutions/{name}: delete it or add the solution")

@@ -15,8 +15,9 @@ learner's global Jupyter settings are neither read differently nor written.
 import os
 from pathlib import Path
 
-from . import command_line, files, workspace
+from . import PROGRAM, ArgumentParser, command_line, fail, files, workspace
 
+PROG = f"{PROGRAM} lab"
 CONFIG_DIR = Path(__file__).resolve().with_name("jupyter_config")
 
 
@@ -46,10 +47,8 @@ def start(arguments):
 
 def cli(argv):
     argv = command_line(argv)
-    import argparse
-
-    parser = argparse.ArgumentParser(
-        prog="python -m course lab",
+    parser = ArgumentParser(
+        prog=PROG,
         description="Copy the course's notebooks into your workspace (never overwriting your files) "
         "and open it in JupyterLab. Other options are passed on to jupyter lab.",
         allow_abbrev=False,
@@ -62,8 +61,7 @@ def cli(argv):
     try:
         folder = workspace.prepare(args.dir, args.course)
     except (OSError, ValueError) as error:
-        print(f"error: {files.describe(error)}")
-        return 2
+        return fail(PROG, files.describe(error))
     arguments = lab_arguments(folder, extra)
     print("jupyter lab " + " ".join(arguments))
     start(arguments)

@@ -30,8 +30,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..runtime import validate
-from . import command_line, files
+from . import PROGRAM, ArgumentParser, command_line, fail, files
 
+PROG = f"{PROGRAM} workspace"
 DEFAULT_WORKSPACE = "my-notebooks"
 MANIFEST = ".course-manifest.json"
 
@@ -199,10 +200,8 @@ def prepare(directory=None, course=None):
 
 def cli(argv):
     argv = command_line(argv)
-    import argparse
-
-    parser = argparse.ArgumentParser(
-        prog="python -m course workspace",
+    parser = ArgumentParser(
+        prog=PROG,
         description="Copy the course's notebooks into your workspace (never overwriting your files) "
         "and print its path.",
     )
@@ -214,7 +213,6 @@ def cli(argv):
     try:
         workspace = prepare(args.dir, args.course)
     except (OSError, ValueError) as error:
-        print(f"error: {files.describe(error)}")
-        return 2
+        return fail(PROG, files.describe(error))
     print(workspace)
     return 0

@@ -6,7 +6,9 @@ same shape. "Safe" means no overflow warning and no NaN even at ``|x| = 1e4``:
 (harmless) but never overflow to infinity.
 
 Inputs must be real numbers: None, text, complex or object arrays raise
-TypeError. A NaN in the input gives NaN in the same place of the output.
+TypeError. An infinite input gives the function's limit (``sigmoid(inf)`` is 1,
+``softmax([inf, 0])`` is ``[1, 0]``). A NaN in the input gives NaN in the same
+place of the output (for softmax, in its whole row: it enters every entry through the sum).
 """
 
 import numpy as np
@@ -115,15 +117,23 @@ def tanh_derivative(x):
 
 
 def softmax(x, axis=-1):
-    """e^x / sum(e^x) along ``axis``, after subtracting the maximum (which changes nothing)."""
+    """e^x / sum(e^x) along ``axis``, after subtracting the maximum (which changes nothing).
+
+    Infinite entries give softmax's limit, as sigmoid(inf) gives 1: ``[inf, 0]`` gives
+    ``[1, 0]``, and the entries equal to an infinite maximum share the whole mass
+    (``[inf, inf, 0]`` gives ``[0.5, 0.5, 0]``; a row of only ``-inf`` gives equal shares).
+    A NaN makes its whole row NaN (it enters every entry through the sum).
+    """
     x = _as_float_array(x)
     if x.ndim == 0:
         raise ValueError("softmax needs at least one axis to normalise over, got a scalar")
     axis = integer(axis, "axis", minimum=-x.ndim, maximum=x.ndim - 1)
     if x.shape[axis] == 0:
         raise ValueError(f"softmax needs at least one entry along axis {axis}, got shape {x.shape}")
-    shifted = x - x.max(axis=axis, keepdims=True)  # every exponent <= 0
-    e = np.exp(shifted)
+    top = x.max(axis=axis, keepdims=True)
+    infinite = np.isinf(top)  # rows whose maximum is inf, or that hold only -inf
+    shifted = x - np.where(infinite, 0.0, top)  # every exponent <= 0 where the maximum is finite
+    e = np.where(infinite, x == top, np.exp(np.where(infinite, 0.0, shifted)))
     return e / e.sum(axis=axis, keepdims=True)
 
 

@@ -10,6 +10,8 @@ This module imports Keras (and so TensorFlow): ``import course`` does not import
 """
 
 import keras
+import numpy as np
+import tensorflow as tf
 
 from .runtime import validate
 
@@ -28,6 +30,47 @@ def _activation(activation):
         ) from None
 
 
+def _is_size(value):
+    """Whether ``value`` is a whole number (a bool is not): one size of a shape."""
+    return isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_))
+
+
+def _input_shape(input_shape):
+    """``input_shape`` (a tuple, a list or a ``tf.TensorShape``) as a tuple of sizes, ``None`` for unknown."""
+    if isinstance(input_shape, tf.TensorShape) and input_shape.rank is not None:
+        input_shape = input_shape.as_list()
+    if not isinstance(input_shape, (tuple, list)) or not all(n is None or _is_size(n) for n in input_shape):
+        raise TypeError(
+            "input_shape must be a shape such as (None, 784): a tuple of sizes, None where unknown; "
+            f"got {validate.received(input_shape)}"
+        )
+    if not input_shape:
+        raise ValueError("input_shape must have at least one axis (the features), got ()")
+    if any(n is not None and n < 0 for n in input_shape):
+        raise ValueError(f"input_shape must hold sizes >= 0, got {tuple(input_shape)}")
+    return tuple(None if n is None else int(n) for n in input_shape)
+
+
+def _inputs(inputs, width, layer):
+    """``inputs`` checked and cast to the layer's dtype: numbers (an array, a tensor or a symbolic Keras
+    tensor) with at least one axis, whose last axis has ``width`` entries (when the weights exist)."""
+    name = f"{type(layer).__name__} {layer.name!r}"
+    if isinstance(inputs, (keras.KerasTensor, keras.Variable, tf.Tensor, tf.Variable)):
+        dtype = keras.backend.standardize_dtype(inputs.dtype)
+        if not ("float" in dtype or "int" in dtype):
+            raise TypeError(f"{name} expects numbers, got a tensor of dtype {dtype}")
+        known_rank = getattr(inputs.shape, "rank", 0) is not None  # a tf.Tensor may have an unknown rank
+        shape = tuple(inputs.shape) if known_rank else None
+    else:
+        inputs = validate.array(inputs, "inputs", allow_bool=False)
+        shape = inputs.shape
+    if shape == ():
+        raise ValueError(f"{name} expects inputs of shape (batch, features), got a scalar")
+    if width is not None and shape is not None and shape[-1] is not None and shape[-1] != width:
+        raise ValueError(f"{name} expects inputs with {width} features on the last axis, got shape {shape}")
+    return keras.ops.cast(inputs, layer.compute_dtype)
+
+
 @keras.saving.register_keras_serializable(package="course")
 class DenseLayer(keras.layers.Layer):
     """``activation(x @ kernel + bias)``, the layer ``keras.layers.Dense`` implements.
@@ -42,6 +85,11 @@ class DenseLayer(keras.layers.Layer):
         self.activation = _activation(activation)
 
     def build(self, input_shape):
+        input_shape = _input_shape(input_shape)
+        if getattr(self, "kernel", None) is not None:
+            raise ValueError(
+                f"DenseLayer {self.name!r} is already built, for {self.kernel.shape[0]} input features"
+            )
         n_inputs = input_shape[-1]
         if n_inputs is None:
             raise ValueError(
@@ -54,6 +102,12 @@ class DenseLayer(keras.layers.Layer):
         self.bias = self.add_weight(shape=(self.units,), initializer="zeros", name="bias")
 
     def call(self, inputs):
+        if getattr(self, "kernel", None) is None:
+            raise ValueError(
+                f"DenseLayer {self.name!r} has no weights yet: call the layer itself, layer(x), which builds "
+                "them from x's shape first (or layer.build(input_shape))"
+            )
+        inputs = _inputs(inputs, self.kernel.shape[0], self)
         return self.activation(keras.ops.matmul(inputs, self.kernel) + self.bias)
 
     def get_config(self):
@@ -81,6 +135,8 @@ class MLP(keras.Model):
         self.classifier = DenseLayer(num_classes, activation="softmax", name="classifier")
 
     def call(self, inputs):
+        kernel = getattr(self.hidden, "kernel", None)
+        inputs = _inputs(inputs, None if kernel is None else kernel.shape[0], self)
         return self.classifier(self.hidden(inputs))
 
     def get_config(self):

@@ -20,6 +20,8 @@ one optimizer step as a ``tf.function``.
 This module imports TensorFlow; ``import course`` does not import it.
 """
 
+from collections import deque
+
 import tensorflow as tf
 
 from .runtime import validate
@@ -186,12 +188,24 @@ def variable_shapes(module):
 
     The path is the chain of attributes (and list indices) that leads to the
     variable; ``tf.train.Checkpoint`` uses the same path to name it in the file.
-    ``tf.Module._flatten`` is the walk that ``module.variables`` itself makes;
-    ``with_path=True`` asks it for the path as well.
+    ``tf.train.TrackableView.children(obj)`` gives what a checkpoint sees of one
+    object: its children by name. A breadth-first walk from the module, each
+    object visited once, names every variable by the first path that reaches
+    it, as the checkpoint does.
     """
     _check_module(module)
-    found = module._flatten(predicate=lambda value: isinstance(value, tf.Variable), with_path=True)
-    return {"/".join(str(step) for step in path): tuple(variable.shape) for path, variable in found}
+    shapes, seen, queue = {}, {id(module)}, deque([((), module)])
+    while queue:
+        path, node = queue.popleft()
+        for name, child in tf.train.TrackableView.children(node).items():
+            if id(child) in seen:
+                continue
+            seen.add(id(child))
+            if isinstance(child, tf.Variable):
+                shapes["/".join((*path, name))] = tuple(child.shape)
+            else:
+                queue.append(((*path, name), child))
+    return shapes
 
 
 def _check_module(module):

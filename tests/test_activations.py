@@ -109,6 +109,21 @@ def test_softmax_of_nothing_is_refused_not_nan():
     assert act.softmax(np.zeros((0, 3))).shape == (0, 3)  # no examples, each of 3 entries: nothing to do
 
 
+def test_softmax_of_an_infinite_entry_is_its_limit_not_nan():
+    with np.errstate(over="raise", invalid="raise", divide="raise"):
+        np.testing.assert_array_equal(act.softmax([np.inf, 0.0]), [1.0, 0.0])
+        np.testing.assert_array_equal(act.softmax([np.inf, np.inf, -3.0]), [0.5, 0.5, 0.0])
+        np.testing.assert_array_equal(act.softmax([-np.inf, 0.0]), [0.0, 1.0])
+        np.testing.assert_array_equal(act.softmax([-np.inf, -np.inf]), [0.5, 0.5])  # equal logits
+        rows = act.softmax(np.array([[np.inf, 1.0], [1.0, 2.0]]))
+        np.testing.assert_allclose(rows, [[1.0, 0.0], act.softmax([1.0, 2.0])])  # the other row as it was
+        np.testing.assert_array_equal(
+            act.softmax(np.array([[np.inf, 1.0], [0.0, 2.0]]), axis=0)[:, 0], [1, 0]
+        )
+        assert np.all(np.isfinite(act.softmax_jacobian([np.inf, 0.0])))
+    assert np.all(np.isnan(act.softmax([np.nan, 0.0])))  # NaN reaches the whole row through the sum
+
+
 def test_nan_in_means_nan_in_the_same_place_out():
     out = act.sigmoid(np.array([np.nan, 0.0]))
     assert np.isnan(out[0]) and out[1] == 0.5

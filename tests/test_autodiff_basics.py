@@ -157,6 +157,14 @@ def test_symbolic_errors():
         sym.logistic_map(None, 3)
     with pytest.raises(ValueError, match="steps must be between 0 and 10000"):
         sym.logistic_map(sym.Var("x"), 10**9)
+    for make in (
+        lambda: sym.Add(None, sym.Var("x")),
+        lambda: sym.Mul(sym.Var("x"), "2"),
+        lambda: sym.Pow(None, 2),
+    ):
+        with pytest.raises(TypeError, match="an operand of an expression must be a number"):
+            make()  # refused when built, not when evaluated or printed
+    assert str(sym.Add(sym.Var("x"), 2)) == "(x + 2)"
 
 
 @pytest.mark.parametrize(

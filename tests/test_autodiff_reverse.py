@@ -161,6 +161,46 @@ def test_gradient_of_a_power_at_zero_is_a_value_error_not_zero_division():
     assert x.grad == 0.0
 
 
+@pytest.mark.parametrize(
+    "call, error, says",
+    [
+        (lambda: rv.Sin().compute(None), TypeError, "Sin.compute: a must be a number, got NoneType"),
+        (lambda: rv.Exp().compute(float("nan")), ValueError, "Exp.compute: a must be a finite number"),
+        (lambda: rv.Add().compute(1.0), TypeError, r"Add.compute needs the arguments \(a, b\), got 1"),
+        (lambda: rv.Add()(1.0, 2.0, 3.0), TypeError, r"Add takes 2 inputs \(a, b\), got 3"),
+        (lambda: rv.Mul().finite_result("2", 3.0), TypeError, "Mul.compute: a must be a number, got str"),
+        (lambda: rv.Exp().vjp(None, 1.0, 1.0), TypeError, "Exp.vjp: adjoint must be a number, got NoneType"),
+        (lambda: rv.Log().vjp(1.0, 0.0, [1.0]), TypeError, "Log.vjp: a must be a number, got list"),
+        (lambda: rv.Node(1.0, op="exp"), TypeError, r"op must be an operation \(a reverse.Op\) or None"),
+        (lambda: rv.Node(1.0, rv.Exp(), inputs=[1.0]), TypeError, "inputs must be a tuple of Nodes"),
+        (lambda: rv.Node(1.0).unit_adjoint(None), TypeError, "as_graph must be True or False"),
+    ],
+)
+def test_the_rules_of_an_op_check_their_arguments(call, error, says):
+    with pytest.raises(error, match=says):
+        call()
+
+
+def test_an_op_of_ones_own_is_checked_and_works_on_numbers_and_nodes():
+    class Cube(rv.Op):
+        name = "cube"
+
+        def compute(self, a):
+            return a**3
+
+        def vjp(self, adjoint, out, a):
+            return (adjoint * 3 * a * a,)
+
+    cube = rv.as_function(Cube())
+    x = rv.Node(2.0)
+    (slope,) = rv.grad(cube(x), [x])
+    (curvature,) = rv.grad(slope, [x])
+    assert (slope.value, curvature.value) == (12.0, 12.0)
+    assert Cube().vjp(1.0, 8.0, 2) == (12.0,)  # an int is a number too
+    with pytest.raises(TypeError, match="Cube.compute: a must be a number, got str"):
+        Cube().compute("2")
+
+
 def test_numpy_arrays_do_not_swallow_nodes():
     with pytest.raises(TypeError, match="a Node's value must be a number, got an array"):
         np.array([1.0, 2.0]) * rv.Node(1.0)

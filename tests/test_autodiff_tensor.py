@@ -196,6 +196,8 @@ def test_long_chain_is_iterative():
             r"shape \(2, 3\) \(6 entries\) into shape \(4, 2\)",
         ),
         (lambda: T.Tensor(np.ones((2, 3))).sum(axis=2), r"axis must be between -2 and 1, got 2"),
+        (lambda: T.Tensor(np.ones((2, 3))).sum(axis=(0, 0)), r"axis must name each axis at most once"),
+        (lambda: T.Tensor(np.ones((2, 3))).mean(axis=(1, -1)), r"axis must name each axis at most once"),
         (lambda: T.Tensor(np.ones((2, 3))).transpose((0, 0)), r"not a permutation"),
         (lambda: T.Tensor("x"), r"a Tensor's value must be an array of numbers, got str"),
         (lambda: T.softmax_cross_entropy(T.Tensor(np.ones((2, 3))), np.array([0, 3])), r"0..2"),
@@ -282,3 +284,106 @@ def test_a_graph_5000_deep_runs_backward_and_grad():
     assert np.all((0 < x.grad) & (x.grad < 1))
     (dx,) = T.grad(y.sum(), [x])
     np.testing.assert_allclose(dx.value, x.grad)
+
+
+def test_a_tensor_holds_its_own_copy_of_its_values():
+    start = np.array([1.0, 2.0, 3.0])
+    weights = T.Tensor(start, requires_grad=True)
+    assert not np.shares_memory(weights.value, start)
+    weights.value[0] = 100.0
+    np.testing.assert_array_equal(start, [1.0, 2.0, 3.0])
+    frozen = np.ones(3)
+    frozen.flags.writeable = False
+    thawed = T.Tensor(frozen, requires_grad=True)
+    thawed.value += 1  # its own writable copy
+    assert frozen[0] == 1.0 and thawed.value[0] == 2.0
+    with pytest.raises(TypeError, match=r"got a Tensor: pass its array \(tensor.value\)"):
+        T.Tensor(weights)
+
+
+def test_an_operand_changed_after_the_forward_pass_does_not_change_the_gradient():
+    x = np.array([1.0, 2.0])
+    w = T.Tensor(np.ones(2), requires_grad=True)
+    loss = (w * x).sum()
+    x[:] = 100.0  # the graph keeps the values it was built with
+    loss.backward()
+    np.testing.assert_array_equal(w.grad, [1.0, 2.0])
+
+
+def test_softmax_cross_entropy_refuses_infinite_logits():
+    with pytest.raises(ValueError, match="logits must hold finite numbers"):
+        T.softmax_cross_entropy(np.array([[np.inf, 0.0]]), [0])
+
+
+@pytest.mark.parametrize(
+    "call, error, says",
+    [
+        (lambda: T.MatMul().compute(None, np.ones((2, 2))), TypeError, "MatMul.compute: a must be an array"),
+        (lambda: T.Add().compute(np.ones(2)), TypeError, r"Add.compute needs the arguments \(a, b\)"),
+        (lambda: T.Add().compute(np.ones(2), c=1), TypeError, r"Add.compute needs the arguments \(a, b\)"),
+        (lambda: T.Add()(np.ones(2)), TypeError, r"Add takes 2 inputs \(a, b\), got 1"),
+        (lambda: T.Exp().compute(T.Tensor(1.0)), TypeError, "compute works on arrays: use tensor.value"),
+        (
+            lambda: T.Log().compute(np.array([1j])),
+            TypeError,
+            "Log.compute: a must be an array of real numbers",
+        ),
+        (
+            lambda: T.MatMul().vjp(np.ones((2, 3)), np.ones((2, 2)), np.ones((2, 3)), np.ones((3, 2))),
+            ValueError,
+            r"MatMul.vjp: g must have the shape of the output for these inputs, \(2, 2\), got shape \(2, 3\)",
+        ),
+        (
+            lambda: T.MatMul().vjp(np.ones((2, 2)), np.ones((2, 2)), np.ones((2, 3)), np.ones((2, 2))),
+            ValueError,
+            r"matmul: a.shape\[1\] \(3\) must equal b.shape\[0\] \(2\)",
+        ),
+        (
+            lambda: T.Add().vjp(None, np.ones(2), np.ones(2), np.ones(2)),
+            TypeError,
+            "Add.vjp: g must be an array",
+        ),
+        (
+            lambda: T.Tensor(1.0, requires_grad=True).unit_adjoint("yes"),
+            TypeError,
+            "as_graph must be True or False",
+        ),
+    ],
+)
+def test_the_rules_of_an_op_check_their_arguments(call, error, says):
+    with pytest.raises(error, match=says):
+        call()
+
+
+def test_a_rule_called_by_hand_gives_what_backward_gives():
+    a = rng.normal(size=(3, 4))
+    ones = np.ones(4)
+    (by_hand,) = T.Sum(axis=0).vjp(ones, a.sum(axis=0), a)  # Sum's axes come from its own compute
+    np.testing.assert_array_equal(by_hand, np.ones((3, 4)))
+    t = T.Tensor(a, requires_grad=True)
+    (t.T.sum(axis=1) * T.Tensor(ones)).sum().backward()
+    (by_hand,) = T.Transpose().vjp(np.ones((4, 3)), a.T, a)
+    np.testing.assert_array_equal(by_hand, t.grad)
+    ga, gb = T.MatMul().vjp(
+        T.Tensor(np.ones((3, 2))), T.Tensor(a @ np.ones((4, 2))), T.Tensor(a), np.ones((4, 2))
+    )
+    assert isinstance(ga, T.Tensor) and ga.shape == (3, 4) and gb.shape == (4, 2)  # on Tensors: graphs
+
+
+def test_an_op_of_ones_own_gets_the_checks_too():
+    class Square(T.Op):
+        name = "square"
+
+        def compute(self, a):
+            return a * a
+
+        def vjp(self, g, out, a):
+            return (2 * g * a,)
+
+    x = T.Tensor(np.array([1.0, -2.0]), requires_grad=True)
+    Square()(x).sum().backward()
+    np.testing.assert_array_equal(x.grad, [2.0, -4.0])
+    with pytest.raises(TypeError, match="Square.compute: a must be an array of numbers, got str"):
+        Square().compute("a")
+    with pytest.raises(ValueError, match=r"Square.vjp: out must have the shape of the output"):
+        Square().vjp(np.ones(2), np.ones(3), np.ones(2))

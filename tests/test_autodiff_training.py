@@ -81,6 +81,84 @@ def test_optimizer_errors():
         optim.adam_step(1.0, 1.0, 0.0, 0.0, 0, 0.1)
 
 
+OPTIMIZERS = [optim.SGD, lambda p: optim.SGD(p, momentum=0.9), optim.Adagrad, optim.RMSProp, optim.Adam]
+
+
+@pytest.mark.parametrize("make", OPTIMIZERS, ids=["sgd", "momentum", "adagrad", "rmsprop", "adam"])
+def test_a_step_never_writes_into_the_array_a_parameter_was_made_from(make):
+    start = np.array([1.0, -2.0, 0.5])
+    w = Tensor(start, requires_grad=True)
+    optimizer = make([w])
+    w.grad = np.ones(3)
+    optimizer.step()
+    np.testing.assert_array_equal(start, [1.0, -2.0, 0.5])
+    assert not np.array_equal(w.value, start)
+
+
+@pytest.mark.parametrize("make", OPTIMIZERS, ids=["sgd", "momentum", "adagrad", "rmsprop", "adam"])
+def test_a_parameter_listed_twice_is_refused(make):
+    p, q = Tensor(np.ones(2), requires_grad=True), Tensor(np.ones(2), requires_grad=True)
+    with pytest.raises(ValueError, match=r"params\[2\] is the same Tensor as params\[0\]"):
+        make([p, q, p])
+    model = MLP([3, 2])
+    with pytest.raises(ValueError, match="the same Tensor"):
+        make(model.parameters() + model.parameters())
+
+
+def test_a_step_that_cannot_update_every_parameter_updates_none():
+    w, b = Tensor(np.ones(2), requires_grad=True), Tensor(np.zeros(1), requires_grad=True)
+    optimizer = optim.Adam([w, b], learning_rate=0.1)
+    w.grad, b.grad = np.ones(2), np.ones(3)  # b's gradient has the wrong shape
+    with pytest.raises(ValueError, match=r"g must have the shape of w, \(1,\), got shape \(3,\)"):
+        optimizer.step()
+    np.testing.assert_array_equal(w.value, [1.0, 1.0])
+    assert optimizer.iterations == 0
+    b.grad = np.ones(1)
+    optimizer.step()
+    assert optimizer.iterations == 1 and w.value[0] < 1.0
+
+
+def test_update_rules_of_the_optimizers_can_be_called_by_hand():
+    w = Tensor(np.ones(2), requires_grad=True)
+    sgd = optim.SGD([w], learning_rate=0.1, momentum=0.9)
+    (velocity,) = sgd.initial_state(np.ones(2))
+    new_w, velocity = sgd.update(np.ones(2), np.ones(2), velocity)
+    np.testing.assert_allclose(new_w, [0.9, 0.9])
+    with pytest.raises(ValueError, match="velocity is needed with momentum"):
+        sgd.update(np.ones(2), np.ones(2))
+    new_w, m, v = optim.Adam([w], learning_rate=0.1).update(np.ones(2), np.ones(2), np.zeros(2), np.zeros(2))
+    np.testing.assert_allclose(new_w, [0.9, 0.9], rtol=1e-5)  # Adam's first step is learning_rate long
+    with pytest.raises(TypeError, match="w must be an array of numbers, got str"):
+        optim.RMSProp([w]).initial_state("w")
+
+
+def test_a_model_too_large_is_refused_before_anything_is_allocated():
+    import time
+
+    start = time.perf_counter()
+    with pytest.raises(
+        ValueError, match=r"the number of parameters \(weights and biases of all layers\) is 1,300,130,000"
+    ):
+        MLP([10_000] * 14)  # each layer alone is under the per-layer limit
+    with pytest.raises(ValueError, match="the number of layers is 100,000"):
+        MLP([2] * 100_001)
+    assert time.perf_counter() - start < 1
+
+
+def test_accuracy_needs_integer_class_numbers():
+    model = MLP([4, 3])
+    x = np.zeros((2, 4))
+    with pytest.raises(
+        TypeError, match="y must hold integer class numbers .*, got an array of dtype float64"
+    ):
+        accuracy(model, x, [0.0, 1.0])
+    with pytest.raises(TypeError, match="y must hold integer class numbers"):
+        accuracy(model, x, np.array([True, False]))
+    with pytest.raises(ValueError, match=r"y must hold classes in 0..2, got values from 0 to 3"):
+        accuracy(model, x, [0, 3])
+    assert accuracy(model, x, np.array([0, 1], np.uint8)) in (0.0, 0.5, 1.0)
+
+
 def test_mlp_learns_digits_quickly():
     from course.data.mnist import load_digits
 

@@ -223,7 +223,7 @@ def test_early_stopping_names_bad_arguments():
         ),
         (lambda: nn.Dense(2, 3)(None), TypeError, "x must be an array of numbers"),
         (lambda: nn.MLP(None), TypeError, "sizes must be a list of layer sizes"),
-        (lambda: nn.MLP([4, 0]), ValueError, "out_features must be >= 1"),
+        (lambda: nn.MLP([4, 0]), ValueError, r"sizes\[1\] must be >= 1, got 0"),
         (lambda: nn.MLP([4, 2], seed=-1), ValueError, "seed must be >= 0"),
         (lambda: nn.accuracy(nn.MLP([4, 2]), np.zeros((0, 4)), []), ValueError, "at least one"),
         (

@@ -71,6 +71,67 @@ def test_dense_layer_needs_a_known_last_axis():
         DenseLayer(2).build((None, None))
 
 
+def test_calling_a_dense_layer_before_it_is_built_says_how_to_build_it():
+    with pytest.raises(ValueError, match=r"has no weights yet: call the layer itself, layer\(x\)"):
+        DenseLayer(3).call(np.ones((2, 4), "float32"))
+
+
+@pytest.mark.parametrize(
+    "inputs, error, says",
+    [
+        (np.ones((2, 5)), ValueError, "expects inputs with 4 features on the last axis, got shape (2, 5)"),
+        (None, TypeError, "inputs must be an array of numbers, got NoneType"),
+        (np.array([[True] * 4]), TypeError, "inputs must be an array of real numbers"),
+        (np.array(3.0), ValueError, "expects inputs of shape (batch, features), got a scalar"),
+        (
+            keras.ops.convert_to_tensor(np.array([["a"] * 4])),
+            TypeError,
+            "expects numbers, got a tensor of dtype string",
+        ),
+    ],
+)
+def test_a_built_dense_layer_names_bad_inputs(inputs, error, says):
+    layer = DenseLayer(3, name="top")
+    layer.build((None, 4))
+    with pytest.raises(error) as raised:
+        layer.call(inputs)
+    assert says in str(raised.value)
+    assert layer.call(np.ones((2, 4))).dtype == "float32"  # float64 and ints are cast to the layer's dtype
+    assert layer.call(np.ones((2, 4), int)).shape == (2, 3)
+
+
+@pytest.mark.parametrize(
+    "input_shape, error, says",
+    [
+        (None, TypeError, "input_shape must be a shape such as (None, 784)"),
+        (4, TypeError, "input_shape must be a shape such as (None, 784)"),
+        ((None, 2.5), TypeError, "input_shape must be a shape"),
+        ((), ValueError, "input_shape must have at least one axis"),
+        ((None, -3), ValueError, "input_shape must hold sizes >= 0"),
+    ],
+)
+def test_dense_layer_build_names_a_bad_input_shape(input_shape, error, says):
+    with pytest.raises(error) as raised:
+        DenseLayer(2).build(input_shape)
+    assert says in str(raised.value)
+
+
+def test_dense_layer_is_built_once():
+    layer = DenseLayer(2)
+    layer(np.ones((1, 3), "float32"))
+    with pytest.raises(ValueError, match="is already built, for 3 input features"):
+        layer.build((None, 5))
+
+
+def test_mlp_names_inputs_of_the_wrong_width():
+    model = MLP(hidden_units=4, num_classes=2)
+    model(np.ones((1, 6), "float32"))
+    with pytest.raises(ValueError, match="expects inputs with 6 features on the last axis, got shape"):
+        model.call(np.ones((1, 7)))
+    with pytest.raises(TypeError, match="inputs must be an array of numbers"):
+        model.call("pixels")
+
+
 def test_mlp_is_the_sequential_model_as_a_class():
     sequential = keras.Sequential(
         [

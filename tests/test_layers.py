@@ -172,6 +172,39 @@ def test_variables_are_tracked_by_path():
     assert all(g is not None and g.shape == v.shape for g, v in zip(grads, model.trainable_variables))
 
 
+def test_a_shared_variable_has_one_path_as_in_the_checkpoint(tmp_path):
+    class Tied(tf.Module):
+        def __init__(self):
+            super().__init__()
+            self.encoder = Dense(3, 3)
+            self.decoder = self.encoder  # the same layer twice: saved once
+            self.scale = tf.Variable(1.0)
+
+    model = Tied()
+    assert variable_shapes(model) == {"encoder/w": (3, 3), "encoder/b": (3,), "scale": ()}
+    assert checkpoint_shapes(save_checkpoint(model, tmp_path / "tied")) == variable_shapes(model)
+
+
+def test_the_lesson_modules_use_public_tensorflow_and_keras_api_only():
+    """No ``obj._private`` attribute in the layer modules (``self._x`` of one's own class aside)."""
+    import ast
+    import inspect
+
+    from course import keras_layers, tf_layers
+
+    for module in (tf_layers, keras_layers):
+        tree = ast.parse(inspect.getsource(module))
+        private = [
+            f"line {node.lineno}: .{node.attr}"
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Attribute)
+            and node.attr.startswith("_")
+            and not node.attr.startswith("__")
+            and not (isinstance(node.value, ast.Name) and node.value.id == "self")
+        ]
+        assert not private, f"{module.__name__} reads private attributes: {private}"
+
+
 def test_gradient_matches_finite_differences():
     layer = Dense(3, 2, activation="tanh")
     x = tf.constant(np.random.default_rng(2).normal(size=(4, 3)), tf.float32)

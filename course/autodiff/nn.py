@@ -11,6 +11,8 @@ from ..runtime.validate import MAX_ELEMENTS, array, choice, integer, received, s
 from .tensor import Tensor, leaky_relu, relu, sigmoid, softmax_cross_entropy, tanh
 
 ACTIVATIONS = {None: lambda x: x, "relu": relu, "leaky_relu": leaky_relu, "sigmoid": sigmoid, "tanh": tanh}
+MAX_PARAMETERS = MAX_ELEMENTS  # weights and biases of a whole model, all layers together
+MAX_LAYERS = 1_000
 
 
 def _float_dtype(dtype):
@@ -26,7 +28,7 @@ def _float_dtype(dtype):
 
 def _inputs(x, layer):
     """``x`` as a Tensor of shape (batch, features) that ``layer`` (a Dense) accepts."""
-    x = x if isinstance(x, Tensor) else Tensor(array(x, "x").astype(layer.W.dtype))
+    x = x if isinstance(x, Tensor) else Tensor._constant(array(x, "x").astype(layer.W.dtype))
     if x.ndim != 2:
         raise ValueError(f"x must have shape (batch, features), got shape {x.shape}")
     if x.shape[1] != layer.W.shape[0]:
@@ -71,13 +73,24 @@ class Dense:
 
 
 class MLP:
-    """Dense layers of the given sizes; ReLU between them, logits at the end."""
+    """Dense layers of the given sizes; ReLU between them, logits at the end.
+
+    At most :data:`MAX_PARAMETERS` weights and biases in all (and :data:`MAX_LAYERS` layers):
+    a larger model is refused before anything is allocated.
+    """
 
     def __init__(self, sizes, activation="relu", seed=0, dtype=np.float32):
         if not isinstance(sizes, (list, tuple)):
             raise TypeError(f"sizes must be a list of layer sizes like [64, 32, 10], got {received(sizes)}")
         if len(sizes) < 2:
             raise ValueError(f"sizes lists the input size and at least one layer size, got {sizes!r}")
+        size_limit(len(sizes) - 1, "the number of layers", MAX_LAYERS)
+        sizes = [integer(n, f"sizes[{i}]", minimum=1) for i, n in enumerate(sizes)]
+        size_limit(
+            sum((n_in + 1) * n_out for n_in, n_out in zip(sizes[:-1], sizes[1:])),
+            "the number of parameters (weights and biases of all layers)",
+            MAX_PARAMETERS,
+        )
         activation = choice(activation, "activation", ACTIVATIONS)
         rng = np.random.default_rng(integer(seed, "seed", minimum=0))
         last = len(sizes) - 2
@@ -110,14 +123,25 @@ def train_step(model, optimizer, x, y):
 
 
 def accuracy(model, x, y):
-    """The fraction of examples whose largest logit is the right class."""
+    """The fraction of examples whose largest logit is the right class.
+
+    ``y`` holds integer class numbers (as for :func:`~course.autodiff.tensor.softmax_cross_entropy`):
+    float labels such as ``[0.0, 1.0]`` are refused, not compared with the class numbers.
+    """
     _model(model)
     y = array(y, "y", ndim=1)
+    if y.size and not np.issubdtype(y.dtype, np.integer):  # an empty list reads as floats: no labels at all
+        raise TypeError(
+            f"y must hold integer class numbers such as [3, 0, 7], got an array of dtype {y.dtype}"
+        )
     logits = model(x).value
-    if len(logits) == 0 or len(y) != len(logits):
+    if logits.ndim != 2 or len(logits) == 0 or len(y) != len(logits):
         raise ValueError(
             f"x and y must hold the same number of examples, at least one: got {len(logits)} and {len(y)}"
         )
+    classes = logits.shape[1]
+    if y.min() < 0 or y.max() >= classes:
+        raise ValueError(f"y must hold classes in 0..{classes - 1}, got values from {y.min()} to {y.max()}")
     return float(np.mean(np.argmax(logits, axis=1) == y))
 
 

@@ -86,15 +86,31 @@ def adam_step(w, g, m, v, t, learning_rate, beta_1=0.9, beta_2=0.999, epsilon=1e
 
 
 def _parameters(params):
-    """``params`` as a non-empty list of Tensors."""
+    """``params`` as a non-empty list of distinct Tensors.
+
+    A Tensor listed twice is refused (as PyTorch refuses a parameter in two groups): every step
+    would update it twice, with twice the learning rate and two sets of state.
+    """
     params = items(params, "params", Tensor, "a Tensor (e.g. from model.parameters())")
     if not params:
         raise ValueError("params is empty: the optimizer has nothing to update")
+    first = {}
+    for index, p in enumerate(params):
+        if id(p) in first:
+            raise ValueError(
+                f"params[{index}] is the same Tensor as params[{first[id(p)]}]: list each parameter once, "
+                "or every step would update it twice"
+            )
+        first[id(p)] = index
     return list(params)
 
 
 class Optimizer:
-    """Updates ``params`` (Tensors with ``.value`` and ``.grad``) in place; keeps per-parameter state."""
+    """Updates ``params`` (Tensors with ``.value`` and ``.grad``) in place; keeps per-parameter state.
+
+    Subclasses define ``initial_state(w)`` (a tuple of arrays shaped like ``w``) and
+    ``update(w, g, *state)``, which returns the new weights followed by the new state.
+    """
 
     def __init__(self, params, learning_rate):
         self.params = _parameters(params)
@@ -103,18 +119,29 @@ class Optimizer:
         self.state = [self.initial_state(p.value) for p in self.params]
 
     def initial_state(self, w):
+        array(w, "w")
         return ()
 
     def step(self):
-        """One update of every parameter from its current ``.grad``."""
-        self.iterations += 1
+        """One update of every parameter from its current ``.grad``.
+
+        All or nothing: when one parameter cannot be updated (no gradient, a gradient of the
+        wrong shape) none is, and the step count stays as it was.
+        """
         for i, p in enumerate(self.params):
             if p.grad is None:
                 raise ValueError(
                     f"parameter {i} ({p.name or p.shape}) has no gradient: call loss.backward() first"
                 )
-            new_w, *self.state[i] = self.update(p.value, p.grad, *self.state[i])
+        self.iterations += 1
+        try:
+            updates = [self.update(p.value, p.grad, *state) for p, state in zip(self.params, self.state)]
+        except BaseException:
+            self.iterations -= 1
+            raise
+        for i, (p, (new_w, *state)) in enumerate(zip(self.params, updates)):
             p.value[...] = new_w
+            self.state[i] = state
 
     def update(self, w, g, *state):
         raise NotImplementedError
@@ -128,12 +155,15 @@ class SGD(Optimizer):
         super().__init__(params, learning_rate)
 
     def initial_state(self, w):
-        return (np.zeros_like(w),) if self.momentum else ()
+        return (np.zeros_like(array(w, "w")),) if self.momentum else ()
 
-    def update(self, w, g, *velocity):
+    def update(self, w, g, velocity=None):
+        """Returns ``(w,)``, or ``(w, velocity)`` with momentum (which needs the ``velocity`` from the last step)."""
         if not self.momentum:
             return (sgd_step(w, g, self.learning_rate),)
-        return momentum_step(w, g, velocity[0], self.learning_rate, self.momentum)
+        if velocity is None:
+            raise ValueError("velocity is needed with momentum: start from initial_state(w)[0]")
+        return momentum_step(w, g, velocity, self.learning_rate, self.momentum)
 
 
 class Adagrad(Optimizer):
@@ -142,7 +172,7 @@ class Adagrad(Optimizer):
         super().__init__(params, learning_rate)
 
     def initial_state(self, w):
-        return (np.zeros_like(w),)
+        return (np.zeros_like(array(w, "w")),)
 
     def update(self, w, g, square_sum):
         return adagrad_step(w, g, square_sum, self.learning_rate, self.epsilon)
@@ -155,7 +185,7 @@ class RMSProp(Optimizer):
         super().__init__(params, learning_rate)
 
     def initial_state(self, w):
-        return (np.zeros_like(w),)
+        return (np.zeros_like(array(w, "w")),)
 
     def update(self, w, g, mean_square):
         return rmsprop_step(w, g, mean_square, self.learning_rate, self.rho, self.epsilon)
@@ -169,9 +199,9 @@ class Adam(Optimizer):
         super().__init__(params, learning_rate)
 
     def initial_state(self, w):
+        w = array(w, "w")
         return (np.zeros_like(w), np.zeros_like(w))
 
     def update(self, w, g, m, v):
-        return adam_step(
-            w, g, m, v, self.iterations, self.learning_rate, self.beta_1, self.beta_2, self.epsilon
-        )
+        t = max(self.iterations, 1)  # the step in progress (called by hand before any step: the first)
+        return adam_step(w, g, m, v, t, self.learning_rate, self.beta_1, self.beta_2, self.epsilon)

@@ -20,11 +20,13 @@ One reverse pass gives the derivative of one output with respect to every input:
 one row of the Jacobian, which is exactly what training needs (one loss, many weights).
 """
 
+import functools
+import inspect
 import math
 
 import numpy as np
 
-from ..runtime.validate import array, function, number, received, size_limit, text
+from ..runtime.validate import array, boolean, function, number, received, size_limit, text
 from . import floats
 
 MAX_INPUTS = 100_000  # one leaf node per input
@@ -42,6 +44,10 @@ class Node:
 
     def __init__(self, value, op=None, inputs=(), label=""):
         self.value = number(value, "a Node's value")
+        if op is not None and not isinstance(op, Op):
+            raise TypeError(f"op must be an operation (a reverse.Op) or None, got {received(op)}")
+        if inputs.__class__ is not tuple or not all(isinstance(x, Node) for x in inputs):
+            raise TypeError(f"inputs must be a tuple of Nodes, got {received(inputs)}")
         self.op, self.inputs, self.label = op, inputs, text(label, "label", allow_empty=True)
         self.grad = None
 
@@ -83,7 +89,7 @@ class Node:
 
     def unit_adjoint(self, as_graph):
         """d(self)/d(self) = 1, as a number or as a constant node."""
-        return Node(1.0) if as_graph else 1.0
+        return Node(1.0) if boolean(as_graph, "as_graph") else 1.0
 
     def backward(self):
         """Set ``.grad`` of every node of the graph to d(self)/d(node), as numbers.
@@ -100,23 +106,115 @@ def as_node(x):
     return x if isinstance(x, Node) else Node(x)
 
 
+def _rule_parameters(rule):
+    """The names of the parameters of ``rule`` (a method) after ``self``, and whether it takes ``*args``."""
+    parameters = list(inspect.signature(rule).parameters.values())[1:]
+    names = tuple(p.name for p in parameters if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD))
+    return names, any(p.kind is p.VAR_POSITIONAL for p in parameters)
+
+
+def _bind(op, rule, names, variadic, args, kwargs):
+    """The positional arguments of a call ``rule(op, *args, **kwargs)``, or a TypeError naming the parameters."""
+    method = f"{type(op).__name__}.{rule.__name__}"
+    wanted = ", ".join(names + (("*inputs",) if variadic else ()))
+    try:
+        bound = inspect.signature(rule).bind(op, *args, **kwargs)
+    except TypeError:
+        given = f"{len(args)} positional argument{'s' * (len(args) != 1)}"
+        given += f" and the keywords {sorted(kwargs)}" if kwargs else ""
+        raise TypeError(f"{method} needs the arguments ({wanted}), got {given}") from None
+    if bound.kwargs:
+        raise TypeError(f"{method} needs the arguments ({wanted}) by position, got {sorted(bound.kwargs)}")
+    return bound.args[1:]
+
+
+def _checked_rules(cls, checks):
+    """Put an argument check in front of the rules (``compute``, ``vjp``) that ``cls`` defines.
+
+    ``checks`` maps a rule's name to ``check(op, method, arguments, names)``, which returns the
+    arguments the rule receives (numbers as floats, ...) or raises TypeError or ValueError naming the
+    parameter. The rule as written stays at ``_compute`` or ``_vjp``: the engine, whose arguments are
+    its own, calls it without the check. Both engines' ``Op`` classes call this for every subclass,
+    the learner's own operations too.
+    """
+    for rule_name, check in checks.items():
+        rule = cls.__dict__.get(rule_name)
+        if rule is None or not inspect.isfunction(rule):
+            continue
+        names, variadic = _rule_parameters(rule)
+        setattr(cls, "_" + rule_name, rule)
+        setattr(cls, rule_name, _checked(rule, check, names, variadic))
+        if rule_name == "compute":
+            cls._inputs = None if variadic else names
+
+
+def _checked(rule, check, names, variadic):
+    method = rule.__name__
+
+    @functools.wraps(rule)
+    def checked(self, *args, **kwargs):
+        if kwargs or len(args) < len(names) or (len(args) > len(names) and not variadic):
+            args = _bind(self, rule, names, variadic, args, kwargs)
+        labels = names + tuple(f"inputs[{i}]" for i in range(len(args) - len(names)))
+        return rule(self, *check(self, f"{type(self).__name__}.{method}", args, labels))
+
+    return checked
+
+
+def _input_count(op, inputs):
+    """Raise TypeError unless ``op``'s compute takes ``len(inputs)`` inputs."""
+    names = op._inputs
+    if names is not None and len(inputs) != len(names):
+        raise TypeError(
+            f"{type(op).__name__} takes {len(names)} input{'s' * (len(names) != 1)} "
+            f"({', '.join(names)}), got {len(inputs)}"
+        )
+
+
+def _numbers(op, method, values, names):
+    """``compute``'s arguments: finite numbers, as floats."""
+    return [
+        v if v.__class__ is float and v - v == 0.0 else number(v, f"{method}: {name}")
+        for v, name in zip(values, names)
+    ]
+
+
+def _numbers_or_nodes(op, method, values, names):
+    """``vjp``'s arguments: each a Node (gradients as graphs) or a finite number."""
+    return [v if isinstance(v, Node) else number(v, f"{method}: {name}") for v, name in zip(values, names)]
+
+
 class Op:
     """An operation: how to compute its value, and its vector-Jacobian product.
 
     To add an operation, subclass Op with a ``name``, a ``compute`` on plain
     floats and a ``vjp`` built from operators and this module's functions;
     ``as_function(MyOp())`` then gives a function that works like ``sin``.
+    Every subclass's ``compute`` and ``vjp`` check their arguments (:func:`_checked_rules`).
     """
 
     name = "op"
+    _inputs = None  # the names of compute's inputs; None: any number
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        _checked_rules(cls, {"compute": _numbers, "vjp": _numbers_or_nodes})
 
     def __call__(self, *inputs):
         inputs = tuple(x if x.__class__ is Node else as_node(x) for x in inputs)
-        return Node(self.finite_result(*[x.value for x in inputs]), self, inputs)
+        _input_count(self, inputs)
+        values = [x.value for x in inputs]
+        return Node(floats.finite(self._compute(*values), self.name, values), self, inputs)
 
     def finite_result(self, *values):
         """``compute``, with a result too large for a float turned into a ValueError."""
         return floats.finite(self.compute(*values), self.name, values)
+
+    def _compute(self, *values):
+        return self.compute(*values)
+
+    def _vjp(self, adjoint, out, *inputs):
+        return self.vjp(adjoint, out, *inputs)
 
     def compute(self, *values):
         raise NotImplementedError
@@ -340,9 +438,9 @@ def adjoints(output, as_graph=False):
         if node.op is None:
             continue
         if as_graph:
-            contributions = node.op.vjp(adjoint, node, *node.inputs)
+            contributions = node.op._vjp(adjoint, node, *node.inputs)
         else:
-            contributions = node.op.vjp(adjoint, node.value, *[x.value for x in node.inputs])
+            contributions = node.op._vjp(adjoint, node.value, *[x.value for x in node.inputs])
         for child, contribution in zip(node.inputs, contributions):
             key = id(child)
             partial[key] = partial[key] + contribution if key in partial else contribution

@@ -133,7 +133,7 @@ class Var(Expr):
 
 class Add(Expr):
     def __init__(self, a, b):
-        self.children = (a, b)
+        self.children = (as_expr(a), as_expr(b))
 
     def _value(self, args, env):
         a, b = args
@@ -150,7 +150,7 @@ class Add(Expr):
 
 class Mul(Expr):
     def __init__(self, a, b):
-        self.children = (a, b)
+        self.children = (as_expr(a), as_expr(b))
 
     def _value(self, args, env):
         a, b = args
@@ -169,7 +169,7 @@ class Pow(Expr):
     """a ** n for a constant number n."""
 
     def __init__(self, a, n):
-        self.children, self.n = (a,), number(n, "the exponent")
+        self.children, self.n = (as_expr(a),), number(n, "the exponent")
 
     def _value(self, args, env):
         return floats.power(args[0], self.n)

@@ -17,11 +17,14 @@ import numpy as np
 
 from ..activations import sigmoid as _stable_sigmoid
 from ..runtime.validate import array, boolean, fraction, integer, integers, items, number, received, text
-from .reverse import adjoints
+from .reverse import _checked_rules, _input_count, adjoints
 
 
 class Tensor:
     """An array in a computation graph. ``requires_grad=True`` marks a variable to differentiate.
+
+    The Tensor holds its own copy of ``value``: an optimizer that updates it in place
+    never writes into the array it was made from.
 
     Values follow NumPy's float arithmetic (a product too large becomes inf), except
     where a result would be meaningless: ``exp`` that overflows, division by zero, a
@@ -36,19 +39,29 @@ class Tensor:
     __array_ufunc__ = None
 
     def __init__(self, value, requires_grad=False, name=""):
+        if isinstance(value, Tensor):
+            raise TypeError(
+                "a Tensor's value must be an array of numbers, got a Tensor: "
+                "pass its array (tensor.value) to make a new one, or use the Tensor itself"
+            )
         value = array(value, "a Tensor's value")
-        if not np.issubdtype(value.dtype, np.floating):
-            value = value.astype(np.float64)
-        self.value, self.op, self.inputs = value, None, ()
+        dtype = value.dtype if np.issubdtype(value.dtype, np.floating) else np.float64
+        self.value, self.op, self.inputs = value.astype(dtype), None, ()  # astype copies
         self.requires_grad = boolean(requires_grad, "requires_grad")
         self.grad, self.name = None, text(name, "name", allow_empty=True)
 
     @classmethod
-    def _from_op(cls, value, op, inputs):
+    def _from_op(cls, value, op, inputs, requires_grad=True):
+        """A Tensor around ``value``, an array the engine has just made (no copy, no check)."""
         out = cls.__new__(cls)
         out.value, out.op, out.inputs = value, op, inputs
-        out.requires_grad, out.grad, out.name = True, None, ""
+        out.requires_grad, out.grad, out.name = requires_grad, None, ""
         return out
+
+    @classmethod
+    def _constant(cls, value):
+        """A constant (no gradient) around ``value``, an array the engine has just made."""
+        return cls._from_op(value, None, (), requires_grad=False)
 
     def __repr__(self):
         return f"Tensor(shape={self.shape}, dtype={self.dtype}{', ' + self.op.name if self.op else ''})"
@@ -61,7 +74,7 @@ class Tensor:
 
     def unit_adjoint(self, as_graph):
         ones = np.ones_like(self.value)
-        return Tensor(ones) if as_graph else ones
+        return Tensor._constant(ones) if boolean(as_graph, "as_graph") else ones
 
     def backward(self):
         """Set ``.grad`` (a NumPy array) of every tensor that requires grad in this scalar's graph.
@@ -146,7 +159,7 @@ def as_tensor(x, dtype=None):
 
 def _like(reference, array):
     """``array`` as the same kind of thing as ``reference``: a constant Tensor or an array."""
-    return Tensor(array) if isinstance(reference, Tensor) else array
+    return Tensor._constant(array) if isinstance(reference, Tensor) else array
 
 
 def _value(x):
@@ -177,21 +190,75 @@ def sum_to(x, shape):
 def broadcast_to(x, shape):
     """np.broadcast_to for arrays, a recorded op for Tensors."""
     op = BroadcastTo(shape)
-    return op(x) if isinstance(x, Tensor) else op.compute(array(x, "x"))
+    return op(x) if isinstance(x, Tensor) else op._compute(array(x, "x"))  # an int array stays ints
+
+
+def _float_array(value, label):
+    """``value`` as a float array (ints and bools become float64); a Tensor is refused."""
+    if isinstance(value, Tensor):
+        raise TypeError(
+            f"{label} must be a NumPy array (compute works on arrays: use tensor.value), got a Tensor"
+        )
+    if value.__class__ is np.ndarray and value.dtype.kind == "f":
+        return value
+    value = array(value, label)
+    return value if np.issubdtype(value.dtype, np.floating) else value.astype(np.float64)
+
+
+def _arrays(op, method, values, names):
+    """``compute``'s arguments: arrays of real numbers, as float arrays."""
+    return [_float_array(v, f"{method}: {name}") for v, name in zip(values, names)]
+
+
+def _arrays_or_tensors(op, method, values, names):
+    """``vjp``'s arguments ``(adjoint, out, *inputs)``: arrays, or Tensors (gradients as graphs).
+
+    They must fit together: the inputs are checked by ``compute``, which also gives the
+    shape that the adjoint and ``out`` must have (and sets what the rule needs, such as Sum's axes).
+    """
+    values = [
+        v if isinstance(v, Tensor) else _float_array(v, f"{method}: {n}") for v, n in zip(values, names)
+    ]
+    if len(values) < 2:
+        raise TypeError(f"{method} needs the adjoint, the output and the inputs, got {len(values)} arguments")
+    expected = op.compute(*[_value(v) for v in values[2:]]).shape
+    for v, name in zip(values[:2], names):
+        if _value(v).shape != expected:
+            raise ValueError(
+                f"{method}: {name} must have the shape of the output for these inputs, {expected}, "
+                f"got shape {_value(v).shape}"
+            )
+    return values
 
 
 class Op:
-    """An array operation: ``compute`` on arrays, and ``vjp`` on arrays or Tensors."""
+    """An array operation: ``compute`` on arrays, and ``vjp`` on arrays or Tensors.
+
+    Every subclass's ``compute`` and ``vjp`` check their arguments first (see
+    :func:`course.autodiff.reverse._checked_rules`); the engine calls the rules as written.
+    """
 
     name = "op"
+    _inputs = None  # the names of compute's inputs; None: any number
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        _checked_rules(cls, {"compute": _arrays, "vjp": _arrays_or_tensors})
 
     def __call__(self, *inputs):
         dtype = next((x.dtype for x in inputs if isinstance(x, Tensor)), None)
         tensors = tuple(as_tensor(x, dtype) for x in inputs)
-        value = self.compute(*[t.value for t in tensors])
+        _input_count(self, tensors)
+        value = self._compute(*[t.value for t in tensors])
         if not any(t.requires_grad for t in tensors):
-            return Tensor(value)  # nothing to differentiate: no graph
+            return Tensor._constant(value)  # nothing to differentiate: no graph
         return Tensor._from_op(value, self, tensors)
+
+    def _compute(self, *values):
+        return self.compute(*values)
+
+    def _vjp(self, adjoint, out, *inputs):
+        return self.vjp(adjoint, out, *inputs)
 
     def compute(self, *values):
         raise NotImplementedError
@@ -304,6 +371,8 @@ def _axes(axis, ndim):
     """``axis`` (None, an int or a tuple) as a tuple of non-negative axes, checked against ndim."""
     axes = tuple(range(ndim)) if axis is None else axis if isinstance(axis, (tuple, list)) else (axis,)
     axes = [integer(a, "axis", minimum=-ndim, maximum=ndim - 1) for a in axes]
+    if len(set(a % ndim for a in axes)) != len(axes):
+        raise ValueError(f"axis must name each axis at most once, got {tuple(axis)} for {ndim} axes")
     return tuple(sorted(a % ndim for a in axes))
 
 
@@ -478,6 +547,8 @@ def softmax_cross_entropy(logits, labels):
     labels = array(labels, "labels", ndim=1)
     if logits.ndim != 2:
         raise ValueError(f"logits must have shape (batch, classes), got shape {logits.shape}")
+    if not np.all(np.isfinite(logits.value)):
+        raise ValueError("logits must hold finite numbers, got NaN or infinity (the loss would be NaN)")
     batch, classes = logits.shape
     if batch == 0 or classes == 0:
         raise ValueError(f"logits must hold at least one example and one class, got shape {logits.shape}")
@@ -506,4 +577,4 @@ def grad(output, inputs):
         )
     items(inputs, "inputs", Tensor, "a Tensor")
     found = adjoints(output, as_graph=True)
-    return [found.get(x, Tensor(np.zeros_like(x.value))) for x in inputs]
+    return [found.get(x, Tensor._constant(np.zeros_like(x.value))) for x in inputs]

@@ -46,6 +46,8 @@ class Broadcast:
 
     def roles(self, which):
         """For each aligned axis, what broadcasting does to ``which`` ("a" or "b") there."""
+        if not isinstance(which, str) or which not in ("a", "b"):
+            raise ValueError(f'which must be "a" or "b", got {validate.received(which)}')
         own, other = (self.a_padded, self.b_padded) if which == "a" else (self.b_padded, self.a_padded)
         added = len(own) - len(self.a if which == "a" else self.b)
         roles = []

@@ -194,14 +194,6 @@ GOOD_IN_MODULE = {
 }
 # Methods that only work on a built layer: the instance is built first (with inputs of 3 features).
 NEEDS_BUILT = {"course.keras_layers.DenseLayer.call"}
-# Methods that still break the policy, in modules outside the change that added this file: each
-# is expected to fail (the test says so when it no longer does, so the entry can go).
-KNOWN_BROKEN = {
-    "course.broadcasting.Broadcast.roles": "which = an array: 'truth value of an array is ambiguous'",
-    "course.exercises.quizzes.MultipleChoice.judge": (
-        "response = an array: 'truth value of an array is ambiguous'; an object whose repr raises"
-    ),
-}
 
 
 def public_classes():
@@ -286,7 +278,7 @@ def test_every_public_class_is_built_or_skipped():
     stale = sorted((set(CONSTRUCTORS) | set(SKIPPED)) - names)
     assert not stale, f"no longer public classes of course: {stale}"
     assert {"course.autodiff.tensor.Tensor", "course.keras_layers.DenseLayer"} <= set(CONSTRUCTORS)
-    for key in (*GOOD, *NEEDS_BUILT, *KNOWN_BROKEN):
+    for key in (*GOOD, *NEEDS_BUILT):
         qualified, _, method = key.rpartition(".")
         assert method in public_methods(CLASSES[qualified]), f"{key} is not a public method of a built class"
 
@@ -338,12 +330,5 @@ def test_methods_keep_the_error_policy(qualified, tmp_path, monkeypatch):
                 args, kwargs = call_arguments(bound, target, value, good)
                 problem = verdict(bound, args, kwargs)
                 problems += [f".{name}({target}={label}): {problem}"] if problem else []
-    known = {name for name in broken if f"{qualified}.{name}" in KNOWN_BROKEN}
-    fixed = sorted(f"{qualified}.{name}" for name in known if not broken[name])
-    assert not fixed, f"these keep the policy now: remove them from KNOWN_BROKEN: {fixed}"
-    unexpected = [problem for name, problems in broken.items() if name not in known for problem in problems]
-    assert not unexpected, f"{qualified}:\n  " + "\n  ".join(unexpected)
-    if known:
-        pytest.xfail(
-            "; ".join(f"{qualified}.{name}: {KNOWN_BROKEN[f'{qualified}.{name}']}" for name in sorted(known))
-        )
+    found = [problem for problems in broken.values() for problem in problems]
+    assert not found, f"{qualified}:\n  " + "\n  ".join(found)

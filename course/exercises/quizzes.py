@@ -83,6 +83,12 @@ class MultipleChoice(Quiz):
     def judge(self, response):
         if response is None:
             return Feedback(self.id, NOT_ATTEMPTED, "pick an option, then press Check.")
+        if not isinstance(response, str):
+            return Feedback(
+                self.id,
+                FAILED,
+                f"an answer is one of the options (a str), got {validate.received(response)}.",
+            )
         if response not in self.options:
             return Feedback(self.id, FAILED, f"{response!r} is not one of the options.")
         if response == self.answer:

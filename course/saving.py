@@ -15,12 +15,14 @@ shapes.
 
 import contextlib
 import logging
+import os
 import re
 import shutil
 import warnings
+from pathlib import Path
 
 from .runtime import validate
-from .runtime.settings import settings
+from .runtime.settings import disk_error, settings
 
 CHECKPOINT_GLOB = "cp-*.weights.h5"
 
@@ -35,10 +37,7 @@ class ArchitectureMismatch(ValueError):
 
 
 def _folder(folder):
-    folder = validate.path(folder, "folder", must_exist=True)
-    if not folder.is_dir():
-        raise ValueError(f"folder must be a folder, got the file {str(folder)!r}")
-    return folder
+    return validate.path(folder, "folder", must_exist=True, kind="folder")
 
 
 def checkpoint_epoch(path):
@@ -68,7 +67,9 @@ def latest_checkpoint(folder, pattern=CHECKPOINT_GLOB):
     pattern = validate.text(pattern, "pattern")
     if "/" in pattern or "\\" in pattern:
         raise ValueError(f"pattern must be a file-name glob such as {CHECKPOINT_GLOB!r}, got {pattern!r}")
-    files = [path for path in folder.glob(pattern) if path.is_file() and _has_epoch(path)]
+    files = [path for path in folder.glob(pattern) if _has_epoch(path)]
+    for path in files:  # a FIFO or a dangling link named like a checkpoint: refused by name, never opened
+        validate.path(path, "a checkpoint file", must_exist=True, kind="file")
     return max(files, key=checkpoint_epoch, default=None)
 
 
@@ -94,26 +95,49 @@ def fresh_workdir(*parts):
     """The work sub-folder ``parts`` (e.g. ``"08_saving"``), emptied: a rerun replaces its own files only.
 
     Only a proper sub-folder of the work folder is ever emptied: the work folder itself
-    (``"."``, ``"a/.."``) and anything that resolves outside it (``".."``, an absolute path,
-    a symbolic link that points elsewhere) is refused with a ValueError, before anything is touched.
+    (``"."``, ``"a/.."``) and anything that resolves outside it (``".."``, an absolute path)
+    is refused with a ValueError, before anything is touched. So is a symbolic link anywhere
+    on the way (``work/a`` a link to ``work/b``): the link is named, and nothing is followed
+    to be deleted. A folder that cannot be emptied or made (read-only, a full disk) is a
+    ValueError naming it, with the system's reason.
     """
     if not parts:
         raise ValueError("fresh_workdir() needs a sub-folder name: it never empties the whole work folder")
     for index, part in enumerate(parts):
         validate.text(part, f"parts[{index}]")
+        validate.path(part, f"parts[{index}]")  # no NUL character, not too long
     root = settings().workdir
-    inside = root.joinpath(*parts).resolve()
+    validate.path(root.joinpath(*parts), "the folder")  # not too long for the file system
+    try:
+        inside = root.joinpath(*parts).resolve()
+    except (OSError, RuntimeError):  # RuntimeError: Python 3.11/3.12's "Symlink loop from ..."
+        raise ValueError(
+            f"fresh_workdir() cannot find where {'/'.join(parts)!r} leads in the work folder {str(root)!r}: "
+            "a symbolic link loop is on the way"
+        ) from None
     if inside == root or not inside.is_relative_to(root):
         raise ValueError(
             f"fresh_workdir() empties only a sub-folder of the work folder {str(root)!r}; "
             f"{'/'.join(parts)!r} is {'the work folder itself' if inside == root else str(inside)!r}"
         )
-    if inside.exists() and not inside.is_dir():
-        raise ValueError(f"fresh_workdir() empties folders; {str(inside)!r} is a file")
-    if inside.exists():
-        shutil.rmtree(inside)
-    inside.mkdir(parents=True)
-    return root.joinpath(*parts)
+    step = root
+    for name in Path(*parts).parts:  # every folder on the way, as written
+        step = step / name
+        if step.is_symlink():
+            raise ValueError(
+                f"fresh_workdir() does not empty folders through a symbolic link: {str(step)!r} is a link to "
+                f"{os.readlink(step)!r}. Remove the link, or ask for the folder it points to by its own name"
+            )
+    inside = root.joinpath(*parts)
+    if os.path.lexists(inside) and not inside.is_dir():  # a file or a FIFO: refused, not deleted
+        raise ValueError(f"fresh_workdir() empties folders; {str(inside)!r} is not a folder")
+    try:
+        if inside.exists():
+            shutil.rmtree(inside)  # removes links inside the folder, never what they point to
+        inside.mkdir(parents=True)
+    except OSError as error:
+        raise disk_error(inside, error, "empty and make the folder") from error
+    return inside
 
 
 # ---------------------------------------------------------------------------
@@ -165,9 +189,9 @@ def _weights_file(path):
     path = validate.path(path, "path")
     if not path.name.endswith(".weights.h5"):
         raise ValueError(f"path should name a .weights.h5 file, got {str(path)!r}")
-    if not path.is_file():
+    if not os.path.lexists(path):
         raise FileNotFoundError(f"no weights file at {str(path)!r}")
-    return path
+    return validate.path(path, "path", must_exist=True, kind="file")  # no FIFO, folder or dangling link
 
 
 @contextlib.contextmanager

@@ -3,6 +3,7 @@ pretrained weights."""
 
 import hashlib
 import json
+import os
 import shutil
 import tarfile
 import warnings
@@ -327,6 +328,145 @@ def test_a_half_extracted_archive_is_extracted_again(workfolder, monkeypatch):
     assert "generated" in flowers.flower_photos_folder().name  # the half folder is not used
     monkeypatch.setenv("COURSE_DATA_DIR", str(archive.parent))
     assert len(list(flowers.flower_photos_folder().glob("*/*.png"))) == 25  # extracted afresh
+
+
+def snapshot(folder):
+    """``{relative path: bytes (or 'dir', or the link's target)}`` of everything under ``folder``."""
+    found = {}
+    for path in sorted(folder.rglob("*")):
+        key = str(path.relative_to(folder))
+        if path.is_symlink():
+            found[key] = ("link", str(path.readlink()))
+        elif path.is_dir():
+            found[key] = "dir"
+        else:
+            found[key] = path.read_bytes()
+    return found
+
+
+@pytest.mark.parametrize(
+    "content", [b"just some text", b"", b"\x89PNG\r\n\x1a\n" + b"\0" * 64], ids=["text", "empty", "a picture"]
+)
+def test_a_file_that_is_no_archive_leaves_the_extracted_folder_as_it_was(workfolder, monkeypatch, content):
+    """load_flowers(folder=<a file that is not an archive>) used to delete flower_photos_extracted/ first."""
+    archive = _archive(workfolder)
+    monkeypatch.setenv("COURSE_DATA_DIR", str(archive.parent))
+    extracted = flowers.flower_photos_folder().parent
+    (extracted / "my notes.txt").write_text("mine")  # a learner's file inside the course's folder
+    before = snapshot(workfolder / "work")
+    not_archive = workfolder / "not-an-archive.tgz"
+    not_archive.write_bytes(content)
+    with pytest.raises(ValueError, match=f"{not_archive} is damaged or not a .tgz archive"):
+        flowers.load_flowers(folder=not_archive)
+    assert snapshot(workfolder / "work") == before  # nothing deleted, no temporary folder left
+
+
+def test_a_new_archive_replaces_only_the_courses_own_extraction(workfolder, monkeypatch, capsys):
+    archive = _archive(workfolder)
+    extracted = workfolder / "work" / "datasets" / flowers.EXTRACTED
+    extracted.mkdir(parents=True)
+    (extracted / "mine.txt").write_text("not the course's")  # no 'complete' file: not made by the course
+    monkeypatch.setenv("COURSE_DATA_DIR", str(archive.parent))
+    folder = flowers.flower_photos_folder()
+    assert len(list(folder.glob("*/*.png"))) == 25
+    aside = extracted.with_name(f"{flowers.EXTRACTED}.old-1")
+    assert (aside / "mine.txt").read_text() == "not the course's"  # moved aside, announced, never deleted
+    assert str(aside) in capsys.readouterr().out
+    copy = workfolder / "elsewhere" / "flower_photos.tgz"  # another archive: extracted afresh
+    copy.parent.mkdir()
+    shutil.copy(archive, copy)
+    monkeypatch.setenv("COURSE_DATA_DIR", str(copy.parent))
+    assert flowers.flower_photos_folder() == folder
+    assert (extracted / "complete").read_text() == str(copy)
+    leftovers = sorted(p.name for p in extracted.parent.iterdir())
+    assert leftovers == [flowers.EXTRACTED, f"{flowers.EXTRACTED}.old-1"]  # the course's own old copy is gone
+
+
+def test_a_full_disk_during_extraction_is_named_and_leaves_nothing_half_done(workfolder, monkeypatch):
+    archive = _archive(workfolder)
+    monkeypatch.setenv("COURSE_DATA_DIR", str(archive.parent))
+
+    def full(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(tarfile.TarFile, "extractall", full)
+    cache = workfolder / "work" / "datasets"
+    with pytest.raises(ValueError, match=f"cannot extract flower_photos.tgz into {cache} \\(No space left"):
+        flowers.flower_photos_folder()
+    assert list(cache.iterdir()) == []
+
+
+def test_a_fifo_picture_is_refused_by_name_not_read(workfolder):
+    folder = _small_photo_folder(workfolder)
+    pipe = folder / "tulips" / "waiting.jpg"
+    os.mkfifo(pipe)
+    with pytest.raises(
+        ValueError, match=f"'{pipe}' is not a regular file, it is a FIFO.*out of the class folder"
+    ):
+        flowers.load_flowers(folder, image_size=(20, 20), batch_size=4)
+    pipe.unlink()
+    (folder / "tulips" / "gone.jpg").symlink_to(folder / "missing.jpg")
+    with pytest.raises(FileNotFoundError, match="gone.jpg' is a symbolic link to .*which does not exist"):
+        flowers.load_flowers(folder, image_size=(20, 20), batch_size=4)
+
+
+def _jpeg(size=48):
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.fromarray(flower_image("roses", np.random.default_rng(1), size)).save(buffer, "JPEG", quality=90)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda data: data[: len(data) // 2],
+        lambda data: data[:-12],
+        lambda data: data[: data.find(b"\xff\xda") + 20] + bytes(len(data)),
+        lambda data: data[:40] + bytes(range(256)) * 8,
+    ],
+    ids=["cut in half", "cut at the end", "zeros after the header", "garbage after the header"],
+)
+def test_a_picture_with_a_good_header_and_a_damaged_body_is_named_up_front(workfolder, damage):
+    folder = _small_photo_folder(workfolder)
+    (folder / "roses" / "good.jpg").write_bytes(_jpeg())
+    damaged = folder / "roses" / "damaged.jpg"
+    damaged.write_bytes(damage(_jpeg()))
+    with pytest.raises(ValueError, match=f"the picture {damaged} is damaged: its header is right"):
+        flowers.load_flowers(folder, image_size=(20, 20), batch_size=4)
+    damaged.unlink()
+    _, _, class_names = flowers.load_flowers(folder, image_size=(20, 20), batch_size=4)
+    assert class_names == list(CLASSES)
+
+
+def test_a_full_disk_while_drawing_the_generated_flowers_is_named(tmp_path, monkeypatch):
+    from PIL import Image
+
+    def full(self, *args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(Image.Image, "save", full)
+    folder = tmp_path / "flowers"
+    with pytest.raises(
+        ValueError, match=f"cannot write the generated pictures into {folder} \\(No space left"
+    ):
+        make_flower_folder(folder, per_class=1, size=16)
+
+
+def test_make_flower_folder_refuses_what_it_cannot_write_into(tmp_path):
+    (tmp_path / "a-file").write_text("")
+    with pytest.raises(ValueError, match="folder must be a folder, got the file"):
+        make_flower_folder(tmp_path / "a-file", per_class=1, size=16)
+    os.mkfifo(tmp_path / "pipe")
+    with pytest.raises(ValueError, match="is not a regular file, it is a FIFO"):
+        make_flower_folder(tmp_path / "pipe", per_class=1, size=16)
+    (tmp_path / "flowers" / "daisy").mkdir(parents=True)
+    os.mkfifo(tmp_path / "flowers" / "daisy" / "daisy_0000.png")
+    with pytest.raises(ValueError, match="daisy_0000.png' is not a regular file"):
+        make_flower_folder(tmp_path / "flowers", per_class=1, size=16)
 
 
 def test_an_unreachable_mirror_falls_back_to_generated_flowers(workfolder, monkeypatch, capsys):

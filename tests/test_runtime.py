@@ -140,6 +140,37 @@ def test_doctor_reports_each_bad_setting_with_its_fix(quick_doctor, monkeypatch,
     assert value in problems and fix in problems
 
 
+def unusable_folder(kind, tmp_path):
+    """A value for COURSE_WORKDIR or COURSE_DATA_DIR that no folder can have."""
+    if kind == "symlink loop":
+        (tmp_path / "loop-a").symlink_to(tmp_path / "loop-b")
+        (tmp_path / "loop-b").symlink_to(tmp_path / "loop-a")
+        return str(tmp_path / "loop-a" / "work")
+    if kind == "long name":
+        return str(tmp_path / ("w" * 300))
+    return str(tmp_path) + "/abc" * 1100  # 4,400 characters: longer than any path Linux takes
+
+
+@pytest.mark.parametrize("name", ["COURSE_WORKDIR", "COURSE_DATA_DIR"])
+@pytest.mark.parametrize("kind", ["symlink loop", "long name", "long path"])
+def test_an_unusable_folder_variable_is_one_clear_error(
+    quick_doctor, monkeypatch, tmp_path, capsys, name, kind
+):
+    """A symbolic link loop or a too-long COURSE_WORKDIR used to break every entry point (and the
+    doctor said "reinstall")."""
+    from course.runtime import settings
+    from course.saving import fresh_workdir
+
+    monkeypatch.setenv(name, unusable_folder(kind, tmp_path))
+    for call in (settings.settings, settings.workdir, lambda: fresh_workdir("08_saving")):
+        with pytest.raises(ValueError, match=f"^{name}=.*(cannot be used|too long).*set {name} to a folder"):
+            call()
+    assert [message.split("=")[0] for message in settings.errors()] == [name]
+    assert quick_doctor.cli([]) == 1
+    out = capsys.readouterr().out
+    assert "1 problem(s)" in out and f"{name}=" in out.split("problem(s):")[1] and "reinstall" not in out
+
+
 def test_doctor_reports_a_failing_check_instead_of_raising(quick_doctor, monkeypatch, capsys):
     def broken():
         raise RuntimeError("no devices today")

@@ -159,12 +159,85 @@ def test_fresh_workdir_takes_folder_names_only(part, error):
         saving.fresh_workdir(part)
 
 
-def test_fresh_workdir_empties_a_link_to_a_folder_inside_the_work_folder(work_folder):
-    real = saving.fresh_workdir("runs", "real")
-    (real / "old.keras").write_text("old")
-    (work_folder / "latest").symlink_to(real)
-    again = saving.fresh_workdir("latest")
-    assert again == work_folder / "latest" and list(real.iterdir()) == []
+@pytest.mark.parametrize("parts", [("a",), ("a", "inner")], ids=["the link itself", "a folder below it"])
+def test_fresh_workdir_never_empties_a_folder_through_a_link(work_folder, parts):
+    """``work/a`` a link to ``work/b``: ``fresh_workdir("a")`` used to empty ``work/b``."""
+    real = saving.fresh_workdir("b")
+    (real / "inner").mkdir()
+    (real / "keep.txt").write_text("keep")
+    (real / "inner" / "keep.txt").write_text("keep too")
+    (work_folder / "a").symlink_to(real)
+    with pytest.raises(ValueError, match=f"through a symbolic link: '{work_folder / 'a'}' is a link to"):
+        saving.fresh_workdir(*parts)
+    assert (real / "keep.txt").read_text() == "keep" and (
+        real / "inner" / "keep.txt"
+    ).read_text() == "keep too"
+    assert (work_folder / "a").is_symlink()
+    assert saving.fresh_workdir("b") == real and list(real.iterdir()) == []  # by its own name it is emptied
+
+
+def test_fresh_workdir_removes_links_inside_the_folder_not_their_targets(work_folder):
+    mine = saving.fresh_workdir("08_saving")
+    elsewhere = work_folder / "07_cnn"
+    elsewhere.mkdir()
+    (elsewhere / "model.keras").write_text("keep")
+    (mine / "shortcut").symlink_to(elsewhere)
+    saving.fresh_workdir("08_saving")
+    assert list(mine.iterdir()) == [] and (elsewhere / "model.keras").read_text() == "keep"
+
+
+def test_fresh_workdir_refuses_a_symbolic_link_loop_and_a_fifo(work_folder):
+    work_folder.mkdir()
+    (work_folder / "x").symlink_to(work_folder / "y")
+    (work_folder / "y").symlink_to(work_folder / "x")
+    with pytest.raises(ValueError, match="fresh_workdir"):
+        saving.fresh_workdir("x")
+    os.mkfifo(work_folder / "pipe")
+    with pytest.raises(ValueError, match="fresh_workdir\\(\\) empties folders; .*pipe' is not a folder"):
+        saving.fresh_workdir("pipe")
+    assert (work_folder / "pipe").exists()
+
+
+@pytest.mark.parametrize(
+    "code, reason, says",
+    [
+        (28, "No space left on device", "free some disk space"),
+        (30, "Read-only file system", "set COURSE_WORKDIR"),
+    ],
+    ids=["full disk", "read-only"],
+)
+def test_fresh_workdir_names_the_folder_it_cannot_write(work_folder, monkeypatch, code, reason, says):
+    def refuse(self, *args, **kwargs):
+        raise OSError(code, reason)
+
+    monkeypatch.setattr("pathlib.Path.mkdir", refuse)
+    with pytest.raises(
+        ValueError, match=f"cannot empty and make the folder .*08_saving \\({reason}\\): .*{says}"
+    ):
+        saving.fresh_workdir("08_saving")
+
+
+def test_latest_checkpoint_refuses_a_fifo_named_like_a_checkpoint(tmp_path):
+    (tmp_path / "cp-0001.weights.h5").write_bytes(b"")
+    os.mkfifo(tmp_path / "cp-0002.weights.h5")
+    with pytest.raises(ValueError, match="cp-0002.weights.h5' is not a regular file, it is a FIFO"):
+        saving.latest_checkpoint(tmp_path)
+    (tmp_path / "cp-0002.weights.h5").unlink()
+    (tmp_path / "cp-0003.weights.h5").symlink_to(tmp_path / "gone")
+    with pytest.raises(
+        FileNotFoundError, match="cp-0003.weights.h5' is a symbolic link to .*which does not exist"
+    ):
+        saving.latest_checkpoint(tmp_path)
+
+
+def test_weights_readers_refuse_a_fifo_and_a_folder(keras, tmp_path):
+    os.mkfifo(tmp_path / "pipe.weights.h5")
+    (tmp_path / "folder.weights.h5").mkdir()
+    for call in (saving.file_shapes, lambda path: saving.load_weights(mlp(keras), path)):
+        with pytest.raises(ValueError, match="is not a regular file, it is a FIFO"):
+            call(tmp_path / "pipe.weights.h5")
+        with pytest.raises(ValueError, match="must name a file, got the folder"):
+            call(tmp_path / "folder.weights.h5")
 
 
 # --- checked weight loading -------------------------------------------------

@@ -2,6 +2,7 @@
 
 import math
 import os
+import socket
 from pathlib import Path
 
 import numpy as np
@@ -127,3 +128,90 @@ def test_arrays_larger_than_the_course_handles_are_refused():
     huge = np.broadcast_to(np.float32(0), (validate.MAX_ELEMENTS + 1,))  # a view: nothing allocated
     with pytest.raises(ValueError, match="x is too large"):
         validate.array(huge, "x")
+
+
+@pytest.mark.parametrize(
+    "raw", [b"ab", bytearray(b"ab"), memoryview(b"ab")], ids=["bytes", "bytearray", "memoryview"]
+)
+def test_raw_bytes_are_not_numbers(raw):
+    """NumPy reads bytearray(b"ab") as [97, 98]: the course refuses it instead of computing with it."""
+    from course.activations import relu
+
+    with pytest.raises(TypeError, match=f"x must be an array of numbers, got {type(raw).__name__}"):
+        validate.array(raw, "x")
+    with pytest.raises(TypeError, match="x must be a number"):
+        validate.number(raw, "x")
+    with pytest.raises(TypeError, match="must be an array of numbers"):
+        relu(raw)
+
+
+def special_paths(tmp_path):
+    """``{kind: path}`` of things that exist but are not regular files or folders, and broken links."""
+    os.mkfifo(tmp_path / "fifo")
+    listening = socket.socket(socket.AF_UNIX)
+    listening.bind(str(tmp_path / "socket"))
+    (tmp_path / "loop-a").symlink_to(tmp_path / "loop-b")
+    (tmp_path / "loop-b").symlink_to(tmp_path / "loop-a")
+    (tmp_path / "dangling").symlink_to(tmp_path / "nothing")
+    return listening
+
+
+@pytest.mark.parametrize("kind", [None, "file", "folder"])
+def test_only_regular_files_and_folders_pass_must_exist(tmp_path, kind):
+    listening = special_paths(tmp_path)
+    try:
+        for name, says in [("fifo", "it is a FIFO"), ("socket", "it is a socket")]:
+            with pytest.raises(ValueError, match=f"data: '{tmp_path / name}' is not a regular file, {says}"):
+                validate.path(tmp_path / name, "data", must_exist=True, kind=kind)
+        with pytest.raises(ValueError, match="is not a regular file, it is a character device"):
+            validate.path("/dev/null", "data", must_exist=True, kind=kind)
+        with pytest.raises(ValueError, match="loop-a' is a symbolic link loop"):
+            validate.path(tmp_path / "loop-a", "data", must_exist=True, kind=kind)
+        with pytest.raises(
+            FileNotFoundError, match="dangling' is a symbolic link to .*nothing', which does not exist"
+        ):
+            validate.path(tmp_path / "dangling", "data", must_exist=True, kind=kind)
+    finally:
+        listening.close()
+
+
+def test_kind_asks_for_a_file_or_a_folder(tmp_path):
+    (tmp_path / "file.txt").write_text("x")
+    assert validate.path(tmp_path / "file.txt", "path", must_exist=True, kind="file") == tmp_path / "file.txt"
+    assert validate.path(tmp_path, "folder", must_exist=True, kind="folder") == tmp_path
+    with pytest.raises(ValueError, match="path must name a file, got the folder"):
+        validate.path(tmp_path, "path", kind="file")
+    with pytest.raises(ValueError, match="folder must be a folder, got the file"):
+        validate.path(tmp_path / "file.txt", "folder", kind="folder")
+    assert validate.path(tmp_path / "not yet", "path", kind="file") == tmp_path / "not yet"  # made later
+    with pytest.raises(ValueError, match="kind must be one of"):
+        validate.path(tmp_path, "path", kind="pipe")
+    os.mkfifo(tmp_path / "fifo")
+    with pytest.raises(ValueError, match="not a regular file"):  # even where the file is still to be written
+        validate.path(tmp_path / "fifo", "path", kind="file")
+
+
+@pytest.mark.parametrize(
+    "value, says",
+    [("x" * 300, "one of its names is 300 bytes long"), ("/a" * 3000, "it is 6,000 bytes long")],
+    ids=["long name", "long path"],
+)
+def test_a_path_too_long_for_the_file_system_is_a_value_error(value, says):
+    with pytest.raises(ValueError, match=f"path is too long for the file system: {says}"):
+        validate.path(value, "path")
+
+
+def test_an_unreadable_file_is_named(tmp_path):
+    secret = tmp_path / "secret.npz"
+    secret.write_bytes(b"x")
+    secret.chmod(0)
+    try:
+        if os.geteuid() == 0:  # root reads it anyway: then it is simply accepted
+            assert validate.path(secret, "path", must_exist=True, kind="file") == secret
+        else:
+            with pytest.raises(
+                ValueError, match="the file '.*secret.npz' cannot be read \\(permission denied\\)"
+            ):
+                validate.path(secret, "path", must_exist=True, kind="file")
+    finally:
+        secret.chmod(0o600)

@@ -6,13 +6,13 @@ weights). :func:`fetch` finds the file in this order:
 
 1. ``COURSE_DATA_DIR``: a folder holding the file (or its extracted folder);
 2. the cache (``<work folder>/datasets``);
-3. a download with Keras's own downloader from the origin, or from
-   ``COURSE_DATA_MIRROR`` + the file name, checked against the checksum.
+3. a download from the origin, or from ``COURSE_DATA_MIRROR`` + the file name, checked
+   against the checksum.
 
-**A learner's file is never deleted.** The course downloads to ``<file>.part``; Keras's
-downloader checks its checksum, and only then does it get its final name, in one atomic
-``os.replace``, with a marker ``<file>.sha256`` (or ``<file>.md5``) beside it recording the
-checksum it passed. So a cached file whose checksum is wrong is either
+**A learner's file is never deleted.** The course downloads to ``<file>.part`` and checks its
+checksum, and only then does it get its final name, in one atomic ``os.replace``, with a
+marker ``<file>.sha256`` (or ``<file>.md5``) beside it recording the checksum it passed. So a
+cached file whose checksum is wrong is either
 
 * the course's own download (the marker is there), damaged since: announced and
   downloaded again, and replaced only once the new copy has passed its check; or
@@ -20,30 +20,47 @@ checksum it passed. So a cached file whose checksum is wrong is either
   content is usable (``fetch``'s ``usable`` check, e.g. :func:`~course.data.mnist.read_mnist`),
   otherwise refused with a ValueError that names it and says what to do. Never deleted.
 
-When the host cannot be reached within a few seconds, a download stalls, or the URL
-is not usable, :class:`DatasetUnavailable` is raised so the caller can fall back to offline
+**Nothing hangs.** A download has three limits (module constants, so that a test can shorten
+them): the host must connect and answer within :data:`CONNECT_TIMEOUT_S` (a silent mirror is
+given up within seconds), the data must keep coming (nothing for :data:`STALL_TIMEOUT_S` gives
+up), and the whole download must end by its deadline (:func:`deadline_s`: a mirror that sends a
+byte now and then is given up too). When the host cannot be reached, a limit is passed, or the
+URL is not usable, :class:`DatasetUnavailable` is raised so the caller can fall back to offline
 data and say so. (A ``COURSE_DATA_MIRROR`` that is no http(s) URL is refused, named, by
 :func:`~course.runtime.settings.settings` itself.)
+
+**Only regular files are read.** A registry, dataset or cached file that is a FIFO, a socket
+or a device is refused by name (reading it could block for ever), and a registry ``file`` (or
+``folder``) must be a plain name inside the dataset folder: no absolute path, no ``..``.
 """
 
-import contextlib
 import hashlib
+import http.client
 import json
 import os
 import socket
 import threading
+import time
+import urllib.error
 import urllib.parse
+import urllib.request
 from pathlib import Path
 
 from ..runtime import validate
-from ..runtime.settings import mirror_problem, settings, workdir
+from ..runtime.settings import disk_error, mirror_problem, settings, workdir
 
 REGISTRY_PATH = Path(__file__).resolve().parent / "registry.json"
 REQUIRED_KEYS = ("file", "origin")
 CHECKSUMS = ("sha256", "md5")  # an entry gives one of them
-CONNECT_TIMEOUT_S = 3.0
+NAME_KEYS = ("file", "folder")  # names of files and folders inside the dataset folder
+CONNECT_TIMEOUT_S = 3.0  # to connect, and then to receive the answer's status line and headers
 MAX_TIMEOUT_S = 60.0
 STALL_TIMEOUT_S = 30.0  # a download that receives nothing for this long is given up
+DOWNLOAD_DEADLINE_S = 120.0  # every download may take this long, plus a second per MIN_RATE_BYTES_S bytes
+MIN_RATE_BYTES_S = 100_000  # the slowest average rate a download is waited for (about 1 Mbit/s)
+MAX_UNKNOWN_SIZE_BYTES = 2 << 30  # the most a download without a registry size_bytes may bring
+SIZE_MARGIN_BYTES = 1 << 20  # what a download may bring beyond the registry's size_bytes
+CHUNK_BYTES = 1 << 16
 
 
 class DatasetUnavailable(RuntimeError):
@@ -52,11 +69,12 @@ class DatasetUnavailable(RuntimeError):
 
 def registry(path=None):
     """All registry entries, by dataset name (``path`` defaults to :data:`REGISTRY_PATH`)."""
-    path = REGISTRY_PATH if path is None else validate.path(path, "path", must_exist=True)
+    path = validate.path(REGISTRY_PATH if path is None else path, "path", must_exist=True, kind="file")
     try:
         entries = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise ValueError(f"{str(path)!r} is not a readable dataset registry ({error})") from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, RecursionError) as error:
+        reason = "nested too deeply" if isinstance(error, RecursionError) else error
+        raise ValueError(f"{str(path)!r} is not a readable dataset registry ({reason})") from None
     if not isinstance(entries, dict):
         raise ValueError(
             f"{str(path)!r} should hold a JSON object of datasets, got {validate.received(entries)}"
@@ -67,7 +85,24 @@ def registry(path=None):
                 f"{str(path)!r}: dataset {name!r} should give {', '.join(REQUIRED_KEYS)} and a checksum "
                 f"({' or '.join(CHECKSUMS)}) as strings"
             )
+        for key in NAME_KEYS:
+            if key in item and not _plain_name(item[key]):
+                raise ValueError(
+                    f"{str(path)!r}: dataset {name!r} has {key} {item[key]!r}; it must be a plain name "
+                    "inside the dataset folder (no absolute path, no '..', no '/' or '\\')"
+                )
     return entries
+
+
+def _plain_name(value):
+    """Is ``value`` a file or folder name that stays inside the folder it is joined to?"""
+    return (
+        isinstance(value, str)
+        and value.strip() == value
+        and value not in ("", ".", "..")
+        and not any(character in value for character in "/\\\x00:")
+        and validate.path_length_problem(value) is None
+    )
 
 
 def _is_entry(item):
@@ -112,15 +147,16 @@ def sha256(path, chunk=1 << 20):
 
 def file_hash(path, algorithm="sha256", chunk=1 << 20):
     """The ``algorithm`` (one of :data:`CHECKSUMS`) checksum of the file at ``path``, in hex digits."""
-    path = validate.path(path, "path", must_exist=True)
+    path = validate.path(path, "path", must_exist=True, kind="file")
     algorithm = validate.choice(algorithm, "algorithm", CHECKSUMS)
     chunk = validate.integer(chunk, "chunk", minimum=1, maximum=1 << 30)
-    if not path.is_file():
-        raise ValueError(f"path must name a file, got the folder {str(path)!r}")
     digest = hashlib.new(algorithm)
-    with open(path, "rb") as file:
-        for block in iter(lambda: file.read(chunk), b""):
-            digest.update(block)
+    try:
+        with open(path, "rb") as file:
+            for block in iter(lambda: file.read(chunk), b""):
+                digest.update(block)
+    except OSError as error:
+        raise ValueError(f"cannot read {str(path)!r} ({error.strerror or error})") from None
     return digest.hexdigest()
 
 
@@ -186,8 +222,9 @@ def _marker(path, algorithm):
 def _cached(item, cache, usable):
     """The cached file when it can be used; None when it must be downloaded (again). Never deletes."""
     cached = cache / item["file"]
-    if not cached.is_file():
+    if not os.path.lexists(cached):
         return None
+    validate.path(cached, "the cached file", must_exist=True, kind="file")  # no FIFO, folder, dangling link
     algorithm, expected = checksum(item)
     if file_hash(cached, algorithm) == expected:
         return cached
@@ -205,47 +242,170 @@ def _cached(item, cache, usable):
     return cached
 
 
-@contextlib.contextmanager
-def _stall_timeout(seconds):
-    """Sockets opened inside this block give up after ``seconds`` without data.
+def deadline_s(item):
+    """The seconds a download of registry entry ``item`` may take in all.
 
-    Keras's downloader sets no timeout of its own, so a connection that opens
-    and then stays silent would otherwise wait forever.
+    :data:`DOWNLOAD_DEADLINE_S`, plus one second for every :data:`MIN_RATE_BYTES_S` bytes of
+    the file when the entry gives its ``size_bytes``: a slow line gets there, a mirror that
+    sends a byte now and then is given up.
     """
-    previous = socket.getdefaulttimeout()
-    socket.setdefaulttimeout(seconds)
+    if not _is_entry(item):
+        raise TypeError(f"item must be a registry entry (see entry()), got {validate.received(item)}")
+    size = _size(item)
+    return DOWNLOAD_DEADLINE_S + (size / MIN_RATE_BYTES_S if size else 0.0)
+
+
+def _size(item):
+    """The entry's ``size_bytes`` when it gives a positive whole number, else None."""
+    size = item.get("size_bytes")
+    return size if isinstance(size, int) and not isinstance(size, bool) and size > 0 else None
+
+
+def _most_bytes(item):
+    """The most bytes a download of ``item`` may bring before it is given up (so it cannot fill the disk).
+
+    Its ``size_bytes`` and a margin of :data:`SIZE_MARGIN_BYTES` (the checksum, not the size,
+    decides whether it is the right file), else :data:`MAX_UNKNOWN_SIZE_BYTES`.
+    """
+    size = _size(item)
+    return size + SIZE_MARGIN_BYTES if size else MAX_UNKNOWN_SIZE_BYTES
+
+
+def _timed_class(base, stall_timeout):
+    """``base`` (an HTTP(S) connection class) whose socket gets ``stall_timeout`` once the headers are in.
+
+    Until then the connection's own timeout (:data:`CONNECT_TIMEOUT_S`) applies: to connect, and
+    to receive the status line and headers, so that a host that accepts and stays silent is
+    given up within seconds. The body may then pause up to ``stall_timeout`` between reads.
+    """
+
+    class Timed(base):
+        def getresponse(self, *args, **kwargs):
+            sock = self.sock  # the response keeps using it even when the connection lets go of it
+            response = super().getresponse(*args, **kwargs)
+            if sock is not None:
+                sock.settimeout(stall_timeout)
+            return response
+
+    return Timed
+
+
+def _opener(stall_timeout):
+    """A urllib opener (proxies and redirects as usual) whose HTTP(S) connections use :func:`_timed_class`."""
+    http_class = _timed_class(http.client.HTTPConnection, stall_timeout)
+    https_class = _timed_class(http.client.HTTPSConnection, stall_timeout)
+
+    class HTTP(urllib.request.HTTPHandler):
+        def http_open(self, req):
+            return self.do_open(http_class, req)
+
+    class HTTPS(urllib.request.HTTPSHandler):
+        def https_open(self, req):
+            return self.do_open(https_class, req, context=self._context)
+
+    return urllib.request.build_opener(HTTP, HTTPS)
+
+
+class _WriteFailed(Exception):
+    """Writing the download failed (a full disk): the OSError, told apart from the network's."""
+
+
+def _open_source(url):
+    """The response of ``url`` (or the file of a ``file://`` URL), opened within :data:`CONNECT_TIMEOUT_S`."""
+    if url.startswith("file://"):
+        source = urllib.parse.unquote(urllib.parse.urlsplit(url).path)
+        return open(validate.path(source, "url", must_exist=True, kind="file"), "rb")
+    request = urllib.request.Request(url, headers={"User-Agent": "course-downloader"})
     try:
-        yield
-    finally:
-        socket.setdefaulttimeout(previous)
+        return _opener(STALL_TIMEOUT_S).open(request, timeout=CONNECT_TIMEOUT_S)
+    except (TimeoutError, urllib.error.URLError) as error:
+        if isinstance(error, TimeoutError) or isinstance(getattr(error, "reason", None), TimeoutError):
+            raise DatasetUnavailable(
+                f"downloading {url} failed: the host did not answer within {CONNECT_TIMEOUT_S:g} s"
+            ) from None
+        raise
+
+
+def _receive(item, url, out, deadline):
+    """Copy ``url`` into the open file ``out`` within the limits; the checksum of what came."""
+    algorithm, _ = checksum(item)
+    digest, received, most = hashlib.new(algorithm), 0, _most_bytes(item)
+    with _open_source(url) as source:
+        while True:
+            if time.monotonic() > deadline:
+                raise DatasetUnavailable(
+                    f"downloading {url} failed: it was not complete after {deadline_s(item):.1f} s "
+                    f"({received:,} bytes had come)"
+                )
+            try:
+                block = source.read1(CHUNK_BYTES)
+            except TimeoutError:
+                raise DatasetUnavailable(
+                    f"downloading {url} failed: no data came for {STALL_TIMEOUT_S:g} s ({received:,} bytes had come)"
+                ) from None
+            if not block:
+                return digest.hexdigest()
+            received += len(block)
+            if received > most:
+                raise DatasetUnavailable(
+                    f"downloading {url} failed: it sends more than {most:,} bytes, so it cannot be the "
+                    f"{item['file']} that the registry's {algorithm} names"
+                )
+            digest.update(block)
+            try:
+                out.write(block)
+            except OSError as error:
+                raise _WriteFailed(error) from error
 
 
 def _download(item, url, cache):
-    """Download ``url`` to ``<file>.part`` (checked against the checksum), then give it its final name."""
-    from ..runtime.quiet import import_tensorflow
+    """Download ``url`` to ``<file>.part`` (checked against the checksum), then give it its final name.
 
-    part = cache / f"{item['file']}.part"
-    part.unlink(missing_ok=True)  # left by a download cut short
-    algorithm, expected = checksum(item)
-    try:
-        import_tensorflow()  # Keras needs TensorFlow; import it without its log noise
-        import keras
-
-        with _stall_timeout(STALL_TIMEOUT_S):
-            keras.utils.get_file(
-                fname=part.name,
-                origin=url,
-                file_hash=expected,
-                hash_algorithm=algorithm,
-                cache_dir=str(cache),
-                cache_subdir="",
-            )
-    except Exception as error:
-        part.unlink(missing_ok=True)  # never keep a file that failed its check
-        raise DatasetUnavailable(f"downloading {url} failed: {error}") from error
+    The ``.part`` file is the course's own: one left by a download cut short is replaced; anything
+    else in its place (a folder, a FIFO, a symbolic link) is refused by name, never deleted or
+    written through.
+    """
     final = cache / item["file"]
-    os.replace(part, final)  # atomic: the final name only ever holds a verified copy
-    _marker(final, algorithm).write_text(expected + "\n", encoding="utf-8")
+    part = cache / f"{item['file']}.part"
+    algorithm, expected = checksum(item)
+    marker = _marker(final, algorithm)
+    for own in (part, marker):
+        if os.path.islink(own):
+            raise ValueError(
+                f"{own} is a symbolic link; the course writes only its own files there: move it away"
+            )
+        if os.path.lexists(own):
+            validate.path(own, "the course's file", kind="file")  # a folder, a FIFO: refused by name
+    deadline = time.monotonic() + deadline_s(item)
+    try:
+        out = open(part, "wb")
+    except OSError as error:
+        raise disk_error(cache, error, "write into the dataset cache") from error
+    try:
+        with out:
+            found = _receive(item, url, out, deadline)
+    except _WriteFailed as failed:
+        part.unlink(missing_ok=True)
+        error = failed.__cause__
+        raise disk_error(cache, error, "write into the dataset cache") from error
+    except DatasetUnavailable:
+        part.unlink(missing_ok=True)  # never keep a file that failed
+        raise
+    except (OSError, http.client.HTTPException, ValueError) as error:  # refused, cut short, HTTP 404, bad URL
+        part.unlink(missing_ok=True)
+        reason = getattr(error, "reason", None) or error
+        raise DatasetUnavailable(f"downloading {url} failed: {type(error).__name__}: {reason}") from error
+    if found != expected:
+        part.unlink(missing_ok=True)  # never keep a file that failed its check
+        raise DatasetUnavailable(
+            f"downloading {url} failed: the file's {algorithm} hash is {found}, the registry's is {expected}"
+        )
+    try:
+        os.replace(part, final)  # atomic: the final name only ever holds a verified copy
+        marker.write_text(expected + "\n", encoding="utf-8")
+    except OSError as error:
+        part.unlink(missing_ok=True)
+        raise disk_error(cache, error, "write into the dataset cache") from error
     return final
 
 

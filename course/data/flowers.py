@@ -4,22 +4,33 @@
 the verified download, or, announced, the generated set); :func:`load_flowers` reads it
 the way TensorFlow's tutorial does.
 
-Before TensorFlow sees a folder, every picture in its class folders is checked by its first
-bytes: an empty file, or one that is not a JPEG, PNG, GIF or BMP picture, is refused with a
-ValueError naming it (TensorFlow would only fail in the middle of ``fit``). A damaged
+Before a folder is used, every picture in its class folders is checked, and the first bad
+one is refused with a ValueError naming it (TensorFlow would only fail in the middle of
+``fit``): a file that is not a regular file (a FIFO would block the training for ever), an
+empty file, one that is not a JPEG, PNG, GIF or BMP picture by its first bytes, and one whose
+header is right but whose body TensorFlow cannot decode (cut short, damaged). Pictures that
+passed are remembered (by path, size and time) until the Python process ends. A damaged
 ``flower_photos.tgz`` is refused the same way, naming the archive.
+
+**An archive is extracted into a fresh temporary folder** beside
+``<cache>/flower_photos_extracted``, which is given that name only once the extraction has
+succeeded; a damaged archive leaves whatever was there as it was. An earlier extraction is
+replaced only when the course made it (its ``complete`` file says so); any other folder in
+the way is moved aside, announced, never deleted.
 """
 
 import contextlib
 import io
 import os
+import re
 import shutil
 import tarfile
+import tempfile
 import zlib
 from pathlib import Path
 
 from ..runtime import validate
-from ..runtime.settings import pick, settings, workdir
+from ..runtime.settings import disk_error, pick, settings, workdir
 from .downloads import DatasetUnavailable, cache_folder, fetch
 from .generated_flowers import check_recipe, make_flower_folder
 
@@ -27,37 +38,98 @@ FLOWER_CLASSES = ("daisy", "dandelion", "roses", "sunflowers", "tulips")
 IMAGE_SUFFIXES = (".bmp", ".gif", ".jpeg", ".jpg", ".png")  # the files image_dataset_from_directory reads
 IMAGE_SIGNATURES = (b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n", b"GIF87a", b"GIF89a", b"BM")  # JPEG PNG GIF BMP
 MAX_IMAGE_SIDE = 4096
+EXTRACTED = "flower_photos_extracted"  # the course's folder in the cache
+_CHECKED = set()  # (path, size, mtime_ns, inode) of the pictures that decoded, in this process
+
+
+def _own_extraction(folder):
+    """Is ``folder`` an extraction the course finished (a real folder with its ``complete`` file)?"""
+    return not folder.is_symlink() and folder.is_dir() and (folder / "complete").is_file()
+
+
+def _move_aside(folder):
+    """Rename ``folder`` to a free ``<name>.old-<n>`` beside it, and say so; the new name."""
+    for n in range(1, 10_000):
+        aside = folder.with_name(f"{folder.name}.old-{n}")
+        if not os.path.lexists(aside):
+            os.rename(folder, aside)
+            print(
+                f"{folder} was not made by the course: it is kept as {aside} (delete it when you no longer need it)."
+            )
+            return aside
+    raise ValueError(f"cannot move {folder} aside: too many {folder.name}.old-* folders beside it")
 
 
 def _extracted(archive):
     """``archive`` (a ``flower_photos.tgz``) extracted once into the cache; the folder it went to.
 
-    The folder is the course's own: it is emptied before an extraction, and its ``complete``
-    file names the archive it came from, so another archive is extracted afresh.
+    The archive is extracted into a new temporary folder beside the target; only when that has
+    worked does the temporary folder get the target's name, with a ``complete`` file naming the
+    archive it came from (so another archive is extracted afresh). A damaged archive or a full
+    disk leaves the target as it was, and removes only the temporary folder.
     """
-    target = cache_folder() / "flower_photos_extracted"
+    cache = cache_folder()
+    target = cache / EXTRACTED
     marker = target / "complete"
     if marker.is_file() and marker.read_text(encoding="utf-8") == str(archive):
         return target
-    if target.exists():
-        shutil.rmtree(target)
+    try:
+        fresh = Path(tempfile.mkdtemp(prefix=f"{EXTRACTED}.partial-", dir=cache))
+    except OSError as error:
+        raise disk_error(cache, error, "write into the dataset cache") from error
     try:
         with tarfile.open(archive) as tar:
-            tar.extractall(target, filter="data")
+            tar.extractall(fresh, filter="data")
+        (fresh / "complete").write_text(str(archive), encoding="utf-8")
     except (tarfile.TarError, EOFError, zlib.error) as error:
-        reason = str(error).splitlines()[0]
+        shutil.rmtree(fresh, ignore_errors=True)  # the course's own temporary folder, nothing else
+        reason = str(error).splitlines()[0] if str(error) else type(error).__name__
         raise ValueError(
             f"{archive} is damaged or not a .tgz archive ({type(error).__name__}: {reason}): replace it with "
             "the original flower_photos.tgz, or move it out of the way so that the course can download one"
         ) from None
-    marker.write_text(str(archive), encoding="utf-8")
+    except OSError as error:  # a full disk, a read-only cache
+        shutil.rmtree(fresh, ignore_errors=True)
+        raise disk_error(cache, error, f"extract {archive.name} into") from error
+    try:
+        if os.path.lexists(target):
+            if _own_extraction(target):
+                old = target.with_name(f"{fresh.name}.old")
+                os.rename(target, old)
+                try:
+                    os.rename(fresh, target)
+                except OSError:
+                    os.rename(old, target)  # as it was
+                    raise
+                shutil.rmtree(old, ignore_errors=True)  # the course's own earlier extraction
+                return target
+            _move_aside(target)
+        os.rename(fresh, target)
+    except OSError as error:
+        shutil.rmtree(fresh, ignore_errors=True)
+        raise disk_error(cache, error, "write into the dataset cache") from error
     return target
 
 
+def _tensorflow_message(error):
+    """The readable part of a TensorFlow op error: no ``{{function_node ...}}``, no ``[Op:...]``."""
+    text = re.sub(r"\{\{.*?\}\}\s*", "", getattr(error, "message", None) or str(error))
+    return text.split(" [Op:")[0].strip().splitlines()[0] if text.strip() else type(error).__name__
+
+
 def _check_image(path):
-    """Refuse, naming it, a picture file that is empty or does not start like a JPEG, PNG, GIF or BMP."""
-    with open(path, "rb") as file:
-        head = file.read(8)
+    """Refuse, naming it, a picture that is no regular file, is empty, or does not start like a JPEG, PNG, GIF or BMP."""
+    try:
+        validate.path(path, "a picture in a class folder", must_exist=True, kind="file")
+    except (ValueError, FileNotFoundError) as error:
+        raise type(error)(
+            f"{error}. Move it out of the class folder, or replace it with the picture"
+        ) from None
+    try:
+        with open(path, "rb") as file:
+            head = file.read(8)
+    except OSError as error:
+        raise ValueError(f"the picture {path} cannot be read ({error.strerror or error})") from None
     if not head:
         raise ValueError(f"the picture {path} is empty (0 bytes): delete it, or replace it with the picture")
     if not head.startswith(IMAGE_SIGNATURES):
@@ -65,6 +137,38 @@ def _check_image(path):
             f"{path} is not a JPEG, PNG, GIF or BMP picture (it starts with {head!r}): "
             "delete it, or move it out of the class folder"
         )
+
+
+def _decode_all(pictures):
+    """Decode every picture in full, as Keras will; a ValueError naming the first one that fails.
+
+    A picture whose header is right but whose body is cut short or damaged passes
+    :func:`_check_image`, and would stop the training in the middle of an epoch.
+    """
+    keys = {}
+    for picture in pictures:
+        info = picture.stat()
+        key = (str(picture), info.st_size, info.st_mtime_ns, info.st_ino)
+        if key not in _CHECKED:
+            keys[picture] = key
+    if not keys:
+        return
+    from ..runtime.quiet import import_tensorflow
+
+    tf = import_tensorflow()
+    for picture, key in keys.items():
+        try:
+            data = picture.read_bytes()
+        except OSError as error:
+            raise ValueError(f"the picture {picture} cannot be read ({error.strerror or error})") from None
+        try:
+            tf.io.decode_image(data, channels=3, expand_animations=False)  # what Keras's loader does
+        except tf.errors.OpError as error:
+            raise ValueError(
+                f"the picture {picture} is damaged: its header is right, but TensorFlow cannot decode it "
+                f"({_tensorflow_message(error)}). Delete it, or replace it with the original picture"
+            ) from None
+        _CHECKED.add(key)
 
 
 def _pictures(folder):
@@ -79,13 +183,15 @@ def _photo_folder(path):
 
     Its pictures are checked (see the module's text) before it is returned.
     """
-    path = validate.path(path, "folder", must_exist=True)
+    path = validate.path(path, "folder", must_exist=True)  # a regular file or a folder, nothing else
     if path.is_file():  # a flower_photos.tgz: extract it once into the cache
         path = _extracted(path)
     for candidate in (path, path / "flower_photos"):
         if all((candidate / name).is_dir() for name in FLOWER_CLASSES):
-            for picture in _pictures(candidate):
+            pictures = list(_pictures(candidate))
+            for picture in pictures:
                 _check_image(picture)
+            _decode_all(pictures)
             return candidate
     raise ValueError(
         f"{path} should hold one folder per class ({', '.join(FLOWER_CLASSES)}), or a flower_photos folder with them"
@@ -94,7 +200,7 @@ def _photo_folder(path):
 
 def real_flower_folder():
     """The real flower photos: local copy, extracted cache, or a verified download (DatasetUnavailable)."""
-    extracted = cache_folder() / "flower_photos_extracted"
+    extracted = cache_folder() / EXTRACTED
     if settings().data_dir is None and (extracted / "complete").is_file():
         return _photo_folder(extracted)  # downloaded, checked and extracted earlier
     return _photo_folder(fetch("flower_photos"))

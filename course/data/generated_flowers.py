@@ -14,6 +14,9 @@ overlap between classes, cluttered backgrounds with leaves and blobs, extra smal
 and objects that hide part of the flower (occlusion).
 """
 
+import os
+import stat
+
 import numpy as np
 
 from ..runtime import validate
@@ -221,18 +224,46 @@ def make_flower_folder(folder, per_class=60, size=64, seed=0):
     """
     from PIL import Image
 
-    folder = validate.path(folder, "folder")
+    from ..runtime.settings import disk_error
+
+    folder = validate.path(folder, "folder", kind="folder")  # missing (made here) or a folder
     check_recipe(per_class, size, seed)
-    if folder.exists() and not folder.is_dir():
-        raise ValueError(f"folder must be a folder for the pictures, got the file {str(folder)!r}")
     marker = folder / "complete"
     recipe = f"per_class={per_class} size={size} seed={seed}\n"
-    if marker.exists() and marker.read_text() == recipe:
+    if _is_regular(marker) and _text(marker) == recipe:
         return folder
-    for index, kind in enumerate(CLASSES):
-        rng = np.random.default_rng([seed, index])
-        (folder / kind).mkdir(parents=True, exist_ok=True)
-        for n in range(per_class):
-            Image.fromarray(flower_image(kind, rng, size)).save(folder / kind / f"{kind}_{n:04d}.png")
-    marker.write_text(recipe)
+    if folder.is_dir() and not os.access(folder, os.W_OK | os.X_OK):
+        raise ValueError(
+            f"cannot write the generated pictures into {folder} (permission denied): make the folder "
+            "writable, or choose another one"
+        )
+    try:
+        for index, kind in enumerate(CLASSES):
+            rng = np.random.default_rng([seed, index])
+            validate.path(folder / kind, "a class folder", kind="folder")
+            (folder / kind).mkdir(parents=True, exist_ok=True)
+            for n in range(per_class):
+                picture = folder / kind / f"{kind}_{n:04d}.png"
+                validate.path(picture, "a picture", kind="file")  # never written through a FIFO
+                Image.fromarray(flower_image(kind, rng, size)).save(picture)
+        validate.path(marker, "the folder's complete file", kind="file")
+        marker.write_text(recipe)
+    except OSError as error:  # a full disk, a read-only folder
+        raise disk_error(folder, error, "write the generated pictures into") from error
     return folder
+
+
+def _text(path):
+    """The text of the file ``path``; None when it cannot be read."""
+    try:
+        return path.read_text()
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+def _is_regular(path):
+    """Is ``path`` a regular file (not a folder, a FIFO or a device; a symbolic link to a file is one)?"""
+    try:
+        return stat.S_ISREG(os.stat(path).st_mode)
+    except (OSError, ValueError):
+        return False

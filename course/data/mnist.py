@@ -2,8 +2,7 @@
 
 ``load_mnist()`` returns exactly what ``keras.datasets.mnist.load_data()``
 returns: ``(x_train, y_train), (x_test, y_test)`` with uint8 images of shape
-(60000, 28, 28) and (10000, 28, 28). It never needs TensorFlow unless it has
-to download. Offline it falls back to the scikit-learn handwritten digits,
+(60000, 28, 28) and (10000, 28, 28). It never needs TensorFlow. Offline it falls back to the scikit-learn handwritten digits,
 rescaled into MNIST's format, and says so in one line.
 
 A file that is not a usable ``mnist.npz`` (empty, cut short, other arrays) is refused
@@ -38,7 +37,7 @@ def _unusable(path, reason):
 
 def read_mnist(path):
     """Load and validate an ``mnist.npz`` (shapes and dtypes, since local copies may be re-packed)."""
-    path = validate.path(path, "path", must_exist=True)
+    path = validate.path(path, "path", must_exist=True, kind="file")  # no FIFO: np.load would block
     try:
         with np.load(path, allow_pickle=False) as data:
             arrays = {name: data[name] for name in MNIST_SHAPES}

@@ -22,6 +22,7 @@ back to offline data (:func:`mirror_problem`). :func:`errors` lists every such
 problem, for ``python -m course doctor``.
 """
 
+import errno
 import os
 import urllib.parse
 from dataclasses import dataclass
@@ -47,9 +48,74 @@ def _flag(name):
 
 
 def _folder(name, default=None):
-    """The folder named by variable ``name`` (absolute), ``default`` when it is unset or empty."""
-    raw = os.environ.get(name) or default
-    return Path(raw).expanduser().resolve() if raw else None
+    """The folder named by variable ``name`` (absolute), ``default`` when it is unset or empty.
+
+    A value no folder can have (a symbolic link loop, a path or a name too long for the file
+    system) is one ValueError naming the variable, whatever the course was about to do with it.
+    """
+    raw = os.environ.get(name)
+    if not raw:
+        if default is None:
+            return None
+        raw = default() if callable(default) else default
+    shown = repr(raw) if len(raw) <= 120 else repr(raw[:60] + "..." + raw[-30:])
+    fix = f"set {name} to a folder you can write to, or leave it unset"
+    too_long = validate.path_length_problem(raw)
+    if too_long:
+        raise ValueError(f"{name}={shown} is too long for the file system ({too_long}): {fix}")
+    try:
+        folder = Path(raw).expanduser()
+    except RuntimeError as error:  # "~" when no home folder can be found
+        raise ValueError(f"{name}={shown} cannot be used ({error}): {fix}") from None
+    try:
+        folder = folder.resolve()
+        os.stat(folder)
+    except FileNotFoundError:
+        return folder  # made on first use (see workdir())
+    except (OSError, RuntimeError) as error:  # RuntimeError: Python 3.11/3.12's "Symlink loop from ..."
+        code = getattr(error, "errno", None)
+        if isinstance(error, RuntimeError) or code == errno.ELOOP:
+            reason = "it is, or goes through, a symbolic link loop"
+        elif code == errno.ENAMETOOLONG:
+            reason = "it is too long for the file system"
+        elif code == errno.ENOTDIR:
+            return folder  # a file in the way: workdir() says so when it makes the folder
+        else:
+            reason = error.strerror or str(error)
+        raise ValueError(f"{name}={shown} cannot be used ({reason}): {fix}") from None
+    return folder
+
+
+def _default_workdir():
+    """``work/`` under the current folder; ValueError when the current folder has been deleted."""
+    try:
+        return str(Path.cwd() / "work")
+    except OSError as error:
+        raise ValueError(
+            f"the current folder cannot be found ({error.strerror or error}): change to an existing "
+            "folder, or set COURSE_WORKDIR"
+        ) from None
+
+
+def disk_error(folder, error, doing="write into"):
+    """The ValueError for an OSError while writing into ``folder``: the folder, the system's reason, a fix.
+
+    A read-only folder, a full disk, a file in the way: what happened is the operating system's
+    own reason (``error.strerror``, e.g. "No space left on device"), kept in the message; the
+    OSError itself is kept as the ValueError's ``__cause__``.
+    """
+    folder = validate.path(folder, "folder")
+    if not isinstance(error, OSError):
+        raise TypeError(f"error must be an OSError, got {validate.received(error)}")
+    doing = validate.text(doing, "doing")
+    reason = error.strerror or str(error)
+    if error.errno in (errno.ENOSPC, errno.EDQUOT):
+        fix = "free some disk space and run it again"
+    else:
+        fix = "make the folder writable, or set COURSE_WORKDIR to a folder you can write to"
+    raised = ValueError(f"cannot {doing} {folder} ({reason}): {fix}")
+    raised.errno = error.errno
+    return raised
 
 
 def _is_http_url(text):
@@ -110,7 +176,7 @@ def settings():
     return Settings(
         fast=_flag("COURSE_FAST"),
         strict=_flag("COURSE_STRICT"),
-        workdir=_folder("COURSE_WORKDIR", default=Path.cwd() / "work"),
+        workdir=_folder("COURSE_WORKDIR", default=_default_workdir),
         data_dir=_folder("COURSE_DATA_DIR"),
         data_mirror=_mirror(),
     )
@@ -122,6 +188,11 @@ def errors():
     for name in ("COURSE_FAST", "COURSE_STRICT"):
         try:
             _flag(name)
+        except ValueError as error:
+            messages.append(str(error))
+    for name, default in (("COURSE_WORKDIR", _default_workdir), ("COURSE_DATA_DIR", None)):
+        try:
+            _folder(name, default)
         except ValueError as error:
             messages.append(str(error))
     return messages + [problem for problem in [mirror_problem()] if problem]

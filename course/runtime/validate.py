@@ -17,13 +17,18 @@ Every checker returns the checked value in a convenient form (an ``int``, a
 argument: ``x = array(x, "x", ndim=2)``.
 """
 
+import errno
 import math
 import os
+import stat
 from pathlib import Path
 
 import numpy as np
 
 RANK_NAMES = {0: "a scalar", 1: "a vector", 2: "a matrix"}
+# Text, raw bytes and mappings: NumPy would read bytes, bytearray and memoryview as numbers
+# (``np.asarray(bytearray(b"ab"))`` is ``[97, 98]``), which is never what a learner meant.
+NOT_ARRAYS = (str, bytes, bytearray, memoryview, dict, set)
 MAX_ELEMENTS = 10**8  # the most array elements a course function will allocate (about 800 MB of float64)
 
 
@@ -128,11 +133,53 @@ def function(value, name):
     return value
 
 
-def path(value, name, must_exist=False):
+PATH_KINDS = ("file", "folder")
+NAME_MAX = 255  # the longest file or folder name most file systems take (bytes)
+PATH_MAX = 4096  # the longest path Linux takes (bytes)
+SPECIAL_KINDS = (
+    (stat.S_ISFIFO, "a FIFO (named pipe)"),
+    (stat.S_ISSOCK, "a socket"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+)
+
+
+def _special_kind(mode):
+    """What a file that is neither a regular file nor a folder is, in words ("a FIFO (named pipe)")."""
+    return next((words for test, words in SPECIAL_KINDS if test(mode)), "not a regular file")
+
+
+def path_length_problem(as_text):
+    """Why the path ``as_text`` is too long for the file system (a sentence), or None when it is not."""
+    encoded = os.fsencode(as_text)
+    if len(encoded) > PATH_MAX:
+        return f"it is {len(encoded):,} bytes long, the most a path may have is {PATH_MAX:,}"
+    longest = max(encoded.split(b"/"), key=len)
+    if len(longest) > NAME_MAX:
+        return f"one of its names is {len(longest):,} bytes long, the most a name may have is {NAME_MAX}"
+    return None
+
+
+def _shown(as_text):
+    """``as_text`` for a message: quoted, and shortened when it is very long."""
+    return repr(as_text) if len(as_text) <= 200 else repr(as_text[:80] + "..." + as_text[-40:])
+
+
+def path(value, name, must_exist=False, kind=None):
     """``value`` as a ``Path``: a ``str`` or ``os.PathLike`` only.
 
     Numbers and bools are refused: ``open(2)`` would use (and then close) the
-    process's own stderr. With ``must_exist``, a missing path raises FileNotFoundError.
+    process's own stderr. A path too long for the file system is a ValueError.
+
+    With ``must_exist``, a missing path (or a symbolic link to nothing) raises
+    FileNotFoundError, and what is there must be a regular file or a folder:
+    a FIFO, socket or device (which would block or never end when read) is a
+    ValueError that says it is not a regular file. So is a symbolic link loop,
+    and a file or folder that cannot be read.
+
+    ``kind`` asks for one of the two: ``"file"`` (a regular file, e.g. data to
+    read) or ``"folder"``. Without ``must_exist`` the path may be missing (a
+    file or folder still to be made), but what is there must be of that kind.
     """
     if not isinstance(value, (str, os.PathLike)):
         raise TypeError(f"{name} must be a path (str or pathlib.Path), got {received(value)}")
@@ -140,11 +187,55 @@ def path(value, name, must_exist=False):
     if not isinstance(as_text, str):
         raise TypeError(f"{name} must be a path (str or pathlib.Path), got {received(value)}")
     if not as_text or "\x00" in as_text:
-        raise ValueError(f"{name} must be a non-empty path without NUL characters, got {as_text!r}")
+        raise ValueError(f"{name} must be a non-empty path without NUL characters, got {_shown(as_text)}")
+    if kind is not None and kind not in PATH_KINDS:
+        raise ValueError(f"kind must be one of {list(PATH_KINDS)} or None, got {kind!r}")
+    problem = path_length_problem(as_text)
+    if problem:
+        raise ValueError(f"{name} is too long for the file system: {problem}, got {_shown(as_text)}")
     result = Path(as_text)
-    if must_exist and not result.exists():
-        raise FileNotFoundError(f"{name}: no file or folder at {as_text!r}")
+    if must_exist or kind is not None:
+        _check_existing(result, name, as_text, must_exist, kind)
     return result
+
+
+def _check_existing(result, name, as_text, must_exist, kind):
+    """The checks of :func:`path` that look at what is on disk."""
+    shown = _shown(as_text)
+    try:
+        mode = os.stat(result).st_mode
+    except OSError as error:
+        if error.errno in (errno.ENOENT, errno.ENOTDIR):
+            if os.path.islink(result):
+                raise FileNotFoundError(
+                    f"{name}: {shown} is a symbolic link to {os.readlink(result)!r}, which does not exist"
+                ) from None
+            if must_exist:
+                raise FileNotFoundError(f"{name}: no file or folder at {shown}") from None
+            return
+        if error.errno == errno.ELOOP:
+            raise ValueError(
+                f"{name}: {shown} is a symbolic link loop (the links point at each other)"
+            ) from None
+        if error.errno == errno.ENAMETOOLONG:
+            raise ValueError(f"{name} is too long for the file system, got {shown}") from None
+        raise ValueError(f"{name}: cannot look at {shown} ({error.strerror or error})") from None
+    is_folder, is_file = stat.S_ISDIR(mode), stat.S_ISREG(mode)
+    if not (is_folder or is_file):
+        raise ValueError(
+            f"{name}: {shown} is not a regular file, it is {_special_kind(mode)}; the course reads "
+            "data only from regular files (reading this one could block for ever)"
+        )
+    if kind == "file" and is_folder:
+        raise ValueError(f"{name} must name a file, got the folder {shown}")
+    if kind == "folder" and is_file:
+        raise ValueError(f"{name} must be a folder, got the file {shown}")
+    if must_exist and not os.access(result, os.R_OK | (os.X_OK if is_folder else 0)):
+        what = "folder" if is_folder else "file"
+        raise ValueError(
+            f"{name}: the {what} {shown} cannot be read (permission denied): change its permissions "
+            "or use a copy you can read"
+        )
 
 
 def integers(value, name, minimum=None):
@@ -195,7 +286,7 @@ def array(value, name, ndim=None, min_ndim=0, finite=False, allow_bool=True):
     of allowed ranks), for NaN or infinity when ``finite``, and for arrays
     larger than :data:`MAX_ELEMENTS`.
     """
-    if value is None or isinstance(value, (str, bytes, dict, set)) or callable(value):
+    if value is None or isinstance(value, NOT_ARRAYS) or callable(value):
         raise TypeError(f"{name} must be an array of numbers, got {received(value)}")
     try:
         result = np.asarray(value)

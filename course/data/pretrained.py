@@ -4,7 +4,7 @@ Keras publishes the ImageNet weights of its ``keras.applications`` models togeth
 md5 checksums (in its own source, e.g. ``keras/src/applications/mobilenet_v3.py``). The registry
 lists such a file like a dataset, so :func:`imagenet_weights` finds it the same way: a local copy
 in ``COURSE_DATA_DIR``, the cache, or a download from the origin or ``COURSE_DATA_MIRROR``,
-checked by Keras's downloader.
+checked by the course's downloader (course.data.downloads).
 
 Unlike a dataset, a weights file cannot be checked by its content: a file with another checksum
 (a local copy, or one put into the cache) is refused with a ValueError that names it.

@@ -136,7 +136,9 @@ def function(value, name):
 PATH_KINDS = ("file", "folder")
 NAME_MAX = 255  # the longest file or folder name most file systems take (bytes)
 PATH_MAX = 4096  # the longest path Linux takes (bytes)
-SPECIAL_KINDS = (
+FILE_KINDS = (
+    (stat.S_ISDIR, "a folder"),
+    (stat.S_ISLNK, "a symbolic link"),
     (stat.S_ISFIFO, "a FIFO (named pipe)"),
     (stat.S_ISSOCK, "a socket"),
     (stat.S_ISCHR, "a character device"),
@@ -144,9 +146,10 @@ SPECIAL_KINDS = (
 )
 
 
-def _special_kind(mode):
-    """What a file that is neither a regular file nor a folder is, in words ("a FIFO (named pipe)")."""
-    return next((words for test, words in SPECIAL_KINDS if test(mode)), "not a regular file")
+def file_kind(mode):
+    """What a file of ``mode`` (``st_mode``) that is not a regular file is, in words ("a FIFO (named pipe)")."""
+    mode = integer(mode, "mode", minimum=0)
+    return next((words for test, words in FILE_KINDS if test(mode)), "not a regular file")
 
 
 def path_length_problem(as_text):
@@ -223,7 +226,7 @@ def _check_existing(result, name, as_text, must_exist, kind):
     is_folder, is_file = stat.S_ISDIR(mode), stat.S_ISREG(mode)
     if not (is_folder or is_file):
         raise ValueError(
-            f"{name}: {shown} is not a regular file, it is {_special_kind(mode)}; the course reads "
+            f"{name}: {shown} is not a regular file, it is {file_kind(mode)}; the course reads "
             "data only from regular files (reading this one could block for ever)"
         )
     if kind == "file" and is_folder:

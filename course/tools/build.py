@@ -219,7 +219,7 @@ def _refusal(path, new, known):
     if stat.S_ISDIR(mode):
         return True, "is a folder, not a notebook: move it away", False
     if not stat.S_ISREG(mode):
-        return True, f"is {files.kind_of(mode)}, not a notebook", True
+        return True, f"is {validate.file_kind(mode)}, not a notebook", True
     current = files.digest(files.read_regular(path), newlines=True)
     if current == new:
         return False, None, True

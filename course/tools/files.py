@@ -59,22 +59,6 @@ def describe(error):
     return f"{where}{_reason(error)}"
 
 
-def kind_of(mode):
-    """What a file of ``mode`` (``st_mode``) is, in words: 'a folder', 'a FIFO', ..."""
-    mode = validate.integer(mode, "mode", minimum=0)
-    for test, words in (
-        (stat.S_ISDIR, "a folder"),
-        (stat.S_ISLNK, "a symbolic link"),
-        (stat.S_ISFIFO, "a FIFO (named pipe)"),
-        (stat.S_ISSOCK, "a socket"),
-        (stat.S_ISCHR, "a device"),
-        (stat.S_ISBLK, "a device"),
-    ):
-        if test(mode):
-            return words
-    return "not a regular file"
-
-
 def read_regular(path):
     """The bytes of the regular file at ``path`` (a link to one is followed).
 
@@ -95,7 +79,7 @@ def read_regular(path):
         raise
     if not stat.S_ISREG(mode):
         os.close(descriptor)
-        raise NotRegularFileError(f"{path} is {kind_of(mode)}, not a file")
+        raise NotRegularFileError(f"{path} is {validate.file_kind(mode)}, not a file")
     with os.fdopen(descriptor, "rb") as stream:
         return stream.read()
 

@@ -12,3 +12,16 @@ def progress_file(tmp_path, monkeypatch):
     monkeypatch.setattr(store, "_path", lambda: path)
     monkeypatch.setattr(store, "_memory", {})
     return path
+
+
+@pytest.fixture
+def quick_doctor(monkeypatch, tmp_path):
+    """The doctor without TensorFlow and with every host unreachable: only the settings matter."""
+    from course.tools import doctor
+
+    monkeypatch.setitem(doctor.SECTIONS, "Devices", lambda: (["  (not checked here)"], []))
+    monkeypatch.setattr("course.data.downloads.reachable", lambda url, timeout=None: False)
+    for name in ("COURSE_FAST", "COURSE_STRICT", "COURSE_DATA_DIR", "COURSE_DATA_MIRROR"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("COURSE_WORKDIR", str(tmp_path / "work"))
+    return doctor

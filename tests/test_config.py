@@ -219,19 +219,6 @@ def test_the_progress_file_stays_json_that_others_can_read(progress_file):
 # --- the doctor on the work folder -------------------------------------------------------------------
 
 
-@pytest.fixture
-def quick_doctor(monkeypatch, tmp_path):
-    """The doctor without TensorFlow and with every host unreachable: only the settings matter."""
-    from course.tools import doctor
-
-    monkeypatch.setitem(doctor.SECTIONS, "Devices", lambda: (["  (not checked here)"], []))
-    monkeypatch.setattr("course.data.downloads.reachable", lambda url, timeout=None: False)
-    for name in ("COURSE_FAST", "COURSE_STRICT", "COURSE_DATA_DIR", "COURSE_DATA_MIRROR"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("COURSE_WORKDIR", str(tmp_path / "work"))
-    return doctor
-
-
 def doctor_problems(doctor, capsys):
     assert doctor.cli([]) == 1
     shown = capsys.readouterr()

@@ -136,8 +136,9 @@ def filler(parameter, tmp_path):
     return np.ones((2, 3))
 
 
-def arguments(signature, target, value, tmp_path):
-    """``(args, kwargs)`` that put ``value`` at parameter ``target`` and fillers in the other required ones."""
+def arguments(signature, target, value, fill, chosen=()):
+    """``(args, kwargs)`` that put ``value`` at parameter ``target`` and ``fill(parameter)`` in the other
+    required ones (and in those named in ``chosen``, which have a default); the rest keep their defaults."""
     parameters = list(signature.parameters.values())
     star = next((i for i, p in enumerate(parameters) if p.kind is p.VAR_POSITIONAL), None)
     args, kwargs = [], {}
@@ -149,8 +150,8 @@ def arguments(signature, target, value, tmp_path):
             continue
         if parameter.name == target:
             given_value = value
-        elif parameter.default is parameter.empty:
-            given_value = filler(parameter, tmp_path)
+        elif parameter.default is parameter.empty or parameter.name in chosen:
+            given_value = fill(parameter)
         else:
             continue  # keep the default
         positional = parameter.kind is parameter.POSITIONAL_ONLY or (star is not None and index < star)
@@ -247,7 +248,7 @@ def test_bad_inputs_keep_the_error_policy(name, obj, sandbox):
     broken = []
     for target in names:
         for label, value in BAD.items():
-            args, kwargs = arguments(signature, target, value, sandbox)
+            args, kwargs = arguments(signature, target, value, lambda parameter: filler(parameter, sandbox))
             problem = verdict(obj, args, kwargs)
             if problem:
                 broken.append(f"{target}={label}: {problem}")
@@ -282,7 +283,7 @@ def test_random_bad_inputs_keep_the_error_policy(name, obj, sandbox, data):
     signature, names = targets(obj)
     target = data.draw(st.sampled_from(names), label="parameter")
     value = data.draw(bad_values, label="value")
-    args, kwargs = arguments(signature, target, value, sandbox)
+    args, kwargs = arguments(signature, target, value, lambda parameter: filler(parameter, sandbox))
     problem = verdict(obj, args, kwargs)
     assert problem is None, f"{name}({target}={value!r}): {problem}"
     assert fds_open()

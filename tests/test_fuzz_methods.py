@@ -28,7 +28,7 @@ from course.exercises.shortcuts import Shortcut
 from course.explorer import Explorer
 from course.runtime import settings
 
-from .test_fuzz_api import BAD, public_callables, verdict
+from .test_fuzz_api import BAD, arguments, public_callables, verdict
 
 # One operator per kind of syntax (the reflected ones and unary minus too): what ``a + b``, ``x(...)`` call.
 OPERATORS = (
@@ -236,26 +236,11 @@ def good_values(qualified, method):
 
 def call_arguments(method, target, value, good):
     """``(args, kwargs)`` for ``method`` with ``value`` at ``target`` and plausible values in the other required ones."""
-    parameters = list(inspect.signature(method).parameters.values())
-    star = next((i for i, p in enumerate(parameters) if p.kind is p.VAR_POSITIONAL), None)
-    args, kwargs = [], {}
-    for index, parameter in enumerate(parameters):
-        if parameter.kind is parameter.VAR_KEYWORD:
-            continue
-        if parameter.kind is parameter.VAR_POSITIONAL:
-            args += [value] if parameter.name == target else []
-            continue
-        if parameter.name == target:
-            given = value
-        elif parameter.default is parameter.empty or parameter.name in good:
-            given = copy.deepcopy(good[parameter.name]) if parameter.name in good else np.ones((2, 3))
-        else:
-            continue
-        if parameter.kind is parameter.POSITIONAL_ONLY or (star is not None and index < star):
-            args.append(given)
-        else:
-            kwargs[parameter.name] = given
-    return args, kwargs
+
+    def fill(parameter):
+        return copy.deepcopy(good[parameter.name]) if parameter.name in good else np.ones((2, 3))
+
+    return arguments(inspect.signature(method), target, value, fill, chosen=good)
 
 
 def parameter_names(method):

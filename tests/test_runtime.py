@@ -100,19 +100,6 @@ def test_doctor_names_a_fix_for_each_problem(tmp_path, monkeypatch, capsys):
     assert "1 problem(s)" in out and "COURSE_DATA_DIR" in out and "unset the variable" in out
 
 
-@pytest.fixture
-def quick_doctor(monkeypatch, tmp_path):
-    """The doctor without TensorFlow and with every host unreachable: only the settings matter."""
-    from course.tools import doctor
-
-    monkeypatch.setitem(doctor.SECTIONS, "Devices", lambda: (["  (not checked here)"], []))
-    monkeypatch.setattr("course.data.downloads.reachable", lambda url, timeout=None: False)
-    for name in ("COURSE_FAST", "COURSE_STRICT", "COURSE_DATA_DIR", "COURSE_DATA_MIRROR"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("COURSE_WORKDIR", str(tmp_path / "work"))
-    return doctor
-
-
 GARBAGE = {
     "COURSE_FAST=maybe": ("COURSE_FAST", "maybe", "use one of 1, true"),
     "COURSE_STRICT=2": ("COURSE_STRICT", "2", "use one of 1, true"),

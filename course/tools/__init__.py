@@ -73,6 +73,24 @@ def whole_number(minimum=None, maximum=None):
     return parse
 
 
+def number(minimum, maximum, unit=""):
+    """An argparse ``type``: a number from ``minimum`` to ``maximum`` (both included), in ``unit``."""
+
+    def parse(text):
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                f"expected a number{unit and ' of ' + unit}, got {text!r}"
+            ) from None
+        if not minimum <= value <= maximum:
+            raise argparse.ArgumentTypeError(f"must be between {minimum} and {maximum} {unit}, got {text}")
+        return value
+
+    parse.__name__ = "number"
+    return parse
+
+
 def positive_number(text):
     """An argparse ``type``: a finite number greater than 0."""
     try:

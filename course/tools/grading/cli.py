@@ -16,7 +16,16 @@ from functools import lru_cache
 from pathlib import Path
 
 from ...exercises import probing, registry
-from .. import ArgumentParser, command_line, fail, folder_problem, path_kind, positive_number
+from .. import (
+    ArgumentParser,
+    command_line,
+    fail,
+    folder_problem,
+    number,
+    path_kind,
+    positive_number,
+    whole_number,
+)
 from . import blueprint, datasets, feedback, gradebook, judging, review, runner, sandbox
 
 MAX_NOTEBOOK_BYTES = 50_000_000
@@ -243,26 +252,6 @@ def _timeout(text):
     return seconds
 
 
-def _jobs(text):
-    try:
-        jobs = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number of notebooks, got {text!r}") from None
-    if jobs < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {jobs}")
-    return jobs
-
-
-def _memory(text):
-    try:
-        gigabytes = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number of GB, got {text!r}") from None
-    if not 0.5 <= gigabytes <= MAX_MEMORY:
-        raise argparse.ArgumentTypeError(f"must be between 0.5 and {MAX_MEMORY} GB, got {text}")
-    return gigabytes
-
-
 def _check_paths(args):
     """A one-line reason why the paths of the command line cannot be graded, or None."""
     for path in args.paths:
@@ -314,7 +303,7 @@ def parser():
     )
     p.add_argument(
         "--jobs",
-        type=_jobs,
+        type=whole_number(minimum=1),
         default=max(1, (os.cpu_count() or 2) // 2),
         metavar="N",
         help="notebooks graded at once (default: half the cores)",
@@ -325,7 +314,11 @@ def parser():
     p.add_argument("--resume", action="store_true", help="keep the journal's grades and grade only the rest")
     p.add_argument("--feedback", metavar="DIR", help="write an HTML page per student and notebook here")
     p.add_argument(
-        "--memory", type=_memory, default=4, metavar="GB", help="memory per kernel process (default 4)"
+        "--memory",
+        type=number(0.5, MAX_MEMORY, "GB"),
+        default=4,
+        metavar="GB",
+        help="memory per kernel process (default 4)",
     )
     p.add_argument(
         "--data",

@@ -2,6 +2,9 @@
 
 import subprocess
 import sys
+import threading
+from contextlib import contextmanager
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 
 import nbformat
@@ -73,3 +76,24 @@ def assert_hints_climb_without_code(exercise_id, solution_code):
     for hint in ladder:
         for code in solution_code:
             assert code not in hint, (hint, code)
+
+
+@contextmanager
+def local_http_server(handler, **state):
+    """A real HTTP server on 127.0.0.1 (a free port) serving ``handler`` in threads, with ``url`` and
+    each of ``state`` set on it for the handler to read. On exit every ``threading.Event`` in
+    ``state`` is set, releasing handlers that wait on it, and the server is shut down."""
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    httpd.daemon_threads = True
+    for name, value in state.items():
+        setattr(httpd, name, value)
+    httpd.url = f"http://127.0.0.1:{httpd.server_port}"
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        yield httpd
+    finally:
+        for value in state.values():
+            if isinstance(value, threading.Event):
+                value.set()
+        httpd.shutdown()
+        httpd.server_close()

@@ -7,7 +7,7 @@ import os
 import socket
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 import numpy as np
 import pytest
@@ -15,6 +15,8 @@ import pytest
 from course.data import downloads, mnist
 from course.data.downloads import DatasetUnavailable, fetch, reachable
 from course.data.mnist import MNIST_SHAPES, digits_as_mnist, load_mnist, read_mnist
+
+from .helpers import local_http_server
 
 
 class Files(BaseHTTPRequestHandler):
@@ -40,15 +42,8 @@ class Files(BaseHTTPRequestHandler):
 
 @pytest.fixture
 def server():
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Files)
-    httpd.daemon_threads = True
-    httpd.files, httpd.stalled, httpd.requests, httpd.release = {}, set(), [], threading.Event()
-    httpd.url = f"http://127.0.0.1:{httpd.server_port}"
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield httpd
-    httpd.release.set()
-    httpd.shutdown()
-    httpd.server_close()
+    with local_http_server(Files, files={}, stalled=set(), requests=[], release=threading.Event()) as httpd:
+        yield httpd
 
 
 @pytest.fixture

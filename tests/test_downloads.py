@@ -13,12 +13,14 @@ import os
 import socket
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 import pytest
 
 from course.data import downloads, mnist
 from course.data.downloads import DatasetUnavailable, fetch
+
+from .helpers import local_http_server
 
 DATA = bytes(range(256)) * 64  # 16 KiB
 
@@ -70,15 +72,8 @@ class Behaviours(BaseHTTPRequestHandler):
 
 @pytest.fixture
 def server():
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Behaviours)
-    httpd.daemon_threads = True
-    httpd.mode, httpd.body, httpd.done = "ok", DATA, threading.Event()
-    httpd.url = f"http://127.0.0.1:{httpd.server_port}"
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield httpd
-    httpd.done.set()
-    httpd.shutdown()
-    httpd.server_close()
+    with local_http_server(Behaviours, mode="ok", body=DATA, done=threading.Event()) as httpd:
+        yield httpd
 
 
 @pytest.fixture

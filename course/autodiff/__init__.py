@@ -7,6 +7,8 @@
 ``reverse``    scalar graph nodes, topological order, adjoints; gradients
                built as graph nodes (second derivatives); Jacobian by rows
 ``tensor``     the same reverse mode on NumPy arrays, with broadcasting
+``rules``      the argument checks both engines put in front of an operation's
+               ``compute`` and ``vjp``
 ``optim``      SGD, momentum, RMSProp, Adam written from scratch
 ``nn``         Dense layers and an MLP on the tensor engine
 ``draw``       pictures: computation graphs, a reverse pass step by step,

@@ -20,14 +20,13 @@ One reverse pass gives the derivative of one output with respect to every input:
 one row of the Jacobian, which is exactly what training needs (one loss, many weights).
 """
 
-import functools
-import inspect
 import math
 
 import numpy as np
 
 from ..runtime.validate import array, boolean, function, number, received, size_limit, text
 from . import floats
+from .rules import check_rules, input_count
 
 MAX_INPUTS = 100_000  # one leaf node per input
 
@@ -106,71 +105,6 @@ def as_node(x):
     return x if isinstance(x, Node) else Node(x)
 
 
-def _rule_parameters(rule):
-    """The names of the parameters of ``rule`` (a method) after ``self``, and whether it takes ``*args``."""
-    parameters = list(inspect.signature(rule).parameters.values())[1:]
-    names = tuple(p.name for p in parameters if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD))
-    return names, any(p.kind is p.VAR_POSITIONAL for p in parameters)
-
-
-def _bind(op, rule, names, variadic, args, kwargs):
-    """The positional arguments of a call ``rule(op, *args, **kwargs)``, or a TypeError naming the parameters."""
-    method = f"{type(op).__name__}.{rule.__name__}"
-    wanted = ", ".join(names + (("*inputs",) if variadic else ()))
-    try:
-        bound = inspect.signature(rule).bind(op, *args, **kwargs)
-    except TypeError:
-        given = f"{len(args)} positional argument{'s' * (len(args) != 1)}"
-        given += f" and the keywords {sorted(kwargs)}" if kwargs else ""
-        raise TypeError(f"{method} needs the arguments ({wanted}), got {given}") from None
-    if bound.kwargs:
-        raise TypeError(f"{method} needs the arguments ({wanted}) by position, got {sorted(bound.kwargs)}")
-    return bound.args[1:]
-
-
-def _checked_rules(cls, checks):
-    """Put an argument check in front of the rules (``compute``, ``vjp``) that ``cls`` defines.
-
-    ``checks`` maps a rule's name to ``check(op, method, arguments, names)``, which returns the
-    arguments the rule receives (numbers as floats, ...) or raises TypeError or ValueError naming the
-    parameter. The rule as written stays at ``_compute`` or ``_vjp``: the engine, whose arguments are
-    its own, calls it without the check. Both engines' ``Op`` classes call this for every subclass,
-    the learner's own operations too.
-    """
-    for rule_name, check in checks.items():
-        rule = cls.__dict__.get(rule_name)
-        if rule is None or not inspect.isfunction(rule):
-            continue
-        names, variadic = _rule_parameters(rule)
-        setattr(cls, "_" + rule_name, rule)
-        setattr(cls, rule_name, _checked(rule, check, names, variadic))
-        if rule_name == "compute":
-            cls._inputs = None if variadic else names
-
-
-def _checked(rule, check, names, variadic):
-    method = rule.__name__
-
-    @functools.wraps(rule)
-    def checked(self, *args, **kwargs):
-        if kwargs or len(args) < len(names) or (len(args) > len(names) and not variadic):
-            args = _bind(self, rule, names, variadic, args, kwargs)
-        labels = names + tuple(f"inputs[{i}]" for i in range(len(args) - len(names)))
-        return rule(self, *check(self, f"{type(self).__name__}.{method}", args, labels))
-
-    return checked
-
-
-def _input_count(op, inputs):
-    """Raise TypeError unless ``op``'s compute takes ``len(inputs)`` inputs."""
-    names = op._inputs
-    if names is not None and len(inputs) != len(names):
-        raise TypeError(
-            f"{type(op).__name__} takes {len(names)} input{'s' * (len(names) != 1)} "
-            f"({', '.join(names)}), got {len(inputs)}"
-        )
-
-
 def _numbers(op, method, values, names):
     """``compute``'s arguments: finite numbers, as floats."""
     return [
@@ -190,7 +124,7 @@ class Op:
     To add an operation, subclass Op with a ``name``, a ``compute`` on plain
     floats and a ``vjp`` built from operators and this module's functions;
     ``as_function(MyOp())`` then gives a function that works like ``sin``.
-    Every subclass's ``compute`` and ``vjp`` check their arguments (:func:`_checked_rules`).
+    Every subclass's ``compute`` and ``vjp`` check their arguments (:func:`.rules.check_rules`).
     """
 
     name = "op"
@@ -198,11 +132,11 @@ class Op:
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
-        _checked_rules(cls, {"compute": _numbers, "vjp": _numbers_or_nodes})
+        check_rules(cls, {"compute": _numbers, "vjp": _numbers_or_nodes})
 
     def __call__(self, *inputs):
         inputs = tuple(x if x.__class__ is Node else as_node(x) for x in inputs)
-        _input_count(self, inputs)
+        input_count(self, inputs)
         values = [x.value for x in inputs]
         return Node(floats.finite(self._compute(*values), self.name, values), self, inputs)
 

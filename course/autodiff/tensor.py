@@ -17,7 +17,8 @@ import numpy as np
 
 from ..activations import sigmoid as _stable_sigmoid
 from ..runtime.validate import array, boolean, fraction, integer, integers, items, number, received, text
-from .reverse import _checked_rules, _input_count, adjoints
+from .reverse import adjoints
+from .rules import check_rules, input_count
 
 
 class Tensor:
@@ -235,7 +236,7 @@ class Op:
     """An array operation: ``compute`` on arrays, and ``vjp`` on arrays or Tensors.
 
     Every subclass's ``compute`` and ``vjp`` check their arguments first (see
-    :func:`course.autodiff.reverse._checked_rules`); the engine calls the rules as written.
+    :func:`course.autodiff.rules.check_rules`); the engine calls the rules as written.
     """
 
     name = "op"
@@ -243,12 +244,12 @@ class Op:
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
-        _checked_rules(cls, {"compute": _arrays, "vjp": _arrays_or_tensors})
+        check_rules(cls, {"compute": _arrays, "vjp": _arrays_or_tensors})
 
     def __call__(self, *inputs):
         dtype = next((x.dtype for x in inputs if isinstance(x, Tensor)), None)
         tensors = tuple(as_tensor(x, dtype) for x in inputs)
-        _input_count(self, tensors)
+        input_count(self, tensors)
         value = self._compute(*[t.value for t in tensors])
         if not any(t.requires_grad for t in tensors):
             return Tensor._constant(value)  # nothing to differentiate: no graph
